@@ -1,0 +1,118 @@
+"""Shared fixtures: the real corpus (skipped when absent), synthetic videos with known cuts, and a
+deterministic test-double describer (tests only: the product default is the offline describer)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vidagent.describe import Describer, register_describer
+from vidagent.types import ClipInput, Description
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def corpus_dir() -> Path:
+    return Path(os.environ.get("VIDAGENT_CORPUS") or (REPO.parent / "shared" / "corpus"))
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    root = corpus_dir()
+    if not (root / "small").is_dir():
+        pytest.skip(f"corpus not found at {root} (set VIDAGENT_CORPUS)")
+    return root
+
+
+COLOURS = {
+    "red": (220, 30, 30),
+    "green": (30, 200, 40),
+    "blue": (30, 40, 220),
+    "yellow": (230, 220, 40),
+    "white": (240, 240, 240),
+    "black": (10, 10, 10),
+}
+
+
+def make_video(path: Path, shots: Sequence[tuple[str, float]], fps: int = 25, size: tuple[int, int] = (160, 96),
+               audio: bool = False, codec: str = "libx264") -> Path:
+    """Write a video of solid-colour shots (with a moving square so frames differ), cuts known exactly."""
+    import av
+
+    w, h = size
+    with av.open(str(path), "w") as out:
+        vs = out.add_stream(codec, rate=fps)
+        vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+        if codec == "libx264":
+            vs.options = {"preset": "ultrafast", "g": "25"}
+        ast = out.add_stream("aac", rate=16000) if audio else None
+        n = 0
+        for colour, seconds in shots:
+            rgb = COLOURS[colour]
+            for _ in range(round(seconds * fps)):
+                img = np.empty((h, w, 3), dtype=np.uint8)
+                img[:] = rgb
+                x = (n * 3) % (w - 16)
+                img[h // 2 - 8:h // 2 + 8, x:x + 16] = 128
+                frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+                for packet in vs.encode(frame):
+                    out.mux(packet)
+                n += 1
+        for packet in vs.encode():
+            out.mux(packet)
+        if ast is not None:
+            total = n / fps
+            t = np.arange(int(total * 16000)) / 16000
+            samples = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+            for i in range(0, len(samples), 1024):
+                chunk = samples[i:i + 1024].reshape(1, -1)
+                af = av.AudioFrame.from_ndarray(chunk, format="flt", layout="mono")
+                af.sample_rate = 16000
+                for packet in ast.encode(af):
+                    out.mux(packet)
+            for packet in ast.encode():
+                out.mux(packet)
+    return path
+
+
+class ColourDescriber(Describer):
+    """Test double: names the dominant colour of a clip's keyframes. Deterministic and instant."""
+
+    name = "test-colour"
+    model_id = "test/colour-v1"
+    version = "1"
+    calls = 0
+
+    def __init__(self, config: object = None) -> None:
+        pass
+
+    def describe_batch(self, items: Sequence[ClipInput], prompt: str | None = None) -> list[Description]:
+        type(self).calls += len(items)
+        out = []
+        for item in items:
+            mean = np.mean([f.image.reshape(-1, 3).mean(0) for f in item.frames], axis=0)
+            name = min(COLOURS, key=lambda c: float(np.sum((np.array(COLOURS[c]) - mean) ** 2)))
+            out.append(Description(caption=f"a {name} coloured screen", tags=[(name, 1.0)],
+                                   frame_times=[f.time for f in item.frames]))
+        return out
+
+
+register_describer("test-colour", ColourDescriber)
+
+
+@pytest.fixture()
+def colour_config(tmp_path: Path) -> Path:
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("describe:\n  describer: test-colour\nclips:\n  min_duration: 1.0\n  max_duration: 10.0\n")
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def shots_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """4 shots: red 2 s, blue 3 s, green 2 s, white 3 s (cuts at frames 50, 125, 175)."""
+    d = tmp_path_factory.mktemp("videos")
+    return make_video(d / "shots.mp4", [("red", 2), ("blue", 3), ("green", 2), ("white", 3)])

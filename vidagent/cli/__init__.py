@@ -1,0 +1,46 @@
+"""The command line: parse, call the library, print. Our errors become one line and exit code 1.
+
+Command modules register on `app`; none of them imports a heavy library at import time, so
+`vidagent --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..errors import VidagentError, debug, one_line
+
+app = typer.Typer(
+    name="vidagent",
+    help="Find moments in long videos by describing them, caption them in bulk, and ask questions "
+    "answered with timestamps.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# Registration by import: each module adds its commands to `app`.
+from . import core as _core  # noqa: E402,F401
+from . import extra as _extra  # noqa: E402,F401
+
+
+def main() -> None:
+    """Entry point: run the app, turning expected errors into one line on stderr."""
+    try:
+        app()
+    except VidagentError as exc:
+        if debug():
+            raise
+        print(f"vidagent: error: {one_line(exc)}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("vidagent: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line unless debugging
+        if debug():
+            raise
+        print(f"vidagent: internal error: {one_line(exc)} (set VIDAGENT_DEBUG=1 for a traceback)", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,188 @@
+"""Core commands: index, search, scenes, status, config show, models, prompts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app
+from .progress import StageProgress
+
+StoreOpt = Annotated[
+    Optional[Path],
+    typer.Option("--store", "-s", help="store folder (default: $VIDAGENT_STORE, else ./store)", show_default=False),
+]
+ConfigOpt = Annotated[
+    Optional[Path],
+    typer.Option("--config", "-c", help="settings YAML (see `vidagent config show`); unknown keys are errors"),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+
+
+def _fmt_time(t: float) -> str:
+    m, s = divmod(max(t, 0.0), 60)
+    h, m = divmod(int(m), 60)
+    return f"{h}:{m:02d}:{s:05.2f}" if h else f"{m:d}:{s:05.2f}"
+
+
+@app.command()
+def index(
+    paths: Annotated[list[Path], typer.Argument(help="video files and folders (searched recursively)")],
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    describer: Annotated[Optional[str], typer.Option("--describer", "-d", help="describer name")] = None,
+    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bars")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Decode, cut into scenes, plan clips, describe and embed them. Re-runs do only new work."""
+    from ..api import index as run_index
+
+    with StageProgress(progress) as bar:
+        def on_file(res):  # type: ignore[no-untyped-def]
+            if res.status == "failed":
+                print(f"vidagent: error: {res.error}", file=sys.stderr)
+            elif not json_out:
+                bar.print(f"{res.status:>9}  {res.path}  ({res.clips} clips, {res.described} described)")
+
+        report = run_index([str(p) for p in paths], store=store, config=config, progress=bar,
+                           describer=describer, on_file=on_file)
+    summary = report.summary()
+    if json_out:
+        summary["files"] = [vars(f) for f in report.files]
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"indexed {summary['videos']} videos, {summary['clips']} clips "
+              f"({summary['described']} newly described), {summary['seconds_of_video']:.1f} s of video "
+              f"in {summary['elapsed_s']:.1f} s; {summary['failed']} failed")
+    if report.interrupted:
+        print("vidagent: interrupted: stopped after the last committed batch; re-run to continue", file=sys.stderr)
+        raise typer.Exit(130)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="what to find, in words")],
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, help="number of results")] = 10,
+    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path or hash)")] = None,
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+    export: Annotated[Optional[Path], typer.Option("--export", help="cut the top hits into this folder")] = None,
+) -> None:
+    """Ranked clips with timestamps for a description of a moment."""
+    from ..api import search as run_search
+
+    hits = run_search(query, store=store, top_k=top_k, video=video, config=config)
+    if export is not None:
+        from ..export import export_hits
+
+        for path in export_hits(hits, export):
+            print(f"exported {path}", file=sys.stderr)
+    if json_out:
+        print(json.dumps([h.to_json() for h in hits], indent=2, ensure_ascii=False))
+        return
+    if not hits:
+        print("no results")
+        return
+    for i, h in enumerate(hits, 1):
+        cap = h.caption if len(h.caption) <= 110 else h.caption[:107] + "..."
+        print(f"{i:>2}. {h.video}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  score {h.score:.4f}  [{h.clip_id}]")
+        print(f"    {cap}")
+
+
+@app.command()
+def scenes(
+    path: Annotated[Path, typer.Argument(help="a video file")],
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Detect the shots of one video (no store needed)."""
+    from ..api import scenes as run_scenes
+
+    found = run_scenes(path, config=config)
+    if json_out:
+        print(json.dumps([{"index": s.index, "start": round(s.start, 3), "end": round(s.end, 3),
+                           "start_frame": s.start_frame, "end_frame": s.end_frame} for s in found], indent=2))
+        return
+    for s in found:
+        print(f"{s.index:>4}  {_fmt_time(s.start)} - {_fmt_time(s.end)}  frames {s.start_frame}-{s.end_frame}")
+
+
+@app.command()
+def status(store: StoreOpt = None, json_out: JsonOpt = False) -> None:
+    """Counts of videos, clips, descriptions and vectors in the store."""
+    from ..api import status as run_status
+
+    st = run_status(store)
+    if json_out:
+        print(json.dumps(st, indent=2))
+        return
+    for k, v in st.items():
+        print(f"{k:>17}: {v}")
+
+
+config_app = typer.Typer(help="Settings: YAML validated on load.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(
+    config: ConfigOpt = None,
+    keys: Annotated[bool, typer.Option("--keys", help="every key with its meaning")] = False,
+) -> None:
+    """Print the effective settings (defaults merged with --config / $VIDAGENT_CONFIG)."""
+    from ..config import describe_settings, load_settings, settings_help
+
+    print(settings_help() if keys else describe_settings(load_settings(config)), end="" if not keys else "\n")
+
+
+@app.command()
+def models(
+    load: Annotated[bool, typer.Option("--load", help="also load each model (slow) to prove it works")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Describers, embedders and perception models: installed, loadable, licence."""
+    from ..describe import registered_describers, registered_embedders
+
+    rows = []
+    for kind, table in (("describer", registered_describers()), ("embedder", registered_embedders())):
+        for name, reg in sorted(table.items()):
+            rows.append({"kind": kind, "name": name, "summary": reg.summary, "licence": reg.licence})
+    try:
+        from ..perception import MODELS, check
+    except ImportError:
+        MODELS, check = {}, None  # type: ignore[assignment]
+    for name in MODELS:
+        installed, loadable, detail = check(name, load=load)  # type: ignore[misc]
+        m = MODELS[name]
+        rows.append({"kind": "model", "name": name, "summary": detail, "licence": m.get("licence", ""),
+                     "installed": installed, "loadable": loadable, "package": m.get("package", "")})
+    if json_out:
+        print(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        state = ""
+        if "installed" in r:
+            state = "ok" if r["loadable"] else ("installed" if r["installed"] else "missing")
+        print(f"{r['kind']:<9} {r['name']:<16} {state:<9} {r['licence']:<16} {r['summary']}")
+
+
+@app.command()
+def prompts(json_out: JsonOpt = False) -> None:
+    """Shipped prompt files with their versions and variables."""
+    from ..prompts import list_prompts
+
+    ps = list_prompts()
+    if json_out:
+        print(json.dumps([{"name": p.name, "version": p.version, "variables": list(p.variables),
+                           "description": p.description, "path": p.path} for p in ps], indent=2))
+        return
+    for p in ps:
+        var = ", ".join(p.variables) or "-"
+        print(f"{p.ref:<14} vars: {var:<16} {p.description}")

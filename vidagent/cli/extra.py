@@ -1,0 +1,1 @@
+"""Commands added by later stages (caption, export, ask, doctor) register here."""

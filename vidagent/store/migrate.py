@@ -1,0 +1,55 @@
+"""Schema versions: the store records its version; newer code upgrades older stores in place, older
+code refuses newer stores. Migrations are ordered functions (version N-1 -> N), each run in its own
+transaction. (A small hand-written equivalent of Alembic: our schema is one file and the upgrade must
+run unattended on open, without an alembic.ini beside a user's store.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, inspect, text
+
+from ..errors import VidagentError
+from .models import SCHEMA_VERSION, Base
+
+if TYPE_CHECKING:
+    from .db import Store
+
+FTS_SQL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS desc_fts USING fts5("
+    "caption, ocr, transcript, tags, tokenize='porter unicode61')"
+)
+
+# version -> migration from version-1. Version 1 is the initial schema (create_all).
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+
+def current_version(conn: Connection) -> int | None:
+    if not inspect(conn).has_table("meta"):
+        return None
+    row = conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).first()
+    return int(row[0]) if row else None
+
+
+def upgrade(store: "Store", target: int = SCHEMA_VERSION) -> int:
+    """Create or upgrade the schema; returns the version found before (0 for a new store)."""
+    with store.engine.begin() as conn:
+        found = current_version(conn)
+        if found is not None and found > target:
+            raise VidagentError(
+                f"{store.root}: store schema version {found} is newer than this vidagent supports ({target}); "
+                "upgrade vidagent"
+            )
+        if found is None:
+            Base.metadata.create_all(conn)
+            if store.is_sqlite:
+                conn.execute(text(FTS_SQL))
+            conn.execute(text("INSERT INTO meta(key, value) VALUES ('schema_version', :v)"), {"v": str(target)})
+            return 0
+    for version in range(found + 1, target + 1):
+        with store.engine.begin() as conn:
+            MIGRATIONS[version](conn)
+            conn.execute(text("UPDATE meta SET value=:v WHERE key='schema_version'"), {"v": str(version)})
+    return found

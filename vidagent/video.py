@@ -1,0 +1,282 @@
+"""The video stage, and the only module that touches PyAV: hash, probe, stream frames, read audio, thumbnails.
+
+Frames are streamed (never a whole film in memory) and scaled by the decoder's own swscale while
+decoding, which is much cheaper than decoding at full size and resizing afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Iterator, Sequence
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from .errors import BadVideo
+from .types import Frame, VideoInfo
+
+VIDEO_EXTENSIONS = frozenset(
+    ".mp4 .m4v .mov .mkv .webm .avi .mpg .mpeg .ogv .ogg .wmv .flv .ts .mts .m2ts .3gp .dv .vob".split()
+)
+_CHUNK = 1 << 16
+_SAMPLES = 32
+
+
+def content_hash(path: str | os.PathLike[str]) -> str:
+    """Identify a file by content: size plus 32 evenly spaced 64 KiB samples (and head/tail), blake2b.
+
+    Hashing a multi-GB film in full costs seconds per re-run; sampling keeps re-runs instant while a
+    changed, truncated or re-encoded file still gets a new hash (its size or sampled bytes change).
+    """
+    size = os.path.getsize(path)
+    h = hashlib.blake2b(digest_size=16)
+    h.update(str(size).encode())
+    with open(path, "rb") as f:
+        if size <= _CHUNK * (_SAMPLES + 2):
+            h.update(f.read())
+        else:
+            offsets = [0] + [int(i * (size - _CHUNK) / (_SAMPLES + 1)) for i in range(1, _SAMPLES + 1)]
+            offsets.append(size - _CHUNK)
+            for off in offsets:
+                f.seek(off)
+                h.update(f.read(_CHUNK))
+    return h.hexdigest()
+
+
+def _open(path: str):  # type: ignore[no-untyped-def]
+    import av
+
+    try:
+        return av.open(path, metadata_errors="ignore")
+    except FileNotFoundError:
+        raise BadVideo(path, "file not found") from None
+    except PermissionError:
+        raise BadVideo(path, "permission denied") from None
+    except IsADirectoryError:
+        raise BadVideo(path, "is a directory") from None
+    except Exception as exc:  # PyAV raises many FFmpeg error classes
+        raise BadVideo(path, f"not a readable video ({' '.join(str(exc).split())[:160]})") from None
+
+
+def probe(path: str | os.PathLike[str], file_hash: str | None = None) -> VideoInfo:
+    """Read container metadata and decode one frame to prove the video stream is usable."""
+    path = str(path)
+    if not os.path.exists(path):
+        raise BadVideo(path, "file not found")
+    if os.path.isdir(path):
+        raise BadVideo(path, "is a directory")
+    size = os.path.getsize(path)
+    if size == 0:
+        raise BadVideo(path, "empty file (0 bytes)")
+    container = _open(path)
+    try:
+        if not container.streams.video:
+            kind = "audio-only file" if container.streams.audio else "no video stream"
+            raise BadVideo(path, kind)
+        vs = container.streams.video[0]
+        ctx = vs.codec_context
+        width, height = int(ctx.width or 0), int(ctx.height or 0)
+        if width <= 0 or height <= 0:
+            raise BadVideo(path, "video stream has no frame size")
+        if width * height > 16384 * 16384:
+            raise BadVideo(path, f"frame size {width}x{height} is implausible")
+        rate = vs.average_rate or vs.guessed_rate or vs.base_rate
+        fps = float(rate) if rate else 0.0
+        duration = 0.0
+        if vs.duration is not None and vs.time_base is not None:
+            duration = float(vs.duration * vs.time_base)
+        if duration <= 0 and container.duration:
+            duration = container.duration / 1_000_000
+        # Decode the first frame: headers alone do not prove the stream decodes.
+        vs.thread_type = "AUTO"
+        first = None
+        try:
+            for first in container.decode(vs):
+                break
+        except Exception as exc:
+            raise BadVideo(path, f"video stream does not decode ({' '.join(str(exc).split())[:160]})") from None
+        if first is None:
+            raise BadVideo(path, "video stream has no decodable frames")
+        if fps <= 0 or fps > 1000:
+            fps = 25.0
+        frames = int(vs.frames or 0) or int(round(duration * fps))
+        a = container.streams.audio[0] if container.streams.audio else None
+        return VideoInfo(
+            path=path,
+            hash=file_hash or content_hash(path),
+            size=size,
+            duration=duration,
+            fps=fps,
+            width=width,
+            height=height,
+            video_codec=ctx.name or "?",
+            frame_count=frames,
+            audio_codec=(a.codec_context.name if a is not None else None),
+            audio_channels=(a.codec_context.channels if a is not None else 0),
+            audio_rate=(a.codec_context.sample_rate if a is not None else 0),
+        )
+    finally:
+        container.close()
+
+
+def _scaled(width: int, height: int, target_w: int) -> tuple[int, int]:
+    if target_w <= 0 or target_w >= width:
+        w, h = width, height
+    else:
+        w, h = target_w, max(2, round(height * target_w / width))
+    return w - (w % 2), h - (h % 2)
+
+
+def iter_frames(
+    path: str, width: int = 0, pix_fmt: str = "rgb24", size: tuple[int, int] | None = None
+) -> Iterator[tuple[int, float, np.ndarray]]:
+    """Decode every frame in order as (index, seconds, HxWx3 array), scaled while decoding.
+
+    `size` forces an exact (w, h) (TransNetV2 wants 48x27); otherwise `width` keeps the aspect ratio.
+    """
+    container = _open(path)
+    try:
+        vs = container.streams.video[0]
+        vs.thread_type = "AUTO"
+        start = vs.start_time or 0
+        tb = vs.time_base or Fraction(1, 1)
+        ctx = vs.codec_context
+        w, h = size if size else _scaled(ctx.width, ctx.height, width)
+        index = 0
+        try:
+            for frame in container.decode(vs):
+                t = float((frame.pts - start) * tb) if frame.pts is not None else index / float(vs.average_rate or 25)
+                img = frame.to_ndarray(width=w, height=h, format=pix_fmt)
+                yield index, max(0.0, t), img
+                index += 1
+        except Exception as exc:
+            if index == 0:
+                raise BadVideo(path, f"decode failed ({' '.join(str(exc).split())[:160]})") from None
+            # A damaged tail: keep what decoded, like players do.
+    finally:
+        container.close()
+
+
+def frames_at(path: str, times: Sequence[float], width: int = 0, max_gap: float = 3.0) -> list[Frame]:
+    """Frames at the given times (sorted output), the first frame at or after each time.
+
+    One forward decoding pass; seeks (to the keyframe before a time) only across gaps longer than
+    `max_gap` seconds, so dense keyframe sets cost one decode and sparse ones skip the film in between.
+    """
+    wanted = sorted(set(max(0.0, float(t)) for t in times))
+    if not wanted:
+        return []
+    out: list[Frame] = []
+    container = _open(path)
+    try:
+        vs = container.streams.video[0]
+        vs.thread_type = "AUTO"
+        start = vs.start_time or 0
+        tb = vs.time_base or Fraction(1, 1)
+        w, h = _scaled(vs.codec_context.width, vs.codec_context.height, width)
+        i = 0
+        last = None
+        while i < len(wanted):
+            target = wanted[i]
+            if last is None or target - last > max_gap:
+                container.seek(int(target / tb) + start, stream=vs, backward=True, any_frame=False)
+            got = False
+            try:
+                for frame in container.decode(vs):
+                    if frame.pts is None:
+                        continue
+                    t = float((frame.pts - start) * tb)
+                    last = t
+                    while i < len(wanted) and t + 1e-3 >= wanted[i]:
+                        out.append(Frame(time=t, image=frame.to_ndarray(width=w, height=h, format="rgb24")))
+                        i += 1
+                        got = True
+                    if i >= len(wanted) or (got and wanted[i] - t > max_gap):
+                        break
+            except Exception:
+                pass  # damaged region: fall through to the end-of-stream handling below
+            if not got:
+                # Past the last decodable frame: reuse it for the remaining times rather than fail.
+                if out:
+                    while i < len(wanted):
+                        out.append(Frame(time=out[-1].time, image=out[-1].image))
+                        i += 1
+                else:
+                    raise BadVideo(path, f"no frame decodes at {target:.2f}s")
+        return out
+    finally:
+        container.close()
+
+
+def read_audio(path: str, rate: int = 16000) -> np.ndarray:
+    """The whole audio track as float32 mono at `rate` Hz (empty array when there is none)."""
+    import av
+
+    container = _open(path)
+    try:
+        if not container.streams.audio:
+            return np.zeros(0, dtype=np.float32)
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        chunks: list[np.ndarray] = []
+        try:
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    chunks.append(out.to_ndarray().reshape(-1))
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray().reshape(-1))
+        except Exception:
+            pass  # keep the audio decoded before a damaged region
+        return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)
+    finally:
+        container.close()
+
+
+def thumbnail(path: str, time: float, width: int = 320) -> bytes:
+    """A JPEG of the frame at `time`."""
+    from PIL import Image
+
+    frame = frames_at(path, [time], width=width)[0]
+    buf = io.BytesIO()
+    Image.fromarray(frame.image).save(buf, format="JPEG", quality=85)
+    return buf.getvalue()
+
+
+def find_videos(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Expand files and folders (recursively, no symlink loops) into video files, plus (path, error) pairs.
+
+    A file named explicitly is taken whatever its extension (so a wrong file gets a clear error);
+    inside folders only known video extensions are taken.
+    """
+    files: list[str] = []
+    errors: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            visited: set[tuple[int, int]] = set()
+            for root, dirs, names in os.walk(p, followlinks=True):
+                st = os.stat(root)
+                if (st.st_dev, st.st_ino) in visited:
+                    dirs[:] = []
+                    continue
+                visited.add((st.st_dev, st.st_ino))
+                dirs.sort()
+                for name in sorted(names):
+                    fp = Path(root) / name
+                    if fp.suffix.lower() in VIDEO_EXTENSIONS and not name.startswith("."):
+                        key = os.path.realpath(fp)
+                        if key not in seen:
+                            seen.add(key)
+                            files.append(str(fp))
+        elif p.exists() or p.is_symlink():
+            key = os.path.realpath(p)
+            if key not in seen:
+                seen.add(key)
+                files.append(str(p))
+        else:
+            errors.append((str(p), "file not found"))
+    return files, errors
