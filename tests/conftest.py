@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vidagent.describe import Describer, register_describer
-from vidagent.types import ClipInput, Description
+from .plugins import COLOURS, ColourDescriber  # noqa: F401  (registers the test-colour describer)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -28,14 +27,6 @@ def corpus() -> Path:
     return root
 
 
-COLOURS = {
-    "red": (220, 30, 30),
-    "green": (30, 200, 40),
-    "blue": (30, 40, 220),
-    "yellow": (230, 220, 40),
-    "white": (240, 240, 240),
-    "black": (10, 10, 10),
-}
 
 
 def make_video(path: Path, shots: Sequence[tuple[str, float]], fps: int = 25, size: tuple[int, int] = (160, 96),
@@ -79,29 +70,6 @@ def make_video(path: Path, shots: Sequence[tuple[str, float]], fps: int = 25, si
     return path
 
 
-class ColourDescriber(Describer):
-    """Test double: names the dominant colour of a clip's keyframes. Deterministic and instant."""
-
-    name = "test-colour"
-    model_id = "test/colour-v1"
-    version = "1"
-    calls = 0
-
-    def __init__(self, config: object = None) -> None:
-        pass
-
-    def describe_batch(self, items: Sequence[ClipInput], prompt: str | None = None) -> list[Description]:
-        type(self).calls += len(items)
-        out = []
-        for item in items:
-            mean = np.mean([f.image.reshape(-1, 3).mean(0) for f in item.frames], axis=0)
-            name = min(COLOURS, key=lambda c: float(np.sum((np.array(COLOURS[c]) - mean) ** 2)))
-            out.append(Description(caption=f"a {name} coloured screen", tags=[(name, 1.0)],
-                                   frame_times=[f.time for f in item.frames]))
-        return out
-
-
-register_describer("test-colour", ColourDescriber)
 
 
 @pytest.fixture()

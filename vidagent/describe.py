@@ -9,6 +9,7 @@ nothing heavy; extensions register the same way or through the `vidagent.describ
 from __future__ import annotations
 
 import importlib
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -106,6 +107,12 @@ def _load_entry_points() -> None:
     if _ENTRY_POINTS_LOADED:
         return
     _ENTRY_POINTS_LOADED = True
+    # VIDAGENT_PLUGINS: comma-separated modules imported once to register describers/embedders/detectors.
+    for module in filter(None, (m.strip() for m in os.environ.get("VIDAGENT_PLUGINS", "").split(","))):
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise VidagentError(f"VIDAGENT_PLUGINS: cannot import '{module}': {exc}") from None
     for group, table in (("vidagent.describers", _DESCRIBERS), ("vidagent.embedders", _EMBEDDERS)):
         for ep in entry_points(group=group):
             table.setdefault(ep.name, Registered(ep.name, ep.value, "", f"plugin {ep.value}", ""))

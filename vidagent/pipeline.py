@@ -83,13 +83,15 @@ class Indexer:
 
     def __init__(self, store: Store, settings: Settings, progress: ProgressFn | None = None,
                  describer: str | None = None, prompt: str | None = None,
-                 prompt_vars: dict[str, Any] | None = None) -> None:
+                 prompt_vars: dict[str, Any] | None = None, activate: bool = True) -> None:
         self.store = store
         self.settings = settings
         self.progress = progress or (lambda *a: None)
         self.describer_name = describer or settings.describe.describer
         self.prompt_name = prompt or settings.describe.prompt
         self.prompt_vars = prompt_vars or {}
+        # `index` makes its describer the one search reads; `caption` with another prompt does not.
+        self.activate = activate
         self._describer: Describer | None = None
         self._prompt: tuple[str | None, str | None] | None = None
 
@@ -210,7 +212,8 @@ class Indexer:
     def index_file(self, path: str) -> FileResult:
         info = self.probe(path)
         plan = self.plan(info)
-        self.store.set_active(info.hash, plan.plan_key, self.describer_key())
+        if self.activate:
+            self.store.set_active(info.hash, plan.plan_key, self.describer_key())
         result = FileResult(path, "unchanged", info.hash, len(plan.clips), 0, info.duration)
         if plan.todo:
             result.described = self.describe(plan, self.speech(info))
@@ -256,3 +259,40 @@ def _nearest(ordered: list[float], t: float) -> float:
 
     i = bisect.bisect_left(ordered, t - 1e-3)
     return ordered[min(i, len(ordered) - 1)]
+
+
+def clip_input(store: Store, settings: Settings, clip_id: str, describer: Describer | None = None) -> ClipInput:
+    """Rebuild what a describer saw for one stored clip (frames + speech), to re-query it later.
+
+    Used by the agent's `inspect_clip`: the video is read again at the clip's keyframe times (or the
+    describer's own frame count) and the stored transcript is sliced to the clip.
+    """
+    rows = store.active_rows(clip_ids=[clip_id])
+    if not rows:
+        raise VidagentError(f"unknown clip id '{clip_id}'")
+    row = rows[0]
+    clips = [c for c in (store.get_clips(_plan_key_of(store, row["video_hash"])) or []) if c.id == clip_id]
+    if not clips:
+        raise VidagentError(f"clip '{clip_id}' is not in its video's current plan")
+    clip = clips[0]
+    vrow = store.find_video(row["video_hash"])
+    assert vrow is not None
+    info = VideoInfo(path=vrow.path, hash=vrow.hash, size=vrow.size, duration=vrow.duration, fps=vrow.fps,
+                     width=vrow.width, height=vrow.height, video_codec=vrow.video_codec,
+                     frame_count=vrow.frame_count, audio_codec=vrow.audio_codec,
+                     audio_channels=vrow.audio_channels, audio_rate=vrow.audio_rate)
+    n = describer.frames_per_clip if describer is not None else None
+    times = uniform_times(clip, n) if n else clip.keyframes
+    frames = vmod.frames_at(info.path, times, width=settings.describe.frame_width)
+    speech: list[Segment] = []
+    for seg_list in store.transcripts_of(info.hash):
+        speech = [s for s in seg_list if s.end > clip.start and s.start < clip.end]
+        break
+    return ClipInput(clip=clip, video=info, frames=frames, speech=speech)
+
+
+def _plan_key_of(store: Store, video_hash: str) -> str:
+    row = store.find_video(video_hash)
+    if row is None or row.plan_key is None:
+        raise VidagentError(f"video {video_hash} has no indexed clips")
+    return row.plan_key

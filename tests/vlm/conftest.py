@@ -7,16 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from vidagent.config import DescribeConfig  # noqa: E402
-from vidagent.types import Clip, ClipInput, Frame, VideoInfo  # noqa: E402
-
-BACKENDS = ["video-llava", "llava-onevision", "qwen-vl", "smolvlm2"]
-
 
 @pytest.fixture(scope="session")
 def tiny_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
@@ -25,18 +20,6 @@ def tiny_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     import tiny_models
 
     return tiny_models.build_all(tmp_path_factory.mktemp("tiny-vlm"))
-
-
-def make_items(n: int, frames: int = 8, seed: int = 0, size: tuple[int, int] = (64, 64)) -> list[ClipInput]:
-    """`n` 2-second clips with `frames` random RGB frames each, spaced 0.25 s apart."""
-    rng = np.random.default_rng(seed)
-    video = VideoInfo("v.mp4", "vh", 1, 60.0, 25.0, size[1], size[0], "h264", 1500)
-    items = []
-    for i in range(n):
-        clip = Clip(f"clip{i}", "vh", i, 2.0 * i, 2.0 * i + 2.0, ())
-        imgs = [Frame(2.0 * i + 0.25 * k, rng.integers(0, 256, (*size, 3), dtype=np.uint8)) for k in range(frames)]
-        items.append(ClipInput(clip=clip, video=video, frames=imgs))
-    return items
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import BACKENDS, make_items
+from vlm_clips import BACKENDS, make_items
 
 from vidagent.prompts import load_prompt, render
 

@@ -24,7 +24,9 @@ app = typer.Typer(
 
 # Registration by import: each module adds its commands to `app`.
 from . import core as _core  # noqa: E402,F401
-from . import extra as _extra  # noqa: E402,F401
+from . import ask as _ask  # noqa: E402,F401
+from . import caption as _caption  # noqa: E402,F401
+from . import maintenance as _maintenance  # noqa: E402,F401
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ from .tagger import MODEL_ID as TAGGER_ID
 from .tagger import ImageTagger
 
 TAG_FLOOR = 0.03  # mean probability under which a label is noise, not a tag
-ASK_FLOOR = 0.35  # MiniLM cosine under which evidence does not answer the question
+ASK_FLOOR = 0.3  # MiniLM cosine under which evidence does not answer the question
 ASK_TOP = 3
 _STOP = set(
     "a an the is are was were be been of in on at to for from by with and or not this that these those "
@@ -147,8 +147,7 @@ class OfflineDescriber(Describer):
         pieces = self.evidence(item)
         if not pieces or not question.strip():
             return ""
-        texts = [f"a photo of a {t}" if kind == "seen" else t for kind, t in pieces]
-        vecs = self.embedder.embed_batch([question, *texts])
+        vecs = self.embedder.embed_batch([question, *(t for _, t in pieces)])
         sims = vecs[1:] @ vecs[0]
         qwords = _words(question)
         scored = []

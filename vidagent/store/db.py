@@ -205,6 +205,12 @@ class Store:
             s.merge(Transcript(key=key, video_hash=video_hash, model_id=model_id,
                                segments=[[g.start, g.end, g.text] for g in segments]))
 
+    def transcripts_of(self, video_hash: str) -> list[list[Segment]]:
+        """All stored transcripts of a video (one per speech model), newest model first."""
+        with self._session() as s:
+            rows = list(s.scalars(select(Transcript).where(Transcript.video_hash == video_hash)))
+        return [[Segment(float(a), float(b), str(t)) for a, b, t in r.segments] for r in rows]
+
     # -- descriptions and vectors ---------------------------------------------------------------
     def described(self, describer_key: str, clip_ids: Sequence[str]) -> set[str]:
         with self._session() as s:

@@ -132,3 +132,18 @@ class Run(Base):
     status: Mapped[str] = mapped_column(String(16), default="running")
     settings: Mapped[dict[str, Any]] = mapped_column(JSON)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AgentRun(Base):
+    """Every `ask`: the question, the answer, its citations and every tool call, for `vidagent history`."""
+
+    __tablename__ = "agent_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    mode: Mapped[str] = mapped_column(String(64), default="")
+    citations: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    elapsed_s: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str] = mapped_column(Text, default="")

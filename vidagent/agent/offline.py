@@ -1,0 +1,130 @@
+"""The offline answerer: a fixed LangChain runnable chain, no chat model.
+
+    retrieve -> inspect (re-query each candidate clip with the question) -> select (keep clips whose
+    evidence supports an answer) -> compose (the answer is that evidence, quoted) -> cite (checked)
+
+Why fixed: without a language model nothing can plan, so the pipeline does what a careful agent would
+do with the same tools, and says "Not found" instead of inventing when nothing clears two absolute
+bars: the clip's best cosine with the question (`Hit.similarity`, or an exact keyword match), and the
+describer's own re-query evidence, which is "" when the clip holds nothing relevant.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .answer import NOT_FOUND, Answer, fmt_time
+from .tools import Toolbox, video_label
+from .verify import check, evidence_text, supports, words
+
+SIM_FLOOR = 0.15  # below this cosine a hit is noise, unless the question's exact words matched it
+EVIDENCE_FLOOR = 0.25  # question-evidence relevance (cosine + word overlap) an answer needs
+KEEP_MARGIN = 0.12  # other clips cited when their evidence is this close to the best
+MAX_CITED = 3
+_PIECE = re.compile(r'(on screen|said|seen): ("([^"]*)"|[^;]+)')
+
+
+def _retrieve(state: dict[str, Any]) -> dict[str, Any]:
+    box: Toolbox = state["box"]
+    found = box.call("search_clips", query=state["question"], k=state["top_k"], video=state["video"])
+    hits = [] if isinstance(found, dict) else found
+    keep = []
+    for h in hits:
+        hit = box.hits[h["clip_id"]]
+        exact = "keyword" in hit.sources and hit.sources["keyword"] < 3
+        if hit.similarity >= SIM_FLOOR or exact:
+            keep.append(h)
+    return {**state, "candidates": keep, "search_error": found.get("error") if isinstance(found, dict) else ""}
+
+
+def _inspect(state: dict[str, Any]) -> dict[str, Any]:
+    box: Toolbox = state["box"]
+    inspected = []
+    for h in state["candidates"]:
+        result = box.call("inspect_clip", clip_id=h["clip_id"], question=state["question"])
+        inspected.append((h, result))
+    return {**state, "inspected": inspected}
+
+
+def _relevance(box: Toolbox, question: str, texts: list[str]) -> list[float]:
+    """Cosine of the question with each evidence text plus a bonus for shared content words."""
+    if not texts:
+        return []
+    from ..describe import get_embedder
+
+    vecs = get_embedder(box.settings.embed.embedder).embed_batch([question, *texts])
+    sims = vecs[1:] @ vecs[0]
+    q = words(question)
+    return [float(s) + 0.1 * min(len(q & words(t)), 2) for s, t in zip(sims, texts, strict=True)]
+
+
+def _select(state: dict[str, Any]) -> dict[str, Any]:
+    box: Toolbox = state["box"]
+    pairs = [(h, evidence_text(r)) for h, r in state["inspected"] if r.get("requeried")]
+    pairs = [(h, e) for h, e in pairs if supports(e, "")]
+    scores = _relevance(box, state["question"], [e for _, e in pairs])
+    ranked = sorted(((s, h, e) for s, (h, e) in zip(scores, pairs, strict=True) if s >= EVIDENCE_FLOOR),
+                    key=lambda x: -x[0])
+    if ranked:
+        best = ranked[0][0]
+        ranked = [x for x in ranked if x[0] >= best - KEEP_MARGIN][:MAX_CITED]
+    box.steps.append({"tool": "select", "args": {"floor": EVIDENCE_FLOOR},
+                      "result": [{"clip_id": h["clip_id"], "relevance": round(s, 3)} for s, h, _ in ranked]})
+    return {**state, "selected": [(h, e) for _, h, e in ranked]}
+
+
+def pieces(evidence: str) -> list[tuple[str, str]]:
+    """(kind, text) pieces of an offline-describer answer; other describers' text is one 'said' piece."""
+    found = [(m.group(1), (m.group(3) if m.group(3) is not None else m.group(2)).strip())
+             for m in _PIECE.finditer(evidence)]
+    return found or [("", evidence.strip())]
+
+
+def _phrase(evidence: str) -> str:
+    parts = []
+    for kind, text in pieces(evidence):
+        if kind == "on screen":
+            parts.append(f'on screen: "{text}"')
+        elif kind == "said":
+            parts.append(f'said: "{text}"')
+        elif kind == "seen":
+            parts.append(f"seen: {text}")
+        else:
+            parts.append(text)
+    return "; ".join(parts)
+
+
+def _compose(state: dict[str, Any]) -> dict[str, Any]:
+    selected = state["selected"]
+    if not selected:
+        return {**state, "answer": NOT_FOUND, "claims": []}
+    lines = []
+    for i, (h, e) in enumerate(selected):
+        where = f"{video_label(h['video'])} {fmt_time(h['start'])}-{fmt_time(h['end'])}"
+        lines.append(f"{'' if i == 0 else 'Also '}{_phrase(e)} ({where})")
+    # Each clip's claim is its own evidence, so the check re-queries it and matches it to itself.
+    return {**state, "answer": "\n".join(lines), "claims": [(h["clip_id"], e) for h, e in selected]}
+
+
+def _cite(state: dict[str, Any]) -> dict[str, Any]:
+    box: Toolbox = state["box"]
+    citations = check(box, state["question"], state["claims"])
+    answer = state["answer"] if citations or not state["claims"] else NOT_FOUND
+    return {**state, "answer": answer, "citations": citations}
+
+
+def pipeline() -> Any:
+    """The chain as a LangChain Runnable (state dict in, state dict out)."""
+    from langchain_core.runnables import RunnableLambda
+
+    return (RunnableLambda(_retrieve, name="retrieve") | RunnableLambda(_inspect, name="inspect")
+            | RunnableLambda(_select, name="select") | RunnableLambda(_compose, name="compose")
+            | RunnableLambda(_cite, name="cite"))
+
+
+def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = None) -> Answer:
+    """Answer with the fixed pipeline; the Answer's steps are the toolbox's recorded calls."""
+    state = pipeline().invoke({"box": box, "question": question, "top_k": top_k, "video": video})
+    return Answer(question=question, answer=state["answer"], citations=state["citations"], steps=box.steps,
+                  mode="offline", error=state.get("search_error") or "")

@@ -1,0 +1,111 @@
+"""`ask` (the Python API behind `vidagent ask`) and `history` (behind `vidagent history`).
+
+`ask` picks the answerer: a chat model passed in or configured -> the tool-calling agent; none -> the
+offline pipeline. Every run, failed ones included, is stored as an `AgentRun` row so answers can be
+audited later with their citations and tool calls.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from ..config import Settings, load_settings
+from ..errors import VidagentError, one_line
+from ..store import Store
+from .answer import Answer, Citation
+from .tools import Toolbox
+
+StoreArg = Store | str | os.PathLike[str] | None
+ConfigArg = Settings | str | os.PathLike[str] | None
+
+
+def _open(store: StoreArg) -> tuple[Store, bool]:
+    if isinstance(store, Store):
+        return store, False
+    return Store(store, create=False), True
+
+
+def ask(question: str, store: StoreArg = None, config: ConfigArg = None, chat_model: Any = None,
+        video: str | None = None, top_k: int | None = None) -> Answer:
+    """Answer a question about the indexed videos, with checked citations; the run is recorded.
+
+    `chat_model`: a LangChain BaseChatModel (used as is), an 'openai:<model>' string, or None for
+    `agent.chat_model` from the settings (unset: the offline answerer).
+    """
+    if not question.strip():
+        raise VidagentError("the question is empty")
+    settings = config if isinstance(config, Settings) else load_settings(config)
+    st, owned = _open(store)
+    t0 = time.perf_counter()
+    box = Toolbox(st, settings)
+    k = top_k or settings.agent.top_k
+    result: Answer | None = None
+    try:
+        if video is not None and st.find_video(video) is None:
+            raise VidagentError(f"{video}: not an indexed video (see `vidagent status`)")
+        model = chat_model
+        if isinstance(model, str) or (model is None and settings.agent.chat_model):
+            from .chat import make_chat_model
+
+            cfg = settings.agent if not isinstance(model, str) else settings.agent.model_copy(
+                update={"chat_model": model})
+            model = make_chat_model(cfg)
+        if model is not None:
+            from .chat import answer_chat
+
+            result = answer_chat(box, question, model, settings.agent, k, video)
+        else:
+            from .offline import answer_offline
+
+            result = answer_offline(box, question, k, video)
+        result.elapsed_s = time.perf_counter() - t0
+        return result
+    except VidagentError as exc:
+        result = Answer(question, "", [], box.steps, mode="chat" if chat_model or settings.agent.chat_model
+                        else "offline", elapsed_s=time.perf_counter() - t0, error=one_line(exc))
+        raise
+    finally:
+        try:
+            if result is not None:
+                record(st, result)
+        finally:
+            if owned:
+                st.engine.dispose()
+
+
+def record(store: Store, answer: Answer) -> int:
+    """Store one run as an AgentRun row; returns its id."""
+    from ..store.models import AgentRun
+
+    with store.session() as s:
+        row = AgentRun(question=answer.question, answer=answer.answer, mode=answer.mode,
+                       citations=[c.to_json() for c in answer.citations], steps=answer.steps,
+                       elapsed_s=round(answer.elapsed_s, 3), error=answer.error)
+        s.add(row)
+        s.flush()
+        return int(row.id)
+
+
+def history(store: StoreArg = None, limit: int = 20) -> list[dict[str, Any]]:
+    """The most recent runs, newest first, as JSON-able dicts."""
+    from sqlalchemy import select
+
+    from ..store.models import AgentRun
+
+    st, owned = _open(store)
+    try:
+        with st.session() as s:
+            rows = list(s.scalars(select(AgentRun).order_by(AgentRun.id.desc()).limit(limit)))
+            return [{"id": r.id, "created": r.created.isoformat(timespec="seconds"), "question": r.question,
+                     "answer": r.answer, "mode": r.mode, "citations": r.citations, "steps": r.steps,
+                     "elapsed_s": r.elapsed_s, "error": r.error} for r in rows]
+    finally:
+        if owned:
+            st.engine.dispose()
+
+
+def citations_of(row: dict[str, Any]) -> list[Citation]:
+    """History citations back as Citation objects."""
+    return [Citation(**c) for c in row.get("citations") or []]

@@ -1,0 +1,60 @@
+"""Agent commands: ask, history (issue 5). Thin shells over `vidagent.agent.ask` / `history`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+
+from . import app
+from .core import ConfigOpt, JsonOpt, StoreOpt
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="a question about the indexed videos")],
+    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path or hash)")] = None,
+    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, help="clips retrieved (default: agent.top_k)")] = None,
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Answer from the videos with checked timestamp citations (offline, or with agent.chat_model)."""
+    from ..agent import ask as run_ask
+    from ..agent.answer import fmt_time
+
+    result = run_ask(question, store=store, config=config, video=video, top_k=top_k)
+    if json_out:
+        print(json.dumps({"answer": result.answer, "citations": [c.to_json() for c in result.citations],
+                          "steps": result.steps}, indent=2, ensure_ascii=False))
+        return
+    print(result.answer)
+    for c in result.citations:
+        mark = "verified" if c.verified else "unverified"
+        print(f"  [{mark}] {c.video}  {fmt_time(c.start)}-{fmt_time(c.end)}  [{c.clip_id}]")
+    if result.error:
+        print(f"  (note: {result.error})")
+
+
+@app.command()
+def history(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="how many runs, newest first")] = 20,
+    store: StoreOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Past `ask` runs: question, answer, citations and tool calls."""
+    from ..agent import history as run_history
+
+    rows = run_history(store, limit=limit)
+    if json_out:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        print("no questions asked yet")
+        return
+    for r in rows:
+        first = (r["answer"] or r["error"] or "").splitlines()[0] if (r["answer"] or r["error"]) else ""
+        print(f"#{r['id']}  {r['created']}  {r['mode']:<7} {r['elapsed_s']:6.2f} s  {len(r['citations'])} cited")
+        print(f"    Q: {r['question']}")
+        print(f"    A: {first[:140]}")

@@ -1,1 +1,0 @@
-"""Commands added by later stages (caption, export, ask, doctor) register here."""

@@ -1,0 +1,1 @@
+"""Store maintenance: doctor (issue 7)."""
