@@ -43,3 +43,20 @@ class ColourDescriber(Describer):
 
 
 register_describer("test-colour", ColourDescriber)
+
+
+class SlowColourDescriber(ColourDescriber):
+    """The colour double, slowed down (VIDAGENT_TEST_DELAY seconds per clip) so a test can kill a run
+    part-way through describing."""
+
+    name = "test-slow-colour"
+
+    def describe_batch(self, items: Sequence[ClipInput], prompt: str | None = None) -> list[Description]:
+        import os
+        import time
+
+        time.sleep(float(os.environ.get("VIDAGENT_TEST_DELAY", "0.2")) * len(items))
+        return super().describe_batch(items, prompt)
+
+
+register_describer("test-slow-colour", SlowColourDescriber)

@@ -12,8 +12,12 @@ of clips is committed on its own, so an interrupt loses at most the batch in fli
 from __future__ import annotations
 
 import logging
+import signal
+import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,6 +96,8 @@ class Indexer:
         self.prompt_vars = prompt_vars or {}
         # `index` makes its describer the one search reads; `caption` with another prompt does not.
         self.activate = activate
+        #: set by the first Ctrl-C: the run stops after the batch in flight is committed
+        self.stop_requested = False
         self._describer: Describer | None = None
         self._prompt: tuple[str | None, str | None] | None = None
 
@@ -136,8 +142,7 @@ class Indexer:
         scenes = self.store.get_scenes(scenes_key)
         if scenes is None:
             t0 = time.perf_counter()
-            scenes = detect_scenes(info, cfg.scenes,
-                                   lambda t: self.progress("scenes", info.path, t, info.duration))
+            scenes = detect_scenes(info, cfg.scenes, lambda t: self._tick("scenes", info.path, t, info.duration))
             self.store.put_scenes(scenes_key, info.hash, cfg.scenes.detector, cfg.scenes.model_dump(), scenes,
                                   time.perf_counter() - t0)
         plan_key = stage_key("clips", scenes_key, cfg.clips)
@@ -147,6 +152,11 @@ class Indexer:
             self.store.put_clips(plan_key, clips)
         done = self.store.described(self.describer_key(), [c.id for c in clips])
         return Plan(info, clips, plan_key, [c for c in clips if c.id not in done])
+
+    def _tick(self, stage: str, path: str, done: float, total: float) -> None:
+        self.progress(stage, path, done, total)
+        if self.stop_requested:
+            raise Interrupted()
 
     def speech(self, info: VideoInfo) -> list[Segment]:
         """The video's transcript, computed once per (content, speech model) and sliced per clip later."""
@@ -191,6 +201,8 @@ class Indexer:
                                         list(zip(batch, descs, strict=True)), vectors)
             done += len(batch)
             self.progress("describe", info.path, done, len(plan.todo))
+            if self.stop_requested:
+                raise Interrupted()
         return done
 
     def _vectors(self, descs: Sequence[Description]) -> list[dict[str, Any]]:
@@ -229,29 +241,56 @@ class Indexer:
             if on_file:
                 on_file(report.files[-1])
         try:
-            for path in files:
-                try:
-                    res = self.index_file(path)
-                except BadVideo as exc:
-                    res = FileResult(path, "failed", error=str(exc))
-                except VidagentError as exc:
-                    if exc.__class__.__name__ == "MissingDependency":
-                        raise  # the same for every file: stop and say which extra to install
-                    res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
-                except Exception as exc:  # any other failure is this file's, the batch goes on
-                    if debug() or isinstance(exc, ImportError):
-                        raise
-                    log.debug("failed on %s", path, exc_info=True)
-                    res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
-                report.files.append(res)
-                if on_file:
-                    on_file(res)
-        except KeyboardInterrupt:
+            with _graceful_sigint(self):
+                for path in files:
+                    if self.stop_requested:
+                        raise Interrupted()
+                    try:
+                        res = self.index_file(path)
+                    except BadVideo as exc:
+                        res = FileResult(path, "failed", error=str(exc))
+                    except VidagentError as exc:
+                        if exc.__class__.__name__ == "MissingDependency":
+                            raise  # the same for every file: stop and say which extra to install
+                        res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
+                    except Exception as exc:  # any other failure is this file's, the batch goes on
+                        if debug() or isinstance(exc, ImportError):
+                            raise
+                        log.debug("failed on %s", path, exc_info=True)
+                        res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
+                    report.files.append(res)
+                    if on_file:
+                        on_file(res)
+        except (KeyboardInterrupt, Interrupted):
             report.interrupted = True
         finally:
             self.store.save_indexes()
             report.elapsed = time.perf_counter() - t0
         return report
+
+
+class Interrupted(Exception):
+    """Raised between batches after a Ctrl-C: everything committed so far stays."""
+
+
+@contextmanager
+def _graceful_sigint(indexer: Indexer) -> Iterator[None]:
+    """First Ctrl-C: finish and commit the batch in flight, then stop. Second Ctrl-C: stop now."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        if indexer.stop_requested:
+            raise KeyboardInterrupt
+        indexer.stop_requested = True
+        print("vidagent: stopping after the current batch (Ctrl-C again to stop now)", file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _nearest(ordered: list[float], t: float) -> float:

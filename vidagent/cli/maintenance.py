@@ -1,1 +1,31 @@
-"""Store maintenance: doctor (issue 7)."""
+"""Store maintenance: doctor (integrity checks and repairs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app
+
+
+@app.command()
+def doctor(
+    store: Annotated[Optional[Path], typer.Option("--store", "-s", help="store folder")] = None,
+    repair: Annotated[bool, typer.Option("--repair", help="rebuild what can be rebuilt from the database")] = False,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Check store integrity (schema, files, vectors, keyword index); --repair fixes what it can."""
+    from ..doctor import doctor as run
+
+    report = run(store, repair=repair)
+    if json_out:
+        print(json.dumps([vars(f) for f in report.findings], indent=2))
+    else:
+        for f in report.findings:
+            mark = "ok" if f.ok else ("repaired" if f.repaired else "PROBLEM")
+            print(f"{mark:>8}  {f.check:<14} {f.detail}")
+    if not report.healthy:
+        raise typer.Exit(1)
