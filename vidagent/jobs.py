@@ -55,7 +55,7 @@ def _is_path(value: str) -> bool:
 
 def _resolve(base: Path, value: str) -> str:
     p = Path(os.path.expanduser(value))
-    return str(p if p.is_absolute() else (base / p))
+    return os.path.normpath(p if p.is_absolute() else (base / p))
 
 
 def load_job(path: str | os.PathLike[str]) -> tuple[Job, Settings]:

@@ -98,6 +98,7 @@ class Indexer:
         self.activate = activate
         #: set by the first Ctrl-C: the run stops after the batch in flight is committed
         self.stop_requested = False
+        self._new_video: str | None = None
         self._describer: Describer | None = None
         self._prompt: tuple[str | None, str | None] | None = None
 
@@ -223,6 +224,8 @@ class Indexer:
     # -- the whole job ----------------------------------------------------------------------------
     def index_file(self, path: str) -> FileResult:
         info = self.probe(path)
+        # A file new to the store that fails part-way leaves nothing behind (see run()).
+        self._new_video = None if self.store.has_descriptions(info.hash) else info.hash
         plan = self.plan(info)
         if self.activate:
             self.store.set_active(info.hash, plan.plan_key, self.describer_key())
@@ -245,6 +248,7 @@ class Indexer:
                 for path in files:
                     if self.stop_requested:
                         raise Interrupted()
+                    self._new_video = None
                     try:
                         res = self.index_file(path)
                     except BadVideo as exc:
@@ -258,6 +262,8 @@ class Indexer:
                             raise
                         log.debug("failed on %s", path, exc_info=True)
                         res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
+                    if res.status == "failed" and self._new_video:
+                        self.store.forget_video(self._new_video)
                     report.files.append(res)
                     if on_file:
                         on_file(res)

@@ -78,6 +78,8 @@ def probe(path: str | os.PathLike[str], file_hash: str | None = None) -> VideoIn
             raise BadVideo(path, kind)
         vs = container.streams.video[0]
         ctx = vs.codec_context
+        if ctx is None:
+            raise BadVideo(path, "unsupported or unknown video codec")
         width, height = int(ctx.width or 0), int(ctx.height or 0)
         if width <= 0 or height <= 0:
             raise BadVideo(path, "video stream has no frame size")
@@ -181,10 +183,13 @@ def frames_at(path: str, times: Sequence[float], width: int = 0, max_gap: float 
         last = None
         while i < len(wanted):
             target = wanted[i]
-            if last is None or target - last > max_gap:
-                container.seek(int(target / tb) + start, stream=vs, backward=True, any_frame=False)
             got = False
             try:
+                if last is None or target - last > max_gap:
+                    try:
+                        container.seek(int(target / tb) + start, stream=vs, backward=True, any_frame=False)
+                    except Exception:
+                        pass  # unseekable (damaged index, odd container): decode forward from here
                 for frame in container.decode(vs):
                     if frame.pts is None:
                         continue

@@ -15,6 +15,7 @@ import pytest
 from vlm_clips import BACKENDS, make_items
 
 from vidagent.prompts import load_prompt, render
+from vidagent.vlm.base import clip_prompt
 
 
 def expected_vision_tokens(name: str, cfg: Any, n_frames: int, side: int = 64) -> tuple[int, int]:
@@ -62,7 +63,7 @@ def test_batch_equals_sequential_and_descriptions_are_complete(name: str, make_d
         # 4 of 8 frames, spread over the clip, first and last kept
         assert b.frame_times == [item.frames[i].time for i in (0, 2, 5, 7)]
         assert b.extra["frames_used"] == 4 and b.extra["frames_requested"] == 4
-        assert b.extra["prompt"] == render(caption, duration="2") and b.extra["prompt_ref"] == caption.ref
+        assert b.extra["prompt"] == clip_prompt(caption, item) and b.extra["prompt_ref"] == caption.ref
         assert b.extra["retries"] == 0 and "error" not in b.extra
         assert 0 < b.extra["new_tokens"] <= 5
         vec = b.vectors["vision"]
@@ -125,3 +126,22 @@ def test_frame_budget_follows_free_memory(make_describer: Any, monkeypatch: pyte
     assert d._tokens_per_frame == 5
     assert [x.extra["frame_budget"] for x in out] == [3, 3]
     assert [x.extra["frames_used"] for x in out] == [3, 3]
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_padded_batch_of_different_prompt_lengths_equals_singles(name: str, make_describer: Any) -> None:
+    """Prompts of different lengths force padding; left padding keeps greedy results identical."""
+    from vidagent.vlm.base import _Job
+
+    d = make_describer(name, num_frames=4)
+    d.load()
+    items = make_items(3, frames=4)
+    prompts = ["describe", "describe the people and the animals in this video clip and what happens", "what happens ?"]
+    jobs = [_Job(it.clip.id, it.frames, p) for it, p in zip(items, prompts)]
+    lengths = {int(d._inputs([p], [items[0].frames])["input_ids"].shape[1]) for p in prompts}
+    assert len(lengths) == 3
+    batched = d._describe_chunk(jobs, "")
+    singles = [d._describe_chunk([j], "")[0] for j in jobs]
+    assert [b.caption for b in batched] == [s.caption for s in singles]
+    for b, s in zip(batched, singles):
+        np.testing.assert_allclose(b.vectors["vision"], s.vectors["vision"], atol=1e-4)

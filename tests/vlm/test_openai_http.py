@@ -17,6 +17,7 @@ from vlm_clips import make_items
 from vidagent.config import DescribeConfig
 from vidagent.errors import VidagentError
 from vidagent.prompts import load_prompt, render
+from vidagent.vlm.base import clip_prompt
 from vidagent.vlm.openai_http import OpenAIDescriber
 
 
@@ -91,7 +92,7 @@ def test_request_carries_one_jpeg_image_part_per_frame(server: FakeServer, clien
     parts = req["body"]["messages"][0]["content"]
     images = [p for p in parts if p["type"] == "image_url"]
     assert len(images) == 5 and len(out[0].frame_times) == 5
-    assert [p["text"] for p in parts if p["type"] == "text"] == [render(load_prompt("caption"), duration="2")]
+    assert [p["text"] for p in parts if p["type"] == "text"] == [clip_prompt(load_prompt("caption"), items[0])]
     head, b64 = images[0]["image_url"]["url"].split(",", 1)
     assert head == "data:image/jpeg;base64"
     img = Image.open(io.BytesIO(base64.b64decode(b64)))

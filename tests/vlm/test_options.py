@@ -104,3 +104,15 @@ def test_missing_model_dir_is_one_line_error(tmp_path: object) -> None:
     with pytest.raises(VidagentError, match="cannot load") as info:
         d.load()
     assert "\n" not in str(info.value)
+
+
+def test_clip_prompt_fills_only_declared_variables() -> None:
+    from vidagent.prompts import Prompt
+    from vidagent.vlm.base import clip_prompt
+    from vlm_clips import make_items
+
+    item = make_items(1, frames=1)[0]
+    with_duration = Prompt("p", "2", "Describe this {duration}-second clip.", ("duration",))
+    assert clip_prompt(with_duration, item) == "Describe this 2-second clip."
+    plain = Prompt("p", "1", "Describe this clip.", ())
+    assert clip_prompt(plain, item) == "Describe this clip."

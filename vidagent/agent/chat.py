@@ -19,9 +19,8 @@ from typing import Any
 from ..config import AgentConfig
 from ..errors import VidagentError, one_line, require
 from ..prompts import load_prompt, render
-from .answer import NOT_FOUND, Answer
+from .answer import NOT_FOUND, Answer, check
 from .tools import TOOL_NAMES, Toolbox, langchain_tools
-from .verify import check
 
 
 def make_chat_model(cfg: AgentConfig) -> Any:

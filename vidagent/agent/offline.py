@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .answer import NOT_FOUND, Answer, fmt_time
+from .answer import NOT_FOUND, Answer, check, evidence_text, fmt_time, supports, words
 from .tools import Toolbox, video_label
-from .verify import check, evidence_text, supports, words
 
 SIM_FLOOR = 0.15  # below this cosine a hit is noise, unless the question's exact words matched it
 EVIDENCE_FLOOR = 0.25  # question-evidence relevance (cosine + word overlap) an answer needs

@@ -40,7 +40,8 @@ def load_model() -> Any:
             from .tagger import configure_torch_threads
 
             configure_torch_threads()
-            det, warn = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+            det = torch.are_deterministic_algorithms_enabled()
+            warn = torch.is_deterministic_algorithms_warn_only_enabled()
             py_state, np_state, torch_state = random.getstate(), np.random.get_state(), torch.get_rng_state()
             try:
                 net = mod.TransNetV2(device="cpu")

@@ -139,6 +139,24 @@ class Store:
                 for k, v in fields.items():
                     setattr(row, k, v)
 
+    def has_descriptions(self, video_hash: str) -> bool:
+        with self._session() as s:
+            q = select(DescriptionRow.id).where(DescriptionRow.video_hash == video_hash).limit(1)
+            return s.scalars(q).first() is not None
+
+    def forget_video(self, video_hash: str) -> None:
+        """Delete a video and everything derived from it (one transaction); FAISS re-syncs on next use."""
+        with self.session() as s:
+            if self.is_sqlite:
+                s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
+                          {"h": video_hash})
+            ids = select(DescriptionRow.id).where(DescriptionRow.video_hash == video_hash)
+            s.execute(Embedding.__table__.delete().where(Embedding.description_id.in_(ids)))
+            for model in (DescriptionRow, ClipRow, SceneSet, Transcript, PathCache):
+                s.execute(model.__table__.delete().where(model.__table__.c[
+                    "video_hash" if model is not PathCache else "hash"] == video_hash))
+            s.execute(Video.__table__.delete().where(Video.hash == video_hash))
+
     def set_active(self, video_hash: str, plan_key: str, describer_key: str) -> None:
         from .models import utcnow
 

@@ -13,6 +13,7 @@ from typing import Any
 _EXPORTS = {
     "VLMDescriber": "vidagent.vlm.base",
     "select_frames": "vidagent.vlm.base",
+    "clip_prompt": "vidagent.vlm.base",
     "VLMOptions": "vidagent.vlm.options",
     "frame_budget": "vidagent.vlm.options",
     "VideoLlava": "vidagent.vlm.backends",

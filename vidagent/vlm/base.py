@@ -15,7 +15,7 @@ import numpy as np
 
 from ..describe import Describer
 from ..errors import VidagentError, one_line, require
-from ..prompts import load_prompt, render
+from ..prompts import Prompt, load_prompt, render
 from ..types import ClipInput, Description, Frame
 from .options import (
     VLMOptions,
@@ -39,6 +39,12 @@ def select_frames(frames: Sequence[Frame], n: int) -> list[Frame]:
         return list(frames)
     idx = np.linspace(0, len(frames) - 1, n).round().astype(int)
     return [frames[i] for i in idx]
+
+
+def clip_prompt(prompt: Prompt, item: ClipInput) -> str:
+    """Render a caption-style prompt for one clip, filling only the clip variables it declares."""
+    available = {"duration": f"{item.clip.duration:.0f}"}
+    return render(prompt, **{k: v for k, v in available.items() if k in prompt.variables})
 
 
 @dataclass
@@ -164,7 +170,7 @@ class VLMDescriber(Describer):
             chunk = items[start : start + self.batch_size]
             jobs = []
             for item in chunk:
-                text = prompt if prompt is not None else render(caption, duration=f"{item.clip.duration:.0f}")
+                text = prompt if prompt is not None else clip_prompt(caption, item)
                 jobs.append(_Job(item.clip.id, list(item.frames), text))
             out.extend(self._describe_chunk(jobs, ref))
         return out

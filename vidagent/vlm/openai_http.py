@@ -19,7 +19,7 @@ from ..describe import Describer
 from ..errors import VidagentError, one_line
 from ..prompts import load_prompt, render
 from ..types import ClipInput, Description, Frame
-from .base import select_frames
+from .base import clip_prompt, select_frames
 
 _KNOWN = {"base_url", "model", "api_key_env", "timeout", "max_retries", "num_frames", "max_new_tokens", "jpeg_quality", "backoff"}
 
@@ -153,7 +153,7 @@ class OpenAIDescriber(Describer):
         caption_prompt = load_prompt("caption") if prompt is None else None
         out = []
         for item in items:
-            text = prompt if caption_prompt is None else render(caption_prompt, duration=f"{item.clip.duration:.0f}")
+            text = prompt if caption_prompt is None else clip_prompt(caption_prompt, item)
             frames = select_frames(item.frames, int(self.frames_per_clip or 8))
             extra: dict[str, Any] = {"model": self.model_id, "prompt": text, "frames_used": len(frames), "retries": 0}
             if caption_prompt is not None:
