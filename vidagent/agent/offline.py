@@ -6,7 +6,8 @@
 Why fixed: without a language model nothing can plan, so the pipeline does what a careful agent would
 do with the same tools, and says "Not found" instead of inventing when nothing clears two absolute
 bars: the clip's best cosine with the question (`Hit.similarity`, or an exact keyword match), and the
-describer's own re-query evidence, which is "" when the clip holds nothing relevant.
+describer's own re-query evidence, which is "" when the clip holds nothing relevant, and which must
+cover most of the question's content words (see `_judge`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ SIM_FLOOR = 0.15  # below this cosine a hit is noise, unless the question's exac
 EVIDENCE_FLOOR = 0.25  # question-evidence relevance (cosine + word overlap) an answer needs
 KEEP_MARGIN = 0.12  # other clips cited when their evidence is this close to the best
 MAX_CITED = 3
+WORD_SIM = 0.5  # a question word is covered by an evidence piece this close to it (MiniLM cosine)
+COVERAGE = 0.5  # share of the question's content words the evidence must cover
 _PIECE = re.compile(r'(on screen|said|seen): ("([^"]*)"|[^;]+)')
 
 
@@ -46,30 +49,53 @@ def _inspect(state: dict[str, Any]) -> dict[str, Any]:
     return {**state, "inspected": inspected}
 
 
-def _relevance(box: Toolbox, question: str, texts: list[str]) -> list[float]:
-    """Cosine of the question with each evidence text plus a bonus for shared content words."""
-    if not texts:
+def _stem(word: str) -> str:
+    return word[:5]
+
+
+def _judge(box: Toolbox, question: str, evidence: list[str]) -> list[tuple[float, float]]:
+    """(relevance, coverage) per evidence text.
+
+    relevance: cosine of the question with the evidence plus a bonus for shared content words.
+    coverage: share of the question's content words the evidence covers, by shared stem or by a piece
+    of evidence close in meaning. Why both: a single shared word ("brand" in a name in the credits) or
+    a loosely related label must not pass for an answer; it has to address most of what was asked.
+    """
+    if not evidence:
         return []
     from ..describe import get_embedder
 
-    vecs = get_embedder(box.settings.embed.embedder).embed_batch([question, *texts])
-    sims = vecs[1:] @ vecs[0]
-    q = words(question)
-    return [float(s) + 0.1 * min(len(q & words(t)), 2) for s, t in zip(sims, texts, strict=True)]
+    q = sorted(words(question))
+    texts = [t for e in evidence for _, t in pieces(e)]
+    vecs = get_embedder(box.settings.embed.embedder).embed_batch([question, *evidence, *q, *texts])
+    qv, ev = vecs[0], vecs[1:1 + len(evidence)]
+    wv, pv = vecs[1 + len(evidence):1 + len(evidence) + len(q)], vecs[1 + len(evidence) + len(q):]
+    out, pos = [], 0
+    for e, v in zip(evidence, ev, strict=True):
+        n = len(pieces(e))
+        sims = wv @ pv[pos:pos + n].T if q else None
+        pos += n
+        stems = {_stem(w) for w in words(e)}
+        covered = sum(1 for i, w in enumerate(q)
+                      if _stem(w) in stems or (sims is not None and float(sims[i].max()) >= WORD_SIM))
+        overlap = len(set(q) & words(e))
+        out.append((float(v @ qv) + 0.1 * min(overlap, 2), covered / len(q) if q else 1.0))
+    return out
 
 
 def _select(state: dict[str, Any]) -> dict[str, Any]:
     box: Toolbox = state["box"]
     pairs = [(h, evidence_text(r)) for h, r in state["inspected"] if r.get("requeried")]
     pairs = [(h, e) for h, e in pairs if supports(e, "")]
-    scores = _relevance(box, state["question"], [e for _, e in pairs])
-    ranked = sorted(((s, h, e) for s, (h, e) in zip(scores, pairs, strict=True) if s >= EVIDENCE_FLOOR),
-                    key=lambda x: -x[0])
+    judged = _judge(box, state["question"], [e for _, e in pairs])
+    ranked = sorted(((s, h, e) for (s, cov), (h, e) in zip(judged, pairs, strict=True)
+                     if s >= EVIDENCE_FLOOR and cov >= COVERAGE), key=lambda x: -x[0])
     if ranked:
         best = ranked[0][0]
         ranked = [x for x in ranked if x[0] >= best - KEEP_MARGIN][:MAX_CITED]
-    box.steps.append({"tool": "select", "args": {"floor": EVIDENCE_FLOOR},
-                      "result": [{"clip_id": h["clip_id"], "relevance": round(s, 3)} for s, h, _ in ranked]})
+    box.steps.append({"tool": "select", "args": {"floor": EVIDENCE_FLOOR, "coverage": COVERAGE},
+                      "result": [{"clip_id": h["clip_id"], "relevance": round(s, 3), "coverage": round(c, 2)}
+                                 for (s, c), (h, _) in zip(judged, pairs, strict=True)]})
     return {**state, "selected": [(h, e) for _, h, e in ranked]}
 
 
