@@ -84,3 +84,17 @@ def shots_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """4 shots: red 2 s, blue 3 s, green 2 s, white 3 s (cuts at frames 50, 125, 175)."""
     d = tmp_path_factory.mktemp("videos")
     return make_video(d / "shots.mp4", [("red", 2), ("blue", 3), ("green", 2), ("white", 3)])
+
+
+@pytest.fixture(scope="session")
+def bbb_store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The full Big Buck Bunny film indexed once with the real offline default (shared by slow tests)."""
+    film = corpus / "large" / "moviepy_bbb_full.mp4"
+    if not film.exists():
+        pytest.skip("the full film is not in the corpus")
+    import vidagent
+
+    store = tmp_path_factory.mktemp("bbb") / "store"
+    report = vidagent.index(film, store=store)
+    assert report.files[0].status == "indexed", report.files[0].error
+    return store
