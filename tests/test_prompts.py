@@ -21,9 +21,12 @@ def test_shipped_and_example_prompts_load() -> None:
 
 
 def test_missing_and_unknown_variables_are_named(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(VidagentError, match="missing variable 'duration'"):
-        check_prompt("dense", {})
+    short = str(REPO / "examples" / "prompts" / "short.yaml")
+    with pytest.raises(VidagentError, match="missing variable 'style'"):
+        check_prompt(short, {})
     with pytest.raises(VidagentError, match="unknown variable 'mood'"):
-        check_prompt("dense", {"duration": "4", "mood": "x"})
+        check_prompt(short, {"style": "plain", "mood": "x"})
+    with pytest.raises(VidagentError, match="unknown variable 'duration'"):
+        check_prompt("dense", {"duration": "4"})
     with pytest.raises(VidagentError, match="prompt file not found"):
         check_prompt(str(tmp_path / "nope.yaml"), {})

@@ -116,56 +116,30 @@ class _CaptionIndexer(Indexer):
         return n
 
     def start_run(self) -> None:
-        from .store.models import Run
-
         d = self.describer
-        with self.store.session() as s:
-            row = Run(command="caption", settings={"describer": d.name, "model_id": d.model_id,
-                                                   "describer_key": self.describer_key(),
-                                                   "prompt": self.prompt()[1]}, summary={})
-            s.add(row)
-            s.flush()
-            self.run_id = row.id
+        self.run_id = self.store.start_run("caption", {
+            "describer": d.name, "model_id": d.model_id, "describer_key": self.describer_key(),
+            "prompt": self.prompt()[1]})
 
     def update_run(self, status: str) -> None:
-        from .store.models import Run, utcnow
-
-        if self.run_id is None:
-            return
-        with self.store.session() as s:
-            row = s.get(Run, self.run_id)
-            if row is not None:
-                row.status = status
-                row.summary = {"clips": self.described, "describe_s": round(self.describe_s, 4)}
-                if status != "running":
-                    row.finished = utcnow()
+        if self.run_id is not None:
+            self.store.update_run(self.run_id, status,
+                                  {"clips": self.described, "describe_s": round(self.describe_s, 4)})
 
 
 def measured_cost(store: Store, describer: str) -> float | None:
     """Mean seconds per described clip over this store's caption runs with `describer`."""
-    from sqlalchemy import select
-
-    from .store.models import Run
-
     clips, secs = 0, 0.0
-    with store.session() as s:
-        for row in s.scalars(select(Run).where(Run.command == "caption")):
-            if (row.settings or {}).get("describer") == describer and (row.summary or {}).get("clips"):
-                clips += int(row.summary["clips"])
-                secs += float(row.summary.get("describe_s", 0.0))
+    for row in store.runs("caption"):
+        if (row.settings or {}).get("describer") == describer and (row.summary or {}).get("clips"):
+            clips += int(row.summary["clips"])
+            secs += float(row.summary.get("describe_s", 0.0))
     return secs / clips if clips else None
 
 
 def stored_rows(store: Store, plan: Plan, describer_key: str, path: str) -> list[dict[str, Any]]:
     """The output rows of one video: its plan's clips in order, with this describer's stored captions."""
-    from sqlalchemy import select
-
-    from .store.models import DescriptionRow
-
-    ids = [c.id for c in plan.clips]
-    with store.session() as s:
-        found = {d.clip_id: d for d in s.scalars(select(DescriptionRow).where(
-            DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(ids)))}
+    found = store.descriptions_for(describer_key, [c.id for c in plan.clips])
     rows = []
     for c in plan.clips:
         d = found.get(c.id)

@@ -103,13 +103,7 @@ def find_clip(store: Store, clip_id: str) -> ClipRef:
     if rows:
         r = rows[0]
         return ClipRef(clip_id, r["video"], r["video_hash"], float(r["start"]), float(r["end"]))
-    from sqlalchemy import select
-
-    from .store.models import ClipRow, Video
-
-    with store.session() as s:
-        hit = s.execute(select(ClipRow.start, ClipRow.end, Video.path, Video.hash)
-                        .join(Video, Video.hash == ClipRow.video_hash).where(ClipRow.id == clip_id)).first()
+    hit = store.clip_span(clip_id)
     if hit is None:
         raise VidagentError(f"unknown clip id '{clip_id}' (see `vidagent search --json` for ids)")
     return ClipRef(clip_id, str(hit[2]), str(hit[3]), float(hit[0]), float(hit[1]))

@@ -29,6 +29,7 @@ from .models import (
     Embedding,
     Meta,
     PathCache,
+    Run,
     SceneSet,
     Transcript,
     Video,
@@ -342,6 +343,41 @@ class Store:
             for w in words[1:]:
                 cond = cond | DescriptionRow.caption.ilike(f"%{w}%")
             return [(int(i), 1.0) for i in s.scalars(select(DescriptionRow.id).where(cond).limit(k))]
+
+    def descriptions_for(self, describer_key: str, clip_ids: Sequence[str]) -> dict[str, DescriptionRow]:
+        """Stored descriptions of these clips by one describer setting, by clip id (any plan)."""
+        with self._session() as s:
+            return {d.clip_id: d for d in s.scalars(select(DescriptionRow).where(
+                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids))))}
+
+    def clip_span(self, clip_id: str) -> tuple[float, float, str, str] | None:
+        """(start, end, video path, video hash) of a clip in any stored plan."""
+        with self._session() as s:
+            hit = s.execute(select(ClipRow.start, ClipRow.end, Video.path, Video.hash)
+                            .join(Video, Video.hash == ClipRow.video_hash).where(ClipRow.id == clip_id)).first()
+        return None if hit is None else (float(hit[0]), float(hit[1]), str(hit[2]), str(hit[3]))
+
+    # -- runs -------------------------------------------------------------------------------------
+    def start_run(self, command: str, settings: dict[str, Any]) -> int:
+        with self.session() as s:
+            row = Run(command=command, settings=settings, summary={})
+            s.add(row)
+            s.flush()
+            return int(row.id)
+
+    def update_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
+        from .models import utcnow
+
+        with self.session() as s:
+            row = s.get(Run, run_id)
+            if row is not None:
+                row.status, row.summary = status, summary
+                if status != "running":
+                    row.finished = utcnow()
+
+    def runs(self, command: str) -> list[Run]:
+        with self._session() as s:
+            return list(s.scalars(select(Run).where(Run.command == command).order_by(Run.id)))
 
     def stats(self) -> dict[str, Any]:
         with self._session() as s:
