@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from .store import Store
-from .store.models import SCHEMA_VERSION, DescriptionRow, Embedding, Video
+from .store.models import SCHEMA_VERSION, DescriptionRow, Embedding
 from .store.vectors import VectorIndex
 
 

@@ -81,7 +81,6 @@ def build_video_llava(out: Path) -> Path:
     """Video-LLaVA: CLIP tower at 28 px / patch 14 -> 2x2 patches + CLS = 5 video tokens per frame."""
     from transformers import (
         CLIPVisionConfig,
-        LlamaConfig,
         VideoLlavaConfig,
         VideoLlavaForConditionalGeneration,
         VideoLlavaImageProcessor,

@@ -23,7 +23,6 @@ from ..errors import VidagentError
 from ..types import Clip, Description, Scene, Segment, VideoInfo
 from .models import (
     SCHEMA_VERSION,
-    Base,
     ClipRow,
     DescriptionRow,
     Embedding,
