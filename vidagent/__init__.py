@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["index", "search", "status", "scenes", "__version__"]
+__all__ = ["index", "search", "ask", "status", "scenes", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
@@ -17,4 +17,8 @@ def __getattr__(name: str) -> Any:
         from . import api
 
         return getattr(api, name)
+    if name == "ask":
+        from .agent.run import ask
+
+        return ask
     raise AttributeError(f"module 'vidagent' has no attribute {name!r}")

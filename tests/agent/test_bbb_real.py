@@ -11,21 +11,11 @@ from pathlib import Path
 
 import pytest
 
-import vidagent
 from vidagent.agent import ask
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="session")
-def bbb_store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    film = corpus / "large" / "moviepy_bbb_full.mp4"
-    if not film.is_file():
-        pytest.skip(f"{film} not in the corpus")
-    store = tmp_path_factory.mktemp("bbb") / "store"
-    report = vidagent.index(film, store=store)
-    assert [f.status for f in report.files] == ["indexed"], report.files
-    return store
 
 
 def test_fund_question_is_answered_from_the_credits(bbb_store: Path) -> None:
