@@ -98,3 +98,14 @@ def bbb_store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = vidagent.index(film, store=store)
     assert report.files[0].status == "indexed", report.files[0].error
     return store
+
+
+#: figures tests want shown at the end of the run (CI's log): files tried, kills survived...
+SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if SUMMARY:
+        terminalreporter.section("vidagent figures")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)

@@ -89,3 +89,14 @@ def test_search_on_missing_store_is_a_clear_error(tmp_path: Path) -> None:
 def test_scenes_command(shots_video: Path) -> None:
     r = run("scenes", str(shots_video), "--json")
     assert [s["start_frame"] for s in json.loads(r.stdout)] == [0, 50, 125, 175]
+
+
+def test_models_lists_describers_and_real_models() -> None:
+    r = run("models", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = {(x["kind"], x["name"]): x for x in json.loads(r.stdout)}
+    assert ("describer", "offline") in rows and ("describer", "video-llava") in rows
+    assert ("embedder", "minilm") in rows
+    for name in ("tagger", "ocr", "transcriber", "minilm"):
+        row = rows[("model", name)]
+        assert row["installed"] and row["loadable"] and row["licence"], row

@@ -17,7 +17,7 @@ from vidagent.errors import BadVideo
 from vidagent.store import Store
 from vidagent.video import frames_at, iter_frames, probe
 
-from .conftest import make_video
+from .conftest import SUMMARY, make_video
 
 
 def corrupt_files(base: Path, out: Path) -> list[Path]:
@@ -101,7 +101,7 @@ def test_decode_path_fuzz_raises_only_badvideo(hostile: tuple[Path, list[Path], 
         except BadVideo as exc:
             assert str(p) in str(exc) and "\n" not in str(exc)
             outcomes["rejected"] += 1
-    print(f"fuzz: {len(bad)} malformed files tried: {outcomes}")
+    SUMMARY.append(f"fuzz: {len(bad)} malformed files through probe/decode: {outcomes}")
     assert sum(outcomes.values()) == len(bad) >= 30
     assert outcomes["rejected"] >= 10
 
@@ -128,6 +128,7 @@ def test_batch_with_hostile_files_goes_on(tmp_path: Path, hostile: tuple[Path, l
         assert stats["descriptions"] == stats["clips"] == sum(f.clips for f in report.files if f.status != "failed")
     finally:
         st.close()
-    print(f"hostile batch: {len(report.files)} files, {len(report.failed)} rejected with one line each")
+    SUMMARY.append(f"hostile batch: {len(report.files)} files indexed in one run, {len(report.failed)} "
+                   "rejected with one line each, the rest searchable")
     hits = vidagent.search("a black coloured screen", store=store, config=colour_config, top_k=1)
     assert hits and "naïve" in hits[0].video

