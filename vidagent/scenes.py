@@ -9,8 +9,10 @@ PySceneDetect on full-size frames.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar, Protocol
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import numpy as np
 
@@ -18,6 +20,8 @@ from .config import ScenesConfig
 from .errors import BadVideo, require
 from .types import Scene, VideoInfo
 from .video import iter_frames
+
+T = TypeVar("T")
 
 
 class ShotDetector(Protocol):
@@ -105,6 +109,41 @@ def scenes_from_cuts(cuts: list[int], times: list[float], duration: float) -> li
     return scenes
 
 
+def _prefetch(items: Iterator[T], depth: int = 32) -> Iterator[T]:
+    """Run a generator in a thread, `depth` items ahead: decoding+scaling (FFmpeg, GIL released) then
+    overlaps with detection in this thread, as PySceneDetect's SceneManager does with its decode thread."""
+    q: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                q.put((0, item))
+            q.put((1, None))
+        except BaseException as exc:  # hand the error to the consumer
+            q.put((2, exc))
+
+    thread = threading.Thread(target=work, name="vidagent-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = q.get()
+            if kind == 1:
+                return
+            if kind == 2:
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
+
+
 def detect_scenes(
     info: VideoInfo, cfg: ScenesConfig, progress: Callable[[float], None] | None = None
 ) -> list[Scene]:
@@ -117,7 +156,8 @@ def detect_scenes(
     times: list[float] = []
     cuts: list[int] = []
     last_report = 0.0
-    for index, t, img in iter_frames(info.path, width=width, pix_fmt=det.pix_fmt, size=size):
+    frames = _prefetch(iter_frames(info.path, width=width, pix_fmt=det.pix_fmt, size=size))
+    for index, t, img in frames:
         times.append(t)
         cuts.extend(det.process_frame(index, img))
         if progress is not None and t - last_report >= 5.0:

@@ -161,11 +161,8 @@ def chapters_cmd(
     from ..export import write_chapters
     from ..store import Store
 
-    st = Store(store, create=False)
-    try:
+    with Store(store, create=False) as st:
         text = write_chapters(st, video, out, fmt=fmt)
-    finally:
-        st.engine.dispose()
     if out is None:
         sys.stdout.write(text)
     else:
@@ -183,9 +180,6 @@ def thumbnails_cmd(
     from ..export import write_thumbnails
     from ..store import Store
 
-    st = Store(store, create=False)
-    try:
+    with Store(store, create=False) as st:
         paths = write_thumbnails(st, video, out, width=width)
-    finally:
-        st.engine.dispose()
     print(f"wrote {len(paths)} thumbnails to {out}")

@@ -293,6 +293,12 @@ class Store:
         for space in self.spaces():
             self.index(space).save()
 
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         try:
             self.save_indexes()

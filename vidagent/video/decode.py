@@ -21,6 +21,9 @@ from ..types import Frame, VideoInfo
 VIDEO_EXTENSIONS = frozenset(
     ".mp4 .m4v .mov .mkv .webm .avi .mpg .mpeg .ogv .ogg .wmv .flv .ts .mts .m2ts .3gp .dv .vob".split()
 )
+# swscale's area averaging: the right filter for downscaling, and ~30% faster than its default
+# (bicubic) on 720p -> 256 px (benchmarks/bench_scenes.py); detection and keyframes only shrink frames.
+_DOWNSCALE = "AREA"
 _CHUNK = 1 << 16
 _SAMPLES = 32
 
@@ -124,6 +127,13 @@ def probe(path: str | os.PathLike[str], file_hash: str | None = None) -> VideoIn
         container.close()
 
 
+def _video_stream(container) -> tuple:  # type: ignore[no-untyped-def,type-arg]
+    """The first video stream set up for threaded decoding, with its start pts and time base."""
+    vs = container.streams.video[0]
+    vs.thread_type = "AUTO"
+    return vs, vs.start_time or 0, vs.time_base or Fraction(1, 1)
+
+
 def _scaled(width: int, height: int, target_w: int) -> tuple[int, int]:
     if target_w <= 0 or target_w >= width:
         w, h = width, height
@@ -141,17 +151,13 @@ def iter_frames(
     """
     container = _open(path)
     try:
-        vs = container.streams.video[0]
-        vs.thread_type = "AUTO"
-        start = vs.start_time or 0
-        tb = vs.time_base or Fraction(1, 1)
-        ctx = vs.codec_context
-        w, h = size if size else _scaled(ctx.width, ctx.height, width)
+        vs, start, tb = _video_stream(container)
+        w, h = size if size else _scaled(vs.codec_context.width, vs.codec_context.height, width)
         index = 0
         try:
             for frame in container.decode(vs):
                 t = float((frame.pts - start) * tb) if frame.pts is not None else index / float(vs.average_rate or 25)
-                img = frame.to_ndarray(width=w, height=h, format=pix_fmt)
+                img = frame.to_ndarray(width=w, height=h, format=pix_fmt, interpolation=_DOWNSCALE)
                 yield index, max(0.0, t), img
                 index += 1
         except Exception as exc:
@@ -174,10 +180,7 @@ def frames_at(path: str, times: Sequence[float], width: int = 0, max_gap: float 
     out: list[Frame] = []
     container = _open(path)
     try:
-        vs = container.streams.video[0]
-        vs.thread_type = "AUTO"
-        start = vs.start_time or 0
-        tb = vs.time_base or Fraction(1, 1)
+        vs, start, tb = _video_stream(container)
         w, h = _scaled(vs.codec_context.width, vs.codec_context.height, width)
         i = 0
         last = None
@@ -196,7 +199,8 @@ def frames_at(path: str, times: Sequence[float], width: int = 0, max_gap: float 
                     t = float((frame.pts - start) * tb)
                     last = t
                     while i < len(wanted) and t + 1e-3 >= wanted[i]:
-                        out.append(Frame(time=t, image=frame.to_ndarray(width=w, height=h, format="rgb24")))
+                        out.append(Frame(time=t, image=frame.to_ndarray(width=w, height=h, format="rgb24",
+                                                                        interpolation=_DOWNSCALE)))
                         i += 1
                         got = True
                     if i >= len(wanted) or (got and wanted[i] - t > max_gap):
