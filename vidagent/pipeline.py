@@ -175,35 +175,49 @@ class Indexer:
             self.progress("speech", info.path, info.duration, info.duration)
         return segs
 
+    def _inputs(self, plan: Plan, batch: Sequence[Clip], speech: Sequence[Segment]) -> list[ClipInput]:
+        """Decode one batch's frames (the describer's own count, or the planned keyframes) and speech."""
+        n = self.describer.frames_per_clip
+        wanted = {c.id: (uniform_times(c, n) if n else c.keyframes) for c in batch}
+        frames = vmod.frames_at(plan.info.path, [t for ts in wanted.values() for t in ts],
+                                width=self.settings.describe.frame_width)
+        by_time = {f.time: f for f in frames}
+        ordered = sorted(by_time)
+        items = []
+        for c in batch:
+            picked = [by_time[_nearest(ordered, t)] for t in wanted[c.id]]
+            said = [s for s in speech if s.end > c.start and s.start < c.end]
+            items.append(ClipInput(clip=c, video=plan.info, frames=picked, speech=said))
+        return items
+
     def describe(self, plan: Plan, speech: Sequence[Segment]) -> int:
+        """Describe the plan's new clips batch by batch, decoding batch k+1 while batch k is described."""
+        from concurrent.futures import ThreadPoolExecutor
+
         d, info = self.describer, plan.info
-        cfg = self.settings.describe
         text, prompt_ref = self.prompt()
         dkey = self.describer_key()
-        n = d.frames_per_clip
+        size = self.settings.describe.batch_size
+        batches = [plan.todo[b:b + size] for b in range(0, len(plan.todo), size)]
         done = 0
         self.progress("describe", info.path, 0, len(plan.todo))
-        for b in range(0, len(plan.todo), cfg.batch_size):
-            batch = plan.todo[b:b + cfg.batch_size]
-            wanted = {c.id: (uniform_times(c, n) if n else c.keyframes) for c in batch}
-            frames = vmod.frames_at(info.path, [t for ts in wanted.values() for t in ts], width=cfg.frame_width)
-            by_time = {f.time: f for f in frames}
-            ordered = sorted(by_time)
-            items = []
-            for c in batch:
-                picked = [by_time[_nearest(ordered, t)] for t in wanted[c.id]]
-                said = [s for s in speech if s.end > c.start and s.start < c.end]
-                items.append(ClipInput(clip=c, video=info, frames=picked, speech=said))
-            descs = d.describe_batch(items, text)
-            if len(descs) != len(items):
-                raise VidagentError(f"describer '{d.name}' returned {len(descs)} results for {len(items)} clips")
-            vectors = self._vectors(descs)
-            self.store.put_descriptions(info.hash, dkey, d.name, d.model_id, prompt_ref,
-                                        list(zip(batch, descs, strict=True)), vectors)
-            done += len(batch)
-            self.progress("describe", info.path, done, len(plan.todo))
-            if self.stop_requested:
-                raise Interrupted()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidagent-frames") as pool:
+            ahead = pool.submit(self._inputs, plan, batches[0], speech) if batches else None
+            for k, batch in enumerate(batches):
+                assert ahead is not None
+                items = ahead.result()
+                ahead = pool.submit(self._inputs, plan, batches[k + 1], speech) if k + 1 < len(batches) else None
+                descs = d.describe_batch(items, text)
+                if len(descs) != len(items):
+                    raise VidagentError(f"describer '{d.name}' returned {len(descs)} results for {len(items)} clips")
+                self.store.put_descriptions(info.hash, dkey, d.name, d.model_id, prompt_ref,
+                                            list(zip(batch, descs, strict=True)), self._vectors(descs))
+                done += len(batch)
+                self.progress("describe", info.path, done, len(plan.todo))
+                if self.stop_requested:
+                    if ahead is not None:
+                        ahead.cancel()
+                    raise Interrupted()
         return done
 
     def _vectors(self, descs: Sequence[Description]) -> list[dict[str, Any]]:
