@@ -76,31 +76,17 @@ def ask(question: str, store: StoreArg = None, config: ConfigArg = None, chat_mo
 
 
 def record(store: Store, answer: Answer) -> int:
-    """Store one run as an AgentRun row; returns its id."""
-    from ..store.models import AgentRun
-
-    with store.session() as s:
-        row = AgentRun(question=answer.question, answer=answer.answer, mode=answer.mode,
-                       citations=[c.to_json() for c in answer.citations], steps=answer.steps,
-                       elapsed_s=round(answer.elapsed_s, 3), error=answer.error)
-        s.add(row)
-        s.flush()
-        return int(row.id)
+    """Store one run for `vidagent history`; returns its id."""
+    return store.add_agent_run(question=answer.question, answer=answer.answer, mode=answer.mode,
+                               citations=[c.to_json() for c in answer.citations], steps=answer.steps,
+                               elapsed_s=round(answer.elapsed_s, 3), error=answer.error)
 
 
 def history(store: StoreArg = None, limit: int = 20) -> list[dict[str, Any]]:
     """The most recent runs, newest first, as JSON-able dicts."""
-    from sqlalchemy import select
-
-    from ..store.models import AgentRun
-
     st, owned = _open(store)
     try:
-        with st.session() as s:
-            rows = list(s.scalars(select(AgentRun).order_by(AgentRun.id.desc()).limit(limit)))
-            return [{"id": r.id, "created": r.created.isoformat(timespec="seconds"), "question": r.question,
-                     "answer": r.answer, "mode": r.mode, "citations": r.citations, "steps": r.steps,
-                     "elapsed_s": r.elapsed_s, "error": r.error} for r in rows]
+        return st.agent_runs(limit)
     finally:
         if owned:
             st.engine.dispose()

@@ -23,6 +23,7 @@ from ..errors import VidagentError
 from ..types import Clip, Description, Scene, Segment, VideoInfo
 from .models import (
     SCHEMA_VERSION,
+    AgentRun,
     ClipRow,
     DescriptionRow,
     Embedding,
@@ -383,6 +384,23 @@ class Store:
     def runs(self, command: str) -> list[Run]:
         with self._session() as s:
             return list(s.scalars(select(Run).where(Run.command == command).order_by(Run.id)))
+
+    # -- agent history ------------------------------------------------------------------------------
+    def add_agent_run(self, **fields: Any) -> int:
+        """Store one `ask` (question, answer, mode, citations, steps, elapsed_s, error); returns its id."""
+        with self.session() as s:
+            row = AgentRun(**fields)
+            s.add(row)
+            s.flush()
+            return int(row.id)
+
+    def agent_runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The most recent `ask` runs, newest first, as JSON-able dicts."""
+        with self._session() as s:
+            rows = list(s.scalars(select(AgentRun).order_by(AgentRun.id.desc()).limit(limit)))
+        return [{"id": r.id, "created": r.created.isoformat(timespec="seconds"), "question": r.question,
+                 "answer": r.answer, "mode": r.mode, "citations": r.citations, "steps": r.steps,
+                 "elapsed_s": r.elapsed_s, "error": r.error} for r in rows]
 
     def stats(self) -> dict[str, Any]:
         with self._session() as s:
