@@ -1,6 +1,6 @@
 """Whole default pipeline on one video: realtime factor, peak memory, stage times, re-run cost.
 
-    python benchmarks/bench_pipeline.py [VIDEO]   (default: the full Big Buck Bunny film, 596 s)
+    python benchmarks/bench_pipeline.py [VIDEO] [--config FILE]   (default: the full Big Buck Bunny film)
 
 Runs `vidagent index` in a subprocess on a fresh temporary store (models load inside the run, as for
 a user), then again on the same store (nothing to do), and reports:
@@ -23,24 +23,25 @@ from pathlib import Path
 CORPUS = Path(os.environ.get("VIDAGENT_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 
 
-def run_index(video: str, store: str) -> float:
+def run_index(video: str, store: str, config: str | None) -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "vidagent", "index", video, "--store", store, "--no-progress"],
+    extra = ["--config", config] if config else []
+    subprocess.run([sys.executable, "-m", "vidagent", "index", video, "--store", store, "--no-progress", *extra],
                    check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t
 
 
-def main(video: str) -> None:
+def main(video: str, config: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as store:
-        first = run_index(video, store)
+        first = run_index(video, store, config)
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        second = run_index(video, store)
+        second = run_index(video, store, config)
         with sqlite3.connect(Path(store) / "vidagent.db") as c:
             duration = c.execute("SELECT sum(duration) FROM videos").fetchone()[0]
             scenes_s = c.execute("SELECT sum(seconds) FROM scene_sets").fetchone()[0]
             n, a, b = c.execute("SELECT count(*), min(created), max(created) FROM descriptions").fetchone()
         span = (datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds() if n else 0.0
-    print(f"video: {Path(video).name} ({duration:.1f} s), {n} clips, {os.cpu_count()} CPUs")
+    print(f"video: {Path(video).name} ({duration:.1f} s), {n} clips, {os.cpu_count()} CPUs, config: {config}")
     print(f"first index: {first:.1f} s wall -> realtime factor {duration / first:.1f}x; peak RSS {peak_mb:.0f} MB")
     print(f"  scene stage {scenes_s:.1f} s ({scenes_s / first:.0%} of the run); describe span {span:.1f} s "
           f"({span / max(n, 1) * 1000:.0f} ms/clip)")
@@ -48,4 +49,10 @@ def main(video: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else str(CORPUS / "large" / "moviepy_bbb_full.mp4"))
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("video", nargs="?", default=str(CORPUS / "large" / "moviepy_bbb_full.mp4"))
+    ap.add_argument("--config", help="settings YAML passed to `vidagent index`")
+    args = ap.parse_args()
+    main(args.video, args.config)
