@@ -373,7 +373,9 @@ def clip_input(store: Store, settings: Settings, clip_id: str, describer: Descri
     for seg_list in store.transcripts_of(info.hash):
         speech = [s for s in seg_list if s.end > clip.start and s.start < clip.end]
         break
-    return ClipInput(clip=clip, video=info, frames=frames, speech=speech)
+    stored = Description(caption=row["caption"], tags=[(t, float(p)) for t, p in row["tag_scores"]],
+                         ocr=list(row["ocr"]), transcript=row["transcript"], frame_times=list(row["frame_times"]))
+    return ClipInput(clip=clip, video=info, frames=frames, speech=speech, stored=stored)
 
 
 def _plan_key_of(store: Store, video_hash: str) -> str:

@@ -91,6 +91,9 @@ class ClipInput:
     video: VideoInfo
     frames: list[Frame]
     speech: list[Segment] = field(default_factory=list)
+    #: the description already stored for this clip, when re-querying one (the agent's inspect_clip):
+    #: a describer whose evidence is deterministic (offline) can answer from it without re-running models
+    stored: Description | None = None
 
 
 @dataclass

@@ -60,3 +60,17 @@ def test_no_ocr_config_changes_identity() -> None:
     a = get_describer("offline", DescribeConfig(ocr=False))
     b = get_describer("offline", DescribeConfig())
     assert a.model_id != b.model_id and a.settings_key() != b.settings_key()
+
+
+def test_ask_answers_from_the_stored_description_without_rerunning_models() -> None:
+    from vidagent.types import Description
+
+    frames = [Frame(t, np.zeros((64, 64, 3), np.uint8)) for t in (1.0, 2.0)]
+    item = _clip(7, frames)
+    item.stored = Description(caption="", tags=[("espresso", 0.8)], ocr=["Sponsored by the Blue Pioneers Fund"],
+                              frame_times=[1.0, 2.0])
+    d = get_describer("offline", DescribeConfig())
+    answer = d.ask(item, "Which fund sponsored this?")
+    assert "Blue Pioneers Fund" in answer  # black frames hold no text: this came from the stored evidence
+    item.stored = Description(caption="", ocr=["Sponsored by the Blue Pioneers Fund"], frame_times=[1.5, 2.0])
+    assert "Blue Pioneers" not in d.ask(item, "Which fund sponsored this?")  # other frames: recomputed

@@ -134,8 +134,10 @@ class OfflineDescriber(Describer):
 
     def evidence(self, item: ClipInput) -> list[tuple[str, str]]:
         """(kind, text) pieces this describer found in the clip: on-screen lines, sentences said, tags."""
-        desc = self._recent.get(item.clip.id)
+        desc = item.stored if item.stored is not None and item.stored.frame_times else self._recent.get(item.clip.id)
         if desc is None or desc.frame_times != [f.time for f in item.frames]:
+            # The stored description came from these same models on these frames: re-running them
+            # would give the same evidence, so only recompute when the frames differ.
             desc = self.describe_batch([item])[0]
         pieces = [("on screen", line) for line in desc.ocr]
         pieces += [("said", s) for seg in item.speech for s in _sentences(seg.text)]
