@@ -60,3 +60,23 @@ class SlowColourDescriber(ColourDescriber):
 
 
 register_describer("test-slow-colour", SlowColourDescriber)
+
+
+class TruncatingDescriber(ColourDescriber):
+    """Cuts its video file to 40% on the first batch, as a file changing while being read would."""
+
+    name = "test-truncating"
+    target = ""
+
+    def describe_batch(self, items: Sequence[ClipInput], prompt: str | None = None) -> list[Description]:
+        import os
+
+        if type(self).target and os.path.exists(type(self).target):
+            size = os.path.getsize(type(self).target)
+            with open(type(self).target, "r+b") as f:
+                f.truncate(int(size * 0.4))
+            type(self).target = ""
+        return super().describe_batch(items, prompt)
+
+
+register_describer("test-truncating", TruncatingDescriber)

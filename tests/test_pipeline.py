@@ -129,3 +129,35 @@ def test_settings_reject_unknown_keys(tmp_path: Path) -> None:
     bad.write_text("clips:\n  max_duraton: 5\n")
     with pytest.raises(vidagent.errors.VidagentError, match="unknown key 'clips.max_duraton'"):
         load_settings(bad)
+
+
+def test_file_replaced_in_place_drops_its_old_content(tmp_path: Path, colour_config: Path) -> None:
+    video = make_video(tmp_path / "clip.mp4", [("red", 2), ("blue", 2)])
+    store = tmp_path / "store"
+    vidagent.index(video, store=store, config=colour_config)
+    assert vidagent.search("a red coloured screen", store=store, config=colour_config, top_k=1)[0].caption.startswith("a red")
+    make_video(video, [("green", 3), ("white", 3)])  # re-encoded in place: new content, same path
+    report = vidagent.index(video, store=store, config=colour_config)
+    assert report.files[0].status == "indexed"
+    stats = vidagent.status(store)
+    assert stats["videos"] == 1 and stats["clips"] == 2 == stats["descriptions"]
+    captions = {h.caption for h in vidagent.search("screen", store=store, config=colour_config, video=str(video))}
+    assert captions == {"a green coloured screen", "a white coloured screen"}
+
+
+def test_file_changing_while_being_indexed_is_one_line_or_indexed(tmp_path: Path, colour_config: Path) -> None:
+    """The describer truncates the file under us mid-run: the batch goes on, nothing crashes."""
+    from .plugins import TruncatingDescriber
+
+    video = make_video(tmp_path / "shrinking.mp4", [(c, 1.5) for c in ("red", "blue", "green", "white")])
+    other = make_video(tmp_path / "other.mp4", [("black", 2)])
+    cfg = tmp_path / "t.yaml"
+    cfg.write_text("describe:\n  describer: test-truncating\n  batch_size: 1\n")
+    TruncatingDescriber.target = str(video)
+    report = vidagent.index([video, other], store=tmp_path / "st", config=cfg)
+    res = {Path(f.path).name: f for f in report.files}
+    assert res["other.mp4"].status == "indexed"
+    assert res["shrinking.mp4"].status in ("indexed", "failed")
+    assert "\n" not in res["shrinking.mp4"].error
+    again = vidagent.index(video, store=tmp_path / "st", config=cfg)  # new content: indexed afresh
+    assert again.files[0].status in ("indexed", "failed")

@@ -133,6 +133,11 @@ class Indexer:
     def probe(self, path: str) -> VideoInfo:
         file_hash = self.store.cached_hash(path) or vmod.content_hash(path)
         info = vmod.probe(path, file_hash=file_hash)
+        # The file at this path was re-encoded, trimmed or replaced: what was indexed from its old
+        # content would cite times in a video that no longer exists there, so it goes.
+        for old in self.store.superseded(path, info.hash):
+            log.info("%s changed since it was indexed: dropping the old content's clips", path)
+            self.store.forget_video(old)
         self.store.upsert_video(info)
         self.store.remember_path(path, info.hash)
         return info

@@ -171,17 +171,24 @@ class Store:
             return list(s.scalars(select(Video).order_by(Video.path)))
 
     def find_video(self, path_or_hash: str) -> Video | None:
-        """By hash, exact stored path, or the content of a file at that path."""
+        """By hash; for an existing file by its current content; else by the path it was indexed at."""
         with self._session() as s:
             row = s.get(Video, path_or_hash)
-            if row is None:
-                row = s.scalars(select(Video).where(Video.path == os.path.abspath(path_or_hash))).first()
         if row is None and os.path.isfile(path_or_hash):
             from ..video import content_hash
 
             with self._session() as s:
                 row = s.get(Video, self.cached_hash(path_or_hash) or content_hash(path_or_hash))
+        if row is None:
+            with self._session() as s:
+                row = s.scalars(select(Video).where(Video.path == os.path.abspath(path_or_hash))).first()
         return row
+
+    def superseded(self, path: str, current_hash: str) -> list[str]:
+        """Hashes of videos last indexed at `path` whose content is no longer what the file holds."""
+        with self._session() as s:
+            return list(s.scalars(select(Video.hash).where(Video.path == os.path.abspath(path),
+                                                           Video.hash != current_hash)))
 
     # -- scenes, clips, transcripts ------------------------------------------------------------
     def get_scenes(self, key: str) -> list[Scene] | None:
