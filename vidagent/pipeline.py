@@ -149,6 +149,7 @@ class Indexer:
         if scenes is None:
             t0 = time.perf_counter()
             scenes = detect_scenes(info, cfg.scenes, lambda t: self._tick("scenes", info.path, t, info.duration))
+            self.progress("scenes", info.path, info.duration, info.duration)
             self.store.put_scenes(scenes_key, info.hash, cfg.scenes.detector, cfg.scenes.model_dump(), scenes,
                                   time.perf_counter() - t0)
         plan_key = stage_key("clips", scenes_key, cfg.clips)

@@ -18,6 +18,7 @@ class StageProgress:
         self.enabled = enabled
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
+        self._paths: dict[str, str] = {}
 
     def __enter__(self) -> StageProgress:
         if self.enabled:
@@ -37,16 +38,21 @@ class StageProgress:
             self._progress.__exit__(*exc)
 
     def __call__(self, stage: str, path: str, done: float, total: float) -> None:
+        """One bar per stage, reused from file to file (a folder of 1000 videos shows 3 bars, not 3000)."""
         if self._progress is None:
             return
         name = os.path.basename(path)
-        key = f"{stage}:{path}"
         label = f"{stage:<8} {name[:24]}"
         unit = self.UNITS.get(stage, "")
         count = f"{done:.0f}/{total:.0f} {unit}"
-        if key not in self._tasks:
-            self._tasks[key] = self._progress.add_task(label, total=max(total, 1e-9), count=count)
-        self._progress.update(self._tasks[key], completed=min(done, total), total=max(total, 1e-9), count=count)
+        task = self._tasks.get(stage)
+        if task is None:
+            task = self._tasks[stage] = self._progress.add_task(label, total=max(total, 1e-9), count=count)
+            self._paths[stage] = path
+        elif self._paths.get(stage) != path:
+            self._paths[stage] = path
+            self._progress.reset(task, total=max(total, 1e-9), description=label, count=count)
+        self._progress.update(task, completed=min(done, total), total=max(total, 1e-9), count=count)
 
     def print(self, text: str) -> None:
         if self._progress is not None:
