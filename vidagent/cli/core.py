@@ -127,7 +127,15 @@ def status(store: StoreOpt = None, json_out: JsonOpt = False) -> None:
         print(f"{k:>17}: {v}")
 
 
-config_app = typer.Typer(help="Settings: YAML validated on load.", no_args_is_help=True)
+def _settings_epilog() -> str:
+    from ..config import settings_help
+
+    # "\b" keeps click from re-wrapping the listing.
+    return "Settings keys (YAML sections, defaults, meaning):\n\n\b\n" + settings_help()
+
+
+config_app = typer.Typer(help="Settings: YAML validated on load (unknown keys are errors).",
+                         no_args_is_help=True, epilog=_settings_epilog())
 app.add_typer(config_app, name="config")
 
 
