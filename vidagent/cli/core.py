@@ -92,7 +92,7 @@ def search(
         return
     for i, h in enumerate(hits, 1):
         cap = h.caption if len(h.caption) <= 110 else h.caption[:107] + "..."
-        print(f"{i:>2}. {h.video}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  score {h.score:.4f}  [{h.clip_id}]")
+        print(f"{i:>2}. {h.video}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  match {h.similarity:.2f}  [{h.clip_id}]")
         print(f"    {cap}")
 
 
