@@ -161,3 +161,11 @@ def test_file_changing_while_being_indexed_is_one_line_or_indexed(tmp_path: Path
     assert "\n" not in res["shrinking.mp4"].error
     again = vidagent.index(video, store=tmp_path / "st", config=cfg)  # new content: indexed afresh
     assert again.files[0].status in ("indexed", "failed")
+
+
+def test_every_hit_has_a_similarity(tmp_path: Path, shots_video: Path, colour_config: Path) -> None:
+    store = tmp_path / "store"
+    vidagent.index(shots_video, store=store, config=colour_config)
+    hits = vidagent.search("coloured", store=store, config=colour_config, top_k=10)
+    assert len(hits) == 4
+    assert all(0.0 < h.similarity <= 1.0 for h in hits)

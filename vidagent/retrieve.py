@@ -79,6 +79,12 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
         score = sum(WEIGHTS[kind] / (rrf + r + 1) for kind, r in c.ranks.items())
         scored.append((score, did))
     scored.sort(key=lambda x: (-x[0], x[1]))
+    # Hits found only by keywords have no similarity yet: compute it from their stored vectors.
+    lacking = [did for _, did in scored[:top_k] if cands[did].similarity < 0]
+    for kind in ("text", "visual") if lacking else ():
+        for did, vec in store.vectors_of(lacking, f"{kind}:{emb.name}").items():
+            if vec.shape == q.shape:
+                cands[did].similarity = max(cands[did].similarity, float(vec @ q))
     hits = []
     for score, did in scored[:top_k]:
         r = rows[did]

@@ -341,6 +341,13 @@ class Store:
             rows = s.execute(select(Embedding.id, Embedding.description_id).where(Embedding.id.in_(list(ids))))
             return {int(a): int(b) for a, b in rows}
 
+    def vectors_of(self, description_ids: Sequence[int], space: str) -> dict[int, np.ndarray]:
+        """Stored vectors of some descriptions in one space, by description id."""
+        with self._session() as s:
+            rows = s.execute(select(Embedding.description_id, Embedding.vector).where(
+                Embedding.space == space, Embedding.description_id.in_(list(description_ids))))
+            return {int(d): np.frombuffer(v, dtype=np.float32) for d, v in rows}
+
     def keyword_search(self, query: str, k: int) -> list[tuple[int, float]]:
         """(description id, bm25) for the query's words, best first (SQLite FTS5; LIKE elsewhere)."""
         words = [w for w in "".join(c if c.isalnum() else " " for c in query.lower()).split() if len(w) > 1]
