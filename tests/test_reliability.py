@@ -136,7 +136,8 @@ def test_ctrl_c_stops_after_the_batch_with_exit_130(tmp_path: Path, library: Pat
 
 def test_two_concurrent_writers_and_a_reader(tmp_path: Path, library: Path, slow_cfg: Path) -> None:
     store = tmp_path / "st"
-    a = start_index(store, slow_cfg, library / "a.mp4", library / "b.mp4", delay=0.1)
+    # a holds the writer lock for ~7 s after its first commit: long enough for b to start and wait.
+    a = start_index(store, slow_cfg, library / "a.mp4", library / "b.mp4", delay=0.4)
     wait_for(store, "descriptions", 1, a)
     b = start_index(store, slow_cfg, library / "b.mp4", delay=0.1)
     # A reader works while the writer runs (WAL): search returns results, no "database is locked".
@@ -147,7 +148,7 @@ def test_two_concurrent_writers_and_a_reader(tmp_path: Path, library: Path, slow
     assert a.wait(300) == 0 and b.wait(300) == 0
     assert "waiting for another vidagent process" in (b.stderr.read() if b.stderr else "")
     assert count(store, "descriptions") == 18 and count(store, "embeddings") == 18
-    report = vidagent.api.status(store)
+    report = vidagent.status(store)
     assert report["clips"] == 18
     from vidagent.doctor import doctor
 
