@@ -80,3 +80,17 @@ class TruncatingDescriber(ColourDescriber):
 
 
 register_describer("test-truncating", TruncatingDescriber)
+
+
+class BrokenDescriber(ColourDescriber):
+    """A describer whose models cannot load (as with missing weights and no network)."""
+
+    name = "test-broken"
+    loads = 0
+
+    def load(self) -> None:
+        type(self).loads += 1
+        raise OSError("no weights at /nowhere and no network")
+
+
+register_describer("test-broken", BrokenDescriber)

@@ -100,3 +100,13 @@ def test_models_lists_describers_and_real_models() -> None:
     for name in ("tagger", "ocr", "transcriber", "minilm"):
         row = rows[("model", name)]
         assert row["installed"] and row["loadable"] and row["licence"], row
+
+
+def test_a_describer_that_cannot_load_stops_the_run_once(tmp_path: Path, shots_video: Path) -> None:
+    second = tmp_path / "second.mp4"
+    shutil.copy(shots_video, second)
+    (tmp_path / "c.yaml").write_text("describe:\n  describer: test-broken\n")
+    r = run("index", str(shots_video), str(second), "--store", str(tmp_path / "st"), "--config", str(tmp_path / "c.yaml"))
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert lines == ["vidagent: error: describer 'test-broken': cannot load: OSError: no weights at /nowhere and no network"]

@@ -48,6 +48,10 @@ class Describer(ABC):
     def describe_batch(self, items: Sequence[ClipInput], prompt: str | None = None) -> list[Description]:
         """Describe each clip; return one Description per input, in order."""
 
+    def load(self) -> None:
+        """Load models now. The executor calls it once before the first batch, so a describer that
+        cannot load (no weights, no network) stops the run with one error instead of failing every file."""
+
     def ask(self, item: ClipInput, question: str) -> str:
         """Answer a question about one clip from its own evidence."""
         raise VidagentError(f"describer '{self.name}' cannot answer questions about a clip")

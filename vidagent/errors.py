@@ -20,6 +20,10 @@ class BadVideo(VidagentError):
         self.reason = reason
 
 
+class DescriberUnavailable(VidagentError):
+    """The configured describer cannot be built or loaded: the same for every file, so the run stops."""
+
+
 class MissingDependency(VidagentError):
     """An optional dependency is not installed; says which extra brings it."""
 

@@ -25,7 +25,7 @@ from . import video as vmod
 from .clips import plan_clips, uniform_times
 from .config import Settings, stage_key
 from .describe import Describer, Embedder, get_describer, get_embedder
-from .errors import BadVideo, VidagentError, debug, one_line
+from .errors import BadVideo, DescriberUnavailable, MissingDependency, VidagentError, debug, one_line
 from .prompts import load_prompt, render
 from .scenes import detect_scenes
 from .store import Store
@@ -100,14 +100,34 @@ class Indexer:
         self.stop_requested = False
         self._new_video: str | None = None
         self._describer: Describer | None = None
+        self._loaded = False
         self._prompt: tuple[str | None, str | None] | None = None
 
     # -- lazily built, once per run ---------------------------------------------------------------
     @property
     def describer(self) -> Describer:
         if self._describer is None:
-            self._describer = get_describer(self.describer_name, self.settings.describe)
+            try:
+                self._describer = get_describer(self.describer_name, self.settings.describe)
+            except (MissingDependency, DescriberUnavailable):
+                raise
+            except Exception as exc:
+                raise DescriberUnavailable(_about(self.describer_name, one_line(exc))) from None
         return self._describer
+
+    def _ensure_loaded(self) -> None:
+        """Load the describer's models once, before the first batch; failing here stops the run."""
+        if self._loaded:
+            return
+        try:
+            self.describer.load()
+        except (MissingDependency, DescriberUnavailable):
+            raise
+        except Exception as exc:
+            if debug():
+                raise
+            raise DescriberUnavailable(_about(self.describer_name, f"cannot load: {one_line(exc)}")) from None
+        self._loaded = True
 
     @property
     def embedder(self) -> Embedder:
@@ -200,6 +220,7 @@ class Indexer:
         """Describe the plan's new clips batch by batch, decoding batch k+1 while batch k is described."""
         from concurrent.futures import ThreadPoolExecutor
 
+        self._ensure_loaded()
         d, info = self.describer, plan.info
         text, prompt_ref = self.prompt()
         dkey = self.describer_key()
@@ -292,8 +313,8 @@ class Indexer:
                     except BadVideo as exc:
                         res = FileResult(path, "failed", error=str(exc))
                     except VidagentError as exc:
-                        if exc.__class__.__name__ == "MissingDependency":
-                            raise  # the same for every file: stop and say which extra to install
+                        if isinstance(exc, (MissingDependency, DescriberUnavailable)):
+                            raise  # the same for every file: stop with one line
                         res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
                     except Exception as exc:  # any other failure is this file's, the batch goes on
                         if debug() or isinstance(exc, ImportError):
@@ -336,6 +357,11 @@ def _graceful_sigint(indexer: Indexer) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _about(name: str, message: str) -> str:
+    """Prefix a message with the describer's name unless it already names it."""
+    return message if message.startswith(f"describer '{name}'") else f"describer '{name}': {message}"
 
 
 def _wait_quietly(job: Any) -> None:
