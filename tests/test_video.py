@@ -96,3 +96,14 @@ def test_real_corpus_probe(corpus: Path) -> None:
                         ("nbsphinx_Shepard_Calais_1906_FrenchGP_160p.ogv", "theora")]:
         info = probe(corpus / "small" / name)
         assert info.video_codec == codec and info.duration > 5
+
+
+def test_iter_audio_chunks_cover_the_track_in_order(tmp_path: Path) -> None:
+    from vidagent.video import iter_audio
+
+    v = make_video(tmp_path / "a.mp4", [("red", 3.0)], audio=True)
+    whole = read_audio(str(v))
+    pieces = list(iter_audio(str(v), chunk_s=0.7))
+    assert [round(off, 3) for off, _ in pieces] == [round(0.7 * i, 3) for i in range(len(pieces))]
+    assert all(c.size == int(0.7 * 16000) for _, c in pieces[:-1]) and 0 < pieces[-1][1].size <= int(0.7 * 16000)
+    assert np.array_equal(np.concatenate([c for _, c in pieces]), whole)

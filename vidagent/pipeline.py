@@ -33,6 +33,10 @@ from .types import Clip, ClipInput, Description, Segment, VideoInfo
 
 log = logging.getLogger("vidagent")
 
+# Audio is transcribed in pieces of this many seconds (flat memory on long recordings); a word cut at
+# a boundary is the cost, once every 10 minutes.
+AUDIO_CHUNK_S = 600.0
+
 # progress(stage, path, done, total): stage in {"scenes", "speech", "describe"}; units are seconds for
 # scenes/speech and clips for describe.
 ProgressFn = Callable[[str, str, float, float], None]
@@ -196,7 +200,9 @@ class Indexer:
         segs = self.store.get_transcript(key)
         if segs is None:
             self.progress("speech", info.path, 0, info.duration)
-            segs = tr.transcribe(vmod.read_audio(info.path, 16000))
+            segs = []
+            for offset, chunk in vmod.iter_audio(info.path, 16000, chunk_s=AUDIO_CHUNK_S):
+                segs.extend(tr.transcribe(chunk, offset=offset))
             self.store.put_transcript(key, info.hash, tr.model_id, segs)
             self.progress("speech", info.path, info.duration, info.duration)
         return segs

@@ -7,6 +7,7 @@ from .decode import (
     content_hash,
     find_videos,
     frames_at,
+    iter_audio,
     iter_frames,
     probe,
     read_audio,
@@ -14,4 +15,4 @@ from .decode import (
 )
 
 __all__ = ["VIDEO_EXTENSIONS", "content_hash", "cut_clip", "find_videos", "frames_at", "iter_frames",
-           "keyframe_times", "probe", "read_audio", "thumbnail"]
+           "iter_audio", "keyframe_times", "probe", "read_audio", "thumbnail"]

@@ -220,28 +220,52 @@ def frames_at(path: str, times: Sequence[float], width: int = 0, max_gap: float 
         container.close()
 
 
-def read_audio(path: str, rate: int = 16000) -> np.ndarray:
-    """The whole audio track as float32 mono at `rate` Hz (empty array when there is none)."""
+def iter_audio(path: str, rate: int = 16000, chunk_s: float = 600.0) -> Iterator[tuple[float, np.ndarray]]:
+    """The audio track as (start seconds, float32 mono chunk) pieces of about `chunk_s` seconds.
+
+    Streaming keeps memory flat on long recordings (a 3-hour lecture is 690 MB as one float32 array).
+    """
     import av
 
     container = _open(path)
     try:
         if not container.streams.audio:
-            return np.zeros(0, dtype=np.float32)
+            return
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
-        chunks: list[np.ndarray] = []
-        try:
-            for frame in container.decode(stream):
-                for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1))
-            for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1))
-        except Exception:
-            pass  # keep the audio decoded before a damaged region
-        return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)
+        limit = int(chunk_s * rate)
+        pending: list[np.ndarray] = []
+        size, start = 0, 0
+        frames = container.decode(stream)
+        while True:
+            try:
+                frame = next(frames)
+            except StopIteration:
+                frame = None
+            except Exception:
+                frame = None  # keep the audio decoded before a damaged region
+            for out in resampler.resample(frame):
+                chunk = out.to_ndarray().reshape(-1)
+                pending.append(chunk)
+                size += chunk.size
+            if size >= limit or (frame is None and size):
+                data = np.concatenate(pending).astype(np.float32)
+                for i in range(0, data.size if frame is None else limit * (data.size // limit), limit):
+                    yield (start + i) / rate, data[i:i + limit]
+                done = data.size if frame is None else limit * (data.size // limit)
+                start += done
+                pending = [data[done:]] if done < data.size else []
+                size = data.size - done
+            if frame is None:
+                return
     finally:
         container.close()
+
+
+def read_audio(path: str, rate: int = 16000) -> np.ndarray:
+    """The whole audio track as float32 mono at `rate` Hz (empty array when there is none)."""
+    chunks = [c for _, c in iter_audio(path, rate)]
+    return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)
 
 
 def thumbnail(path: str, time: float, width: int = 320) -> bytes:
