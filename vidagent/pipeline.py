@@ -208,19 +208,8 @@ class Indexer:
         return segs
 
     def _inputs(self, plan: Plan, batch: Sequence[Clip], speech: Sequence[Segment]) -> list[ClipInput]:
-        """Decode one batch's frames (the describer's own count, or the planned keyframes) and speech."""
-        n = self.describer.frames_per_clip
-        wanted = {c.id: (uniform_times(c, n) if n else c.keyframes) for c in batch}
-        frames = vmod.frames_at(plan.info.path, [t for ts in wanted.values() for t in ts],
-                                width=self.settings.describe.frame_width)
-        by_time = {f.time: f for f in frames}
-        ordered = sorted(by_time)
-        items = []
-        for c in batch:
-            picked = [by_time[_nearest(ordered, t)] for t in wanted[c.id]]
-            said = [s for s in speech if s.end > c.start and s.start < c.end]
-            items.append(ClipInput(clip=c, video=plan.info, frames=picked, speech=said))
-        return items
+        return read_inputs(plan.info, batch, speech, self.describer.frames_per_clip,
+                           self.settings.describe.frame_width)
 
     def describe(self, plan: Plan, speech: Sequence[Segment]) -> int:
         """Describe the plan's new clips batch by batch, decoding batch k+1 while batch k is described."""
@@ -384,12 +373,26 @@ def _nearest(ordered: list[float], t: float) -> float:
     return ordered[min(i, len(ordered) - 1)]
 
 
-def clip_input(store: Store, settings: Settings, clip_id: str, describer: Describer | None = None) -> ClipInput:
-    """Rebuild what a describer saw for one stored clip (frames + speech), to re-query it later.
+def speech_between(segments: Sequence[Segment], start: float, end: float) -> list[Segment]:
+    """The transcript segments overlapping [start, end) (pure)."""
+    return [s for s in segments if s.end > start and s.start < end]
 
-    Used by the agent's `inspect_clip`: the video is read again at the clip's keyframe times (or the
-    describer's own frame count) and the stored transcript is sliced to the clip.
-    """
+
+def read_inputs(info: VideoInfo, clips: Sequence[Clip], speech: Sequence[Segment], frames_per_clip: int | None,
+                width: int) -> list[ClipInput]:
+    """What a describer sees for some clips of one video: frames decoded in one pass (its own count
+    uniformly over each clip, else the planned keyframes) and the speech inside each clip."""
+    wanted = {c.id: (uniform_times(c, frames_per_clip) if frames_per_clip else c.keyframes) for c in clips}
+    frames = vmod.frames_at(info.path, [t for ts in wanted.values() for t in ts], width=width)
+    by_time = {f.time: f for f in frames}
+    ordered = sorted(by_time)
+    return [ClipInput(clip=c, video=info, frames=[by_time[_nearest(ordered, t)] for t in wanted[c.id]],
+                      speech=speech_between(speech, c.start, c.end)) for c in clips]
+
+
+def clip_input(store: Store, settings: Settings, clip_id: str, describer: Describer | None = None) -> ClipInput:
+    """Rebuild what a describer saw for one stored clip (frames + speech + stored description), to
+    re-query it later (the agent's `inspect_clip`)."""
     rows = store.active_rows(clip_ids=[clip_id])
     if not rows:
         raise VidagentError(f"unknown clip id '{clip_id}'")
@@ -397,23 +400,14 @@ def clip_input(store: Store, settings: Settings, clip_id: str, describer: Descri
     clips = [c for c in (store.get_clips(_plan_key_of(store, row["video_hash"])) or []) if c.id == clip_id]
     if not clips:
         raise VidagentError(f"clip '{clip_id}' is not in its video's current plan")
-    clip = clips[0]
-    vrow = store.find_video(row["video_hash"])
-    assert vrow is not None
-    info = VideoInfo(path=vrow.path, hash=vrow.hash, size=vrow.size, duration=vrow.duration, fps=vrow.fps,
-                     width=vrow.width, height=vrow.height, video_codec=vrow.video_codec,
-                     frame_count=vrow.frame_count, audio_codec=vrow.audio_codec,
-                     audio_channels=vrow.audio_channels, audio_rate=vrow.audio_rate)
+    info = store.video_info(row["video_hash"])
+    transcripts = store.transcripts_of(info.hash)
     n = describer.frames_per_clip if describer is not None else None
-    times = uniform_times(clip, n) if n else clip.keyframes
-    frames = vmod.frames_at(info.path, times, width=settings.describe.frame_width)
-    speech: list[Segment] = []
-    for seg_list in store.transcripts_of(info.hash):
-        speech = [s for s in seg_list if s.end > clip.start and s.start < clip.end]
-        break
-    stored = Description(caption=row["caption"], tags=[(t, float(p)) for t, p in row["tag_scores"]],
-                         ocr=list(row["ocr"]), transcript=row["transcript"], frame_times=list(row["frame_times"]))
-    return ClipInput(clip=clip, video=info, frames=frames, speech=speech, stored=stored)
+    item = read_inputs(info, clips, transcripts[0] if transcripts else [], n, settings.describe.frame_width)[0]
+    item.stored = Description(caption=row["caption"], tags=[(t, float(p)) for t, p in row["tag_scores"]],
+                              ocr=list(row["ocr"]), transcript=row["transcript"],
+                              frame_times=list(row["frame_times"]))
+    return item
 
 
 def _plan_key_of(store: Store, video_hash: str) -> str:

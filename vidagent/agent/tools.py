@@ -91,11 +91,11 @@ class Toolbox:
         if vrow is None:
             raise VidagentError(f"no indexed video '{video}' (use list_videos)")
         stop = float(end) if end is not None else float(vrow.duration)
-        segs: list[dict[str, Any]] = []
-        for seg_list in self.store.transcripts_of(vrow.hash):
-            segs = [{"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text}
-                    for s in seg_list if s.end > start and s.start < stop]
-            break
+        from ..pipeline import speech_between
+
+        transcripts = self.store.transcripts_of(vrow.hash)
+        segs = [{"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text}
+                for s in speech_between(transcripts[0] if transcripts else [], float(start), stop)]
         return {"video": vrow.path, "start": float(start), "end": stop, "content": {"segments": segs}}
 
     def list_videos(self) -> list[dict[str, Any]]:

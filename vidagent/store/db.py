@@ -166,6 +166,16 @@ class Store:
             if row is not None:
                 row.plan_key, row.describer_key, row.indexed_at = plan_key, describer_key, utcnow()
 
+    def video_info(self, video_hash: str) -> VideoInfo:
+        """A stored video as the VideoInfo the stages pass around (path = where it was last indexed)."""
+        with self._session() as s:
+            v = s.get(Video, video_hash)
+        if v is None:
+            raise VidagentError(f"no indexed video with hash {video_hash}")
+        return VideoInfo(path=v.path, hash=v.hash, size=v.size, duration=v.duration, fps=v.fps, width=v.width,
+                         height=v.height, video_codec=v.video_codec, frame_count=v.frame_count,
+                         audio_codec=v.audio_codec, audio_channels=v.audio_channels, audio_rate=v.audio_rate)
+
     def videos(self) -> list[Video]:
         with self._session() as s:
             return list(s.scalars(select(Video).order_by(Video.path)))
@@ -232,7 +242,7 @@ class Store:
                                segments=[[g.start, g.end, g.text] for g in segments]))
 
     def transcripts_of(self, video_hash: str) -> list[list[Segment]]:
-        """All stored transcripts of a video (one per speech model), newest model first."""
+        """All stored transcripts of a video, one per speech model (there is one model today)."""
         with self._session() as s:
             rows = list(s.scalars(select(Transcript).where(Transcript.video_hash == video_hash)))
         return [[Segment(float(a), float(b), str(t)) for a, b, t in r.segments] for r in rows]
