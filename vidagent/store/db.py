@@ -23,17 +23,16 @@ from ..errors import VidagentError
 from ..types import Clip, Description, Scene, Segment, VideoInfo
 from .models import (
     SCHEMA_VERSION,
-    AgentRun,
     ClipRow,
     DescriptionRow,
     Embedding,
     Meta,
     PathCache,
-    Run,
     SceneSet,
     Transcript,
     Video,
 )
+from .runs import RunsMixin
 from .vectors import VectorIndex
 
 DB_NAME = "vidagent.db"
@@ -53,7 +52,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-class Store:
+class Store(RunsMixin):
     """Typed access to everything indexed; stages call these methods, never SQL."""
 
     def __init__(self, root: str | os.PathLike[str] | None = None, url: str | None = None, create: bool = True) -> None:
@@ -386,45 +385,6 @@ class Store:
             hit = s.execute(select(ClipRow.start, ClipRow.end, Video.path, Video.hash)
                             .join(Video, Video.hash == ClipRow.video_hash).where(ClipRow.id == clip_id)).first()
         return None if hit is None else (float(hit[0]), float(hit[1]), str(hit[2]), str(hit[3]))
-
-    # -- runs -------------------------------------------------------------------------------------
-    def start_run(self, command: str, settings: dict[str, Any]) -> int:
-        with self.session() as s:
-            row = Run(command=command, settings=settings, summary={})
-            s.add(row)
-            s.flush()
-            return int(row.id)
-
-    def update_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
-        from .models import utcnow
-
-        with self.session() as s:
-            row = s.get(Run, run_id)
-            if row is not None:
-                row.status, row.summary = status, summary
-                if status != "running":
-                    row.finished = utcnow()
-
-    def runs(self, command: str) -> list[Run]:
-        with self._session() as s:
-            return list(s.scalars(select(Run).where(Run.command == command).order_by(Run.id)))
-
-    # -- agent history ------------------------------------------------------------------------------
-    def add_agent_run(self, **fields: Any) -> int:
-        """Store one `ask` (question, answer, mode, citations, steps, elapsed_s, error); returns its id."""
-        with self.session() as s:
-            row = AgentRun(**fields)
-            s.add(row)
-            s.flush()
-            return int(row.id)
-
-    def agent_runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        """The most recent `ask` runs, newest first, as JSON-able dicts."""
-        with self._session() as s:
-            rows = list(s.scalars(select(AgentRun).order_by(AgentRun.id.desc()).limit(limit)))
-        return [{"id": r.id, "created": r.created.isoformat(timespec="seconds"), "question": r.question,
-                 "answer": r.answer, "mode": r.mode, "citations": r.citations, "steps": r.steps,
-                 "elapsed_s": r.elapsed_s, "error": r.error} for r in rows]
 
     def stats(self) -> dict[str, Any]:
         with self._session() as s:
