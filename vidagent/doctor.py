@@ -40,17 +40,41 @@ class DoctorReport:
 
 
 def _faiss_state(idx: VectorIndex) -> tuple[int, int] | None:
-    """(ntotal, max_id) recorded beside a FAISS file, or None when missing/unreadable."""
-    if not idx.path.exists() or not idx.meta_path.exists():
+    """(ntotal, max_id) recorded in a space's manifest when every shard it names is intact, else None."""
+    meta = idx.manifest()
+    if meta is None:
         return None
     try:
-        meta = json.loads(idx.meta_path.read_text())
+        for shard in meta["shards"]:
+            path = idx.directory / shard["file"]
+            if path.stat().st_size != int(shard["size"]) or not path.with_suffix(".ids.npy").exists():
+                return None
         return int(meta["ntotal"]), int(meta["max_id"])
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def check_store(store: Store, repair: bool = False) -> DoctorReport:
+def recall_at_10(store: Store, space: str, sample: int = 50, seed: int = 0) -> tuple[float, int] | None:
+    """Approximate vs exact search on `sample` stored vectors used as queries: (mean recall@10, n),
+    or None when the space's index is exact everywhere (nothing to measure)."""
+    import numpy as np
+
+    idx = store.index(space)
+    if not any(s.kind != "flat" for s in idx.shards):
+        return None
+    ids = store.embedding_ids(space)
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(ids, size=min(sample, len(ids)), replace=False)
+    vecs = store.vectors_by_id([int(i) for i in chosen], space)
+    hits = []
+    for v in vecs.values():
+        exact = {i for i, _ in idx.search(v, 10, exact=True)}
+        approx = {i for i, _ in idx.search(v, 10)}
+        hits.append(len(exact & approx) / max(1, len(exact)))
+    return (float(np.mean(hits)) if hits else 1.0), len(hits)
+
+
+def check_store(store: Store, repair: bool = False, recall_sample: int = 50) -> DoctorReport:
     rep = DoctorReport()
     version = store.meta("schema_version")
     rep.add("schema", version == str(SCHEMA_VERSION), f"schema version {version} (this vidagent: {SCHEMA_VERSION})")
@@ -72,28 +96,30 @@ def check_store(store: Store, repair: bool = False) -> DoctorReport:
             s.execute(Embedding.__table__.delete().where(~Embedding.description_id.in_(select(DescriptionRow.id))))
     rep.add("orphan vectors", orphans == 0, f"{orphans} vectors without a description", repaired=bool(orphans and repair))
 
-    if store.is_sqlite:
+    if store.keywords is not None:
         with store.session() as s:
             n_desc = int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0)
-            n_fts = int(s.execute(text("SELECT count(*) FROM desc_fts")).scalar() or 0)
-            stray = int(s.execute(text("SELECT count(*) FROM desc_fts WHERE rowid NOT IN (SELECT id FROM descriptions)")).scalar() or 0)
-            bad = n_fts != n_desc or stray > 0
+            n_kw, stray = store.keywords.counts(s)
+            bad = n_kw != n_desc or stray > 0
             if bad and repair:
-                s.execute(text("DELETE FROM desc_fts"))
-                s.execute(text(
-                    "INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) SELECT d.id, d.caption, "
-                    "(SELECT group_concat(value, char(10)) FROM json_each(d.ocr)), d.transcript, "
-                    "(SELECT group_concat(json_extract(value, '$[0]'), ' ') FROM json_each(d.tags)) "
-                    "FROM descriptions d"))
-        rep.add("keyword index", not bad, f"{n_fts} keyword rows for {n_desc} descriptions ({stray} orphaned)",
+                store.keywords.rebuild(s)
+        rep.add("keyword index", not bad, f"{n_kw} keyword rows for {n_desc} descriptions ({stray} orphaned)",
                 repaired=bad and repair)
 
     vec_dir = store.root / "vectors"
     temps = sorted(vec_dir.glob("*.tmp*")) if vec_dir.is_dir() else []
+    if vec_dir.is_dir():  # shard files no manifest names (a concurrent reader's top-up that lost the race)
+        named = set()
+        for space in store.spaces():
+            meta = VectorIndex(vec_dir, space).manifest() or {}
+            for sh in meta.get("shards", []):
+                named |= {sh["file"], sh["file"][: -len(".faiss")] + ".ids.npy"}
+        temps += [p for p in sorted(vec_dir.glob("*.s*.faiss")) + sorted(vec_dir.glob("*.s*.ids.npy"))
+                  if p.name not in named]
     if temps and repair:
         for t in temps:
             t.unlink(missing_ok=True)
-    rep.add("temp files", not temps, f"{len(temps)} temporary files left by an interrupted save",
+    rep.add("temp files", not temps, f"{len(temps)} temporary or unreferenced files left by an interrupted save",
             repaired=bool(temps and repair))
 
     for space in store.spaces():
@@ -108,13 +134,21 @@ def check_store(store: Store, repair: bool = False) -> DoctorReport:
             fresh = store.index(space)
             fresh.dirty = True
             fresh.save()
+            store._indexes.pop(space, None)
         rep.add("vector index", ok, detail, repaired=(not ok and repair))
+        if recall_sample > 0 and (ok or repair):
+            measured = recall_at_10(store, space, recall_sample)
+            if measured is not None:
+                value, n = measured
+                rep.add("recall@10", value >= 0.9,
+                        f"{space}: approximate search finds {value:.3f} of the exact top 10 ({n} sampled queries)")
     return rep
 
 
-def doctor(store_dir: str | os.PathLike[str] | None = None, repair: bool = False) -> DoctorReport:
-    store = Store(Path(store_dir) if store_dir else None, create=False)
+def doctor(store_dir: str | os.PathLike[str] | None = None, repair: bool = False, recall_sample: int = 50,
+           url: str | None = None) -> DoctorReport:
+    store = Store(Path(store_dir) if store_dir else None, create=False, url=url)
     try:
-        return check_store(store, repair=repair)
+        return check_store(store, repair=repair, recall_sample=recall_sample)
     finally:
         store.engine.dispose()

@@ -33,6 +33,8 @@ from .models import (
     Video,
 )
 from .runs import RunsMixin
+from .keyword import backend as keyword_backend
+from .keyword import fields as keyword_fields
 from .vectors import VectorIndex
 
 DB_NAME = "vidagent.db"
@@ -41,6 +43,31 @@ DB_NAME = "vidagent.db"
 def default_store_dir() -> Path:
     """--store, else VIDAGENT_STORE, else ./store (the checkout's git-ignored store/ folder)."""
     return Path(os.environ.get("VIDAGENT_STORE") or "store")
+
+
+def split_store(root: str | os.PathLike[str] | None, url: str | None) -> tuple[Path, str | None]:
+    """A store named by a database URL (`postgresql://...`, as --store or VIDAGENT_STORE) keeps its
+    FAISS cache in a per-machine folder; a folder is a SQLite store. (A URL that went through
+    `pathlib.Path` lost one slash of its `//`: it is restored.)"""
+    import re
+
+    raw = os.fspath(root) if root is not None else (os.environ.get("VIDAGENT_STORE") or "store")
+    m = re.match(r"^([a-z][a-z0-9+.-]*):/+(.*)$", str(raw))
+    if url is None and m and m.group(1).split("+")[0] in ("postgresql", "postgres", "mysql", "mariadb", "sqlite"):
+        scheme, rest = m.group(1), m.group(2)
+        url = f"sqlite:////{rest}" if scheme.startswith("sqlite") else f"{scheme}://{rest}"
+        if scheme == "postgres":
+            url = "postgresql" + url[len("postgres"):]
+        raw = None  # type: ignore[assignment]
+    if url is not None and raw is None:
+        from hashlib import blake2b
+
+        from sqlalchemy.engine import make_url
+
+        safe = make_url(url).render_as_string(hide_password=True)
+        cache = os.environ.get("VIDAGENT_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "vidagent")
+        return Path(cache) / ("store-" + blake2b(safe.encode(), digest_size=6).hexdigest()), url
+    return Path(raw), url
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -56,7 +83,7 @@ class Store(RunsMixin):
     """Typed access to everything indexed; stages call these methods, never SQL."""
 
     def __init__(self, root: str | os.PathLike[str] | None = None, url: str | None = None, create: bool = True) -> None:
-        self.root = Path(root) if root is not None else default_store_dir()
+        self.root, url = split_store(root, url)
         if url is None:
             if not create and not (self.root / DB_NAME).exists():
                 raise VidagentError(f"{self.root}: no vidagent store here (run `vidagent index` first)")
@@ -64,7 +91,8 @@ class Store(RunsMixin):
             url = f"sqlite:///{(self.root / DB_NAME).resolve()}"
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        self.engine: Engine = create_engine(url, future=True)
+        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=not self.is_sqlite)
+        self.keywords = keyword_backend(self.engine.dialect.name)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
@@ -147,9 +175,8 @@ class Store(RunsMixin):
     def forget_video(self, video_hash: str) -> None:
         """Delete a video and everything derived from it (one transaction); FAISS re-syncs on next use."""
         with self.session() as s:
-            if self.is_sqlite:
-                s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
-                          {"h": video_hash})
+            if self.keywords is not None:
+                self.keywords.delete_video(s, video_hash)
             ids = select(DescriptionRow.id).where(DescriptionRow.video_hash == video_hash)
             s.execute(Embedding.__table__.delete().where(Embedding.description_id.in_(ids)))
             for model in (DescriptionRow, ClipRow, SceneSet, Transcript, PathCache):
@@ -271,11 +298,9 @@ class Store(RunsMixin):
                     v = np.asarray(vec, dtype=np.float32).reshape(-1)
                     s.add(Embedding(description_id=row.id, space=space, model_id=vec_model, dim=int(v.shape[0]),
                                     vector=v.tobytes()))
-                if self.is_sqlite:
-                    s.execute(text("INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) "
-                                   "VALUES (:id, :c, :o, :t, :g)"),
-                              {"id": row.id, "c": d.caption, "o": "\n".join(d.ocr), "t": d.transcript,
-                               "g": " ".join(t for t, _ in d.tags)})
+                if self.keywords is not None:
+                    self.keywords.add(s, row.id, *keyword_fields(d.caption, d.ocr, d.transcript,
+                                                                 [t for t, _ in d.tags]))
         return ids
 
     def spaces(self) -> list[str]:
@@ -295,6 +320,11 @@ class Store(RunsMixin):
             last = int(ids[-1])
             yield ids, vecs
 
+    def embedding_ids(self, space: str) -> np.ndarray:
+        """Every embedding id of a space (to find rows an index still holds after a delete)."""
+        with self._session() as s:
+            return np.fromiter(s.scalars(select(Embedding.id).where(Embedding.space == space)), dtype=np.int64)
+
     def index(self, space: str) -> VectorIndex:
         """The FAISS index of a space, brought in line with the database first."""
         if space not in self._indexes:
@@ -303,7 +333,7 @@ class Store(RunsMixin):
         with self._session() as s:
             count, max_id = s.execute(select(func.count(Embedding.id), func.max(Embedding.id)).where(
                 Embedding.space == space)).one()
-        idx.sync(int(count or 0), int(max_id or 0), self._rows)
+        idx.sync(int(count or 0), int(max_id or 0), self._rows, self.embedding_ids)
         return idx
 
     def save_indexes(self) -> None:
@@ -357,17 +387,24 @@ class Store(RunsMixin):
                 Embedding.space == space, Embedding.description_id.in_(list(description_ids))))
             return {int(d): np.frombuffer(v, dtype=np.float32) for d, v in rows}
 
-    def keyword_search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """(description id, bm25) for the query's words, best first (SQLite FTS5; LIKE elsewhere)."""
-        words = [w for w in "".join(c if c.isalnum() else " " for c in query.lower()).split() if len(w) > 1]
-        if not words:
-            return []
+    def vectors_by_id(self, embedding_ids: Sequence[int], space: str) -> dict[int, np.ndarray]:
+        """Stored vectors by embedding id (doctor's recall sample)."""
         with self._session() as s:
-            if self.is_sqlite:
-                match = " OR ".join(f'"{w}"' for w in words)
-                rows = s.execute(text("SELECT rowid, bm25(desc_fts) AS r FROM desc_fts WHERE desc_fts MATCH :m "
-                                      "ORDER BY r LIMIT :k"), {"m": match, "k": k}).all()
-                return [(int(r[0]), -float(r[1])) for r in rows]
+            rows = s.execute(select(Embedding.id, Embedding.vector).where(
+                Embedding.space == space, Embedding.id.in_(list(embedding_ids))))
+            return {int(i): np.frombuffer(v, dtype=np.float32) for i, v in rows}
+
+    def keyword_search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """(description id, bm25) for the query's words, best first (FTS5 on SQLite, tsvector on
+        PostgreSQL, see keyword.py; captions by LIKE on any other database)."""
+        from .keyword import query_terms
+
+        with self._session() as s:
+            if self.keywords is not None:
+                return self.keywords.search(s, query, k)
+            words = query_terms(query)
+            if not words:
+                return []
             cond = DescriptionRow.caption.ilike(f"%{words[0]}%")
             for w in words[1:]:
                 cond = cond | DescriptionRow.caption.ilike(f"%{w}%")

@@ -44,8 +44,8 @@ def upgrade(store: "Store", target: int = SCHEMA_VERSION) -> int:
             )
         if found is None:
             Base.metadata.create_all(conn)
-            if store.is_sqlite:
-                conn.execute(text(FTS_SQL))
+            if store.keywords is not None:
+                store.keywords.create(conn)
             conn.execute(text("INSERT INTO meta(key, value) VALUES ('schema_version', :v)"), {"v": str(target)})
             return 0
     for version in range(found + 1, target + 1):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SCHEMA_VERSION = 1
@@ -35,7 +35,7 @@ class Video(Base):
     __tablename__ = "videos"
     hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     path: Mapped[str] = mapped_column(Text)
-    size: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)  # bytes: past 2 GiB on PostgreSQL
     duration: Mapped[float] = mapped_column(Float)
     fps: Mapped[float] = mapped_column(Float)
     width: Mapped[int] = mapped_column(Integer)
@@ -57,8 +57,8 @@ class PathCache(Base):
     __tablename__ = "paths"
     path: Mapped[str] = mapped_column(Text, primary_key=True)
     hash: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    mtime_ns: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
 
 
 class SceneSet(Base):

@@ -1,0 +1,172 @@
+"""Keyword search behind one interface, one backend per database.
+
+Both backends index the same four fields of a description (caption, on-screen text, transcript, tags)
+and rank by the same Okapi BM25 (k1 = 1.2, b = 0.75, idf = ln((N - n + 0.5) / (n + 0.5)) floored
+like FTS5's): SQLite through FTS5's own `bm25()`, PostgreSQL through a `tsvector` table with a GIN
+index and the same formula computed in SQL. Which words of a query count is decided once, in
+`query_terms`, so a change there applies to both. Stemming differs slightly (FTS5's porter vs
+PostgreSQL's snowball english, neither drops stopwords), which can reorder near-ties.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+K1, B = 1.2, 0.75
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a query that keyword search matches (lower-case, alphanumeric, 2+ characters)."""
+    return [w for w in "".join(c if c.isalnum() else " " for c in query.lower()).split() if len(w) > 1]
+
+
+def fields(caption: str, ocr: Sequence[str], transcript: str, tags: Sequence[str]) -> tuple[str, str, str, str]:
+    """The four indexed fields of a description, as text."""
+    return caption, "\n".join(ocr), transcript, " ".join(tags)
+
+
+class KeywordIndex(Protocol):
+    """Keyword rows kept in the same transaction as the descriptions they index."""
+
+    def create(self, conn: Connection) -> None: ...
+    def add(self, s: Session, desc_id: int, caption: str, ocr: str, transcript: str, tags: str) -> None: ...
+    def delete_video(self, s: Session, video_hash: str) -> None: ...
+    def search(self, s: Session, query: str, k: int) -> list[tuple[int, float]]: ...
+    def counts(self, s: Session) -> tuple[int, int]: ...  # (rows, rows whose description is gone)
+    def rebuild(self, s: Session) -> None: ...
+
+
+class SqliteFts5:
+    """FTS5 virtual table `desc_fts` (rowid = description id)."""
+
+    def create(self, conn: Connection) -> None:
+        conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS desc_fts USING fts5("
+                          "caption, ocr, transcript, tags, tokenize='porter unicode61')"))
+
+    def add(self, s: Session, desc_id: int, caption: str, ocr: str, transcript: str, tags: str) -> None:
+        s.execute(text("INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) VALUES (:id, :c, :o, :t, :g)"),
+                  {"id": desc_id, "c": caption, "o": ocr, "t": transcript, "g": tags})
+
+    def delete_video(self, s: Session, video_hash: str) -> None:
+        s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
+                  {"h": video_hash})
+
+    def search(self, s: Session, query: str, k: int) -> list[tuple[int, float]]:
+        words = query_terms(query)
+        if not words:
+            return []
+        match = " OR ".join(f'"{w}"' for w in words)
+        rows = s.execute(text("SELECT rowid, bm25(desc_fts) AS r FROM desc_fts WHERE desc_fts MATCH :m "
+                              "ORDER BY r, rowid LIMIT :k"), {"m": match, "k": k}).all()
+        return [(int(r[0]), -float(r[1])) for r in rows]
+
+    def counts(self, s: Session) -> tuple[int, int]:
+        n = int(s.execute(text("SELECT count(*) FROM desc_fts")).scalar() or 0)
+        stray = int(s.execute(text(
+            "SELECT count(*) FROM desc_fts WHERE rowid NOT IN (SELECT id FROM descriptions)")).scalar() or 0)
+        return n, stray
+
+    def rebuild(self, s: Session) -> None:
+        s.execute(text("DELETE FROM desc_fts"))
+        s.execute(text(
+            "INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) SELECT d.id, d.caption, "
+            "(SELECT group_concat(value, char(10)) FROM json_each(d.ocr)), d.transcript, "
+            "(SELECT group_concat(json_extract(value, '$[0]'), ' ') FROM json_each(d.tags)) "
+            "FROM descriptions d"))
+
+
+class PostgresTsvector:
+    """Table `desc_tsv(id, doc tsvector, len)` with a GIN index; BM25 computed in SQL like FTS5's."""
+
+    CONFIG = "vidagent_english"
+
+    def create(self, conn: Connection) -> None:
+        # English stemming without stopword removal: FTS5's porter tokenizer keeps every word too, and
+        # BM25's document length counts them.
+        conn.execute(text(
+            "DO $$ BEGIN "
+            "IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'vidagent_stem') THEN "
+            "CREATE TEXT SEARCH DICTIONARY vidagent_stem (TEMPLATE = snowball, LANGUAGE = english); END IF; "
+            f"IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = '{self.CONFIG}') THEN "
+            f"CREATE TEXT SEARCH CONFIGURATION {self.CONFIG} (COPY = english); "
+            f"ALTER TEXT SEARCH CONFIGURATION {self.CONFIG} ALTER MAPPING FOR asciiword, word, numword, "
+            "asciihword, hword, numhword, hword_asciipart, hword_part, hword_numpart WITH vidagent_stem; "
+            "END IF; END $$"))
+        conn.execute(text("CREATE TABLE IF NOT EXISTS desc_tsv (id INTEGER PRIMARY KEY REFERENCES descriptions(id) "
+                          "ON DELETE CASCADE, doc tsvector NOT NULL, len INTEGER NOT NULL)"))
+        conn.execute(text("CREATE INDEX IF NOT EXISTS desc_tsv_gin ON desc_tsv USING GIN (doc)"))
+
+    def add(self, s: Session, desc_id: int, caption: str, ocr: str, transcript: str, tags: str) -> None:
+        doc = "\n".join((caption, ocr, transcript, tags))
+        s.execute(text(f"INSERT INTO desc_tsv(id, doc, len) SELECT :id, v, "
+                       f"(SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(v)) "
+                       f"FROM to_tsvector('{self.CONFIG}', :doc) AS v"), {"id": desc_id, "doc": doc})
+
+    def delete_video(self, s: Session, video_hash: str) -> None:
+        s.execute(text("DELETE FROM desc_tsv WHERE id IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
+                  {"h": video_hash})
+
+    def search(self, s: Session, query: str, k: int) -> list[tuple[int, float]]:
+        words = query_terms(query)
+        if not words:
+            return []
+        lexemes = list(s.execute(text(f"SELECT DISTINCT lexeme FROM unnest(to_tsvector('{self.CONFIG}', :q))"),
+                                 {"q": " ".join(words)}).scalars())
+        if not lexemes:
+            return []
+        n_docs, avgdl = s.execute(text("SELECT count(*), coalesce(avg(len), 0) FROM desc_tsv")).one()
+        n_docs, avgdl = int(n_docs), float(avgdl) or 1.0
+        idf = {}
+        for lex in lexemes:
+            df = int(s.execute(text("SELECT count(*) FROM desc_tsv WHERE doc @@ CAST(:t AS tsquery)"),
+                               {"t": _quote(lex)}).scalar() or 0)
+            # FTS5: idf = ln((N - n + 0.5) / (n + 0.5)), at least 1e-6
+            idf[lex] = max(1e-6, math.log((n_docs - df + 0.5) / (df + 0.5)))
+        tsq = " | ".join(_quote(x) for x in lexemes)
+        rows = s.execute(text(
+            "SELECT t.id, sum((CAST(:idf AS jsonb) ->> u.lexeme)::float8 * (tf * (:k1 + 1)) / "
+            "(tf + :k1 * (1 - :b + :b * t.len / :avgdl))) AS score FROM desc_tsv t, "
+            "LATERAL (SELECT lexeme, array_length(positions, 1) AS tf FROM unnest(t.doc)) u "
+            "WHERE t.doc @@ CAST(:q AS tsquery) AND u.lexeme = ANY(:lex) "
+            "GROUP BY t.id ORDER BY score DESC, t.id LIMIT :k"),
+            {"idf": _json(idf), "k1": K1, "b": B, "avgdl": avgdl, "q": tsq, "lex": lexemes, "k": k}).all()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def counts(self, s: Session) -> tuple[int, int]:
+        n = int(s.execute(text("SELECT count(*) FROM desc_tsv")).scalar() or 0)
+        return n, 0  # rows follow their description (ON DELETE CASCADE)
+
+    def rebuild(self, s: Session) -> None:
+        s.execute(text("DELETE FROM desc_tsv"))
+        s.execute(text(
+            f"INSERT INTO desc_tsv(id, doc, len) SELECT x.id, x.v, "
+            f"(SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(x.v)) FROM ("
+            f"SELECT d.id, to_tsvector('{self.CONFIG}', d.caption || E'\\n' || "
+            "coalesce((SELECT string_agg(value, E'\\n') FROM json_array_elements_text(d.ocr)), '') || E'\\n' || "
+            "d.transcript || E'\\n' || "
+            "coalesce((SELECT string_agg(value->>0, ' ') FROM json_array_elements(d.tags)), '')) AS v "
+            "FROM descriptions d) x"))
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _json(d: dict[str, float]) -> str:
+    import json
+
+    return json.dumps(d)
+
+
+def backend(dialect: str) -> KeywordIndex | None:
+    """The keyword index for a database dialect (None: no keyword search on this database)."""
+    if dialect == "sqlite":
+        return SqliteFts5()
+    if dialect == "postgresql":
+        return PostgresTsvector()
+    return None
