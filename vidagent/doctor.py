@@ -132,9 +132,8 @@ def check_store(store: Store, repair: bool = False, recall_sample: int = 50) -> 
         detail = f"{space}: FAISS file {'missing' if state is None else f'holds {state[0]}'}, database {count}"
         if not ok and repair:
             fresh = store.index(space)
-            fresh.dirty = True
+            fresh.rebuild(store.vector_rows)
             fresh.save()
-            store._indexes.pop(space, None)
         rep.add("vector index", ok, detail, repaired=(not ok and repair))
         if recall_sample > 0 and (ok or repair):
             measured = recall_at_10(store, space, recall_sample)

@@ -304,10 +304,15 @@ class Store(RunsMixin):
         return ids
 
     def spaces(self) -> list[str]:
+        """The vector spaces present, by a skip-scan of the (space, id) index: a few index probes,
+        not a pass over millions of rows."""
+        sql = ("WITH RECURSIVE sp(x) AS (SELECT min(space) FROM embeddings UNION ALL "
+               "SELECT (SELECT min(space) FROM embeddings WHERE space > sp.x) FROM sp WHERE sp.x IS NOT NULL) "
+               "SELECT x FROM sp WHERE x IS NOT NULL")
         with self._session() as s:
-            return list(s.scalars(select(Embedding.space).distinct()))
+            return [str(x) for x in s.execute(text(sql)).scalars()]
 
-    def _rows(self, space: str, above: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def vector_rows(self, space: str, above: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         last = above
         while True:
             with self._session() as s:
@@ -327,13 +332,19 @@ class Store(RunsMixin):
 
     def index(self, space: str) -> VectorIndex:
         """The FAISS index of a space, brought in line with the database first."""
-        if space not in self._indexes:
-            self._indexes[space] = VectorIndex(self.root / "vectors", space)
-        idx = self._indexes[space]
+        from .vectors import open_index
+
+        idx = self._indexes.get(space)
+        if idx is None or idx.manifest_changed():
+            idx = self._indexes[space] = open_index(self.root / "vectors", space)
+
+        def count() -> int:
+            with self._session() as s:
+                return int(s.scalar(select(func.count(Embedding.id)).where(Embedding.space == space)) or 0)
+
         with self._session() as s:
-            count, max_id = s.execute(select(func.count(Embedding.id), func.max(Embedding.id)).where(
-                Embedding.space == space)).one()
-        idx.sync(int(count or 0), int(max_id or 0), self._rows, self.embedding_ids)
+            max_id = s.scalar(select(func.max(Embedding.id)).where(Embedding.space == space))
+        idx.sync(int(max_id or 0), count, self.vector_rows, self.embedding_ids)
         return idx
 
     def save_indexes(self) -> None:

@@ -25,7 +25,9 @@ import math
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,8 @@ IdSource = Callable[[str], np.ndarray]
 EXACT_MAX = 50_000
 #: more small shards than this are merged even before they add up to EXACT_MAX
 MAX_SMALL_SHARDS = 16
+#: seconds between full row counts of a warm index (the highest id is checked on every open)
+RECOUNT_S = 30.0
 #: rebuild everything once deleted-but-indexed rows exceed this fraction
 MAX_TOMBSTONE_FRACTION = 0.2
 
@@ -115,8 +119,13 @@ def build_index(vecs: np.ndarray, ids: np.ndarray) -> tuple[Any, str, int]:
 
 
 class _Shard:
-    def __init__(self, info: ShardInfo, index: Any, ids: np.ndarray) -> None:
-        self.info, self.index, self.ids = info, index, ids
+    def __init__(self, info: ShardInfo, index: Any, ids: np.ndarray, path: Path) -> None:
+        self.info, self.index, self.ids, self.path = info, index, ids, path
+        self.stat = _identity(path)
+
+    def intact(self) -> bool:
+        """The mapped file is still the one opened (touching a truncated mapping kills the process)."""
+        return _identity(self.path) == self.stat
 
     def search(self, q: np.ndarray, k: int, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
         if self.info.kind == "ivf":
@@ -152,6 +161,8 @@ class VectorIndex:
         self._lock = threading.RLock()
         self._next = 1
         self._drop_files_later: list[str] = []  # shard files to delete once a new manifest is written
+        self._counted = -1e9  # monotonic time of the last full row count
+        self._manifest_mtime: int | None = None
 
     # -- state --------------------------------------------------------------------------------
     @property
@@ -178,6 +189,7 @@ class VectorIndex:
         if self._loaded:
             return
         self._loaded = True
+        self._manifest_mtime = _mtime(self.meta_path)
         meta = self.manifest()
         if meta is None:
             return
@@ -189,12 +201,11 @@ class VectorIndex:
                 path = self.directory / info.file
                 if path.stat().st_size != info.size:
                     raise ValueError(f"{path}: size differs from the manifest")
-                flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if info.kind == "ivf" else 0
-                index = faiss.read_index(str(path), flags)
+                index = _read_mapped(path, info.kind)
                 ids = np.load(path.with_suffix(".ids.npy"), mmap_mode="r")
                 if int(index.ntotal) != info.ntotal or len(ids) != info.ntotal:
                     raise ValueError(f"{path}: holds {index.ntotal} vectors, manifest says {info.ntotal}")
-                shards.append(_Shard(info, index, ids))
+                shards.append(_Shard(info, index, ids, path))
             self._shards = shards
             self._tombstones = {int(i) for i in meta.get("tombstones", [])}
             self.max_id = int(meta["max_id"])
@@ -205,32 +216,54 @@ class VectorIndex:
             self._drop_files_later = [str(r["file"]) for r in meta["shards"] if isinstance(r, dict) and "file" in r]
 
     # -- keeping in step with the database ----------------------------------------------------
-    def sync(self, db_count: int, db_max_id: int, rows: RowSource, all_ids: IdSource | None = None) -> bool:
-        """Make the index hold exactly the database's vectors; returns True if it changed."""
+    def manifest_changed(self) -> bool:
+        """True when the manifest was replaced since it was read or written here (another process
+        saved), or a mapped shard file was changed in place (damage): the object must be reopened."""
+        return self._loaded and (_mtime(self.meta_path) != self._manifest_mtime
+                                 or not all(s.intact() for s in self._shards))
+
+    def sync(self, db_max_id: int, db_count: Callable[[], int], rows: RowSource,
+             all_ids: IdSource | None = None) -> bool:
+        """Make the index hold exactly the database's vectors; returns True if it changed.
+
+        The highest id is checked on every call (cheap); the row count (which finds deletions and rows
+        committed out of id order by concurrent writers) at most every RECOUNT_S seconds."""
         with self._lock:
             self.load()
-            if self.ntotal == db_count and self.max_id == db_max_id:
+            now = time.monotonic()
+            if self.max_id == db_max_id and now - self._counted < RECOUNT_S:
+                return False
+            count = db_count()
+            self._counted = now
+            if self.ntotal == count and self.max_id == db_max_id:
                 return False
             if self.max_id <= db_max_id:
                 # Ids only grow: add the rows above our highest id, then re-check.
                 self._add_rows(rows(self.space, self.max_id))
-                if self.ntotal == db_count and self.max_id == db_max_id:
+                if self.ntotal == count and self.max_id == db_max_id:
                     self.dirty = True
                     return True
-                if self.ntotal > db_count and all_ids is not None:
+                if self.ntotal > count and all_ids is not None:
                     # Rows were deleted (a video forgotten): filter them out until there are many.
                     present = np.asarray(all_ids(self.space), dtype=np.int64)
                     self._tombstones |= {int(i) for i in np.setdiff1d(self._all_ids(), present)}
                     indexed = self.ntotal + len(self._tombstones)
-                    if self.ntotal == db_count and len(self._tombstones) <= MAX_TOMBSTONE_FRACTION * indexed:
+                    if self.ntotal == count and len(self._tombstones) <= MAX_TOMBSTONE_FRACTION * indexed:
                         self.dirty = True
                         return True
+            self.rebuild(rows)
+            return True
+
+    def rebuild(self, rows: RowSource) -> None:
+        """Forget every shard and index the database's rows afresh (written by the next save)."""
+        with self._lock:
             log.info("vector index %s: rebuilding from the database", self.space)
+            self.load()
             self._drop_files_later += [s.info.file for s in self._shards]
             self._reset()
             self._add_rows(rows(self.space, 0))
             self.dirty = True
-            return True
+            self._counted = time.monotonic()
 
     def _all_ids(self) -> np.ndarray:
         parts = [np.asarray(s.ids) for s in self._shards] + [i for i, _ in self._pending]
@@ -252,11 +285,18 @@ class VectorIndex:
             q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
             want = k + len(self._tombstones)
             found: list[tuple[float, int]] = []
-            for shard in self._shards:
-                if shard.index.d != q.shape[1]:
-                    return []
-                scores, ids = shard.search(q, want, exact)
-                found += [(float(s), int(i)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+            faiss = require("faiss", "default")
+            # One query is faster on one thread: OpenMP's spin-waiting threads cost 20x on a busy machine.
+            threads = faiss.omp_get_max_threads()
+            faiss.omp_set_num_threads(1)
+            try:
+                for shard in self._shards:
+                    if shard.index.d != q.shape[1]:
+                        return []
+                    scores, ids = shard.search(q, want, exact)
+                    found += [(float(s), int(i)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+            finally:
+                faiss.omp_set_num_threads(threads)
             for ids, vecs in self._pending:
                 if vecs.shape[1] != q.shape[1]:
                     return []
@@ -274,24 +314,40 @@ class VectorIndex:
             if not self.dirty:
                 return
             self.directory.mkdir(parents=True, exist_ok=True)
-            old_files, self._drop_files_later = self._drop_files_later, []
-            if self._pending:
-                ids = np.concatenate([i for i, _ in self._pending])
-                vecs = np.concatenate([v for _, v in self._pending])
-                self._shards.append(self._write_shard(vecs, ids))
-                self._pending = []
-            small = [s for s in self._shards if s.info.kind == "flat"]
-            if len(small) > 1 and (sum(s.info.ntotal for s in small) >= EXACT_MAX or len(small) > MAX_SMALL_SHARDS):
-                ids = np.concatenate([np.asarray(s.ids) for s in small])
-                vecs = np.concatenate([s.vectors() for s in small])
-                merged = self._write_shard(vecs, ids)
-                self._shards = [s for s in self._shards if s.info.kind != "flat"] + [merged]
-                old_files += [s.info.file for s in small]
-            self._write_manifest()
-            for name in old_files:  # only after the manifest no longer names them
-                for p in (self.directory / name, (self.directory / name).with_suffix(".ids.npy")):
-                    p.unlink(missing_ok=True)
-            self.dirty = False
+            with _locked(self.directory / f"{self.stem}.lock"):
+                self._save_locked()
+
+    def _save_locked(self) -> None:
+        if self.manifest_changed():
+            # Another process saved since we read the manifest: adopt its shards and write only
+            # our rows above its highest id (no id ends up in two shards).
+            pending, drop = self._pending, self._drop_files_later
+            self._loaded = False
+            self._reset()
+            self.load()
+            self._drop_files_later = [f for f in drop if f not in {s.info.file for s in self._shards}]
+            for ids, vecs in pending:
+                keep = ids > self.max_id
+                if keep.any():
+                    self._add_rows([(ids[keep], vecs[keep])])
+        old_files, self._drop_files_later = self._drop_files_later, []
+        if self._pending:
+            ids = np.concatenate([i for i, _ in self._pending])
+            vecs = np.concatenate([v for _, v in self._pending])
+            self._shards.append(self._write_shard(vecs, ids))
+            self._pending = []
+        small = [s for s in self._shards if s.info.kind == "flat"]
+        if len(small) > 1 and (sum(s.info.ntotal for s in small) >= EXACT_MAX or len(small) > MAX_SMALL_SHARDS):
+            ids = np.concatenate([np.asarray(s.ids) for s in small])
+            vecs = np.concatenate([s.vectors() for s in small])
+            merged = self._write_shard(vecs, ids)
+            self._shards = [s for s in self._shards if s.info.kind != "flat"] + [merged]
+            old_files += [s.info.file for s in small]
+        self._write_manifest()
+        for name in old_files:  # only after the manifest no longer names them
+            for p in (self.directory / name, (self.directory / name).with_suffix(".ids.npy")):
+                p.unlink(missing_ok=True)
+        self.dirty = False
 
     def _write_shard(self, vecs: np.ndarray, ids: np.ndarray) -> _Shard:
         faiss = require("faiss", "default")
@@ -309,10 +365,9 @@ class VectorIndex:
         np.save(ids_tmp, ids.astype(np.int64))
         os.replace(ids_tmp, path.with_suffix(".ids.npy"))
         info = ShardInfo(name, kind, int(len(ids)), int(ids.min()), int(ids.max()), path.stat().st_size, nlist)
-        if kind == "ivf":  # reopen memory-mapped: the built copy's memory goes back now
-            del index
-            index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
-        return _Shard(info, index, np.load(path.with_suffix(".ids.npy"), mmap_mode="r"))
+        del index  # reopen memory-mapped: the built copy's memory goes back now
+        index = _read_mapped(path, kind)
+        return _Shard(info, index, np.load(path.with_suffix(".ids.npy"), mmap_mode="r"), path)
 
     def _write_manifest(self) -> None:
         data = {"space": self.space, "max_id": self.max_id, "ntotal": self.ntotal, "next": self._next,
@@ -321,6 +376,57 @@ class VectorIndex:
         tmp.write_text(json.dumps(data))
         _fsync(tmp)
         os.replace(tmp, self.meta_path)
+        self._manifest_mtime = _mtime(self.meta_path)
+
+
+def _read_mapped(path: Path, kind: str) -> Any:
+    """A shard opened memory-mapped (IVF lists or flat codes): opening costs no read of the vectors."""
+    faiss = require("faiss", "default")
+    flag = faiss.IO_FLAG_MMAP if kind == "ivf" else faiss.IO_FLAG_MMAP_IFC
+    return faiss.read_index(str(path), flag | faiss.IO_FLAG_READ_ONLY)
+
+
+def open_index(directory: Path, space: str) -> VectorIndex:
+    """The process's VectorIndex of a space (shared by every Store on the same folder): shard files
+    never change once written, so a warm process keeps them open."""
+    key = (str(directory.resolve()), space)
+    with _OPEN_LOCK:
+        idx = _OPEN.get(key)
+        if idx is None or idx.manifest_changed():
+            idx = _OPEN[key] = VectorIndex(directory, space)
+        return idx
+
+
+_OPEN: dict[tuple[str, str], VectorIndex] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One saver at a time per space on this machine (the cache is per machine)."""
+    import fcntl
+
+    with open(path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+        return st.st_ino, st.st_size, st.st_mtime_ns
+    except OSError:
+        return None
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def _fsync(path: Path) -> None:
