@@ -12,11 +12,12 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import VidagentError
@@ -59,6 +60,8 @@ def split_store(root: str | os.PathLike[str] | None, url: str | None) -> tuple[P
         if scheme == "postgres":
             url = "postgresql" + url[len("postgres"):]
         raw = None  # type: ignore[assignment]
+    if url is not None:
+        url = _with_driver(url)
     if url is not None and raw is None:
         from hashlib import blake2b
 
@@ -70,6 +73,22 @@ def split_store(root: str | os.PathLike[str] | None, url: str | None) -> tuple[P
     return Path(raw), url
 
 
+def _with_driver(url: str) -> str:
+    """`postgresql://` means psycopg 3 (the `postgres` extra) unless psycopg2 is what is installed."""
+    import importlib.util
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        return url
+    rest = url.split("://", 1)[1]
+    if importlib.util.find_spec("psycopg") is not None:
+        return f"postgresql+psycopg://{rest}"
+    if importlib.util.find_spec("psycopg2") is not None:
+        return f"postgresql://{rest}"
+    from ..errors import MissingDependency
+
+    raise MissingDependency("psycopg", "postgres")
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -77,6 +96,28 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=60000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _retry_conflicts(fn: F) -> F:
+    """Writers on other processes or machines (Ray workers) may insert the same content-keyed row
+    first: the unique key refuses ours, and a retry sees theirs (merge updates, check-then-insert
+    skips). Content keys make both writes equal, so nothing is lost and nothing doubled."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(4):
+            try:
+                return fn(*args, **kwargs)
+            except IntegrityError:
+                if attempt == 3:
+                    raise
+        return None
+
+    return wrapper  # type: ignore[return-value]
 
 
 class Store(RunsMixin):
@@ -149,11 +190,13 @@ class Store(RunsMixin):
                 return row.hash
         return None
 
+    @_retry_conflicts
     def remember_path(self, path: str, file_hash: str) -> None:
         st = os.stat(path)
         with self.session() as s:
             s.merge(PathCache(path=os.path.abspath(path), hash=file_hash, size=st.st_size, mtime_ns=st.st_mtime_ns))
 
+    @_retry_conflicts
     def upsert_video(self, info: VideoInfo) -> None:
         with self.session() as s:
             row = s.get(Video, info.hash)
@@ -234,6 +277,7 @@ class Store(RunsMixin):
                 return None
             return [Scene(i, int(a), int(b), float(c), float(d)) for i, (a, b, c, d) in enumerate(row.scenes)]
 
+    @_retry_conflicts
     def put_scenes(self, key: str, video_hash: str, detector: str, settings: dict[str, Any],
                    scenes: Sequence[Scene], seconds: float) -> None:
         data = [[sc.start_frame, sc.end_frame, sc.start, sc.end] for sc in scenes]
@@ -249,6 +293,7 @@ class Store(RunsMixin):
         return [Clip(r.id, r.video_hash, r.idx, r.start, r.end, tuple(r.keyframes), tuple(r.scene_indices))
                 for r in rows]
 
+    @_retry_conflicts
     def put_clips(self, plan_key: str, clips: Sequence[Clip]) -> None:
         with self.session() as s:
             if s.scalars(select(ClipRow.pk).where(ClipRow.plan_key == plan_key).limit(1)).first() is not None:
@@ -262,6 +307,7 @@ class Store(RunsMixin):
             row = s.get(Transcript, key)
             return None if row is None else [Segment(float(a), float(b), str(t)) for a, b, t in row.segments]
 
+    @_retry_conflicts
     def put_transcript(self, key: str, video_hash: str, model_id: str, segments: Sequence[Segment]) -> None:
         with self.session() as s:
             s.merge(Transcript(key=key, video_hash=video_hash, model_id=model_id,
@@ -283,8 +329,23 @@ class Store(RunsMixin):
     def put_descriptions(self, video_hash: str, describer_key: str, describer: str, model_id: str,
                          prompt: str | None, items: Sequence[tuple[Clip, Description]],
                          vectors: Sequence[dict[str, tuple[np.ndarray, str]]]) -> list[int]:
-        """One transaction: description rows, their keyword-index rows and their vectors."""
+        """One transaction: description rows, their keyword-index rows and their vectors. Clips another
+        writer described first (same clip, same describer key) are skipped, not doubled."""
+        for _attempt in range(4):
+            try:
+                return self._put_descriptions(video_hash, describer_key, describer, model_id, prompt, items, vectors)
+            except IntegrityError:
+                done = self.described(describer_key, [c.id for c, _ in items])
+                keep = [i for i, (c, _) in enumerate(items) if c.id not in done]
+                items, vectors = [items[i] for i in keep], [vectors[i] for i in keep]
+        return self._put_descriptions(video_hash, describer_key, describer, model_id, prompt, items, vectors)
+
+    def _put_descriptions(self, video_hash: str, describer_key: str, describer: str, model_id: str,
+                          prompt: str | None, items: Sequence[tuple[Clip, Description]],
+                          vectors: Sequence[dict[str, tuple[np.ndarray, str]]]) -> list[int]:
         ids: list[int] = []
+        if not items:
+            return ids
         with self.session() as s:
             for (clip, d), vecs in zip(items, vectors, strict=True):
                 row = DescriptionRow(
