@@ -25,14 +25,25 @@ def _settings(config: str | os.PathLike[str] | Settings | None) -> Settings:
 
 def index(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], store: StorePath = None,
           config: str | os.PathLike[str] | Settings | None = None, progress: ProgressFn | None = None,
-          describer: str | None = None, on_file: Any = None) -> IndexReport:
-    """Index videos and folders into the store; returns per-file results (failures included)."""
+          describer: str | None = None, on_file: Any = None, executor: str = "local",
+          address: str | None = None, workers: int | None = None) -> IndexReport:
+    """Index videos and folders into the store; returns per-file results (failures included).
+    `executor="ray"` runs the same stages on a Ray cluster (`address`, `workers`: see ray_executor)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     settings = _settings(config)
     st = Store(store)
     try:
         with st.writer_lock():
+            if executor == "ray":
+                from .ray_executor import run as run_ray
+
+                return run_ray([str(p) for p in paths], st.root, st.url, settings, describer=describer,
+                               address=address, workers=workers, progress=progress, on_file=on_file)
+            if executor != "local":
+                from .errors import VidagentError
+
+                raise VidagentError(f"unknown executor '{executor}' (choose local or ray)")
             return Indexer(st, settings, progress=progress, describer=describer).run(
                 [str(p) for p in paths], on_file=on_file)
     finally:

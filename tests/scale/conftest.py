@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from . import plugins as _plugins  # noqa: F401  (registers the test-layout describer here)
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -59,7 +61,10 @@ def pg_server() -> Iterator[str]:
     try:
         yield f"postgresql://vidagent@127.0.0.1:{port}"
     finally:
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop"],
+        import gc
+
+        gc.collect()  # pooled connections of finished stores close before the server goes
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "fast", "stop"],
                        capture_output=True)
         shutil.rmtree(data, ignore_errors=True)
 
@@ -82,11 +87,11 @@ def pg_url(pg_server: str) -> str:
 def ray_cluster() -> Iterator[None]:
     """One local Ray cluster for the whole session (startup is slow on 2 cores)."""
     ray = pytest.importorskip("ray", reason="pip install 'vidagent[ray]'")
-    os.environ["VIDAGENT_PLUGINS"] = "tests.plugins"
+    os.environ["VIDAGENT_PLUGINS"] = "tests.plugins,tests.scale.plugins"
     pythonpath = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))
     t = time.perf_counter()
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
-             runtime_env={"env_vars": {"PYTHONPATH": pythonpath, "VIDAGENT_PLUGINS": "tests.plugins",
+             runtime_env={"env_vars": {"PYTHONPATH": pythonpath, "VIDAGENT_PLUGINS": "tests.plugins,tests.scale.plugins",
                                        "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}})
     from ..conftest import SUMMARY
 

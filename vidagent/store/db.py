@@ -52,14 +52,15 @@ def split_store(root: str | os.PathLike[str] | None, url: str | None) -> tuple[P
     `pathlib.Path` lost one slash of its `//`: it is restored.)"""
     import re
 
-    raw = os.fspath(root) if root is not None else (os.environ.get("VIDAGENT_STORE") or "store")
-    m = re.match(r"^([a-z][a-z0-9+.-]*):/+(.*)$", str(raw))
+    raw: str | None = os.fspath(root) if root is not None else (
+        None if url is not None else (os.environ.get("VIDAGENT_STORE") or "store"))
+    m = re.match(r"^([a-z][a-z0-9+.-]*):/+(.*)$", str(raw)) if raw is not None else None
     if url is None and m and m.group(1).split("+")[0] in ("postgresql", "postgres", "mysql", "mariadb", "sqlite"):
         scheme, rest = m.group(1), m.group(2)
         url = f"sqlite:////{rest}" if scheme.startswith("sqlite") else f"{scheme}://{rest}"
         if scheme == "postgres":
             url = "postgresql" + url[len("postgres"):]
-        raw = None  # type: ignore[assignment]
+        raw = None
     if url is not None:
         url = _with_driver(url)
     if url is not None and raw is None:
@@ -70,7 +71,7 @@ def split_store(root: str | os.PathLike[str] | None, url: str | None) -> tuple[P
         safe = make_url(url).render_as_string(hide_password=True)
         cache = os.environ.get("VIDAGENT_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "vidagent")
         return Path(cache) / ("store-" + blake2b(safe.encode(), digest_size=6).hexdigest()), url
-    return Path(raw), url
+    return Path(raw or "store"), url
 
 
 def _with_driver(url: str) -> str:
