@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 import numpy as np
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import create_engine, event, func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -347,22 +347,29 @@ class Store(RunsMixin):
         ids: list[int] = []
         if not items:
             return ids
+        # Bulk statements (one INSERT .. RETURNING for the batch, ids in parameter order): a batch
+        # of thousands of clips costs a few round trips, not three per clip.
+        from .models import utcnow
+
+        now = utcnow()
+        desc_rows = [dict(clip_id=clip.id, video_hash=video_hash, describer_key=describer_key, describer=describer,
+                          model_id=model_id, prompt=prompt, caption=d.caption, tags=[[t, float(p)] for t, p in d.tags],
+                          ocr=list(d.ocr), transcript=d.transcript, frame_times=list(d.frame_times), extra=d.extra,
+                          created=now) for clip, d in items]
         with self.session() as s:
-            for (clip, d), vecs in zip(items, vectors, strict=True):
-                row = DescriptionRow(
-                    clip_id=clip.id, video_hash=video_hash, describer_key=describer_key, describer=describer,
-                    model_id=model_id, prompt=prompt, caption=d.caption, tags=[[t, float(p)] for t, p in d.tags],
-                    ocr=list(d.ocr), transcript=d.transcript, frame_times=list(d.frame_times), extra=d.extra)
-                s.add(row)
-                s.flush()
-                ids.append(row.id)
+            ids = [int(i) for i in s.scalars(insert(DescriptionRow).returning(
+                DescriptionRow.id, sort_by_parameter_order=True), desc_rows)]
+            emb_rows = []
+            for did, vecs in zip(ids, vectors, strict=True):
                 for space, (vec, vec_model) in vecs.items():
                     v = np.asarray(vec, dtype=np.float32).reshape(-1)
-                    s.add(Embedding(description_id=row.id, space=space, model_id=vec_model, dim=int(v.shape[0]),
-                                    vector=v.tobytes()))
-                if self.keywords is not None:
-                    self.keywords.add(s, row.id, *keyword_fields(d.caption, d.ocr, d.transcript,
-                                                                 [t for t, _ in d.tags]))
+                    emb_rows.append(dict(description_id=did, space=space, model_id=vec_model, dim=int(v.shape[0]),
+                                         vector=v.tobytes()))
+            if emb_rows:
+                s.execute(insert(Embedding), emb_rows)
+            if self.keywords is not None:
+                self.keywords.add_many(s, [(did, *keyword_fields(d.caption, d.ocr, d.transcript, [t for t, _ in d.tags]))
+                                           for did, (_, d) in zip(ids, items, strict=True)])
         return ids
 
     def spaces(self) -> list[str]:

@@ -34,7 +34,7 @@ class KeywordIndex(Protocol):
     """Keyword rows kept in the same transaction as the descriptions they index."""
 
     def create(self, conn: Connection) -> None: ...
-    def add(self, s: Session, desc_id: int, caption: str, ocr: str, transcript: str, tags: str) -> None: ...
+    def add_many(self, s: Session, rows: Sequence[tuple[int, str, str, str, str]]) -> None: ...
     def delete_video(self, s: Session, video_hash: str) -> None: ...
     def search(self, s: Session, query: str, k: int) -> list[tuple[int, float]]: ...
     def counts(self, s: Session) -> tuple[int, int]: ...  # (rows, rows whose description is gone)
@@ -48,9 +48,11 @@ class SqliteFts5:
         conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS desc_fts USING fts5("
                           "caption, ocr, transcript, tags, tokenize='porter unicode61')"))
 
-    def add(self, s: Session, desc_id: int, caption: str, ocr: str, transcript: str, tags: str) -> None:
-        s.execute(text("INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) VALUES (:id, :c, :o, :t, :g)"),
-                  {"id": desc_id, "c": caption, "o": ocr, "t": transcript, "g": tags})
+    def add_many(self, s: Session, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
+        """Keyword rows of (description id, caption, on-screen text, transcript, tags)."""
+        if rows:
+            s.execute(text("INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) VALUES (:id, :c, :o, :t, :g)"),
+                      [{"id": i, "c": c, "o": o, "t": t, "g": g} for i, c, o, t, g in rows])
 
     def delete_video(self, s: Session, video_hash: str) -> None:
         s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
@@ -101,11 +103,13 @@ class PostgresTsvector:
                           "ON DELETE CASCADE, doc tsvector NOT NULL, len INTEGER NOT NULL)"))
         conn.execute(text("CREATE INDEX IF NOT EXISTS desc_tsv_gin ON desc_tsv USING GIN (doc)"))
 
-    def add(self, s: Session, desc_id: int, caption: str, ocr: str, transcript: str, tags: str) -> None:
-        doc = "\n".join((caption, ocr, transcript, tags))
-        s.execute(text(f"INSERT INTO desc_tsv(id, doc, len) SELECT :id, v, "
-                       f"(SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(v)) "
-                       f"FROM to_tsvector('{self.CONFIG}', :doc) AS v"), {"id": desc_id, "doc": doc})
+    def add_many(self, s: Session, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
+        """Keyword rows of (description id, caption, on-screen text, transcript, tags)."""
+        if rows:
+            s.execute(text(f"INSERT INTO desc_tsv(id, doc, len) SELECT :id, v, "
+                           f"(SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(v)) "
+                           f"FROM to_tsvector('{self.CONFIG}', :doc) AS v"),
+                      [{"id": i, "doc": "\n".join((c, o, t, g))} for i, c, o, t, g in rows])
 
     def delete_video(self, s: Session, video_hash: str) -> None:
         s.execute(text("DELETE FROM desc_tsv WHERE id IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
