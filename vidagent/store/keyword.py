@@ -5,7 +5,8 @@ and rank by the same Okapi BM25 (k1 = 1.2, b = 0.75, idf = ln((N - n + 0.5) / (n
 like FTS5's): SQLite through FTS5's own `bm25()`, PostgreSQL through a `tsvector` table with a GIN
 index and the same formula computed in SQL. Which words of a query count is decided once, in
 `query_terms`, so a change there applies to both. Stemming differs slightly (FTS5's porter vs
-PostgreSQL's snowball english, neither drops stopwords), which can reorder near-ties.
+PostgreSQL's snowball english, neither drops stopwords), which can reorder near-ties. On large
+stores both rank the documents holding every query word first (see PRUNE_ABOVE).
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 K1, B = 1.2, 0.75
+#: above this many descriptions, documents holding every query word are ranked first and the
+#: any-word ranking runs only when they are fewer than k: BM25 over an OR of common words costs
+#: time in proportion to every document holding any of them (100k+ at a million clips).
+PRUNE_ABOVE = 50_000
+
+
+def _large(s: Session) -> bool:
+    return int(s.execute(text("SELECT coalesce(max(id), 0) FROM descriptions")).scalar() or 0) > PRUNE_ABOVE
 
 
 def query_terms(query: str) -> list[str]:
@@ -62,9 +71,12 @@ class SqliteFts5:
         words = query_terms(query)
         if not words:
             return []
-        match = " OR ".join(f'"{w}"' for w in words)
-        rows = s.execute(text("SELECT rowid, bm25(desc_fts) AS r FROM desc_fts WHERE desc_fts MATCH :m "
-                              "ORDER BY r, rowid LIMIT :k"), {"m": match, "k": k}).all()
+        sql = text("SELECT rowid, bm25(desc_fts) AS r FROM desc_fts WHERE desc_fts MATCH :m ORDER BY r, rowid LIMIT :k")
+        if len(words) > 1 and _large(s):
+            rows = s.execute(sql, {"m": " AND ".join(f'"{w}"' for w in words), "k": k}).all()
+            if len(rows) >= k:
+                return [(int(r[0]), -float(r[1])) for r in rows]
+        rows = s.execute(sql, {"m": " OR ".join(f'"{w}"' for w in words), "k": k}).all()
         return [(int(r[0]), -float(r[1])) for r in rows]
 
     def counts(self, s: Session) -> tuple[int, int]:
@@ -123,22 +135,25 @@ class PostgresTsvector:
                                  {"q": " ".join(words)}).scalars())
         if not lexemes:
             return []
-        n_docs, avgdl = s.execute(text("SELECT count(*), coalesce(avg(len), 0) FROM desc_tsv")).one()
-        n_docs, avgdl = int(n_docs), float(avgdl) or 1.0
+        n_docs, avgdl = _collection_stats(s)
         idf = {}
         for lex in lexemes:
             df = int(s.execute(text("SELECT count(*) FROM desc_tsv WHERE doc @@ CAST(:t AS tsquery)"),
                                {"t": _quote(lex)}).scalar() or 0)
             # FTS5: idf = ln((N - n + 0.5) / (n + 0.5)), at least 1e-6
             idf[lex] = max(1e-6, math.log((n_docs - df + 0.5) / (df + 0.5)))
-        tsq = " | ".join(_quote(x) for x in lexemes)
-        rows = s.execute(text(
+        sql = text(
             "SELECT t.id, sum((CAST(:idf AS jsonb) ->> u.lexeme)::float8 * (tf * (:k1 + 1)) / "
             "(tf + :k1 * (1 - :b + :b * t.len / :avgdl))) AS score FROM desc_tsv t, "
             "LATERAL (SELECT lexeme, array_length(positions, 1) AS tf FROM unnest(t.doc)) u "
             "WHERE t.doc @@ CAST(:q AS tsquery) AND u.lexeme = ANY(:lex) "
-            "GROUP BY t.id ORDER BY score DESC, t.id LIMIT :k"),
-            {"idf": _json(idf), "k1": K1, "b": B, "avgdl": avgdl, "q": tsq, "lex": lexemes, "k": k}).all()
+            "GROUP BY t.id ORDER BY score DESC, t.id LIMIT :k")
+        args = {"idf": _json(idf), "k1": K1, "b": B, "avgdl": avgdl, "lex": lexemes, "k": k}
+        if len(lexemes) > 1 and _large(s):
+            rows = s.execute(sql, {**args, "q": " & ".join(_quote(x) for x in lexemes)}).all()
+            if len(rows) >= k:
+                return [(int(r[0]), float(r[1])) for r in rows]
+        rows = s.execute(sql, {**args, "q": " | ".join(_quote(x) for x in lexemes)}).all()
         return [(int(r[0]), float(r[1])) for r in rows]
 
     def counts(self, s: Session) -> tuple[int, int]:
@@ -155,6 +170,23 @@ class PostgresTsvector:
             "d.transcript || E'\\n' || "
             "coalesce((SELECT string_agg(value->>0, ' ') FROM json_array_elements(d.tags)), '')) AS v "
             "FROM descriptions d) x"))
+
+
+_STATS: dict[str, tuple[float, int, float]] = {}
+
+
+def _collection_stats(s: Session, ttl: float = 30.0) -> tuple[int, float]:
+    """(documents, mean length) for BM25: a pass over the table, so kept for `ttl` seconds per
+    database in a warm process (a few more documents move the figures by little)."""
+    import time
+
+    key = str(s.get_bind().engine.url)
+    hit = _STATS.get(key)
+    if hit is not None and time.monotonic() - hit[0] < ttl:
+        return hit[1], hit[2]
+    n, avg = s.execute(text("SELECT count(*), coalesce(avg(len), 0) FROM desc_tsv")).one()
+    _STATS[key] = (time.monotonic(), int(n), float(avg) or 1.0)
+    return int(n), float(avg) or 1.0
 
 
 def _quote(lexeme: str) -> str:
