@@ -7,7 +7,6 @@ killed process. What cannot be rebuilt (a video file that was deleted) is report
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -25,7 +25,7 @@ from typing import Any
 from . import video as vmod
 from .config import Settings
 from .errors import BadVideo, DescriberUnavailable, MissingDependency, VidagentError, debug, one_line, require
-from .pipeline import FileResult, IndexReport, Indexer, ProgressFn
+from .pipeline import FileResult, Indexer, IndexReport, ProgressFn
 
 log = logging.getLogger("vidagent")
 
@@ -76,7 +76,7 @@ def plan_file(job: Job, path: str) -> tuple[str, FileResult | None]:
                 ix.store.forget_video(info.hash)
             raise
         return path, None
-    except BaseException as exc:  # noqa: BLE001 - classified like the local executor's
+    except BaseException as exc:
         return path, classify(path, exc)
     finally:
         ix.store.engine.dispose()
@@ -94,7 +94,7 @@ class DescribeWorker:
         ix._new_video = None
         try:
             return ix.index_file(path)
-        except BaseException as exc:  # noqa: BLE001 - classified like the local executor's
+        except BaseException as exc:
             res = classify(path, exc)
             if ix._new_video:
                 ix.store.forget_video(ix._new_video)

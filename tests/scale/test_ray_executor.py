@@ -80,7 +80,7 @@ def test_ray_reports_bad_files_like_local(ray_cluster: None, library: Path, layo
     (lib / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 not a video at all" * 50)
     local = vidagent.index(lib, store=tmp_path / "a", config=layout_config)
     remote = vidagent.index(lib, store=tmp_path / "b", config=layout_config, executor="ray", workers=1)
-    by_path = lambda rep: {Path(f.path).name: (f.status, f.error) for f in rep.files}  # noqa: E731
+    by_path = lambda rep: {Path(f.path).name: (f.status, f.error) for f in rep.files}
     assert by_path(remote) == by_path(local)
     assert by_path(remote)["broken.mp4"][0] == "failed" and by_path(remote)["good.mp4"][0] == "indexed"
     assert _rows(tmp_path / "b") == _rows(tmp_path / "a")

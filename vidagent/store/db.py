@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import create_engine, event, func, insert, select, text
@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import VidagentError
 from ..types import Clip, Description, Scene, Segment, VideoInfo
+from .keyword import backend as keyword_backend
+from .keyword import fields as keyword_fields
 from .models import (
     SCHEMA_VERSION,
     ClipRow,
@@ -34,8 +36,6 @@ from .models import (
     Video,
 )
 from .runs import RunsMixin
-from .keyword import backend as keyword_backend
-from .keyword import fields as keyword_fields
 from .vectors import VectorIndex
 
 DB_NAME = "vidagent.db"
@@ -505,7 +505,7 @@ class Store(RunsMixin):
 
     def stats(self) -> dict[str, Any]:
         with self._session() as s:
-            n = lambda model: int(s.scalar(select(func.count()).select_from(model)) or 0)  # noqa: E731
+            n = lambda model: int(s.scalar(select(func.count()).select_from(model)) or 0)
             seconds = float(s.scalar(select(func.sum(Video.duration))) or 0.0)
             active = s.scalar(select(func.count()).select_from(ClipRow).join(
                 Video, (Video.hash == ClipRow.video_hash) & (Video.plan_key == ClipRow.plan_key)))

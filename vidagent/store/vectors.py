@@ -193,7 +193,7 @@ class VectorIndex:
         meta = self.manifest()
         if meta is None:
             return
-        faiss = require("faiss", "default")
+        require("faiss", "default")  # a missing faiss is named before any shard is read
         try:
             shards = []
             for raw in meta["shards"]:
@@ -364,7 +364,7 @@ class VectorIndex:
         ids_tmp = path.with_suffix(f".ids.tmp{os.getpid()}.npy")
         np.save(ids_tmp, ids.astype(np.int64))
         os.replace(ids_tmp, path.with_suffix(".ids.npy"))
-        info = ShardInfo(name, kind, int(len(ids)), int(ids.min()), int(ids.max()), path.stat().st_size, nlist)
+        info = ShardInfo(name, kind, len(ids), int(ids.min()), int(ids.max()), path.stat().st_size, nlist)
         del index  # reopen memory-mapped: the built copy's memory goes back now
         index = _read_mapped(path, kind)
         return _Shard(info, index, np.load(path.with_suffix(".ids.npy"), mmap_mode="r"), path)
