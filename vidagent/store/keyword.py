@@ -6,7 +6,7 @@ like FTS5's): SQLite through FTS5's own `bm25()`, PostgreSQL through a `tsvector
 index and the same formula computed in SQL. Which words of a query count is decided once, in
 `query_terms`, so a change there applies to both. Stemming differs slightly (FTS5's porter vs
 PostgreSQL's snowball english, neither drops stopwords), which can reorder near-ties. On large
-stores both rank the documents holding every query word first (see PRUNE_ABOVE).
+stores both leave out of the match the words found in over half the documents (see PRUNE_ABOVE).
 """
 
 from __future__ import annotations
@@ -19,14 +19,16 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 K1, B = 1.2, 0.75
-#: above this many descriptions, documents holding every query word are ranked first and the
-#: any-word ranking runs only when they are fewer than k: BM25 over an OR of common words costs
-#: time in proportion to every document holding any of them (100k+ at a million clips).
+#: above this many descriptions, query words found in more than half of them are left out of the
+#: match: BM25 gives them no weight (FTS5's idf floor, 1e-6), but matching them makes the ranking
+#: visit nearly every document ("a", "the", "in" cost ~2 s at a million clips). The order of the
+#: documents that hold any other query word is unchanged.
 PRUNE_ABOVE = 50_000
 
 
-def _large(s: Session) -> bool:
-    return int(s.execute(text("SELECT coalesce(max(id), 0) FROM descriptions")).scalar() or 0) > PRUNE_ABOVE
+def _size(s: Session) -> int:
+    """Descriptions in the store (the highest id: one index probe, not a count)."""
+    return int(s.execute(text("SELECT coalesce(max(id), 0) FROM descriptions")).scalar() or 0)
 
 
 def query_terms(query: str) -> list[str]:
@@ -71,13 +73,30 @@ class SqliteFts5:
         words = query_terms(query)
         if not words:
             return []
-        sql = text("SELECT rowid, bm25(desc_fts) AS r FROM desc_fts WHERE desc_fts MATCH :m ORDER BY r, rowid LIMIT :k")
-        if len(words) > 1 and _large(s):
-            rows = s.execute(sql, {"m": " AND ".join(f'"{w}"' for w in words), "k": k}).all()
-            if len(rows) >= k:
-                return [(int(r[0]), -float(r[1])) for r in rows]
-        rows = s.execute(sql, {"m": " OR ".join(f'"{w}"' for w in words), "k": k}).all()
+        n = _size(s)
+        if n > PRUNE_ABOVE:
+            words = self._informative(s, words, n)
+        rows = s.execute(text("SELECT rowid, bm25(desc_fts) AS r FROM desc_fts WHERE desc_fts MATCH :m "
+                              "ORDER BY r, rowid LIMIT :k"), {"m": " OR ".join(f'"{w}"' for w in words), "k": k}).all()
         return [(int(r[0]), -float(r[1])) for r in rows]
+
+    @staticmethod
+    def _informative(s: Session, words: list[str], n: int) -> list[str]:
+        """The words whose stem is in at most half of the n documents (else the rarest one). Stems
+        come from a temporary FTS5 table with the same tokenizer, document counts from fts5vocab:
+        both in the connection's temp schema, nothing is written to the store."""
+        s.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vq USING fts5(x, tokenize='porter unicode61')"))
+        s.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vq_terms USING fts5vocab(temp, vq, 'row')"))
+        s.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.desc_fts_terms USING fts5vocab(main, desc_fts, 'row')"))
+        df = {}
+        for w in words:
+            s.execute(text("DELETE FROM temp.vq"))
+            s.execute(text("INSERT INTO temp.vq(x) VALUES (:w)"), {"w": w})
+            stems = list(s.execute(text("SELECT term FROM temp.vq_terms")).scalars())
+            df[w] = max((int(s.execute(text("SELECT coalesce(max(doc), 0) FROM temp.desc_fts_terms WHERE term = :t"),
+                                       {"t": t}).scalar() or 0) for t in stems), default=0)
+        keep = [w for w in words if df[w] <= n / 2]
+        return keep or [min(words, key=lambda w: df[w])]
 
     def counts(self, s: Session) -> tuple[int, int]:
         n = int(s.execute(text("SELECT count(*) FROM desc_fts")).scalar() or 0)
@@ -136,12 +155,14 @@ class PostgresTsvector:
         if not lexemes:
             return []
         n_docs, avgdl = _collection_stats(s)
-        idf = {}
+        idf, dfs = {}, {}
         for lex in lexemes:
-            df = int(s.execute(text("SELECT count(*) FROM desc_tsv WHERE doc @@ CAST(:t AS tsquery)"),
-                               {"t": _quote(lex)}).scalar() or 0)
+            dfs[lex] = df = int(s.execute(text("SELECT count(*) FROM desc_tsv WHERE doc @@ CAST(:t AS tsquery)"),
+                                          {"t": _quote(lex)}).scalar() or 0)
             # FTS5: idf = ln((N - n + 0.5) / (n + 0.5)), at least 1e-6
             idf[lex] = max(1e-6, math.log((n_docs - df + 0.5) / (df + 0.5)))
+        if n_docs > PRUNE_ABOVE:  # as in SqliteFts5: words in over half the documents are not matched
+            lexemes = [x for x in lexemes if dfs[x] <= n_docs / 2] or [min(lexemes, key=lambda x: dfs[x])]
         sql = text(
             "SELECT t.id, sum((CAST(:idf AS jsonb) ->> u.lexeme)::float8 * (tf * (:k1 + 1)) / "
             "(tf + :k1 * (1 - :b + :b * t.len / :avgdl))) AS score FROM desc_tsv t, "
@@ -149,10 +170,6 @@ class PostgresTsvector:
             "WHERE t.doc @@ CAST(:q AS tsquery) AND u.lexeme = ANY(:lex) "
             "GROUP BY t.id ORDER BY score DESC, t.id LIMIT :k")
         args = {"idf": _json(idf), "k1": K1, "b": B, "avgdl": avgdl, "lex": lexemes, "k": k}
-        if len(lexemes) > 1 and _large(s):
-            rows = s.execute(sql, {**args, "q": " & ".join(_quote(x) for x in lexemes)}).all()
-            if len(rows) >= k:
-                return [(int(r[0]), float(r[1])) for r in rows]
         rows = s.execute(sql, {**args, "q": " | ".join(_quote(x) for x in lexemes)}).all()
         return [(int(r[0]), float(r[1])) for r in rows]
 
