@@ -43,7 +43,12 @@ def _fill(st: Store, space: str = "text:bench") -> None:
                         [{space: (v, "m")} for v in vecs])
 
 
-def test_keyword_ranking_matches_fts5(pg_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("prune_above", [50_000, 3])
+def test_keyword_ranking_matches_fts5(pg_url: str, tmp_path: Path, prune_above: int,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from vidagent.store import keyword
+
+    monkeypatch.setattr(keyword, "PRUNE_ABOVE", prune_above)  # 3: the large-store path on 10 documents
     lite, pg = Store(tmp_path / "lite"), Store(pg_url)
     assert pg.engine.dialect.name == "postgresql"
     _fill(lite)
@@ -58,6 +63,10 @@ def test_keyword_ranking_matches_fts5(pg_url: str, tmp_path: Path) -> None:
         assert [c for c, _ in a] == [c for c, _ in b], q
         # the same BM25: scores agree closely (stemmers and token counts differ a little)
         assert np.allclose([s for _, s in a], [s for _, s in b], rtol=0.25), (q, a, b)
+    if prune_above == 3:  # "a" is in most documents: left out of the match, the ranking of the rest kept
+        a = lite.keyword_search("a dog", 10)
+        assert [clip_of[lite.url][i] for i, _ in a] == ["c0001", "c0007", "c0000"]
+        assert [clip_of[pg.url][i] for i, _ in pg.keyword_search("a dog", 10)] == ["c0001", "c0007", "c0000"]
     lite.close()
     pg.close()
 
