@@ -162,11 +162,13 @@ def add_clips(store: object, comps: Components, n: int, video_no: int, space: st
 
 
 def fresh_search(store: str, query: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (GB) of one fresh `vidagent search` process."""
+    """Wall seconds and peak RSS (GB) of one fresh `vidagent search` process (VmHWM: ru_maxrss
+    would carry over the forking parent's size across exec)."""
     code = ("import resource, sys, time; t = time.perf_counter(); from vidagent.cli import main; "
             "sys.argv = ['vidagent', 'search', sys.argv[1], '--store', sys.argv[2], '-k', '10']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+            "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')][0].split()[1]\n"
+            "print('RSS', hwm, file=sys.stderr)")
     t = time.perf_counter()
     p = subprocess.run([sys.executable, "-c", code, query, store], capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t
