@@ -55,6 +55,7 @@ class Answer:
     mode: str = ""
     elapsed_s: float = 0.0
     error: str = ""
+    notes: list[str] = field(default_factory=list)  # said to the user, not part of the answer
 
     @property
     def found(self) -> bool:

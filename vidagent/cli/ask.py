@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated, Optional
 
 import typer
 
+from ..errors import printable
 from . import app
 from .core import ConfigOpt, JsonOpt, StoreOpt
 
@@ -15,7 +17,7 @@ from .core import ConfigOpt, JsonOpt, StoreOpt
 def ask(
     question: Annotated[str, typer.Argument(help="a question about the indexed videos")],
     video: Annotated[Optional[str], typer.Option("--video", help="only this video (path or hash)")] = None,
-    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, help="clips retrieved (default: agent.top_k)")] = None,
+    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, max=100, help="clips retrieved (default: agent.top_k)")] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
@@ -32,9 +34,11 @@ def ask(
     print(result.answer)
     for c in result.citations:
         mark = "verified" if c.verified else "unverified"
-        print(f"  [{mark}] {c.video}  {fmt_time(c.start)}-{fmt_time(c.end)}  [{c.clip_id}]")
+        print(f"  [{mark}] {printable(c.video)}  {fmt_time(c.start)}-{fmt_time(c.end)}  [{c.clip_id}]")
     if result.error:
         print(f"  (note: {result.error})")
+    for note in result.notes:
+        print(f"vidagent: note: {note}", file=sys.stderr)
 
 
 @app.command()
