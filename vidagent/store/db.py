@@ -71,7 +71,11 @@ class Store(RunsMixin):
                 raise VidagentError(f"{self.root}: no vidagent store here (run `vidagent index` first)")
             from .health import readonly_url, writable
 
-            if not create and not writable(self.root / DB_NAME):
+            if not writable(self.root / DB_NAME) and (self.root / DB_NAME).exists():
+                if create:  # a command that writes: say so in one line instead of SQLite's "unable to open"
+                    from .health import refuse_read_only
+
+                    refuse_read_only(self.root)
                 url, self.read_only_note = readonly_url(self.root / DB_NAME)
                 self.read_only = True
             else:

@@ -42,8 +42,11 @@ def readonly_url(db: Path) -> tuple[str, str]:
     it that way, else `immutable=1` (which ignores a -wal file: its last commits are not visible)."""
     uri = _uri(db, mode="ro")
     try:
-        with sqlite3.connect(uri, uri=True, timeout=5) as conn:
+        conn = sqlite3.connect(uri, uri=True, timeout=5)
+        try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
         return f"sqlite:///{uri}&uri=true", "read-only store: nothing will be written"
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc) or "malformed" in str(exc):
@@ -63,18 +66,25 @@ def quick_check(store: "Store") -> str | None:
         return None
     db = Path(store.root) / "vidagent.db"
     try:
-        with sqlite3.connect(str(db), timeout=60) as conn:
+        conn = sqlite3.connect(str(db), timeout=60)
+        try:
             rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(5)")]
+        finally:
+            conn.close()
     except sqlite3.DatabaseError as exc:
         return str(exc)
     return None if rows == ["ok"] else "; ".join(" ".join(r.split()) for r in rows)[:300]
 
 
+def refuse_read_only(root: Path) -> None:
+    raise StoreReadOnly(f"{printable(root)}: the store is read-only (a read-only mount or folder); this "
+                        "command writes to it: copy the store somewhere writable")
+
+
 def require_writable(store: "Store") -> None:
     """Refuse (one line) to write into a read-only or damaged store."""
     if getattr(store, "read_only", False):
-        raise StoreReadOnly(f"{printable(store.root)}: the store is read-only (a read-only mount or folder); "
-                            "this command writes to it: copy the store somewhere writable")
+        refuse_read_only(Path(store.root))
     problem = quick_check(store)
     if problem is not None:
         raise StoreDamaged(f"{printable(store.root)}/vidagent.db fails SQLite's quick check ({problem}); nothing "

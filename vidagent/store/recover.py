@@ -176,8 +176,11 @@ def recover(db: Path) -> Recovery:
         method = "row-by-row copy"
         _with_python(backup, fresh)
     dropped = _make_consistent(fresh)
-    with sqlite3.connect(fresh) as conn:
+    conn = sqlite3.connect(fresh)
+    try:
         ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
     if ok != "ok":
         raise RuntimeError(f"the recovered copy still fails its check ({ok})")
     for suffix in ("-wal", "-shm"):
