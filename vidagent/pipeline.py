@@ -330,7 +330,8 @@ class Indexer:
                         if isinstance(ordinary(exc), DiskFull):
                             # The same for every file: stop, keeping every committed batch (even a new
                             # file's: the re-run continues it), and let the caller print the summary.
-                            report.stopped = one_line(ordinary(exc) or exc)
+                            where = "" if getattr(exc, "filename", None) else f"{self.store.root}: "
+                            report.stopped = where + one_line(ordinary(exc) or exc)
                             if self._current is not None:
                                 self._current.status = "interrupted"
                                 report.files.append(self._current)
