@@ -15,7 +15,7 @@ import pytest
 
 import vidagent
 
-from .clirun import one_error_line, vcli
+from .clirun import vcli
 from .conftest import count, make_video
 
 COLOURS = ["red", "blue", "green", "white", "black"]

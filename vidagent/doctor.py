@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlite3
-from collections.abc import Callable
-
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, insert, select, text
 
 from .errors import VidagentError, one_line, ordinary, printable
 from .store import Store
@@ -64,14 +63,15 @@ def check_store(store: Store, repair: bool = False, rep: DoctorReport | None = N
     if repair and store.read_only:
         rep.add("repair", False, f"{store.read_only_note}: problems are reported, not repaired")
         repair = False
-    for check in (_basic_checks, _check_vectors):
-        _guarded(rep, check.__name__.strip("_").replace("_", " "), lambda c=check: c(store, repair, rep))
+    for name, check in (("checks", _basic_checks), ("vector checksums", _check_vectors)):
+        _guarded(rep, name, check, store, repair)
     return rep
 
 
-def _guarded(rep: DoctorReport, name: str, run: Callable[[], object]) -> None:
+def _guarded(rep: DoctorReport, name: str, run: Callable[[Store, bool, DoctorReport], None], store: Store,
+             repair: bool) -> None:
     try:
-        run()
+        run(store, repair, rep)
     except Exception as exc:  # damage the database check missed: a finding, never a crash
         known = ordinary(exc) or exc
         rep.add(name, False, f"could not finish this check: {one_line(known)}")
@@ -103,8 +103,8 @@ def _check_vectors(store: Store, repair: bool, rep: DoctorReport) -> None:
             ids = sorted(bad_desc)
             if store.is_sqlite:
                 s.execute(text(f"DELETE FROM desc_fts WHERE rowid IN ({','.join(map(str, ids))})"))
-            s.execute(Embedding.__table__.delete().where(Embedding.description_id.in_(ids)))
-            s.execute(DescriptionRow.__table__.delete().where(DescriptionRow.id.in_(ids)))
+            s.execute(delete(Embedding).where(Embedding.description_id.in_(ids)))
+            s.execute(delete(DescriptionRow).where(DescriptionRow.id.in_(ids)))
         for space in store.spaces():
             idx = store.index(space)
             idx.dirty = True
@@ -117,7 +117,7 @@ def _check_vectors(store: Store, repair: bool, rep: DoctorReport) -> None:
     if unchecked - bad > 0:
         if repair:
             with store.session() as s:
-                s.execute(VectorChecksum.__table__.insert(), [{"embedding_id": e, "crc": c} for e, c in missing])
+                s.execute(insert(VectorChecksum), [{"embedding_id": e, "crc": c} for e, c in missing])
         rep.add("vector checksums", True, f"{len(missing)} vectors stored before checksums existed "
                 + ("now have one" if repair else "have none yet (--repair records them)"))
 

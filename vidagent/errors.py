@@ -96,7 +96,8 @@ def ordinary(exc: BaseException) -> VidagentError | None:
         inner = ordinary(orig)
         if inner is not None:
             return inner
-    where = f"{printable(exc.filename)}: " if getattr(exc, "filename", None) else ""
+    filename = getattr(exc, "filename", None)
+    where = f"{printable(filename)}: " if filename else ""
     if err == errno.ENOSPC or "database or disk is full" in low or "no space left" in low:
         return DiskFull(f"{where}disk full: no space left on the device (free some space and re-run; "
                         "committed work is kept)")

@@ -40,7 +40,7 @@ class EvidenceText(str):
 
     pieces: tuple[Piece, ...]
 
-    def __new__(cls, pieces: Sequence[Piece]) -> "EvidenceText":
+    def __new__(cls, pieces: Sequence[Piece]) -> EvidenceText:
         obj = super().__new__(cls, render(pieces))
         obj.pieces = tuple((str(k), str(t)) for k, t in pieces)
         return obj

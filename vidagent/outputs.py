@@ -59,7 +59,7 @@ def _digest(path: Path) -> str:
 class OutputGuard:
     """Checks and writes outputs for one command; `force` allows replacing existing regular files."""
 
-    def __init__(self, store: "Store | None" = None, force: bool = False, sources: Iterable[str] = ()) -> None:
+    def __init__(self, store: Store | None = None, force: bool = False, sources: Iterable[str] = ()) -> None:
         self.store = store
         self.force = force
         self.sources = {os.path.realpath(s) for s in sources}

@@ -60,7 +60,7 @@ def readonly_url(db: Path) -> tuple[str, str]:
     return f"sqlite:///{_uri(db, immutable='1')}&uri=true", note
 
 
-def quick_check(store: "Store") -> str | None:
+def quick_check(store: Store) -> str | None:
     """None when SQLite's quick check passes, else its complaint in one line."""
     if not store.is_sqlite:
         return None
@@ -81,7 +81,7 @@ def refuse_read_only(root: Path) -> None:
                         "command writes to it: copy the store somewhere writable")
 
 
-def require_writable(store: "Store") -> None:
+def require_writable(store: Store) -> None:
     """Refuse (one line) to write into a read-only or damaged store."""
     if getattr(store, "read_only", False):
         refuse_read_only(Path(store.root))

@@ -252,7 +252,8 @@ def _reembed(conn: sqlite3.Connection) -> int:
         return 0
     for (did, _), v in zip(rows, vecs, strict=True):
         blob = v.astype("float32").tobytes()
-        cur = conn.execute("INSERT INTO embeddings(description_id, space, model_id, dim, vector) VALUES (?, ?, ?, ?, ?)",
+        cur = conn.execute("INSERT INTO embeddings(description_id, space, model_id, dim, vector) "
+                           "VALUES (?, ?, ?, ?, ?)",
                            (did, f"text:{emb.name}", emb.model_id, int(v.shape[0]), blob))
         conn.execute("INSERT INTO vector_checksums(embedding_id, crc) VALUES (?, ?)", (cur.lastrowid, vector_crc(blob)))
     return len(rows)
