@@ -31,7 +31,8 @@ def ask(
         print(json.dumps({"answer": result.answer, "citations": [c.to_json() for c in result.citations],
                           "steps": result.steps}, indent=2, ensure_ascii=False))
         return
-    print(result.answer)
+    for line in result.answer.splitlines():  # text read from videos: no raw escape codes on the terminal
+        print(printable(line))
     for c in result.citations:
         mark = "verified" if c.verified else "unverified"
         print(f"  [{mark}] {printable(c.video)}  {fmt_time(c.start)}-{fmt_time(c.end)}  [{c.clip_id}]")
@@ -60,5 +61,5 @@ def history(
     for r in rows:
         first = (r["answer"] or r["error"] or "").splitlines()[0] if (r["answer"] or r["error"]) else ""
         print(f"#{r['id']}  {r['created']}  {r['mode']:<7} {r['elapsed_s']:6.2f} s  {len(r['citations'])} cited")
-        print(f"    Q: {r['question']}")
-        print(f"    A: {first[:140]}")
+        print(f"    Q: {printable(r['question'])}")
+        print(f"    A: {printable(first[:140])}")
