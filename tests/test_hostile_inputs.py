@@ -131,3 +131,27 @@ def test_control_characters_in_file_names_are_escaped(small_store: tuple[Path, P
     code, out, err = vcli(capsys, "index", missing, "-s", store, "-c", cfg)
     assert code == 1 and "\x1b" not in err and "\x07" not in err and "file not found" in one_error_line(err)
     count("hostile arguments tried", 3)
+
+
+def test_ordinary_failures_are_not_internal_errors() -> None:
+    import errno
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from vidagent.errors import DiskFull, StoreDamaged, StoreReadOnly, ordinary
+
+    cases = {
+        OSError(errno.ENOSPC, "No space left on device", "/x/out.mp4"): (DiskFull, "/x/out.mp4: disk full"),
+        OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full")): (DiskFull, "disk full"),
+        OSError(errno.EROFS, "Read-only file system", "/ro/v.db"): (StoreReadOnly, "/ro/v.db: read-only"),
+        sqlite3.DatabaseError("database disk image is malformed"): (StoreDamaged, "doctor --repair"),
+        sqlite3.DatabaseError("file is not a database"): (StoreDamaged, "damaged"),
+        PermissionError(errno.EACCES, "Permission denied", "/root/x"): (Exception, "/root/x: permission denied"),
+        sqlite3.OperationalError("database is locked"): (Exception, "locked by another process"),
+    }
+    for exc, (kind, words) in cases.items():
+        known = ordinary(exc)
+        assert isinstance(known, kind) and words in str(known), (exc, known)
+    assert ordinary(ZeroDivisionError("a bug")) is None  # bugs stay internal errors
+    count("hostile arguments tried", len(cases))

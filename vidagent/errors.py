@@ -107,6 +107,11 @@ def ordinary(exc: BaseException) -> VidagentError | None:
         return StoreDamaged(f"the store's database is damaged ({msg[:160]}); run `vidagent doctor --repair`")
     if err in (errno.EACCES, errno.EPERM):
         return VidagentError(f"{where}permission denied")
+    if "unable to open database file" in low:
+        return VidagentError("cannot open the store's database file (no permission, a missing folder, or a "
+                             "read-only place without its -shm file)")
+    if "database is locked" in low:
+        return VidagentError("the store's database is locked by another process; try again when it is done")
     return None
 
 
