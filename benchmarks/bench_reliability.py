@@ -53,8 +53,8 @@ def probe_cost() -> None:
             cut.write_bytes(data[: int(len(data) * 0.45)])
             t = time.perf_counter()
             info = dec.probe(str(cut), file_hash="-")
-            print(f"probe of the film cut to 45%: {time.perf_counter() - t:.2f} s; header {info.header_duration:.1f} s, "
-                  f"decodable {info.duration:.1f} s")
+            print(f"probe of the film cut to 45%: {time.perf_counter() - t:.2f} s; "
+                  f"header {info.header_duration:.1f} s, decodable {info.duration:.1f} s")
 
 
 def quick_check(store: Path) -> None:

@@ -25,7 +25,8 @@ from . import video as vmod
 from .clips import plan_clips, uniform_times
 from .config import Settings, stage_key
 from .describe import Describer, Embedder, get_describer, get_embedder
-from .errors import BadVideo, DescriberUnavailable, DiskFull, MissingDependency, VidagentError, debug, one_line, ordinary
+from .errors import (BadVideo, DescriberUnavailable, DiskFull, MissingDependency, VidagentError, debug, one_line,
+                     ordinary)
 from .prompts import load_prompt, render
 from .scenes import detect_scenes
 from .store import Store

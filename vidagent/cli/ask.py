@@ -17,7 +17,8 @@ from .core import ConfigOpt, JsonOpt, StoreOpt
 def ask(
     question: Annotated[str, typer.Argument(help="a question about the indexed videos")],
     video: Annotated[Optional[str], typer.Option("--video", help="only this video (path or hash)")] = None,
-    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, max=100, help="clips retrieved (default: agent.top_k)")] = None,
+    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, max=100,
+                                                 help="clips retrieved (default: agent.top_k)")] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
