@@ -119,5 +119,5 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
             terminalreporter.write_line(line)
         for name in ("kills survived", "hostile files tried", "hostile arguments tried", "YAML bombs rejected",
                      "outputs refused", "internal errors"):
-            if name in COUNTS:
-                terminalreporter.write_line(f"{name}: {COUNTS[name]}")
+            if name in COUNTS or (name == "internal errors" and COUNTS):
+                terminalreporter.write_line(f"{name}: {COUNTS.get(name, 0)}")
