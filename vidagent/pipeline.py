@@ -25,7 +25,8 @@ from . import video as vmod
 from .clips import plan_clips, uniform_times
 from .config import Settings, stage_key
 from .describe import Describer, Embedder, get_describer, get_embedder
-from .errors import BadVideo, DescriberUnavailable, MissingDependency, VidagentError, debug, one_line
+from .errors import (BadVideo, DescriberUnavailable, DiskFull, MissingDependency, VidagentError, debug, one_line,
+                     ordinary)
 from .prompts import load_prompt, render
 from .scenes import detect_scenes
 from .store import Store
@@ -45,12 +46,13 @@ ProgressFn = Callable[[str, str, float, float], None]
 @dataclass
 class FileResult:
     path: str
-    status: str  # "indexed" | "unchanged" | "failed"
+    status: str  # "indexed" | "unchanged" | "failed" | "interrupted"
     hash: str = ""
     clips: int = 0
     described: int = 0
     seconds: float = 0.0
     error: str = ""
+    warning: str = ""  # indexed, but the user should know (a truncated file)
 
 
 @dataclass
@@ -58,6 +60,9 @@ class IndexReport:
     files: list[FileResult] = field(default_factory=list)
     elapsed: float = 0.0
     interrupted: bool = False
+    #: why the run stopped early for every file (disk full), one line; committed work is kept
+    stopped: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -73,6 +78,7 @@ class IndexReport:
             "seconds_of_video": round(sum(f.seconds for f in ok), 1),
             "elapsed_s": round(self.elapsed, 2),
             "interrupted": self.interrupted,
+            "stopped": self.stopped,
         }
 
 
@@ -103,6 +109,7 @@ class Indexer:
         #: set by the first Ctrl-C: the run stops after the batch in flight is committed
         self.stop_requested = False
         self._new_video: str | None = None
+        self._current: FileResult | None = None  # the file in flight (counted if the run stops)
         self._describer: Describer | None = None
         self._loaded = False
         self._prompt: tuple[str | None, str | None] | None = None
@@ -235,8 +242,10 @@ class Indexer:
                 self.store.put_descriptions(info.hash, dkey, d.name, d.model_id, prompt_ref,
                                             list(zip(batch, descs, strict=True)), self._vectors(descs))
                 done += len(batch)
+                if self._current is not None:
+                    self._current.described = done
                 self.progress("describe", info.path, done, len(plan.todo))
-                if self.stop_requested:
+                if self.stop_requested and k + 1 < len(batches):  # after the last batch: nothing to stop
                     if ahead is not None:
                         ahead.cancel()
                     raise Interrupted()
@@ -281,6 +290,10 @@ class Indexer:
         if self.activate:
             self.store.set_active(info.hash, plan.plan_key, self.describer_key())
         result = FileResult(path, "unchanged", info.hash, len(plan.clips), 0, info.duration)
+        if info.truncated:
+            result.warning = (f"{path}: truncated: the header says {info.header_duration:.1f} s but only "
+                              f"{info.duration:.1f} s decode; indexed what decodes")
+        self._current = result
         if plan.todo:
             speech = speech_job.result() if speech_job is not None else self.speech(info)
             result.described = self.describe(plan, speech)
@@ -303,6 +316,7 @@ class Indexer:
                     if self.stop_requested:
                         raise Interrupted()
                     self._new_video = None
+                    self._current = None
                     try:
                         res = self.index_file(path)
                     except BadVideo as exc:
@@ -314,6 +328,15 @@ class Indexer:
                     except Exception as exc:  # any other failure is this file's, the batch goes on
                         if debug() or isinstance(exc, ImportError):
                             raise
+                        if isinstance(ordinary(exc), DiskFull):
+                            # The same for every file: stop, keeping every committed batch (even a new
+                            # file's: the re-run continues it), and let the caller print the summary.
+                            where = "" if getattr(exc, "filename", None) else f"{self.store.root}: "
+                            report.stopped = where + one_line(ordinary(exc) or exc)
+                            if self._current is not None:
+                                self._current.status = "interrupted"
+                                report.files.append(self._current)
+                            break
                         log.debug("failed on %s", path, exc_info=True)
                         res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
                     if res.status == "failed" and self._new_video:
@@ -323,8 +346,18 @@ class Indexer:
                         on_file(res)
         except (KeyboardInterrupt, Interrupted):
             report.interrupted = True
+            cur = self._current
+            if cur is not None and all(f is not cur for f in report.files):
+                cur.status = "interrupted"  # its committed batches count in the summary
+                report.files.append(cur)
         finally:
-            self.store.save_indexes()
+            try:
+                self.store.save_indexes()
+            except Exception as exc:
+                if not isinstance(ordinary(exc), DiskFull):
+                    raise
+                report.notes.append("vector index files not saved (disk full): they are rebuilt from the "
+                                    "database on next use")
             report.elapsed = time.perf_counter() - t0
         return report
 

@@ -43,6 +43,12 @@ def default_store_dir() -> Path:
     return Path(os.environ.get("VIDAGENT_STORE") or "store")
 
 
+def _sqlite_ro_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=60000")
+    cur.close()
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -57,16 +63,29 @@ class Store(RunsMixin):
 
     def __init__(self, root: str | os.PathLike[str] | None = None, url: str | None = None, create: bool = True) -> None:
         self.root = Path(root) if root is not None else default_store_dir()
+        #: opened read-only (a read-only mount or folder): readers work, nothing is written
+        self.read_only = False
+        self.read_only_note = ""
         if url is None:
             if not create and not (self.root / DB_NAME).exists():
                 raise VidagentError(f"{self.root}: no vidagent store here (run `vidagent index` first)")
-            self.root.mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{(self.root / DB_NAME).resolve()}"
+            from .health import readonly_url, writable
+
+            if not writable(self.root / DB_NAME) and (self.root / DB_NAME).exists():
+                if create:  # a command that writes: say so in one line instead of SQLite's "unable to open"
+                    from .health import refuse_read_only
+
+                    refuse_read_only(self.root)
+                url, self.read_only_note = readonly_url(self.root / DB_NAME)
+                self.read_only = True
+            else:
+                self.root.mkdir(parents=True, exist_ok=True)
+                url = f"sqlite:///{(self.root / DB_NAME).resolve()}"
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.engine: Engine = create_engine(url, future=True)
         if self.is_sqlite:
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_ro_pragmas if self.read_only else _sqlite_pragmas)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._indexes: dict[str, VectorIndex] = {}
         self._init_schema()
@@ -307,6 +326,8 @@ class Store(RunsMixin):
         return idx
 
     def save_indexes(self) -> None:
+        if self.read_only:
+            return  # the in-memory indexes were synced from the database; there is nowhere to save them
         for space in self.spaces():
             self.index(space).save()
 
@@ -317,8 +338,13 @@ class Store(RunsMixin):
         self.close()
 
     def close(self) -> None:
+        from ..errors import DiskFull, ordinary
+
         try:
             self.save_indexes()
+        except Exception as exc:
+            if not isinstance(ordinary(exc), DiskFull):
+                raise  # a full disk only costs the FAISS cache: it is rebuilt from the database on next use
         finally:
             self.engine.dispose()
 
