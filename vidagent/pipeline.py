@@ -106,6 +106,7 @@ class Indexer:
         self._describer: Describer | None = None
         self._loaded = False
         self._prompt: tuple[str | None, str | None] | None = None
+        self._describer_key: str | None = None
 
     # -- lazily built, once per run ---------------------------------------------------------------
     @property
@@ -148,10 +149,22 @@ class Indexer:
         return self._prompt
 
     def describer_key(self) -> str:
-        d = self.describer
-        cfg = self.settings.describe.model_dump(exclude={"batch_size", "describer", "prompt"})
-        return stage_key("describe", d.settings_key(), self.prompt()[1], d.frames_per_clip, cfg,
-                         self.prompt_vars)
+        """The descriptions' content key, computed once per run before any model loads: plan, activation
+        and storage all use this one value (a key that changed on loading made indexed clips unfindable)."""
+        if self._describer_key is None:
+            d = self.describer
+            cfg = self.settings.describe.model_dump(exclude={"batch_size", "describer", "prompt"})
+            try:
+                settings_key = d.settings_key()
+            except (MissingDependency, DescriberUnavailable):
+                raise
+            except Exception as exc:  # e.g. device: cuda without a GPU: the same for every file
+                if debug():
+                    raise
+                raise DescriberUnavailable(_about(self.describer_name, one_line(exc))) from None
+            self._describer_key = stage_key("describe", settings_key, self.prompt()[1], d.frames_per_clip, cfg,
+                                            self.prompt_vars)
+        return self._describer_key
 
     # -- stages -----------------------------------------------------------------------------------
     def probe(self, path: str) -> VideoInfo:
@@ -248,6 +261,9 @@ class Indexer:
         caps = emb.embed_batch(texts)
         out = []
         for desc, cap in zip(descs, caps, strict=True):
+            if "error" in desc.extra:
+                out.append({})  # a failed description is retried next run; nothing of it is searchable
+                continue
             vecs: dict[str, Any] = {f"text:{emb.name}": (cap, emb.model_id)}
             for key, v in desc.vectors.items():
                 # "visual" vectors are built in the text embedder's space (queries can match them);

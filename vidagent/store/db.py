@@ -37,6 +37,9 @@ from .vectors import VectorIndex
 
 DB_NAME = "vidagent.db"
 
+#: a description whose describer reported an error (stored with an empty caption; retried next run)
+_FAILED = DescriptionRow.extra["error"].as_string().is_not(None)
+
 
 def default_store_dir() -> Path:
     """--store, else VIDAGENT_STORE, else ./store (the checkout's git-ignored store/ folder)."""
@@ -248,10 +251,21 @@ class Store(RunsMixin):
 
     # -- descriptions and vectors ---------------------------------------------------------------
     def described(self, describer_key: str, clip_ids: Sequence[str]) -> set[str]:
+        """Clips done with this describer setting; a description that failed (error in `extra`) is not
+        done, so the next run describes the clip again."""
         with self._session() as s:
             q = select(DescriptionRow.clip_id).where(
-                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids)))
+                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids)),
+                ~_FAILED)
             return set(s.scalars(q))
+
+    def failed_descriptions(self, limit: int = 5) -> tuple[int, list[tuple[str, str]]]:
+        """How many stored descriptions failed, and (clip id, error) of the first few."""
+        with self._session() as s:
+            n = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(_FAILED)) or 0)
+            first = s.execute(select(DescriptionRow.clip_id, DescriptionRow.extra).where(_FAILED)
+                              .order_by(DescriptionRow.id).limit(limit)).all()
+        return n, [(str(c), str((e or {}).get("error", ""))) for c, e in first]
 
     def put_descriptions(self, video_hash: str, describer_key: str, describer: str, model_id: str,
                          prompt: str | None, items: Sequence[tuple[Clip, Description]],
@@ -259,6 +273,16 @@ class Store(RunsMixin):
         """One transaction: description rows, their keyword-index rows and their vectors."""
         ids: list[int] = []
         with self.session() as s:
+            # A clip described again replaces its earlier (failed) description under the same key.
+            old = select(DescriptionRow.id).where(DescriptionRow.describer_key == describer_key,
+                                                  DescriptionRow.clip_id.in_([c.id for c, _ in items]))
+            old_ids = list(s.scalars(old))
+            if old_ids:
+                s.execute(Embedding.__table__.delete().where(Embedding.description_id.in_(old_ids)))
+                if self.is_sqlite:
+                    s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
+                              {"ids": json.dumps(old_ids)})
+                s.execute(DescriptionRow.__table__.delete().where(DescriptionRow.id.in_(old_ids)))
             for (clip, d), vecs in zip(items, vectors, strict=True):
                 row = DescriptionRow(
                     clip_id=clip.id, video_hash=video_hash, describer_key=describer_key, describer=describer,
@@ -393,9 +417,11 @@ class Store(RunsMixin):
             active = s.scalar(select(func.count()).select_from(ClipRow).join(
                 Video, (Video.hash == ClipRow.video_hash) & (Video.plan_key == ClipRow.plan_key)))
             per_space = dict(s.execute(select(Embedding.space, func.count()).group_by(Embedding.space)).all())
+            failed = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(_FAILED)) or 0)
         return {"store": str(self.root), "schema_version": SCHEMA_VERSION, "videos": n(Video),
                 "seconds": round(seconds, 3), "clips": int(active or 0), "clip_rows": n(ClipRow),
-                "descriptions": n(DescriptionRow), "vectors": int(sum(per_space.values())),
+                "descriptions": n(DescriptionRow), "failed_descriptions": failed,
+                "vectors": int(sum(per_space.values())),
                 "vectors_by_space": {k: int(v) for k, v in per_space.items()}}
 
 
