@@ -51,6 +51,8 @@ class FileResult:
     described: int = 0
     seconds: float = 0.0
     error: str = ""
+    #: clips whose describer reported an error: stored without a caption, described again next run
+    failed_clips: int = 0
 
 
 @dataclass
@@ -70,6 +72,7 @@ class IndexReport:
             "failed": len(self.failed),
             "clips": sum(f.clips for f in ok),
             "described": sum(f.described for f in ok),
+            "failed_descriptions": sum(f.failed_clips for f in ok),
             "seconds_of_video": round(sum(f.seconds for f in ok), 1),
             "elapsed_s": round(self.elapsed, 2),
             "interrupted": self.interrupted,
@@ -107,6 +110,7 @@ class Indexer:
         self._loaded = False
         self._prompt: tuple[str | None, str | None] | None = None
         self._describer_key: str | None = None
+        self.failed_clips = 0
 
     # -- lazily built, once per run ---------------------------------------------------------------
     @property
@@ -235,6 +239,7 @@ class Indexer:
         size = self.settings.describe.batch_size
         batches = [plan.todo[b:b + size] for b in range(0, len(plan.todo), size)]
         done = 0
+        self.failed_clips = 0
         self.progress("describe", info.path, 0, len(plan.todo))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidagent-frames") as pool:
             ahead = pool.submit(self._inputs, plan, batches[0], speech) if batches else None
@@ -247,6 +252,7 @@ class Indexer:
                     raise VidagentError(f"describer '{d.name}' returned {len(descs)} results for {len(items)} clips")
                 self.store.put_descriptions(info.hash, dkey, d.name, d.model_id, prompt_ref,
                                             list(zip(batch, descs, strict=True)), self._vectors(descs))
+                self.failed_clips += sum(1 for x in descs if "error" in x.extra)
                 done += len(batch)
                 self.progress("describe", info.path, done, len(plan.todo))
                 if self.stop_requested:
@@ -300,6 +306,7 @@ class Indexer:
         if plan.todo:
             speech = speech_job.result() if speech_job is not None else self.speech(info)
             result.described = self.describe(plan, speech)
+            result.failed_clips = self.failed_clips
             result.status = "indexed"
         elif speech_job is not None:
             _wait_quietly(speech_job)

@@ -20,47 +20,19 @@ from typing import Any
 import numpy as np
 import pytest
 from test_openai_http import FakeServer, ok
+from vlm_cli import SHOTS, cli, cli_json, write_config
 from vlm_clips import BACKENDS
 
 from vidagent.agent.answer import NOT_FOUND
 from vidagent.prompts import load_prompt, render
 
-from ..conftest import COLOURS, make_video
-
-SHOTS = [("red", 2.0), ("blue", 2.0), ("green", 2.0)]
-
-
-def cli(*args: str, ok_codes: tuple[int, ...] = (0,)) -> Any:
-    """Run one `vidagent` command; any exception that is not an exit is an internal error and fails."""
-    from typer.testing import CliRunner
-
-    import vidagent.describe as describe_mod
-    from vidagent.cli import app
-
-    for key in [k for k in describe_mod._INSTANCES if k[0] == "describer"]:
-        del describe_mod._INSTANCES[key]
-    result = CliRunner().invoke(app, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"internal error in `vidagent {' '.join(args)}`") from result.exception
-    assert result.exit_code in ok_codes, f"vidagent {' '.join(args)} -> {result.exit_code}: {result.output}"
-    return result
-
-
-def cli_json(*args: str) -> Any:
-    return json.loads(cli(*args, "--json").stdout)
+from tests.conftest import COLOURS, make_video
 
 
 @pytest.fixture(scope="module")
 def video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three 2-second shots (red, blue, green) at 10 fps, 96x64: three clips."""
     return make_video(tmp_path_factory.mktemp("e2e") / "three.mp4", SHOTS, fps=10, size=(96, 64))
-
-
-def write_config(path: Path, describer: str, options: dict[str, Any]) -> Path:
-    cfg = {"describe": {"describer": describer, "batch_size": 2, "frame_width": 64, "options": options},
-           "clips": {"min_duration": 1.0, "max_duration": 10.0}}
-    path.write_text(json.dumps(cfg))  # JSON is YAML
-    return path
 
 
 def active_rows(store: Path) -> list[dict[str, Any]]:

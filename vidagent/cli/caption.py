@@ -53,6 +53,9 @@ def _callbacks(bar: StageProgress) -> tuple[Any, Any]:
         if res.status == "failed":
             print(f"vidagent: error: {res.error}", file=sys.stderr)
         else:
+            if res.failed_clips:
+                print(f"vidagent: warning: {res.path}: {res.failed_clips} clip descriptions failed (rows carry "
+                      "the error; the next run retries them)", file=sys.stderr)
             bar.print(f"{res.status:>9}  {res.path}  ({res.clips} clips, {res.described} described)")
 
     def on_warning(text: str) -> None:
