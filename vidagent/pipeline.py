@@ -302,6 +302,7 @@ class Indexer:
             raise
         if self.activate:
             self.store.set_active(info.hash, plan.plan_key, self.describer_key())
+            self.store.remember_describer(self.describer_key(), self.settings.describe.model_dump(mode="json"))
         result = FileResult(path, "unchanged", info.hash, len(plan.clips), 0, info.duration)
         if plan.todo:
             speech = speech_job.result() if speech_job is not None else self.speech(info)

@@ -111,6 +111,16 @@ class Store(RunsMixin):
             row = s.get(Meta, key)
             return row.value if row else None
 
+    def remember_describer(self, describer_key: str, describe_settings: dict[str, Any]) -> None:
+        """The `describe` settings behind a describer key, so `ask` can re-query a clip with the describer
+        (and model options) that described it, whatever settings it is run with."""
+        with self.session() as s:
+            s.merge(Meta(key=f"describer:{describer_key}", value=dumps(describe_settings)))
+
+    def describer_settings(self, describer_key: str) -> dict[str, Any] | None:
+        value = self.meta(f"describer:{describer_key}")
+        return None if value is None else dict(json.loads(value))
+
     # -- videos -------------------------------------------------------------------------------
     def cached_hash(self, path: str) -> str | None:
         """The hash recorded for this path if its size and mtime are unchanged."""
@@ -366,7 +376,8 @@ class Store(RunsMixin):
                             "video": path, "start": start, "end": end, "index": idx, "caption": d.caption,
                             "tags": [t for t, _ in d.tags], "tag_scores": d.tags, "ocr": d.ocr,
                             "transcript": d.transcript, "model_id": d.model_id, "prompt": d.prompt,
-                            "describer": d.describer, "frame_times": d.frame_times, "extra": d.extra})
+                            "describer": d.describer, "describer_key": d.describer_key,
+                            "frame_times": d.frame_times, "extra": d.extra})
             return out
 
     def embedding_descriptions(self, ids: Sequence[int]) -> dict[int, int]:
