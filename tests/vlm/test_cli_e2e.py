@@ -23,10 +23,9 @@ from test_openai_http import FakeServer, ok
 from vlm_cli import SHOTS, cli, cli_json, write_config
 from vlm_clips import BACKENDS
 
+from tests.conftest import COLOURS, make_video
 from vidagent.agent.answer import NOT_FOUND
 from vidagent.prompts import load_prompt, render
-
-from tests.conftest import COLOURS, make_video
 
 
 @pytest.fixture(scope="module")

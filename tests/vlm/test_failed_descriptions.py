@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from vlm_cli import SHOTS, cli, cli_json, write_config
 from test_openai_http import FakeServer, ok
+from vlm_cli import SHOTS, cli, cli_json, write_config
 
 from tests.conftest import make_video
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import create_engine, delete, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -288,11 +288,11 @@ class Store(RunsMixin):
                                                   DescriptionRow.clip_id.in_([c.id for c, _ in items]))
             old_ids = list(s.scalars(old))
             if old_ids:
-                s.execute(Embedding.__table__.delete().where(Embedding.description_id.in_(old_ids)))
+                s.execute(delete(Embedding).where(Embedding.description_id.in_(old_ids)))
                 if self.is_sqlite:
                     s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
                               {"ids": json.dumps(old_ids)})
-                s.execute(DescriptionRow.__table__.delete().where(DescriptionRow.id.in_(old_ids)))
+                s.execute(delete(DescriptionRow).where(DescriptionRow.id.in_(old_ids)))
             for (clip, d), vecs in zip(items, vectors, strict=True):
                 row = DescriptionRow(
                     clip_id=clip.id, video_hash=video_hash, describer_key=describer_key, describer=describer,
