@@ -175,3 +175,32 @@ def test_openai_end_to_end(server: FakeServer, video: Path, tmp_path: Path) -> N
     assert (cit["start"], cit["end"], cit["verified"]) == (pytest.approx(2.0, abs=0.15), pytest.approx(4.0, abs=0.15), True)
     # no vision vectors from a server: similar ranks by the caption text alone
     assert all(set(h["ranks"]) == {"text"} for h in got["similar"])
+
+
+@pytest.mark.slow
+def test_the_reported_sequence_in_separate_processes(tiny_dirs: dict[str, Path], video: Path, tmp_path: Path) -> None:
+    """The issue's report: `index` with a Video-LLaVA config in one process, then `caption` and `search`
+    (without the config) in fresh ones. Before the fix: an IntegrityError from caption, `no results`."""
+    import os
+    import subprocess
+    import sys
+
+    cfg = write_config(tmp_path / "vlm.yaml", "video-llava", {"model": str(tiny_dirs["video-llava"]), "num_frames": 4,
+                                                              "max_new_tokens": 6})
+    store = str(tmp_path / "S")
+    env = {k: v for k, v in os.environ.items() if k != "VIDAGENT_DEBUG"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        r = subprocess.run([sys.executable, "-m", "vidagent", *args], capture_output=True, text=True, env=env,
+                           timeout=600, check=False)
+        assert r.returncode == 0 and "error" not in r.stderr, r.stderr
+        return r
+
+    run("index", str(video), "--store", store, "--config", str(cfg), "--no-progress")
+    out = tmp_path / "c.jsonl"
+    r = run("caption", str(video), "--store", store, "--config", str(cfg), "-o", str(out), "--no-progress")
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert "(0 newly described)" in r.stderr and len(rows) == len(SHOTS)
+    query = next(x["caption"] for x in rows if x["caption"])
+    hits = json.loads(run("search", query, "--store", store, "--json").stdout)
+    assert hits and hits[0]["caption"] == query and {h["clip_id"] for h in hits} <= {x["clip_id"] for x in rows}

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..describe import Describer
-from ..errors import VidagentError, one_line, require
+from ..errors import VidagentError, debug, one_line, require
 from ..prompts import Prompt, load_prompt, render
 from ..types import ClipInput, Description, Frame
 from .options import (
@@ -133,6 +133,9 @@ class VLMDescriber(Describer):
             return
         torch = require("torch", "vlm")
         transformers = require("transformers", "vlm")
+        if not debug():  # no weight-loading bars or backend notices between vidagent's own lines
+            transformers.utils.logging.disable_progress_bar()
+            transformers.utils.logging.set_verbosity_error()
         self.device, dtype = self.resolved()
         self.dtype = resolve_dtype(dtype, self.device)
         quant = quantization_config(self.opts, self.dtype)
