@@ -85,6 +85,9 @@ def test_builtin_key_is_the_same_before_and_after_loading_and_describing(
     if name in BACKENDS:
         assert d.model is not None  # really loaded
         assert before["dtype"] == "fp32"  # `auto` on a CPU-only machine, resolved before loading
+        from vidagent.vlm.options import dtype_name
+
+        assert dtype_name(d.dtype) == before["dtype"]  # what was loaded is what the key says
 
 
 def test_plugin_describers_keys_are_stable_too() -> None:
@@ -154,3 +157,27 @@ def test_executor_uses_one_key_per_run(tmp_path: Path) -> None:
         assert ix.describer_key() == stage_key("describe", {"name": "test-drifting-key", "model_id": "test/drift",
                                                             "version": "1", "dtype": "auto"}, None, None,
                                                settings.describe.model_dump(exclude={"batch_size", "describer", "prompt"}), {})
+
+
+def test_store_left_by_the_old_key_is_repaired_by_reindexing_without_new_work(
+    tiny_dirs: dict[str, Path], tmp_path: Path
+) -> None:
+    """Stores indexed before the fix have the video activated under the pre-load key (dtype 'auto') and the
+    descriptions under the post-load one ('fp32'), which is today's key on CPU: re-running `index`
+    re-activates the stored descriptions and describes nothing."""
+    from tests.conftest import make_video
+    from vidagent.pipeline import Indexer
+    from vidagent.store import Store
+
+    video = make_video(tmp_path / "v.mp4", [("red", 2), ("blue", 2)], fps=10, size=(64, 48))
+    settings = Settings.model_validate({"describe": {"describer": "video-llava", "options": {
+        "model": str(tiny_dirs["video-llava"]), "num_frames": 2, "max_new_tokens": 4}},
+        "clips": {"min_duration": 1.0}})
+    with Store(tmp_path / "st") as st:
+        first = Indexer(st, settings)
+        assert first.run([str(video)]).summary()["described"] == 2
+        [v] = st.videos()
+        st.set_active(v.hash, str(v.plan_key), "0123456789abcdef")  # the old pre-load key
+        assert st.active_rows() == []  # the reported symptom: search finds nothing
+        again = Indexer(st, settings).run([str(video)])
+        assert again.summary()["described"] == 0 and len(st.active_rows()) == 2
