@@ -157,6 +157,8 @@ def stored_rows(store: Store, plan: Plan, describer_key: str, path: str) -> list
             row["ocr"] = list(d.ocr)
         if d.transcript:
             row["transcript"] = d.transcript
+        if (d.extra or {}).get("error"):
+            row["error"] = d.extra["error"]  # described again on the next run
         rows.append(row)
     return rows
 

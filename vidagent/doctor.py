@@ -154,6 +154,11 @@ def _basic_checks(store: Store, repair: bool, rep: DoctorReport) -> None:
         rep.add("keyword index", not bad, f"{n_fts} keyword rows for {n_desc} descriptions ({stray} orphaned)",
                 repaired=bad and repair)
 
+    failed, first = store.failed_descriptions()
+    rep.add("descriptions", failed == 0,
+            f"{failed} clips whose description failed" + (f" (e.g. clip {first[0][0]}: {first[0][1]})" if first else "")
+            + ("; re-run `vidagent index` (or `caption`) to retry them" if failed else ""))
+
     vec_dir = store.root / "vectors"
     temps = sorted(vec_dir.glob("*.tmp*")) if vec_dir.is_dir() else []
     if temps and repair:

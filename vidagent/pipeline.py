@@ -53,6 +53,8 @@ class FileResult:
     seconds: float = 0.0
     error: str = ""
     warning: str = ""  # indexed, but the user should know (a truncated file)
+    #: clips whose describer reported an error: stored without a caption, described again next run
+    failed_clips: int = 0
 
 
 @dataclass
@@ -75,6 +77,7 @@ class IndexReport:
             "failed": len(self.failed),
             "clips": sum(f.clips for f in ok),
             "described": sum(f.described for f in ok),
+            "failed_descriptions": sum(f.failed_clips for f in ok),
             "seconds_of_video": round(sum(f.seconds for f in ok), 1),
             "elapsed_s": round(self.elapsed, 2),
             "interrupted": self.interrupted,
@@ -113,6 +116,8 @@ class Indexer:
         self._describer: Describer | None = None
         self._loaded = False
         self._prompt: tuple[str | None, str | None] | None = None
+        self._describer_key: str | None = None
+        self.failed_clips = 0
 
     # -- lazily built, once per run ---------------------------------------------------------------
     @property
@@ -155,10 +160,22 @@ class Indexer:
         return self._prompt
 
     def describer_key(self) -> str:
-        d = self.describer
-        cfg = self.settings.describe.model_dump(exclude={"batch_size", "describer", "prompt"})
-        return stage_key("describe", d.settings_key(), self.prompt()[1], d.frames_per_clip, cfg,
-                         self.prompt_vars)
+        """The descriptions' content key, computed once per run before any model loads: plan, activation
+        and storage all use this one value (a key that changed on loading made indexed clips unfindable)."""
+        if self._describer_key is None:
+            d = self.describer
+            cfg = self.settings.describe.model_dump(exclude={"batch_size", "describer", "prompt"})
+            try:
+                settings_key = d.settings_key()
+            except (MissingDependency, DescriberUnavailable):
+                raise
+            except Exception as exc:  # e.g. device: cuda without a GPU: the same for every file
+                if debug():
+                    raise
+                raise DescriberUnavailable(_about(self.describer_name, one_line(exc))) from None
+            self._describer_key = stage_key("describe", settings_key, self.prompt()[1], d.frames_per_clip, cfg,
+                                            self.prompt_vars)
+        return self._describer_key
 
     # -- stages -----------------------------------------------------------------------------------
     def probe(self, path: str) -> VideoInfo:
@@ -229,6 +246,7 @@ class Indexer:
         size = self.settings.describe.batch_size
         batches = [plan.todo[b:b + size] for b in range(0, len(plan.todo), size)]
         done = 0
+        self.failed_clips = 0
         self.progress("describe", info.path, 0, len(plan.todo))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidagent-frames") as pool:
             ahead = pool.submit(self._inputs, plan, batches[0], speech) if batches else None
@@ -241,6 +259,7 @@ class Indexer:
                     raise VidagentError(f"describer '{d.name}' returned {len(descs)} results for {len(items)} clips")
                 self.store.put_descriptions(info.hash, dkey, d.name, d.model_id, prompt_ref,
                                             list(zip(batch, descs, strict=True)), self._vectors(descs))
+                self.failed_clips += sum(1 for x in descs if "error" in x.extra)
                 done += len(batch)
                 if self._current is not None:
                     self._current.described = done
@@ -257,6 +276,9 @@ class Indexer:
         caps = emb.embed_batch(texts)
         out = []
         for desc, cap in zip(descs, caps, strict=True):
+            if "error" in desc.extra:
+                out.append({})  # a failed description is retried next run; nothing of it is searchable
+                continue
             vecs: dict[str, Any] = {f"text:{emb.name}": (cap, emb.model_id)}
             for key, v in desc.vectors.items():
                 # "visual" vectors are built in the text embedder's space (queries can match them);
@@ -289,6 +311,7 @@ class Indexer:
             raise
         if self.activate:
             self.store.set_active(info.hash, plan.plan_key, self.describer_key())
+            self.store.remember_describer(self.describer_key(), self.settings.describe.model_dump(mode="json"))
         result = FileResult(path, "unchanged", info.hash, len(plan.clips), 0, info.duration)
         if info.truncated:
             result.warning = (f"{path}: truncated: the header says {info.header_duration:.1f} s but only "
@@ -297,6 +320,7 @@ class Indexer:
         if plan.todo:
             speech = speech_job.result() if speech_job is not None else self.speech(info)
             result.described = self.describe(plan, speech)
+            result.failed_clips = self.failed_clips
             result.status = "indexed"
         elif speech_job is not None:
             _wait_quietly(speech_job)

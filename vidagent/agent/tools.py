@@ -138,6 +138,17 @@ class Toolbox:
         name = row.get("describer") or self.settings.describe.describer
         if name not in registered_describers():
             return None
+        # The settings the clip was described with (a VLM's model and options), whatever this run's are.
+        stored = self.store.describer_settings(row["describer_key"]) if row.get("describer_key") else None
+        if stored is not None:
+            from pydantic import ValidationError
+
+            from ..config import DescribeConfig
+
+            try:
+                return get_describer(name, DescribeConfig.model_validate(stored))
+            except ValidationError:  # written by another vidagent version: use this run's settings
+                pass
         return get_describer(name, self.settings.describe)
 
     def call(self, name: str, **args: Any) -> Any:

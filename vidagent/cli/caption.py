@@ -60,6 +60,9 @@ def _callbacks(bar: StageProgress) -> tuple[Any, Any]:
         if res.status == "failed":
             print(f"vidagent: error: {printable(res.error)}", file=sys.stderr)
         else:
+            if res.failed_clips:
+                print(f"vidagent: warning: {printable(res.path)}: {res.failed_clips} clip descriptions failed (rows "
+                      "carry the error; the next run retries them)", file=sys.stderr)
             bar.print(f"{res.status:>9}  {printable(res.path)}  ({res.clips} clips, {res.described} described)")
         if getattr(res, "warning", ""):
             print(f"vidagent: warning: {printable(res.warning)}", file=sys.stderr)

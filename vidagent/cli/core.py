@@ -46,7 +46,10 @@ def index(
         def on_file(res):  # type: ignore[no-untyped-def]
             if res.status == "failed":
                 print(f"vidagent: error: {printable(res.error)}", file=sys.stderr)
-            elif not json_out:
+            if res.failed_clips:
+                print(f"vidagent: warning: {printable(res.path)}: {res.failed_clips} clip descriptions failed "
+                      "(stored without captions; the next run retries them)", file=sys.stderr)
+            if res.status != "failed" and not json_out:
                 bar.print(f"{res.status:>9}  {printable(res.path)}  ({res.clips} clips, {res.described} described)")
             if getattr(res, "warning", ""):
                 print(f"vidagent: warning: {printable(res.warning)}", file=sys.stderr)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import create_engine, delete, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +36,9 @@ from .runs import RunsMixin
 from .vectors import VectorIndex
 
 DB_NAME = "vidagent.db"
+
+#: a description whose describer reported an error (stored with an empty caption; retried next run)
+_FAILED = DescriptionRow.extra["error"].as_string().is_not(None)
 
 
 def default_store_dir() -> Path:
@@ -126,6 +129,16 @@ class Store(RunsMixin):
         with self._session() as s:
             row = s.get(Meta, key)
             return row.value if row else None
+
+    def remember_describer(self, describer_key: str, describe_settings: dict[str, Any]) -> None:
+        """The `describe` settings behind a describer key, so `ask` can re-query a clip with the describer
+        (and model options) that described it, whatever settings it is run with."""
+        with self.session() as s:
+            s.merge(Meta(key=f"describer:{describer_key}", value=dumps(describe_settings)))
+
+    def describer_settings(self, describer_key: str) -> dict[str, Any] | None:
+        value = self.meta(f"describer:{describer_key}")
+        return None if value is None else dict(json.loads(value))
 
     # -- videos -------------------------------------------------------------------------------
     def cached_hash(self, path: str) -> str | None:
@@ -267,10 +280,21 @@ class Store(RunsMixin):
 
     # -- descriptions and vectors ---------------------------------------------------------------
     def described(self, describer_key: str, clip_ids: Sequence[str]) -> set[str]:
+        """Clips done with this describer setting; a description that failed (error in `extra`) is not
+        done, so the next run describes the clip again."""
         with self._session() as s:
             q = select(DescriptionRow.clip_id).where(
-                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids)))
+                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids)),
+                ~_FAILED)
             return set(s.scalars(q))
+
+    def failed_descriptions(self, limit: int = 5) -> tuple[int, list[tuple[str, str]]]:
+        """How many stored descriptions failed, and (clip id, error) of the first few."""
+        with self._session() as s:
+            n = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(_FAILED)) or 0)
+            first = s.execute(select(DescriptionRow.clip_id, DescriptionRow.extra).where(_FAILED)
+                              .order_by(DescriptionRow.id).limit(limit)).all()
+        return n, [(str(c), str((e or {}).get("error", ""))) for c, e in first]
 
     def put_descriptions(self, video_hash: str, describer_key: str, describer: str, model_id: str,
                          prompt: str | None, items: Sequence[tuple[Clip, Description]],
@@ -278,6 +302,16 @@ class Store(RunsMixin):
         """One transaction: description rows, their keyword-index rows and their vectors."""
         ids: list[int] = []
         with self.session() as s:
+            # A clip described again replaces its earlier (failed) description under the same key.
+            old = select(DescriptionRow.id).where(DescriptionRow.describer_key == describer_key,
+                                                  DescriptionRow.clip_id.in_([c.id for c, _ in items]))
+            old_ids = list(s.scalars(old))
+            if old_ids:
+                s.execute(delete(Embedding).where(Embedding.description_id.in_(old_ids)))
+                if self.is_sqlite:
+                    s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
+                              {"ids": json.dumps(old_ids)})
+                s.execute(delete(DescriptionRow).where(DescriptionRow.id.in_(old_ids)))
             for (clip, d), vecs in zip(items, vectors, strict=True):
                 row = DescriptionRow(
                     clip_id=clip.id, video_hash=video_hash, describer_key=describer_key, describer=describer,
@@ -368,7 +402,8 @@ class Store(RunsMixin):
                             "video": path, "start": start, "end": end, "index": idx, "caption": d.caption,
                             "tags": [t for t, _ in d.tags], "tag_scores": d.tags, "ocr": d.ocr,
                             "transcript": d.transcript, "model_id": d.model_id, "prompt": d.prompt,
-                            "describer": d.describer, "frame_times": d.frame_times, "extra": d.extra})
+                            "describer": d.describer, "describer_key": d.describer_key,
+                            "frame_times": d.frame_times, "extra": d.extra})
             return out
 
     def embedding_descriptions(self, ids: Sequence[int]) -> dict[int, int]:
@@ -419,9 +454,11 @@ class Store(RunsMixin):
             active = s.scalar(select(func.count()).select_from(ClipRow).join(
                 Video, (Video.hash == ClipRow.video_hash) & (Video.plan_key == ClipRow.plan_key)))
             per_space = dict(s.execute(select(Embedding.space, func.count()).group_by(Embedding.space)).all())
+            failed = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(_FAILED)) or 0)
         return {"store": str(self.root), "schema_version": SCHEMA_VERSION, "videos": n(Video),
                 "seconds": round(seconds, 3), "clips": int(active or 0), "clip_rows": n(ClipRow),
-                "descriptions": n(DescriptionRow), "vectors": int(sum(per_space.values())),
+                "descriptions": n(DescriptionRow), "failed_descriptions": failed,
+                "vectors": int(sum(per_space.values())),
                 "vectors_by_space": {k: int(v) for k, v in per_space.items()}}
 
 
