@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import create_engine, event, func, insert, select, text
+from sqlalchemy import create_engine, delete, event, func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,12 +33,17 @@ from .models import (
     PathCache,
     SceneSet,
     Transcript,
+    VectorChecksum,
     Video,
+    vector_crc,
 )
 from .runs import RunsMixin
 from .vectors import VectorIndex
 
 DB_NAME = "vidagent.db"
+
+#: a description whose describer reported an error (stored with an empty caption; retried next run)
+_FAILED = DescriptionRow.extra["error"].as_string().is_not(None)
 
 
 def default_store_dir() -> Path:
@@ -90,6 +95,12 @@ def _with_driver(url: str) -> str:
     raise MissingDependency("psycopg", "postgres")
 
 
+def _sqlite_ro_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=60000")
+    cur.close()
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -126,17 +137,30 @@ class Store(RunsMixin):
 
     def __init__(self, root: str | os.PathLike[str] | None = None, url: str | None = None, create: bool = True) -> None:
         self.root, url = split_store(root, url)
+        #: opened read-only (a read-only mount or folder): readers work, nothing is written
+        self.read_only = False
+        self.read_only_note = ""
         if url is None:
             if not create and not (self.root / DB_NAME).exists():
                 raise VidagentError(f"{self.root}: no vidagent store here (run `vidagent index` first)")
-            self.root.mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{(self.root / DB_NAME).resolve()}"
+            from .health import readonly_url, writable
+
+            if not writable(self.root / DB_NAME) and (self.root / DB_NAME).exists():
+                if create:  # a command that writes: say so in one line instead of SQLite's "unable to open"
+                    from .health import refuse_read_only
+
+                    refuse_read_only(self.root)
+                url, self.read_only_note = readonly_url(self.root / DB_NAME)
+                self.read_only = True
+            else:
+                self.root.mkdir(parents=True, exist_ok=True)
+                url = f"sqlite:///{(self.root / DB_NAME).resolve()}"
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.engine: Engine = create_engine(url, future=True, pool_pre_ping=not self.is_sqlite)
         self.keywords = keyword_backend(self.engine.dialect.name)
         if self.is_sqlite:
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_ro_pragmas if self.read_only else _sqlite_pragmas)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._indexes: dict[str, VectorIndex] = {}
         self._init_schema()
@@ -177,6 +201,16 @@ class Store(RunsMixin):
         with self._session() as s:
             row = s.get(Meta, key)
             return row.value if row else None
+
+    def remember_describer(self, describer_key: str, describe_settings: dict[str, Any]) -> None:
+        """The `describe` settings behind a describer key, so `ask` can re-query a clip with the describer
+        (and model options) that described it, whatever settings it is run with."""
+        with self.session() as s:
+            s.merge(Meta(key=f"describer:{describer_key}", value=dumps(describe_settings)))
+
+    def describer_settings(self, describer_key: str) -> dict[str, Any] | None:
+        value = self.meta(f"describer:{describer_key}")
+        return None if value is None else dict(json.loads(value))
 
     # -- videos -------------------------------------------------------------------------------
     def cached_hash(self, path: str) -> str | None:
@@ -227,6 +261,7 @@ class Store(RunsMixin):
                 s.execute(model.__table__.delete().where(model.__table__.c[
                     "video_hash" if model is not PathCache else "hash"] == video_hash))
             s.execute(Video.__table__.delete().where(Video.hash == video_hash))
+        self.vectors_changed()
 
     def set_active(self, video_hash: str, plan_key: str, describer_key: str) -> None:
         from .models import utcnow
@@ -322,10 +357,21 @@ class Store(RunsMixin):
 
     # -- descriptions and vectors ---------------------------------------------------------------
     def described(self, describer_key: str, clip_ids: Sequence[str]) -> set[str]:
+        """Clips done with this describer setting; a description that failed (error in `extra`) is not
+        done, so the next run describes the clip again."""
         with self._session() as s:
             q = select(DescriptionRow.clip_id).where(
-                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids)))
+                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids)),
+                ~_FAILED)
             return set(s.scalars(q))
+
+    def failed_descriptions(self, limit: int = 5) -> tuple[int, list[tuple[str, str]]]:
+        """How many stored descriptions failed, and (clip id, error) of the first few."""
+        with self._session() as s:
+            n = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(_FAILED)) or 0)
+            first = s.execute(select(DescriptionRow.clip_id, DescriptionRow.extra).where(_FAILED)
+                              .order_by(DescriptionRow.id).limit(limit)).all()
+        return n, [(str(c), str((e or {}).get("error", ""))) for c, e in first]
 
     def put_descriptions(self, video_hash: str, describer_key: str, describer: str, model_id: str,
                          prompt: str | None, items: Sequence[tuple[Clip, Description]],
@@ -357,6 +403,15 @@ class Store(RunsMixin):
                           ocr=list(d.ocr), transcript=d.transcript, frame_times=list(d.frame_times), extra=d.extra,
                           created=now) for clip, d in items]
         with self.session() as s:
+            # A clip described again replaces its earlier (failed) description under the same key.
+            old = select(DescriptionRow.id).where(DescriptionRow.describer_key == describer_key,
+                                                  DescriptionRow.clip_id.in_([c.id for c, _ in items]))
+            old_ids = list(s.scalars(old))
+            if old_ids:
+                s.execute(delete(Embedding).where(Embedding.description_id.in_(old_ids)))
+                if self.keywords is not None:
+                    self.keywords.delete_ids(s, old_ids)
+                s.execute(delete(DescriptionRow).where(DescriptionRow.id.in_(old_ids)))
             ids = [int(i) for i in s.scalars(insert(DescriptionRow).returning(
                 DescriptionRow.id, sort_by_parameter_order=True), desc_rows)]
             emb_rows = []
@@ -365,8 +420,11 @@ class Store(RunsMixin):
                     v = np.asarray(vec, dtype=np.float32).reshape(-1)
                     emb_rows.append(dict(description_id=did, space=space, model_id=vec_model, dim=int(v.shape[0]),
                                          vector=v.tobytes()))
-            if emb_rows:
-                s.execute(insert(Embedding), emb_rows)
+            if emb_rows:  # each vector with its checksum (doctor finds a changed byte inside a blob)
+                emb_ids = list(s.scalars(insert(Embedding).returning(Embedding.id, sort_by_parameter_order=True),
+                                         emb_rows))
+                s.execute(insert(VectorChecksum), [{"embedding_id": int(e), "crc": vector_crc(r["vector"])}
+                                                   for e, r in zip(emb_ids, emb_rows, strict=True)])
             if self.keywords is not None:
                 self.keywords.add_many(s, [(did, *keyword_fields(d.caption, d.ocr, d.transcript, [t for t, _ in d.tags]))
                                            for did, (_, d) in zip(ids, items, strict=True)])
@@ -416,7 +474,15 @@ class Store(RunsMixin):
         idx.sync(int(max_id or 0), count, self.vector_rows, self.embedding_ids)
         return idx
 
+    def vectors_changed(self) -> None:
+        """Rows were deleted: the next open of each index recounts instead of trusting its last count."""
+        from .vectors import forget_counts
+
+        forget_counts(self.root / "vectors")
+
     def save_indexes(self) -> None:
+        if self.read_only:
+            return  # the in-memory indexes were synced from the database; there is nowhere to save them
         for space in self.spaces():
             self.index(space).save()
 
@@ -427,8 +493,13 @@ class Store(RunsMixin):
         self.close()
 
     def close(self) -> None:
+        from ..errors import DiskFull, ordinary
+
         try:
             self.save_indexes()
+        except Exception as exc:
+            if not isinstance(ordinary(exc), DiskFull):
+                raise  # a full disk only costs the FAISS cache: it is rebuilt from the database on next use
         finally:
             self.engine.dispose()
 
@@ -452,7 +523,8 @@ class Store(RunsMixin):
                             "video": path, "start": start, "end": end, "index": idx, "caption": d.caption,
                             "tags": [t for t, _ in d.tags], "tag_scores": d.tags, "ocr": d.ocr,
                             "transcript": d.transcript, "model_id": d.model_id, "prompt": d.prompt,
-                            "describer": d.describer, "frame_times": d.frame_times, "extra": d.extra})
+                            "describer": d.describer, "describer_key": d.describer_key,
+                            "frame_times": d.frame_times, "extra": d.extra})
             return out
 
     def embedding_descriptions(self, ids: Sequence[int]) -> dict[int, int]:
@@ -510,9 +582,11 @@ class Store(RunsMixin):
             active = s.scalar(select(func.count()).select_from(ClipRow).join(
                 Video, (Video.hash == ClipRow.video_hash) & (Video.plan_key == ClipRow.plan_key)))
             per_space = dict(s.execute(select(Embedding.space, func.count()).group_by(Embedding.space)).all())
+            failed = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(_FAILED)) or 0)
         return {"store": str(self.root), "schema_version": SCHEMA_VERSION, "videos": n(Video),
                 "seconds": round(seconds, 3), "clips": int(active or 0), "clip_rows": n(ClipRow),
-                "descriptions": n(DescriptionRow), "vectors": int(sum(per_space.values())),
+                "descriptions": n(DescriptionRow), "failed_descriptions": failed,
+                "vectors": int(sum(per_space.values())),
                 "vectors_by_space": {k: int(v) for k, v in per_space.items()}}
 
 

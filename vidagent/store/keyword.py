@@ -47,6 +47,7 @@ class KeywordIndex(Protocol):
     def create(self, conn: Connection) -> None: ...
     def add_many(self, s: Session, rows: Sequence[tuple[int, str, str, str, str]]) -> None: ...
     def delete_video(self, s: Session, video_hash: str) -> None: ...
+    def delete_ids(self, s: Session, desc_ids: Sequence[int]) -> None: ...
     def search(self, s: Session, query: str, k: int) -> list[tuple[int, float]]: ...
     def counts(self, s: Session) -> tuple[int, int]: ...  # (rows, rows whose description is gone)
     def rebuild(self, s: Session) -> None: ...
@@ -68,6 +69,10 @@ class SqliteFts5:
     def delete_video(self, s: Session, video_hash: str) -> None:
         s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
                   {"h": video_hash})
+
+    def delete_ids(self, s: Session, desc_ids: Sequence[int]) -> None:
+        s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
+                  {"ids": _json_list(desc_ids)})
 
     def search(self, s: Session, query: str, k: int) -> list[tuple[int, float]]:
         words = query_terms(query)
@@ -146,6 +151,9 @@ class PostgresTsvector:
         s.execute(text("DELETE FROM desc_tsv WHERE id IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
                   {"h": video_hash})
 
+    def delete_ids(self, s: Session, desc_ids: Sequence[int]) -> None:
+        s.execute(text("DELETE FROM desc_tsv WHERE id = ANY(:ids)"), {"ids": [int(i) for i in desc_ids]})
+
     def search(self, s: Session, query: str, k: int) -> list[tuple[int, float]]:
         words = query_terms(query)
         if not words:
@@ -208,6 +216,12 @@ def _collection_stats(s: Session, ttl: float = 30.0) -> tuple[int, float]:
 
 def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _json_list(ids: Sequence[int]) -> str:
+    import json
+
+    return json.dumps([int(i) for i in ids])
 
 
 def _json(d: dict[str, float]) -> str:

@@ -358,12 +358,28 @@ class VectorIndex:
         self._next += 1
         path = self.directory / name
         tmp = path.with_suffix(f".faiss.tmp{os.getpid()}")
-        faiss.write_index(index, str(tmp))
-        _fsync(tmp)
-        os.replace(tmp, path)
         ids_tmp = path.with_suffix(f".ids.tmp{os.getpid()}.npy")
-        np.save(ids_tmp, ids.astype(np.int64))
-        os.replace(ids_tmp, path.with_suffix(".ids.npy"))
+        try:
+            if len(ids) < EXACT_MAX:
+                # Serialised here and written by Python, so a full disk is an OSError (ENOSPC) that
+                # says so, not FAISS's bare "write error".
+                data = faiss.serialize_index(index)
+                with open(tmp, "wb") as f:
+                    f.write(data.tobytes())
+                    f.flush()
+                    os.fsync(f.fileno())
+            else:  # a large shard is streamed by FAISS (no second copy in memory)
+                try:
+                    faiss.write_index(index, str(tmp))
+                except RuntimeError as exc:
+                    raise OSError(f"{tmp}: cannot write the vector index ({exc}); is the disk full?") from None
+                _fsync(tmp)
+            os.replace(tmp, path)
+            np.save(ids_tmp, ids.astype(np.int64))
+            os.replace(ids_tmp, path.with_suffix(".ids.npy"))
+        finally:
+            tmp.unlink(missing_ok=True)
+            ids_tmp.unlink(missing_ok=True)
         info = ShardInfo(name, kind, len(ids), int(ids.min()), int(ids.max()), path.stat().st_size, nlist)
         del index  # reopen memory-mapped: the built copy's memory goes back now
         index = _read_mapped(path, kind)
@@ -373,9 +389,12 @@ class VectorIndex:
         data = {"space": self.space, "max_id": self.max_id, "ntotal": self.ntotal, "next": self._next,
                 "shards": [asdict(s.info) for s in self._shards], "tombstones": sorted(self._tombstones)}
         tmp = self.meta_path.with_suffix(f".json.tmp{os.getpid()}")
-        tmp.write_text(json.dumps(data))
-        _fsync(tmp)
-        os.replace(tmp, self.meta_path)
+        try:
+            tmp.write_text(json.dumps(data))
+            _fsync(tmp)
+            os.replace(tmp, self.meta_path)
+        finally:
+            tmp.unlink(missing_ok=True)
         self._manifest_mtime = _mtime(self.meta_path)
 
 
@@ -399,6 +418,15 @@ def open_index(directory: Path, space: str) -> VectorIndex:
 
 _OPEN: dict[tuple[str, str], VectorIndex] = {}
 _OPEN_LOCK = threading.Lock()
+
+
+def forget_counts(directory: Path) -> None:
+    """After deletions by this process: open indexes of this folder recount on their next sync."""
+    prefix = str(directory.resolve())
+    with _OPEN_LOCK:
+        for (d, _), idx in _OPEN.items():
+            if d == prefix:
+                idx._counted = -1e9
 
 
 @contextmanager
