@@ -31,14 +31,15 @@ def serve_store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store
 
 
-def make_client(store: Path, token: str | None = None, **kw: Any) -> Any:
+def make_client(store: Path, token: str | None = None, raise_errors: bool = True, **kw: Any) -> Any:
     from fastapi.testclient import TestClient
 
     from vidagent.serve.app import create_app
     from vidagent.serve.library import ServeLibrary
 
     lib = ServeLibrary(store)
-    return TestClient(create_app(lib, token=token, **kw), base_url=BASE), lib
+    client = TestClient(create_app(lib, token=token, **kw), base_url=BASE, raise_server_exceptions=raise_errors)
+    return client, lib
 
 
 @pytest.fixture(scope="session")

@@ -196,8 +196,9 @@ def create_app(library: ServeLibrary, token: str | None = None, loopback_only: b
         data = library.thumbnail(clip_id, w)
         return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
 
-    @app.api_route("/media/{video_hash}", methods=["GET", "HEAD"], response_class=Response,
-                   summary="The video file of an indexed video, by content hash; HTTP range requests")
+    @app.head("/media/{video_hash}", response_class=Response, include_in_schema=False)
+    @app.get("/media/{video_hash}", response_class=Response,
+             summary="The video file of an indexed video, by content hash; HTTP range requests")
     def media(video_hash: str, request: Request) -> Response:
         f, size, path = library.open_media(video_hash)
         etag = f'"{video_hash}"'
