@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,7 +17,7 @@ def serve(
     config: ConfigOpt = None,
     host: Annotated[str, typer.Option("--host", help="address to listen on; not loopback needs --token")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, help="TCP port")] = 8765,
-    token: Annotated[Optional[str], typer.Option(
+    token: Annotated[str | None, typer.Option(
         "--token", envvar="VIDAGENT_TOKEN", help="secret every request must carry (default: $VIDAGENT_TOKEN)",
         show_default=False)] = None,
     open_browser: Annotated[bool, typer.Option("--open", help="open the page in a browser")] = False,

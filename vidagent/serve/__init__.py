@@ -9,4 +9,4 @@ from __future__ import annotations
 
 from .server import is_loopback, serve
 
-__all__ = ["serve", "is_loopback"]
+__all__ = ["is_loopback", "serve"]

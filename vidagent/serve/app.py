@@ -20,17 +20,17 @@ from ..errors import require
 require("fastapi", "serve")
 require("fastapi_offline", "serve")
 
-from fastapi import FastAPI, Query, Request  # noqa: E402
-from fastapi.exceptions import RequestValidationError  # noqa: E402
-from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse  # noqa: E402
-from fastapi_offline import FastAPIOffline  # type: ignore[import-untyped]  # noqa: E402
-from pydantic import BaseModel, Field  # noqa: E402
-from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi_offline import FastAPIOffline  # type: ignore[import-untyped]
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import VidagentError, one_line  # noqa: E402
-from .library import NotFound, ServeLibrary  # noqa: E402
-from .media import RangeError, media_type, parse_range, stream  # noqa: E402
-from .thumbs import WIDTHS  # noqa: E402
+from ..errors import VidagentError, one_line
+from .library import NotFound, ServeLibrary
+from .media import RangeError, media_type, parse_range, stream
+from .thumbs import WIDTHS
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,7 @@ from typing import Any
 
 from ..config import Settings, load_settings
 from ..errors import VidagentError
-from ..store import Store
-from ..store import browse
+from ..store import Store, browse
 from .media import VerifiedFiles
 from .thumbs import ThumbCache
 
@@ -60,6 +59,21 @@ def _as_json(obj: Any) -> dict[str, Any]:
     return dict(obj)
 
 
+def _row(obj: Any) -> dict[str, Any]:
+    """A store row (a dict today, a typed record with `to_json()` after the store's refactor) as a dict."""
+    return dict(obj.to_json()) if hasattr(obj, "to_json") else dict(obj)
+
+
+def _span(store: Store, clip_id: str) -> tuple[float, float, str, str] | None:
+    """(start, end, video path, video hash) of a clip of any stored plan."""
+    s = store.clip_span(clip_id)
+    if s is None:
+        return None
+    if isinstance(s, tuple):
+        return float(s[0]), float(s[1]), str(s[2]), str(s[3])
+    return float(s.start), float(s.end), str(s.video), str(s.video_hash)
+
+
 def check_hash(value: str) -> str:
     if not HASH_RE.match(value or ""):
         raise NotFound(f"no indexed video with id {value[:80]!r}")
@@ -82,9 +96,10 @@ class ServeLibrary:
         self.root = Path(self.store.root)
         self.thumbs = ThumbCache(self.root)
         self.files = VerifiedFiles()
-        # One search or answer at a time: the embedder and agent are not built for concurrent calls,
-        # and on a small machine queueing is faster than thrashing. Media and thumbnails do not wait.
-        self._work = threading.Lock()
+        # One search at a time and one answer at a time (on a small machine queueing is faster than
+        # thrashing); a search never waits for a slow answer, and media and thumbnails wait for neither.
+        self._search_lock = threading.Lock()
+        self._ask_lock = threading.Lock()
 
     def close(self) -> None:
         self.store.close()
@@ -126,7 +141,7 @@ class ServeLibrary:
         # Time filters drop hits after ranking: rank deeper so a page still fills.
         k = min(MAX_WINDOW * 2, want * (4 if timed else 1))
         t0 = time.perf_counter()
-        with self._work:
+        with self._search_lock:
             hits = run_search(self.store, query, self.settings, top_k=k, video=vh)
         rows = []
         for h in hits:
@@ -152,7 +167,7 @@ class ServeLibrary:
 
         vh = self._video_hash(video)
         t0 = time.perf_counter()
-        with self._work:
+        with self._ask_lock:
             answer = run_ask(question, store=self.store, config=self.settings, video=vh, top_k=top_k)
         out = _as_json(answer)
         out.setdefault("question", question)
@@ -160,7 +175,7 @@ class ServeLibrary:
         for c in out.get("citations") or []:
             c = dict(c)
             if not c.get("video_hash") and c.get("clip_id"):
-                span = self.store.clip_span(str(c["clip_id"]))
+                span = _span(self.store, str(c["clip_id"]))
                 if span is not None:
                     c["video_hash"] = span[3]
             cites.append(self._urls(c))
@@ -184,13 +199,13 @@ class ServeLibrary:
         check_clip(clip_id)
         rows = self.store.active_rows(clip_ids=[clip_id])
         if not rows:
-            span = self.store.clip_span(clip_id)
+            span = _span(self.store, clip_id)
             if span is None:
                 raise NotFound(f"no clip with id {clip_id!r}")
             row: dict[str, Any] = {"clip_id": clip_id, "start": span[0], "end": span[1], "video": span[2],
                                    "video_hash": span[3], "caption": "", "index": None}
         else:
-            row = {k: v for k, v in rows[0].items() if k not in ("description_id",)}
+            row = {k: v for k, v in _row(rows[0]).items() if k not in ("description_id",)}
         row["start"], row["end"] = round(float(row["start"]), 3), round(float(row["end"]), 3)
         if row.get("index") is not None:
             row["prev"], row["next"] = browse.neighbours(self.store, row["video_hash"], int(row["index"]))
@@ -206,12 +221,12 @@ class ServeLibrary:
         check_clip(clip_id)
         rows = self.store.active_rows(clip_ids=[clip_id])
         if rows:
-            r = rows[0]
+            r = _row(rows[0])
             times = [float(t) for t in r.get("frame_times") or []]
             at = times[len(times) // 2] if times else (float(r["start"]) + float(r["end"])) / 2
             path = str(r["video"])
         else:
-            span = self.store.clip_span(clip_id)
+            span = _span(self.store, clip_id)
             if span is None:
                 raise NotFound(f"no clip with id {clip_id!r}")
             at, path = (span[0] + span[1]) / 2, span[2]

@@ -20,6 +20,20 @@ WIDTHS = (160, 320, 640)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
+def encode_jpeg(path: str, time: float, width: int) -> bytes:
+    """A JPEG of the frame at `time`, `width` pixels wide (decoded scaled, one seek)."""
+    import io
+
+    from PIL import Image
+
+    from ..video.decode import frames_at
+
+    frame = frames_at(path, [time], width=width)[0]
+    buf = io.BytesIO()
+    Image.fromarray(frame.image).save(buf, format="JPEG", quality=82, optimize=True)
+    return buf.getvalue()
+
+
 class ThumbCache:
     """JPEG bytes by (clip id, width): on disk under `<store>/thumbs/` when writable, else in memory."""
 
@@ -58,12 +72,10 @@ class ThumbCache:
         data = self._read(key)
         if data is not None:
             return data
-        from ..video.decode import thumbnail
-
         with self._decode:
             data = self._read(key)  # another request may have made it while we waited
             if data is None:
-                data = thumbnail(video_path, time, width=width)
+                data = encode_jpeg(video_path, time, width)
                 self._write(key, data)
         return data
 

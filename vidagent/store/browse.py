@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from .models import ClipRow, DescriptionRow, Video
 
@@ -17,9 +18,17 @@ if TYPE_CHECKING:
     from .db import Store
 
 
-def video_summaries(store: "Store") -> list[dict[str, Any]]:
+def _read(store: Store) -> Session:
+    """A read session on the store's database (its `db` facade when it has one)."""
+    db = getattr(store, "db", None)
+    if db is not None and hasattr(db, "read"):
+        return db.read()  # type: ignore[no-any-return]
+    return store._session()
+
+
+def video_summaries(store: Store) -> list[dict[str, Any]]:
     """Every stored video with its size, duration, active clip count and indexing status, by path."""
-    with store._session() as s:
+    with _read(store) as s:
         videos = list(s.scalars(select(Video).order_by(Video.path)))
         clips = dict(s.execute(
             select(ClipRow.video_hash, func.count()).join(
@@ -46,15 +55,15 @@ def video_summaries(store: "Store") -> list[dict[str, Any]]:
     return out
 
 
-def video_row(store: "Store", video_hash: str) -> Video | None:
+def video_row(store: Store, video_hash: str) -> Video | None:
     """One stored video by exact content hash (never by path: URLs name videos by hash only)."""
-    with store._session() as s:
+    with _read(store) as s:
         return s.get(Video, video_hash)
 
 
-def clip_page(store: "Store", video_hash: str, offset: int = 0, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
+def clip_page(store: Store, video_hash: str, offset: int = 0, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
     """(total, clips) of a video's active plan in time order, `limit` of them from `offset`, with captions."""
-    with store._session() as s:
+    with _read(store) as s:
         v = s.get(Video, video_hash)
         if v is None or v.plan_key is None:
             return 0, []
@@ -70,9 +79,9 @@ def clip_page(store: "Store", video_hash: str, offset: int = 0, limit: int = 50)
                     "caption": r[4] or "", "video": path, "video_hash": video_hash} for r in rows]
 
 
-def neighbours(store: "Store", video_hash: str, index: int) -> tuple[str | None, str | None]:
+def neighbours(store: Store, video_hash: str, index: int) -> tuple[str | None, str | None]:
     """Ids of the clips just before and after clip number `index` in its video's active plan."""
-    with store._session() as s:
+    with _read(store) as s:
         v = s.get(Video, video_hash)
         if v is None or v.plan_key is None:
             return None, None

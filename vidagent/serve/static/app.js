@@ -347,7 +347,8 @@ async function loadVideos() {
 async function loadStatus() {
   try {
     const s = await api("/api/status");
-    $("status").textContent = `${s.videos} videos · ${s.clips} clips · ${fmtTime(s.seconds)} of video`;
+    const n = (k, w) => `${k} ${w}${k === 1 ? "" : "s"}`;
+    $("status").textContent = `${n(s.videos, "video")} · ${n(s.clips, "clip")} · ${fmtTime(s.seconds)} of video`;
   } catch (e) { $("status").textContent = e.message; }
 }
 function showTab(name) {
