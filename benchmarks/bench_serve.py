@@ -10,8 +10,10 @@ Starts the real server (uvicorn, in this process) on a store, then:
 
     python benchmarks/bench_serve.py --store /tmp/serve_film_store \
         [--index ../shared/corpus/large/moviepy_bbb_full.mp4] [--shot docs/serve.png]
+    python benchmarks/bench_serve.py --store /tmp/serve_100k --synthetic 100000
 
-`--index` indexes the video into the store first when the store does not exist yet.
+`--index` indexes the video into the store first when the store does not exist yet. `--synthetic N`
+builds a store of N made-up clips (random vectors, word-list captions) and times the API at that scale.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from typing import Any
 QUERIES = ["a rabbit in a meadow", "a butterfly", "a bird on a branch", "the end credits",
            "financial support from the Digital Pioneers fund", "a squirrel in a tree", "an apple falling",
            "trees in a forest", "a flying squirrel gliding", "a big rabbit smiling"]
+WORDS = ("rabbit meadow bird branch tree forest river car street dog cat sign text credits sky night city person "
+         "walking talking running water boat bridge mountain snow beach sunset door window kitchen table book "
+         "screen phone ball field crowd stage music light red blue green yellow")
 SHOT_QUERY = "a big rabbit in a meadow"
 SHOT_QUESTION = "Which fund supported the film?"
 
@@ -148,6 +153,71 @@ def save_shot(page: Any, shot: Path) -> None:
         shot, optimize=True)
 
 
+def synthetic_store(store: Path, clips: int, per_video: int = 1000, seed: int = 0) -> None:
+    """A store of `clips` clips (random unit vectors, captions of random everyday words) for scale timing.
+
+    The videos all point at one real file (their hashes are made up): search and paging are what is
+    measured here, not playback.
+    """
+    import numpy as np
+
+    from vidagent.store import Store
+    from vidagent.types import Clip, Description, VideoInfo
+
+    words = WORDS.split()
+    rng = np.random.default_rng(seed)
+    film = str(Path(__file__).resolve().parents[1].parent / "shared/corpus/large/moviepy_bbb_full.mp4")
+    st = Store(store)
+    try:
+        for v in range(0, clips, per_video):
+            n = min(per_video, clips - v)
+            vh = f"{v:032x}"
+            st.upsert_video(VideoInfo(path=film, hash=vh, size=1, duration=n * 5.0, fps=24.0, width=1280,
+                                      height=720, video_codec="h264", frame_count=n * 120))
+            plan = ("p" + vh)[:32]
+            batch = [Clip(f"c{v + i:015x}", vh, i, i * 5.0, i * 5.0 + 5.0, (i * 5.0 + 2.5,)) for i in range(n)]
+            st.put_clips(plan, batch)
+            items, vecs = [], []
+            for c in batch:
+                cap = "Scene: " + ", ".join(rng.choice(words, 4, replace=False))
+                items.append((c, Description(caption=cap, tags=[(w, 0.5) for w in cap[7:].split(", ")],
+                                             frame_times=[c.start + 2.5])))
+                t, vis = rng.standard_normal((2, 384)).astype(np.float32)
+                vecs.append({"text:minilm": (t / np.linalg.norm(t), "minilm"),
+                             "visual:minilm": (vis / np.linalg.norm(vis), "minilm")})
+            st.put_descriptions(vh, "dsynthetic", "synthetic", "synthetic", None, items, vecs)
+            st.set_active(vh, plan, "dsynthetic")
+    finally:
+        st.close()
+
+
+def scale_latency(url: str, rounds: int) -> dict[str, Any]:
+    """Search p95, and listing one video's clips at its first and last page (OFFSET paging)."""
+    import httpx
+
+    out = api_latency(url, rounds)
+    with httpx.Client(base_url=url, timeout=60) as c:
+        videos = c.get("/api/videos").json()
+        h, n = videos[-1]["hash"], videos[-1]["clips"]
+        for name, offset in (("first_page", 0), ("last_page", max(0, n - 48))):
+            times = []
+            for _ in range(20):
+                t = time.perf_counter()
+                c.get(f"/api/videos/{h}/clips", params={"offset": offset, "limit": 48}).raise_for_status()
+                times.append((time.perf_counter() - t) * 1000)
+            out[f"clips_{name}_p95_ms"] = round(pct(times, 95), 1)
+        t = time.perf_counter()
+        c.get("/api/videos").raise_for_status()
+        out["videos_list_ms"] = round((time.perf_counter() - t) * 1000, 1)
+        deep = []
+        for q in QUERIES:
+            t = time.perf_counter()
+            c.get("/api/search", params={"q": q, "offset": 900, "limit": 100}).raise_for_status()
+            deep.append((time.perf_counter() - t) * 1000)
+        out["search_page_900_1000_p95_ms"] = round(pct(deep, 95), 1)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--store", type=Path, default=Path("/tmp/serve_film_store"))
@@ -155,7 +225,24 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=10, help="times each query is sent (warm)")
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     ap.add_argument("--shot", type=Path, help="save a screenshot of the page here (PNG)")
+    ap.add_argument("--synthetic", type=int, default=0,
+                    help="build a store of this many synthetic clips at --store first (API timing only)")
     args = ap.parse_args()
+
+    if args.synthetic:
+        if not (args.store / "vidagent.db").exists():
+            t = time.perf_counter()
+            synthetic_store(args.store, args.synthetic)
+            print(f"built {args.synthetic} synthetic clips in {time.perf_counter() - t:.1f} s")
+        server, url, lib = start_server(args.store)
+        try:
+            result = {"store": str(args.store), "clips": lib.status()["clips"],
+                      "api": scale_latency(url, max(1, args.rounds // 5))}
+        finally:
+            server.should_exit = True
+            lib.close()
+        print(json.dumps(result, indent=2))
+        return
 
     if not (args.store / "vidagent.db").exists():
         if args.index is None:

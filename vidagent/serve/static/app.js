@@ -127,6 +127,7 @@ function card(h, i) {
   img.loading = "lazy";
   img.alt = "";
   img.src = h.thumb;
+  img.srcset = `${h.thumb}?w=320 1x, ${h.thumb}?w=640 2x`;
   th.append(img, el("span", "badge time", `${fmtTime(h.start)}–${fmtTime(h.end)}`));
   if (h.rank) th.append(el("span", "badge rank", `#${h.rank}`));
   const body = el("div", "hit-body");
@@ -251,7 +252,12 @@ function watchEnd() {
   }
   if (!player.paused) requestAnimationFrame(watchEnd);
 }
-player.addEventListener("play", () => requestAnimationFrame(watchEnd));
+player.addEventListener("play", () => {
+  // Play pressed again after the clip stopped at its end: keep watching the film from there.
+  const seg = state.segment;
+  if (seg && !$("f-loop").checked && player.currentTime >= seg.end - 0.1) state.segment = null;
+  requestAnimationFrame(watchEnd);
+});
 player.addEventListener("seeking", () => {
   // Someone dragged the timeline out of the clip: let the film play on from there.
   if (state.seekingOurs) { state.seekingOurs = false; return; }
