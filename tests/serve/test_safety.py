@@ -143,3 +143,70 @@ def test_cli_refuses_to_start_on_a_public_address_without_token(serve_store: Pat
     assert r.returncode == 1
     assert r.stderr.strip().startswith("vidagent: error: refusing to listen on 0.0.0.0 without a token")
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "vidagent", "serve", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _wait_json(url: str, headers: dict[str, str] | None = None, timeout: float = 90) -> Any:
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return httpx.get(url, headers=headers, timeout=5)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def test_the_cli_serves_the_store(serve_store: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("VIDAGENT_TOKEN", None)
+    proc = _start(["--store", str(serve_store), "--port", str(port)], env)
+    try:
+        r = _wait_json(f"http://127.0.0.1:{port}/api/status")
+        assert r.status_code == 200 and r.json()["videos"] == 2
+        page = _wait_json(f"http://127.0.0.1:{port}/")
+        assert "<title>vidagent</title>" in page.text
+        assert "content-security-policy" in page.headers
+    finally:
+        proc.terminate()
+        _out, err = proc.communicate(timeout=30)
+    assert f"serving http://127.0.0.1:{port}/" in err
+
+
+def test_the_cli_on_all_interfaces_with_a_token_from_the_environment(serve_store: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "VIDAGENT_TOKEN": "tok-123"}
+    proc = _start(["--store", str(serve_store), "--host", "0.0.0.0", "--port", str(port)], env)
+    try:
+        assert _wait_json(f"http://127.0.0.1:{port}/api/status").status_code == 401
+        ok = _wait_json(f"http://127.0.0.1:{port}/api/status", headers={"Authorization": "Bearer tok-123"})
+        assert ok.status_code == 200
+    finally:
+        proc.terminate()
+        _out, err = proc.communicate(timeout=30)
+    assert "?token=tok-123" in err
+
+
+def test_the_cli_names_a_missing_store(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    r = subprocess.run([sys.executable, "-m", "vidagent", "serve", "--store", str(tmp_path / "nothing")],
+                       check=False, capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 1 and str(tmp_path / "nothing") in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "nothing").exists()
