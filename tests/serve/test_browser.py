@@ -3,6 +3,7 @@ next/previous keys, ask and play a citation, a copied link reopening the moment,
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -72,19 +73,27 @@ def test_next_and_previous_keys_move_between_hits(page: Any, live_url: str) -> N
     assert page.query_selector(".hit.current").get_attribute("data-index") == "0"
 
 
-def test_ask_shows_citations_that_play(page: Any, live_url: str) -> None:
+def test_ask_shows_citations_that_play(page: Any, live_url: str, serve_store: Any) -> None:
+    import vidagent
+
+    question = "Who made the film?"
+    expected = vidagent.ask(question, store=serve_store)
+    assert expected.citations, expected.answer
     page.goto(live_url + "/")
     page.wait_for_selector("body[data-ready='1']")
-    page.fill("#question", "Who made the film?")
+    page.fill("#question", question)
     page.press("#question", "Enter")
     page.wait_for_selector(".cite", timeout=60000)
-    answer = page.inner_text("#answer .text")
-    assert "MoviePy" in answer
-    cite = page.query_selector(".cite")
+    # The page shows the library's answer and every citation, each with its time and thumbnail.
+    assert page.inner_text("#answer .text").strip() == expected.answer.strip()
+    cites = page.query_selector_all(".cite")
+    assert [c.get_attribute("data-clip") for c in cites] == [c.clip_id for c in expected.citations]
+    cite = cites[-1]
     start = float(cite.get_attribute("data-start"))
     cite.click()
     assert abs(player_time(page) - start) < 0.5
-    assert "MoviePy" in page.inner_text("#now") or page.inner_text("#now").strip()
+    # The player panel names the cited video.
+    assert Path(expected.citations[-1].video).name in page.inner_text("#now .now-title")
 
 
 def test_a_copied_link_reopens_the_moment(page: Any, live_url: str) -> None:
