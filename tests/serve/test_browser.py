@@ -129,3 +129,23 @@ def test_videos_list_and_filters(page: Any, live_url: str) -> None:
     page.press("#q", "Enter")
     page.wait_for_function("() => document.querySelectorAll('.hit').length > 0 && "
                            "[...document.querySelectorAll('.hit .name')].every(n => n.textContent.includes('bikes'))")
+
+
+def test_new_result_fields_show_without_page_changes(page: Any, live_url: str) -> None:
+    """Fields the search module adds later (a why-matched text, any other value) appear on the cards."""
+    import json
+
+    def add_fields(route: Any) -> None:
+        resp = route.fetch()
+        body = resp.json()
+        for h in body["hits"]:
+            h["why"] = ["caption words: rabbit", "on screen: bunny"]
+            h["relevance_floor"] = 0.42
+        headers = {k: v for k, v in resp.headers.items() if k.lower() != "content-length"}
+        route.fulfill(response=resp, body=json.dumps(body), headers=headers)
+
+    page.route("**/api/search?*", add_fields)
+    hits = search(page, live_url)
+    text = hits[0].inner_text()
+    assert "caption words: rabbit" in text and "on screen: bunny" in text
+    assert "relevance floor: 0.420" in text
