@@ -195,3 +195,51 @@ def test_an_unwritable_store_caches_thumbnails_in_memory(serve_store: Path, tmp_
     lib.close()
     assert first.status_code == 200 and again.content == first.content
     assert (store / "thumbs").is_file()
+
+
+def _run(*cmd: str) -> int:
+    import subprocess
+
+    return subprocess.run(list(cmd), check=False, capture_output=True).returncode
+
+
+def test_a_read_only_store_is_served(serve_store: Path, tmp_path: Path) -> None:
+    """A read-only mount (or, not as root, a folder without write permission): everything works and the
+    thumbnails are cached in memory."""
+    import shutil
+
+    src, ro = tmp_path / "copy", tmp_path / "ro"
+    shutil.copytree(serve_store, src, ignore=shutil.ignore_patterns("thumbs", "*-wal", "*-shm", ".writer.lock"))
+    ro.mkdir()
+    mounted = False
+    if os.geteuid() == 0:
+        mounted = _run("mount", "--bind", str(src), str(ro)) == 0
+        if mounted and _run("mount", "-o", "remount,bind,ro", str(ro)):
+            _run("umount", str(ro))
+            mounted = False
+        if not mounted:
+            pytest.skip("root without permission to bind-mount read-only (chmod does not bind root)")
+        store = ro
+    else:
+        for p in [src, *src.rglob("*")]:
+            p.chmod(p.stat().st_mode & ~0o222)
+        store = src
+    try:
+        before = sorted((p.name, p.stat().st_size) for p in store.rglob("*"))
+        client, lib = make_client(store)
+        with client:
+            assert client.get("/api/status").json()["thumbnail_cache"] == "memory"
+            hit = client.get("/api/search", params={"q": QUERY, "limit": 1}).json()["hits"][0]
+            assert client.get(hit["thumb"]).status_code == 200
+            assert client.get(hit["media"], headers={"Range": "bytes=0-9"}).status_code == 206
+            answer = client.post("/api/ask", json={"question": "Who made the film?"})
+            assert answer.status_code == 200 and answer.json()["citations"]
+        lib.close()
+        assert sorted((p.name, p.stat().st_size) for p in store.rglob("*")) == before
+    finally:
+        if mounted:
+            if _run("umount", str(ro)):
+                _run("umount", "-l", str(ro))  # lazily, if still busy
+        else:
+            for p in [src, *src.rglob("*")]:
+                p.chmod(p.stat().st_mode | 0o200)

@@ -106,7 +106,7 @@ class ServeLibrary:
         self.store = ReadOnlyStore(store, create=False)
         self.root = Path(self.store.root)
         _one_faiss_thread()
-        self.thumbs = ThumbCache(self.root)
+        self.thumbs = ThumbCache(self.root, read_only=bool(getattr(self.store, "read_only", False)))
         self.files = VerifiedFiles()
         # One search at a time and one answer at a time (on a small machine queueing is faster than
         # thrashing); a search never waits for a slow answer, and media and thumbnails wait for neither.

@@ -37,7 +37,8 @@ def encode_jpeg(path: str, time: float, width: int) -> bytes:
 class ThumbCache:
     """JPEG bytes by (clip id, width): on disk under `<store>/thumbs/` when writable, else in memory."""
 
-    def __init__(self, store_root: Path, memory_bytes: int = 64 << 20, decoders: int = 2) -> None:
+    def __init__(self, store_root: Path, memory_bytes: int = 64 << 20, decoders: int = 2,
+                 read_only: bool = False) -> None:
         self.dir: Path | None = store_root / "thumbs"
         self.memory_bytes = memory_bytes
         self._mem: OrderedDict[str, bytes] = OrderedDict()
@@ -45,7 +46,7 @@ class ThumbCache:
         self._lock = threading.Lock()
         # Decoding is CPU work: a page asking for 50 thumbnails at once must not start 50 decoders.
         self._decode = threading.BoundedSemaphore(decoders)
-        if not self._writable():
+        if read_only or not self._writable():
             log.warning("%s: not writable; thumbnails are cached in memory only", store_root)
             self.dir = None
 
