@@ -94,6 +94,10 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, live_url: str) -> Iterator[Any]:
     ctx = browser.new_context(viewport={"width": 1440, "height": 900})
     pg = ctx.new_page()
+    # Where the player lands after each seek, read at the `seeked` event (media events do not bubble,
+    # so listen in the capture phase).
+    pg.add_init_script("window.__seeks = []; document.addEventListener('seeked', "
+                       "(e) => window.__seeks.push(e.target.currentTime), true);")
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.errors = errors

@@ -38,7 +38,19 @@ class NotFound(VidagentError):
 
 
 class ReadOnlyStore(Store):
-    """The store as the server sees it: reads as usual; run history and index files are never written."""
+    """The store as the server sees it: reads as usual; run history and index files are never written.
+
+    It reports itself `read_only` whether or not its files could be written, so the library's own
+    read-only paths apply (no history row, no index save, no table created on open).
+    """
+
+    @property
+    def read_only(self) -> bool:
+        return True
+
+    @read_only.setter
+    def read_only(self, _value: bool) -> None:
+        return None
 
     def add_agent_run(self, **fields: Any) -> int:  # `ask` records runs: not from a server
         return 0
@@ -106,7 +118,8 @@ class ServeLibrary:
         self.store = ReadOnlyStore(store, create=False)
         self.root = Path(self.store.root)
         _one_faiss_thread()
-        self.thumbs = ThumbCache(self.root, read_only=bool(getattr(self.store, "read_only", False)))
+        # A store opened read-only because its files cannot be written carries a note saying so.
+        self.thumbs = ThumbCache(self.root, read_only=bool(getattr(self.store, "read_only_note", "")))
         self.files = VerifiedFiles()
         # One search at a time and one answer at a time (on a small machine queueing is faster than
         # thrashing); a search never waits for a slow answer, and media and thumbnails wait for neither.
