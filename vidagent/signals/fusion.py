@@ -1,0 +1,50 @@
+"""MERV-style fusion: every visual signal is a named source with its own weight.
+
+Sources are vector spaces (the query embedded into the space, nearest clips ranked) or the keyword
+field; retrieve.py fuses their rankings with reciprocal-rank fusion, each scaled by its weight from
+`search.weights` (defaults below; 0 switches a source off). `vidagent eval --config` with different
+weights shows each source's contribution.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+#: fusion weight of each named source when `search.weights` does not set it
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "text": 1.0,  # the caption's embedding (what the describer said)
+    "visual": 0.6,  # ConSE: tagger probabilities in the text space (with WordNet glosses)
+    "keyword": 1.0,  # BM25 over caption, on-screen text, transcript, tags
+    "visual.people": 0.5,  # "a person", "two people", "a talking head"
+    "visual.colour": 0.3,  # "black and white", "dark", "mostly blue"
+    "visual.motion": 0.3,  # "camera pans right", "fast motion"
+    "clip": 1.0,  # CLIP/SigLIP image embeddings (only when `embed.visual: clip` was indexed)
+}
+
+
+def weights(settings: Any) -> dict[str, float]:
+    """Default weights overlaid with the configured ones."""
+    out = dict(DEFAULT_WEIGHTS)
+    out.update(getattr(settings.search, "weights", {}) or {})
+    return out
+
+
+def vector_sources(spaces: list[str], settings: Any, emb: Any, query: str) -> list[tuple[str, str, np.ndarray]]:
+    """(source name, store space, query vector) for every weighted vector source the store has."""
+    w = weights(settings)
+    out: list[tuple[str, str, np.ndarray]] = []
+    q: np.ndarray | None = None
+    for kind in ("text", "visual", "visual.people", "visual.colour", "visual.motion"):
+        space = f"{kind}:{emb.name}"
+        if w.get(kind, 0.0) > 0 and space in spaces:
+            q = emb.embed(query) if q is None else q
+            out.append((kind, space, q))
+    if w.get("clip", 0.0) > 0 and settings.embed.visual == "clip":
+        from .clip import ClipEmbedder, space_name
+
+        space = space_name(settings.embed.visual_model)
+        if space in spaces:
+            out.append(("clip", space, ClipEmbedder.shared(settings.embed.visual_model).embed_texts([query])[0]))
+    return out
