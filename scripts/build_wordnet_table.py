@@ -93,10 +93,11 @@ def main(wn: Path) -> None:
         kinds: list[str] = []
         for j, anc in enumerate(up):
             level = depth - (j + 1)  # the ancestor's distance from `entity`
-            if level < 3:
+            if level < 5:
                 break
             name = syn[anc]["lemmas"][0]
-            if (j < NEAREST or (counts[anc] >= MIN_TAG_COUNT and level >= MIN_DEPTH)) and name not in kinds and name.lower() not in s["lemmas"][0].lower():
+            near = j == 0 or (j < NEAREST and level >= MIN_DEPTH)
+            if (near or (counts[anc] >= MIN_TAG_COUNT and level >= MIN_DEPTH)) and name not in kinds and name.lower() not in s["lemmas"][0].lower():
                 kinds.append(name)
         classes.append({
             "index": i, "wnid": wnid, "lemmas": s["lemmas"], "gloss": s["gloss"],

@@ -20,7 +20,7 @@ def texture(h: int, w: int, seed: int = 0) -> np.ndarray:
 
 
 def camera_video(path: Path, kind: str, seconds: float = 2.0, fps: int = 25, size: tuple[int, int] = (320, 192),
-                 speed: float = 0.12) -> Path:
+                 speed: float = 0.12, gop: int | None = None) -> Path:
     """Encode a view of a large texture moving as a camera would: kind in static/pan_right/pan_left/
     tilt_up/tilt_down/zoom_in/zoom_out; speed in frame widths (or scale) per second."""
     import av
@@ -33,7 +33,7 @@ def camera_video(path: Path, kind: str, seconds: float = 2.0, fps: int = 25, siz
     with av.open(str(path), "w") as out:
         st = out.add_stream("libx264", rate=fps)
         st.width, st.height, st.pix_fmt = w, h, "yuv420p"
-        st.options = {"g": str(fps * 10), "bf": "0", "preset": "veryfast"}
+        st.options = {"g": str(gop or fps * 10), "bf": "0", "preset": "veryfast"}
         for i in range(n):
             t = i / fps
             dx = dy = 0.0

@@ -63,6 +63,8 @@ class ClipEmbedder:
                 return
             tf = require("transformers", "clip")
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+            tf.utils.logging.disable_progress_bar()
             try:
                 config = tf.AutoConfig.from_pretrained(self.model_name)
                 kind = getattr(config, "model_type", "")

@@ -28,10 +28,13 @@ class Light:
     grayscale: bool = False
     brightness: float = 0.0  # mean luma 0..1
     chroma: float = 0.0  # 99th percentile of pixel chroma
+    frames: int = 0
 
     def words(self) -> list[str]:
         """Caption phrases, e.g. ["black and white", "dark", "mostly blue and green"]."""
         out: list[str] = []
+        if not self.frames:
+            return out
         if self.grayscale:
             out.append("black and white")
         if self.brightness < DARK:
@@ -108,4 +111,4 @@ def analyse(images: Sequence[np.ndarray]) -> Light:
     colours = [(BASIC_COLOURS[i], round(float(share[i]), 3)) for i in order if share[i] >= MIN_SHARE]
     bright = float(luma.mean())
     return Light(colours=colours, grayscale=chroma < GRAY_CHROMA and bright > 0.05, brightness=round(bright, 3),
-                 chroma=round(chroma, 3))
+                 chroma=round(chroma, 3), frames=len(images))
