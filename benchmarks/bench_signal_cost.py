@@ -22,9 +22,12 @@ CORPUS = Path(os.environ.get("VIDAGENT_CORPUS") or ROOT.parent / "shared" / "cor
 
 
 def timed(label: str, fn, rows: list) -> object:  # type: ignore[no-untyped-def]
+    import resource
+
     w, c = time.perf_counter(), time.process_time()
     out = fn()
-    rows.append((label, time.perf_counter() - w, time.process_time() - c))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append((label, time.perf_counter() - w, time.process_time() - c, peak))
     return out
 
 
@@ -39,7 +42,7 @@ def main(video: str, clip_s: float) -> None:
     n = max(1, int(info.duration // clip_s))
     clips = [Clip(f"c{i}", info.hash, i, i * clip_s, min((i + 1) * clip_s, info.duration), ()) for i in range(n)]
     times = [uniform_times(c, 3) for c in clips]
-    rows: list[tuple[str, float, float]] = []
+    rows: list[tuple[str, float, float, float]] = []
     frames = timed("decode keyframes (reference)", lambda: frames_at(video, [t for ts in times for t in ts],
                                                                    width=448), rows)
     images = [f.image for f in frames]  # type: ignore[attr-defined]
@@ -57,13 +60,13 @@ def main(video: str, clip_s: float) -> None:
     cs = [crops.salient_crops(f[1]) for f in per_clip]
     timed("crops (2 per clip, tagger)", lambda: tagger.tag_batch([c for x in cs for c in x]), rows)
     print(f"video: {Path(video).name} ({info.duration:.1f} s), {n} clips of {clip_s} s, {os.cpu_count()} CPUs")
-    print("| stage | wall s | CPU s | ms/clip (wall) |")
-    print("|---|---|---|---|")
-    for label, w, c in rows:
-        print(f"| {label} | {w:.2f} | {c:.2f} | {w / n * 1000:.0f} |")
+    print("| stage | wall s | CPU s | ms/clip (wall) | peak RSS after, MB |")
+    print("|---|---|---|---|---|")
+    for label, w, c, peak in rows:
+        print(f"| {label} | {w:.2f} | {c:.2f} | {w / n * 1000:.0f} | {peak:.0f} |")
     added = [r for r in rows if "reference" not in r[0]]
     print(f"| all signals | {sum(r[1] for r in added):.2f} | {sum(r[2] for r in added):.2f} | "
-          f"{sum(r[1] for r in added) / n * 1000:.0f} |")
+          f"{sum(r[1] for r in added) / n * 1000:.0f} | |")
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ def test_each_span_gets_its_own_summary(tmp_path: Path, videos: dict[str, Path])
 
 
 def test_window_starts_prefer_keyframes_inside_the_clip() -> None:
-    assert motion.window_starts([0.0, 4.0, 8.0, 9.0, 12.0], 3.0, 10.0) == [4.0, 9.0]
+    assert motion.window_starts([0.0, 4.0, 8.0, 9.0, 12.0], 3.0, 10.0, n=2) == [4.0, 9.0]
+    assert motion.window_starts([0.0, 4.0, 8.0, 9.0, 12.0], 3.0, 10.0, n=1) == [4.0]
     assert motion.window_starts([0.0, 4.0, 8.0], 4.5, 7.5) == [4.5]
     assert motion.window_starts([0.0, 5.0, 6.0, 7.0], 5.0, 8.0, n=3) == [5.0, 6.0, 7.0]
 

@@ -184,6 +184,8 @@ class OfflineDescriber(Describer):
         pieces = [("on screen", line) for line in desc.ocr]
         pieces += [("said", s) for seg in item.speech for s in _sentences(seg.text)]
         pieces += [("seen", name) for name, _ in desc.tags]
+        phrases = (desc.extra.get("signals") or {}).get("phrases") or {}
+        pieces += [("seen", p) for words in phrases.values() for p in words]
         return pieces
 
     def ask(self, item: ClipInput, question: str) -> str:

@@ -24,8 +24,8 @@ import numpy as np
 
 log = logging.getLogger("vidagent")
 
-FACE_WIDTH = 320  # faces are searched on a copy this wide (a face smaller than ~1/16 of the width is missed)
-HOG_WIDTH = 896  # HOG's 64x128 window needs people ~130 px tall: frames are scaled to this width
+FACE_WIDTH = 256  # faces are searched on a copy this wide (faces under ~1/12 of the frame height are missed)
+HOG_WIDTH = 768  # HOG's 64x128 window needs people ~130 px tall: frames are scaled to this width
 HOG_MARGIN = 1.3  # SVM score a pedestrian window must pass
 SKIN_SHARE = 0.3  # share of a face box's pixels in the YCrCb skin range
 CLOSE_UP = 0.28  # a face at least this share of the frame height is a close-up
@@ -119,7 +119,7 @@ def faces_in(image: np.ndarray) -> list[tuple[int, int, int, int]]:
     small = cv2.resize(image, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA) if s < 1 else image
     gray = cv2.equalizeHist(cv2.cvtColor(np.ascontiguousarray(small[:, :, :3]), cv2.COLOR_RGB2GRAY))
     side = max(20, round(small.shape[0] * 0.08))
-    boxes = det["face"].detectMultiScale(gray, scaleFactor=1.15, minNeighbors=6, minSize=(side, side))
+    boxes = det["face"].detectMultiScale(gray, scaleFactor=1.2, minNeighbors=6, minSize=(side, side))
     out = []
     for x, y, bw, bh in (boxes if len(boxes) else []):
         X, Y, W, H = (round(v / s) for v in (x, y, bw, bh))
