@@ -58,7 +58,7 @@ def main(video: str, clip_s: float) -> None:
         print("people: OpenCV without Haar/HOG here, not measured", file=sys.stderr)
     timed("motion (codec vectors)", lambda: motion.clip_motion(video, [(c.start, c.end) for c in clips]), rows)
     cs = [crops.salient_crops(f[1]) for f in per_clip]
-    timed("crops (2 per clip, tagger)", lambda: tagger.tag_batch([c for x in cs for c in x]), rows)
+    timed("crops (1 per clip, tagger)", lambda: tagger.tag_batch([c for x in cs for c in x]), rows)
     print(f"video: {Path(video).name} ({info.duration:.1f} s), {n} clips of {clip_s} s, {os.cpu_count()} CPUs")
     print("| stage | wall s | CPU s | ms/clip (wall) | peak RSS after, MB |")
     print("|---|---|---|---|---|")

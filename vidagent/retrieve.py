@@ -51,6 +51,8 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
         desc_of = store.embedding_descriptions([i for i, _ in found])
         rank = 0
         for emb_id, score in found:
+            if score < fusion.floor(kind):
+                break  # best first: the rest are further still
             did = desc_of.get(emb_id)
             if did is None:
                 continue

@@ -24,6 +24,17 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 
 
+#: cosine under which a signal space's match does not count: every clip has a motion and a colour
+#: phrase, so without a floor these spaces would rank every clip for every query and add the same
+#: mass to all of them (MiniLM cosines of unrelated short phrases stay under ~0.3)
+SIGNAL_FLOOR = 0.35
+
+
+def floor(kind: str) -> float:
+    """The similarity a hit in this source must reach to count (-1: no floor)."""
+    return SIGNAL_FLOOR if kind.startswith("visual.") else -1.0
+
+
 def weights(settings: Any) -> dict[str, float]:
     """Default weights overlaid with the configured ones."""
     out = dict(DEFAULT_WEIGHTS)
