@@ -57,7 +57,10 @@ def main(video: str, clip_s: float) -> None:
     else:
         print("people: OpenCV without Haar/HOG here, not measured", file=sys.stderr)
     timed("motion (codec vectors)", lambda: motion.clip_motion(video, [(c.start, c.end) for c in clips]), rows)
-    cs = [crops.salient_crops(f[1]) for f in per_clip]
+    probs = tagger.tag_batch(images)
+    unsure = [i for i in range(n) if float(probs[3 * i: 3 * i + 3].mean(0).max()) < crops.CROP_BELOW]
+    cs = [crops.salient_crops(per_clip[i][1]) for i in unsure]
+    print(f"crops: {len(unsure)} of {n} clips below the tagger's {crops.CROP_BELOW} confidence", file=sys.stderr)
     timed("crops (1 per clip, tagger)", lambda: tagger.tag_batch([c for x in cs for c in x]), rows)
     print(f"video: {Path(video).name} ({info.duration:.1f} s), {n} clips of {clip_s} s, {os.cpu_count()} CPUs")
     print("| stage | wall s | CPU s | ms/clip (wall) | peak RSS after, MB |")

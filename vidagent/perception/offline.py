@@ -65,11 +65,19 @@ def compose_caption(tags: Sequence[tuple[str, float]], ocr: Sequence[str], trans
     return " ".join(parts) or "No recognisable content."
 
 
-def _crops(items: Sequence[ClipInput]) -> list[list[np.ndarray]]:
-    """Salient crops of each clip's middle keyframe (small objects the full frame loses at 224 px)."""
-    from ..signals.crops import salient_crops
+def _crops(items: Sequence[ClipInput], probs: np.ndarray) -> list[list[np.ndarray]]:
+    """Salient crops of the middle keyframe of each clip whose full frames the tagger is unsure about
+    (small objects the full frame loses at 224 px; a frame filled by one sure object needs none)."""
+    from ..signals.crops import CROP_BELOW, salient_crops
 
-    return [salient_crops(item.frames[len(item.frames) // 2].image) if item.frames else [] for item in items]
+    out: list[list[np.ndarray]] = []
+    pos = 0
+    for item in items:
+        n = len(item.frames)
+        sure = n > 0 and float(probs[pos:pos + n].mean(0).max()) >= CROP_BELOW
+        pos += n
+        out.append([] if not n or sure else salient_crops(item.frames[n // 2].image))
+    return out
 
 
 class OfflineDescriber(Describer):
@@ -113,10 +121,10 @@ class OfflineDescriber(Describer):
     def describe_batch(self, items: Sequence[ClipInput], prompt: str | None = None) -> list[Description]:
         """One Description per clip; all keyframes of the batch go through the tagger together."""
         images = [f.image for item in items for f in item.frames]
-        crops = _crops(items) if "crops" in self.config.signals else [[] for _ in items]
+        probs = self._tagger.tag_batch(images) if images else np.zeros((0, 1000), np.float32)
+        crops = _crops(items, probs) if "crops" in self.config.signals else [[] for _ in items]
         flat = [c for cs in crops for c in cs]
-        probs = self._tagger.tag_batch(images + flat) if images else np.zeros((0, 1000), np.float32)
-        probs, crop_probs = probs[: len(images)], probs[len(images):]
+        crop_probs = self._tagger.tag_batch(flat) if flat else np.zeros((0, 1000), np.float32)
         texts = self._reader.read(images) if self._reader is not None and images else [[] for _ in images]
         sigs = signals.analyse(items, self.config.signals) if self.config.signals else [None] * len(items)
         out: list[Description] = []

@@ -3,7 +3,8 @@
 A classifier sees the whole frame at 224 px, where a cup on a desk is a few pixels wide. The
 cell of a 2x2 grid with the most edge energy (a cheap saliency) is tagged too; a label a crop is
 sure of enters the clip's tags even when the full frame did not rank it. One crop per clip (the
-tagger costs ~50 ms of CPU per image) keeps the signals within their indexing budget.
+tagger costs ~50 ms of CPU per image), and only for clips whose full frames the tagger is unsure
+about, keep the signals within their indexing budget.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 N_CROPS = 1
+CROP_BELOW = 0.4  # crops are tagged only when the full frames' best label is less sure than this
 CROP_WEIGHT = 0.6  # a crop's probability counts this much against the full frame's
 
 
