@@ -35,7 +35,12 @@ def tiny_clip(out: Path) -> Path:
 
 def tiny_siglip(out: Path) -> Path:
     import torch
-    from transformers import SiglipConfig, SiglipImageProcessor, SiglipModel, SiglipProcessor
+    from transformers import (
+        SiglipConfig,
+        SiglipImageProcessor,
+        SiglipModel,
+        SiglipProcessor,
+    )
 
     torch.manual_seed(0)
     tok = _tokenizer()

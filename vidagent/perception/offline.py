@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from .. import signals
 from ..config import DescribeConfig
 from ..describe import Describer, get_embedder
-from ..types import ClipInput, Description
-from .. import signals
 from ..signals.crops import pool as pool_crops
+from ..types import ClipInput, Description
 from .conse import ConSE
 from .ocr import MODEL_ID as OCR_ID
 from .ocr import TextReader, dedupe_lines

@@ -77,7 +77,7 @@ class ClipEmbedder:
                 self._model = cls.from_pretrained(self.model_name).eval().to(self.device)
             except VidagentError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any loader failure is one line naming the setting
                 raise VidagentError(f"embed.visual_model '{self.model_name}': cannot load "
                                     f"({' '.join(str(exc).split())[:200]})") from None
 

@@ -167,7 +167,7 @@ def clip_motion(path: str, spans: Sequence[tuple[float, float]], fps: float | No
                 for t0 in window_starts(keyframes, start, end):
                     fits.extend(_window(container, stream, t0, start, end, rate))
                 out[i] = summarise(fits, rate)
-    except Exception as exc:  # a signal, not the index: a file the codec cannot seek in gets no motion
+    except Exception as exc:  # noqa: BLE001 - a signal, not the index: a file the codec cannot seek in gets no motion
         log.debug("motion vectors unavailable for %s: %s", path, exc)
     return out
 

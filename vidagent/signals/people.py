@@ -88,8 +88,8 @@ def detectors() -> dict[str, Any] | None:
             _DETECTORS["missing"] = True
             return None
         face = cv2.CascadeClassifier(str(where / "haarcascade_frontalface_default.xml"))
-        hog = cv2.HOGDescriptor()
-        hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())
+        hog = getattr(cv2, "HOGDescriptor")()  # noqa: B009 - absent from OpenCV 5's main build (and its stubs)
+        hog.setSVMDetector(getattr(cv2, "HOGDescriptor_getDefaultPeopleDetector")())  # noqa: B009
         _DETECTORS.update(face=face, hog=hog)
         return _DETECTORS
 
