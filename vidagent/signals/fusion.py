@@ -17,9 +17,12 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "text": 1.0,  # the caption's embedding (what the describer said)
     "visual": 0.6,  # ConSE: tagger probabilities in the text space (with WordNet glosses)
     "keyword": 1.0,  # BM25 over caption, on-screen text, transcript, tags
-    "visual.people": 0.5,  # "a person", "two people", "a talking head"
+    # The signal spaces are off by default except colour: on the project's signal query set the people
+    # and motion words already reach search through the caption (text + keyword), and their spaces only
+    # added mass to clips that have them (docs/benchmarks.md, ablation). Set a weight to try one.
+    "visual.people": 0.0,  # "a person", "two people", "a talking head"
     "visual.colour": 0.3,  # "black and white", "dark", "mostly blue"
-    "visual.motion": 0.3,  # "camera pans right", "fast motion"
+    "visual.motion": 0.0,  # "camera pans right", "fast motion"
     "clip": 1.0,  # CLIP/SigLIP image embeddings (only when `embed.visual: clip` was indexed)
 }
 
@@ -27,7 +30,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 #: cosine under which a signal space's match does not count: every clip has a motion and a colour
 #: phrase, so without a floor these spaces would rank every clip for every query and add the same
 #: mass to all of them (MiniLM cosines of unrelated short phrases stay under ~0.3)
-SIGNAL_FLOOR = 0.35
+SIGNAL_FLOOR = 0.4
 
 
 def floor(kind: str) -> float:
