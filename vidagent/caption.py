@@ -251,7 +251,7 @@ def dry_run(paths: Sequence[str | os.PathLike[str]], prompt: str | None = None, 
     Scene detection does run for videos whose scenes are not stored (exact clip counts need it); its
     results are stored, so the real run then starts at describing.
     """
-    from .video import find_videos
+    from .video.files import find_videos
 
     prompt_vars = {k: str(v) for k, v in (prompt_vars or {}).items()}
     if prompt is not None:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import VidagentError
+from .errors import ConfigError, one_line
 
 
 class _Section(BaseModel):
@@ -106,13 +106,13 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) 
         try:
             loaded = yaml.safe_load(p.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise VidagentError(f"{p}: config file not found") from None
+            raise ConfigError(f"{p}: config file not found") from None
         except yaml.YAMLError as exc:
-            raise VidagentError(f"{p}: not valid YAML: {' '.join(str(exc).split())}") from None
+            raise ConfigError(f"{p}: not valid YAML: {one_line(exc, with_type=False)}") from None
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
-            raise VidagentError(f"{p}: settings must be a mapping at the top level")
+            raise ConfigError(f"{p}: settings must be a mapping at the top level")
         data = loaded
     for dotted, value in overrides.items():
         if value is None:
@@ -120,12 +120,12 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) 
         section, _, key = dotted.partition("__")
         data.setdefault(section, {})
         if not isinstance(data[section], dict):
-            raise VidagentError(f"{source}: '{section}' must be a mapping")
+            raise ConfigError(f"{source}: '{section}' must be a mapping")
         data[section][key] = value
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise VidagentError(_format_error(source, exc)) from None
+        raise ConfigError(_format_error(source, exc)) from None
 
 
 def stage_key(*parts: Any) -> str:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .errors import VidagentError
+from .errors import ConfigError, VidagentError
 from .types import ClipInput, Description
 
 
@@ -116,7 +116,7 @@ def _load_entry_points() -> None:
         try:
             importlib.import_module(module)
         except ImportError as exc:
-            raise VidagentError(f"VIDAGENT_PLUGINS: cannot import '{module}': {exc}") from None
+            raise ConfigError(f"VIDAGENT_PLUGINS: cannot import '{module}': {exc}") from None
     for group, table in (("vidagent.describers", _DESCRIBERS), ("vidagent.embedders", _EMBEDDERS)):
         for ep in entry_points(group=group):
             table.setdefault(ep.name, Registered(ep.name, ep.value, "", f"plugin {ep.value}", ""))
@@ -146,7 +146,7 @@ def _instance(kind: str, table: dict[str, Registered], name: str, key: str, *arg
     _load_entry_points()
     if name not in table:
         known = ", ".join(sorted(table)) or "none"
-        raise VidagentError(f"unknown {kind} '{name}' (registered: {known})")
+        raise ConfigError(f"unknown {kind} '{name}' (registered: {known})")
     cache_key = (kind, name, key)
     if cache_key not in _INSTANCES:
         _INSTANCES[cache_key] = resolve(table[name].target)(*args)

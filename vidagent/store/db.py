@@ -184,7 +184,7 @@ class Store(RunsMixin):
         with self._session() as s:
             row = s.get(Video, path_or_hash)
         if row is None and os.path.isfile(path_or_hash):
-            from ..video import content_hash
+            from ..video.files import content_hash
 
             with self._session() as s:
                 row = s.get(Video, self.cached_hash(path_or_hash) or content_hash(path_or_hash))

@@ -50,7 +50,7 @@ def _server_message(status: int, body: bytes) -> str:
         text = str(msg or text)
     except ValueError:
         pass
-    return f"HTTP {status}: {' '.join(text.split())[:300]}"
+    return f"HTTP {status}: {one_line(text, 300)}"
 
 
 def _post(url: str, payload: dict[str, Any], headers: dict[str, str], timeout: float) -> dict[str, Any]:
