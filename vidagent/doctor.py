@@ -12,10 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select, text
-
 from .store import Store
-from .store.models import SCHEMA_VERSION, DescriptionRow, Embedding
+from .store.models import SCHEMA_VERSION
 from .store.vectors import VectorIndex
 
 
@@ -55,9 +53,8 @@ def check_store(store: Store, repair: bool = False) -> DoctorReport:
     version = store.meta("schema_version")
     rep.add("schema", version == str(SCHEMA_VERSION), f"schema version {version} (this vidagent: {SCHEMA_VERSION})")
 
-    if store.is_sqlite:
-        with store.engine.connect() as conn:
-            result = conn.execute(text("PRAGMA integrity_check")).scalar()
+    result = store.db.integrity_check()
+    if result is not None:
         rep.add("sqlite", result == "ok", f"integrity_check: {result}")
 
     missing = [v.path for v in store.videos() if not os.path.exists(v.path)]
@@ -65,28 +62,15 @@ def check_store(store: Store, repair: bool = False) -> DoctorReport:
             f"{len(missing)} indexed videos no longer at their path" + (f" (e.g. {missing[0]})" if missing else "")
             + ("; re-index them from their new place (content hash keeps their clips)" if missing else ""))
 
-    with store.session() as s:
-        orphans = int(s.scalar(select(func.count()).select_from(Embedding).where(
-            ~Embedding.description_id.in_(select(DescriptionRow.id)))) or 0)
-        if orphans and repair:
-            s.execute(Embedding.__table__.delete().where(~Embedding.description_id.in_(select(DescriptionRow.id))))
+    orphans = store.vector_repo.orphans(repair=repair)
     rep.add("orphan vectors", orphans == 0, f"{orphans} vectors without a description", repaired=bool(orphans and repair))
 
-    if store.is_sqlite:
-        with store.session() as s:
-            n_desc = int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0)
-            n_fts = int(s.execute(text("SELECT count(*) FROM desc_fts")).scalar() or 0)
-            stray = int(s.execute(text("SELECT count(*) FROM desc_fts WHERE rowid NOT IN (SELECT id FROM descriptions)")).scalar() or 0)
-            bad = n_fts != n_desc or stray > 0
-            if bad and repair:
-                s.execute(text("DELETE FROM desc_fts"))
-                s.execute(text(
-                    "INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) SELECT d.id, d.caption, "
-                    "(SELECT group_concat(value, char(10)) FROM json_each(d.ocr)), d.transcript, "
-                    "(SELECT group_concat(json_extract(value, '$[0]'), ' ') FROM json_each(d.tags)) "
-                    "FROM descriptions d"))
-        rep.add("keyword index", not bad, f"{n_fts} keyword rows for {n_desc} descriptions ({stray} orphaned)",
-                repaired=bad and repair)
+    kw = store.keyword_state()
+    if kw is not None:
+        if not kw.ok and repair:
+            store.rebuild_keywords()
+        rep.add("keyword index", kw.ok, f"{kw.rows} keyword rows for {kw.descriptions} descriptions "
+                f"({kw.orphaned} orphaned)", repaired=not kw.ok and repair)
 
     vec_dir = store.root / "vectors"
     temps = sorted(vec_dir.glob("*.tmp*")) if vec_dir.is_dir() else []
@@ -97,24 +81,22 @@ def check_store(store: Store, repair: bool = False) -> DoctorReport:
             repaired=bool(temps and repair))
 
     for space in store.spaces():
-        with store.session() as s:
-            count, max_id = s.execute(select(func.count(Embedding.id), func.max(Embedding.id)).where(
-                Embedding.space == space)).one()
+        count, max_id = store.vector_repo.space_state(space)
         idx = VectorIndex(vec_dir, space)
         state = _faiss_state(idx)
-        ok = state == (int(count or 0), int(max_id or 0))
+        ok = state == (count, max_id)
         detail = f"{space}: FAISS file {'missing' if state is None else f'holds {state[0]}'}, database {count}"
         if not ok and repair:
-            fresh = store.index(space)
+            fresh = store.vector_index(space)
             fresh.dirty = True
             fresh.save()
         rep.add("vector index", ok, detail, repaired=(not ok and repair))
     return rep
 
 
-def doctor(store_dir: str | os.PathLike[str] | None = None, repair: bool = False) -> DoctorReport:
-    store = Store(Path(store_dir) if store_dir else None, create=False)
-    try:
+def doctor(store_dir: str | os.PathLike[str] | Store | None = None, repair: bool = False) -> DoctorReport:
+    """Check (and with `repair`, fix) a store given by folder or as an open `Store`."""
+    if isinstance(store_dir, Store):
+        return check_store(store_dir, repair=repair)
+    with Store(Path(store_dir) if store_dir else None, create=False) as store:
         return check_store(store, repair=repair)
-    finally:
-        store.engine.dispose()
