@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import VidagentError
+from .errors import UnknownClip, UnknownVideo, VidagentError
 from .store import Store
 from .types import Clip, Hit
 
@@ -102,20 +102,20 @@ def find_clip(store: Store, clip_id: str) -> ClipRef:
     rows = store.active_rows(clip_ids=[clip_id])
     if rows:
         r = rows[0]
-        return ClipRef(clip_id, r["video"], r["video_hash"], float(r["start"]), float(r["end"]))
+        return ClipRef(clip_id, r.video, r.video_hash, r.start, r.end)
     hit = store.clip_span(clip_id)
     if hit is None:
-        raise VidagentError(f"unknown clip id '{clip_id}' (see `vidagent search --json` for ids)")
-    return ClipRef(clip_id, str(hit[2]), str(hit[3]), float(hit[0]), float(hit[1]))
+        raise UnknownClip(clip_id, "see `vidagent search --json` for ids")
+    return ClipRef(clip_id, hit.video, hit.video_hash, hit.start, hit.end)
 
 
 def active_clips(store: Store, video: str) -> tuple[str, list[Clip], dict[str, str]]:
     """(video path, clips of the active plan, captions by clip id) for an indexed video."""
     row = store.find_video(video)
     if row is None or row.plan_key is None:
-        raise VidagentError(f"{video}: not indexed in {store.root} (run `vidagent index` first)")
+        raise UnknownVideo(video, f"{video}: not indexed in {store.root} (run `vidagent index` first)")
     clips = store.get_clips(row.plan_key) or []
-    captions = {r["clip_id"]: r["caption"] for r in store.active_rows(video_hash=row.hash)}
+    captions = {r.clip_id: r.caption for r in store.active_rows(video_hash=row.hash)}
     return row.path, clips, captions
 
 
