@@ -142,11 +142,8 @@ def export_cmd(
     from ..export import export_clip
     from ..store import Store
 
-    st = Store(store, create=False)
-    try:
+    with Store(store, create=False) as st:
         path, used = export_clip(st, clip_id, out, mode=mode)
-    finally:
-        st.engine.dispose()
     print(f"exported {path} ({used})")
 
 
