@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -23,8 +23,9 @@ class _Section(BaseModel):
 
 
 class ScenesConfig(_Section):
-    detector: Literal["content", "adaptive", "transnetv2"] = Field(
-        "content", description="content/adaptive: PySceneDetect; transnetv2: learned shot boundaries"
+    detector: str = Field(
+        "content", description="content/adaptive: PySceneDetect; transnetv2: learned shot boundaries; "
+        "or a registered plugin detector (vidagent.scenes.register_detector)", min_length=1
     )
     threshold: float = Field(27.0, description="ContentDetector threshold (0-255 scale of HSV change)")
     adaptive_threshold: float = Field(3.0, description="AdaptiveDetector ratio threshold")

@@ -8,17 +8,15 @@ nothing heavy; extensions register the same way or through the `vidagent.describ
 
 from __future__ import annotations
 
-import importlib
-import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 import numpy as np
 
 from .errors import ConfigError, VidagentError
+from .plugins import entry_point_targets, load_plugin_modules, resolve
 from .types import ClipInput, Description
 
 
@@ -111,15 +109,10 @@ def _load_entry_points() -> None:
     if _ENTRY_POINTS_LOADED:
         return
     _ENTRY_POINTS_LOADED = True
-    # VIDAGENT_PLUGINS: comma-separated modules imported once to register describers/embedders/detectors.
-    for module in filter(None, (m.strip() for m in os.environ.get("VIDAGENT_PLUGINS", "").split(","))):
-        try:
-            importlib.import_module(module)
-        except ImportError as exc:
-            raise ConfigError(f"VIDAGENT_PLUGINS: cannot import '{module}': {exc}") from None
+    load_plugin_modules()
     for group, table in (("vidagent.describers", _DESCRIBERS), ("vidagent.embedders", _EMBEDDERS)):
-        for ep in entry_points(group=group):
-            table.setdefault(ep.name, Registered(ep.name, ep.value, "", f"plugin {ep.value}", ""))
+        for name, value in entry_point_targets(group).items():
+            table.setdefault(name, Registered(name, value, "", f"plugin {value}", ""))
 
 
 def registered_describers() -> dict[str, Registered]:
@@ -130,16 +123,6 @@ def registered_describers() -> dict[str, Registered]:
 def registered_embedders() -> dict[str, Registered]:
     _load_entry_points()
     return dict(_EMBEDDERS)
-
-
-def resolve(target: str | Callable[..., Any]) -> Callable[..., Any]:
-    if callable(target):
-        return target
-    module, _, attr = target.partition(":")
-    obj: Any = importlib.import_module(module)
-    for part in attr.split("."):
-        obj = getattr(obj, part)
-    return obj  # type: ignore[no-any-return]
 
 
 def _instance(kind: str, table: dict[str, Registered], name: str, key: str, *args: Any) -> Any:

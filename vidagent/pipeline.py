@@ -25,7 +25,7 @@ from . import stages
 from .binding import DescriberBinding
 from .config import Settings
 from .describe import Describer, Embedder
-from .errors import BadVideo, DescriberUnavailable, MissingDependency, VidagentError, debug, one_line
+from .errors import BadVideo, ConfigError, DescriberUnavailable, MissingDependency, VidagentError, debug, one_line
 from .inputs import clip_input, read_inputs, speech_between
 from .stages import AUDIO_CHUNK_S, ProgressFn
 from .store import Store
@@ -231,8 +231,8 @@ class Indexer:
             return self._index(info, new=new_video is not None)
         except BadVideo as exc:
             res = FileResult(path, "failed", error=str(exc))
-        except (MissingDependency, DescriberUnavailable):
-            raise
+        except (MissingDependency, DescriberUnavailable, ConfigError):
+            raise  # the same for every file: stop with one line
         except VidagentError as exc:
             res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
         except Exception as exc:  # any other failure is this file's, the batch goes on
