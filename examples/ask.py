@@ -32,8 +32,13 @@ def main() -> None:
     except VidagentError as exc:  # an expected failure (no store, bad settings): one line, exit 1
         sys.exit(f"ask.py: error: {exc}")
     if args.json:
-        print(json.dumps({"answer": answer.answer, "citations": [c.to_json() for c in answer.citations]},
-                         indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {"answer": answer.answer, "citations": [c.to_json() for c in answer.citations]},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     print(answer.answer)
     for c in answer.citations:

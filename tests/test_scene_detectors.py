@@ -43,8 +43,14 @@ def test_transnet_detector_import_failure_is_one_clear_error(tmp_path: Path, mon
 
 
 def _scenes_cli(video: Path, cfg: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "vidagent", "scenes", str(video), "--config", str(cfg), "--json"],
-                          cwd=REPO, capture_output=True, text=True, timeout=120, env={**os.environ, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "vidagent", "scenes", str(video), "--config", str(cfg), "--json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+    )
 
 
 def test_detector_from_vidagent_plugins(tmp_path: Path) -> None:

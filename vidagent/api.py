@@ -16,15 +16,21 @@ from .pipeline import FileResult, IndexReport, ProgressFn
 from .types import Hit, Scene
 
 
-def index(paths: PathsArg, store: StoreArg = None, config: ConfigArg = None, progress: ProgressFn | None = None,
-          describer: str | Describer | None = None,
-          on_file: Callable[[FileResult], None] | None = None) -> IndexReport:
+def index(
+    paths: PathsArg,
+    store: StoreArg = None,
+    config: ConfigArg = None,
+    progress: ProgressFn | None = None,
+    describer: str | Describer | None = None,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> IndexReport:
     """Index videos and folders into the store; returns per-file results (failures included)."""
     return Library(store, config, describer).index(paths, progress=progress, on_file=on_file)
 
 
-def search(query: str, store: StoreArg = None, top_k: int | None = None, video: str | None = None,
-           config: ConfigArg = None) -> list[Hit]:
+def search(
+    query: str, store: StoreArg = None, top_k: int | None = None, video: str | None = None, config: ConfigArg = None
+) -> list[Hit]:
     """Ranked clips for a text query."""
     return Library(store, config).search(query, top_k=top_k, video=video)
 

@@ -27,12 +27,16 @@ def _about(name: str, message: str) -> str:
 class DescriberBinding:
     """Describer + prompt + settings for one run; everything is built lazily, once."""
 
-    def __init__(self, settings: Settings, describer: str | Describer | None = None, prompt: str | None = None,
-                 prompt_vars: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        describer: str | Describer | None = None,
+        prompt: str | None = None,
+        prompt_vars: dict[str, Any] | None = None,
+    ) -> None:
         self.settings = settings
         self._describer = describer if isinstance(describer, Describer) else None
-        self.name = describer.name if isinstance(describer, Describer) else (
-            describer or settings.describe.describer)
+        self.name = describer.name if isinstance(describer, Describer) else (describer or settings.describe.describer)
         self.prompt_name = prompt or settings.describe.prompt
         self.prompt_vars = prompt_vars or {}
         self._loaded = False

@@ -26,7 +26,7 @@ from .config import Settings, load_settings
 from .describe import Describer
 from .errors import VidagentError
 from .export import atomic_write, safe_stem, to_csv, to_jsonl, to_srt, to_vtt
-from .pipeline import FileResult, Hooks, IndexReport, Indexer, Plan, ProgressFn
+from .pipeline import FileResult, Hooks, Indexer, IndexReport, Plan, ProgressFn
 from .prompts import Prompt, load_prompt, render
 from .store import DB_NAME, Store, default_store_dir, opened
 

@@ -46,7 +46,7 @@ class Describer(ABC):
     def describe_batch(self, items: Sequence[ClipInput], prompt: str | None = None) -> list[Description]:
         """Describe each clip; return one Description per input, in order."""
 
-    def load(self) -> None:
+    def load(self) -> None:  # noqa: B027 - optional hook: most describers load lazily and need nothing here
         """Load models now. The executor calls it once before the first batch, so a describer that
         cannot load (no weights, no network) stops the run with one error instead of failing every file."""
 
@@ -139,12 +139,14 @@ def _instance(kind: str, table: dict[str, Registered], name: str, key: str, *arg
 def get_describer(name: str, config: Any = None) -> Describer:
     """The process-wide instance of describer `name` for this config (models load once)."""
     key = config.model_dump_json() if hasattr(config, "model_dump_json") else repr(config)
-    return _instance("describer", _DESCRIBERS, name, key, config)  # type: ignore[no-any-return]
+    describer: Describer = _instance("describer", _DESCRIBERS, name, key, config)
+    return describer
 
 
 def get_embedder(name: str) -> Embedder:
     """The process-wide instance of embedder `name`."""
-    return _instance("embedder", _EMBEDDERS, name, "")  # type: ignore[no-any-return]
+    embedder: Embedder = _instance("embedder", _EMBEDDERS, name, "")
+    return embedder
 
 
 # Built-ins, registered exactly as an extension would be.

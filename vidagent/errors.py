@@ -49,8 +49,9 @@ class SchemaTooNew(VidagentError):
     """The store was written by a newer vidagent; this one refuses rather than guess."""
 
     def __init__(self, root: str, found: int, supported: int) -> None:
-        super().__init__(f"{root}: store schema version {found} is newer than this vidagent supports "
-                         f"({supported}); upgrade vidagent")
+        super().__init__(
+            f"{root}: store schema version {found} is newer than this vidagent supports ({supported}); upgrade vidagent"
+        )
         self.found = found
         self.supported = supported
 

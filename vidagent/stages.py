@@ -40,8 +40,9 @@ def probe(store: Store, path: str) -> VideoInfo:
     return info
 
 
-def scenes(store: Store, info: VideoInfo, cfg: ScenesConfig,
-           tick: Callable[[float], None] | None = None) -> tuple[str, list[Scene]]:
+def scenes(
+    store: Store, info: VideoInfo, cfg: ScenesConfig, tick: Callable[[float], None] | None = None
+) -> tuple[str, list[Scene]]:
     """(scene-set key, shots) of a video under these detector settings."""
     key = stage_key("scenes", info.hash, cfg)
     found = store.get_scenes(key)
@@ -54,7 +55,9 @@ def scenes(store: Store, info: VideoInfo, cfg: ScenesConfig,
     return key, found
 
 
-def clips(store: Store, info: VideoInfo, scenes_key: str, found: list[Scene], settings: Settings) -> tuple[str, list[Clip]]:
+def clips(
+    store: Store, info: VideoInfo, scenes_key: str, found: list[Scene], settings: Settings
+) -> tuple[str, list[Clip]]:
     """(plan key, clips) planned from a scene set under these clip settings (planning itself is pure)."""
     key = stage_key("clips", scenes_key, settings.clips)
     planned = store.get_clips(key)

@@ -11,13 +11,20 @@ from pathlib import Path
 from ..conftest import REPO
 
 # Run the example as __main__ with the test describer registered (test-sign lives in tests/agent/conftest).
-RUNNER = ("import sys, runpy, tests.agent.conftest; path = sys.argv[1]; sys.argv = sys.argv[1:]; "
-          "runpy.run_path(path, run_name='__main__')")
+RUNNER = (
+    "import sys, runpy, tests.agent.conftest; path = sys.argv[1]; sys.argv = sys.argv[1:]; "
+    "runpy.run_path(path, run_name='__main__')"
+)
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", RUNNER, str(REPO / "examples" / "ask.py"), *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", RUNNER, str(REPO / "examples" / "ask.py"), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_ask_example_prints_answer_and_citations(sign_store: tuple[Path, Path]) -> None:

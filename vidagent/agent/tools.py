@@ -199,7 +199,7 @@ def langchain_tools(box: Toolbox) -> list[Any]:
     class ClipArgs(BaseModel):
         clip_id: str = Field(description="a clip id")
 
-    schemas = {"search_clips": SearchArgs, "inspect_clip": InspectArgs, "get_transcript": TranscriptArgs,
+    schemas: dict[str, type[BaseModel]] = {"search_clips": SearchArgs, "inspect_clip": InspectArgs, "get_transcript": TranscriptArgs,
                "list_videos": NoArgs, "neighbours": ClipArgs}
     return [StructuredTool.from_function(func=fn, name=name, description=_DESCRIPTIONS[name],
                                          args_schema=schemas[name])

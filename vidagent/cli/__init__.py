@@ -33,7 +33,7 @@ class _Format(logging.Formatter):
         super().__init__("vidagent: %(levelname)s %(name)s: %(message)s" if verbose else "vidagent: %(message)s")
 
 
-class _Handler(logging.StreamHandler):  # type: ignore[type-arg]  # generic only in typeshed
+class _Handler(logging.StreamHandler):
     """The CLI's stderr handler (its own class, so configuring twice replaces it instead of doubling)."""
 
 

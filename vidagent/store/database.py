@@ -34,8 +34,7 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         if url in ("sqlite://", "sqlite:///:memory:"):
             # One shared connection, or every session would see its own empty in-memory database.
-            self.engine: Engine = create_engine(url, poolclass=StaticPool,
-                                                connect_args={"check_same_thread": False})
+            self.engine: Engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
         else:
             self.engine = create_engine(url, future=True)
         if self.is_sqlite:

@@ -159,8 +159,15 @@ class Store:
     def get_scenes(self, key: str) -> list[Scene] | None:
         return self.stage_repo.get_scenes(key)
 
-    def put_scenes(self, key: str, video_hash: str, detector: str, settings: dict[str, Any],
-                   scenes: Sequence[Scene], seconds: float) -> None:
+    def put_scenes(
+        self,
+        key: str,
+        video_hash: str,
+        detector: str,
+        settings: dict[str, Any],
+        scenes: Sequence[Scene],
+        seconds: float,
+    ) -> None:
         self.stage_repo.put_scenes(key, video_hash, detector, settings, scenes, seconds)
 
     def get_clips(self, plan_key: str) -> list[Clip] | None:
@@ -182,13 +189,24 @@ class Store:
     def described(self, describer_key: str, clip_ids: Sequence[str]) -> set[str]:
         return self.description_repo.described(describer_key, clip_ids)
 
-    def put_descriptions(self, video_hash: str, describer_key: str, describer: str, model_id: str,
-                         prompt: str | None, items: Sequence[tuple[Clip, Description]],
-                         vectors: Sequence[dict[str, tuple[np.ndarray, str]]]) -> list[int]:
+    def put_descriptions(
+        self,
+        video_hash: str,
+        describer_key: str,
+        describer: str,
+        model_id: str,
+        prompt: str | None,
+        items: Sequence[tuple[Clip, Description]],
+        vectors: Sequence[dict[str, tuple[np.ndarray, str]]],
+    ) -> list[int]:
         return self.description_repo.put(video_hash, describer_key, describer, model_id, prompt, items, vectors)
 
-    def active_rows(self, description_ids: Sequence[int] | None = None, video_hash: str | None = None,
-                    clip_ids: Sequence[str] | None = None) -> list[ClipRecord]:
+    def active_rows(
+        self,
+        description_ids: Sequence[int] | None = None,
+        video_hash: str | None = None,
+        clip_ids: Sequence[str] | None = None,
+    ) -> list[ClipRecord]:
         return self.description_repo.active(description_ids, video_hash, clip_ids)
 
     def descriptions_for(self, describer_key: str, clip_ids: Sequence[str]) -> dict[str, StoredDescription]:
@@ -246,6 +264,12 @@ class Store:
     def stats(self) -> dict[str, Any]:
         per_space = self.vector_repo.by_space()
         videos = self.video_repo.all()
-        return {"store": str(self.root), "schema_version": SCHEMA_VERSION, "videos": len(videos),
-                "seconds": round(sum(v.duration for v in videos), 3), **self.description_repo.counts(),
-                "vectors": int(sum(per_space.values())), "vectors_by_space": per_space}
+        return {
+            "store": str(self.root),
+            "schema_version": SCHEMA_VERSION,
+            "videos": len(videos),
+            "seconds": round(sum(v.duration for v in videos), 3),
+            **self.description_repo.counts(),
+            "vectors": int(sum(per_space.values())),
+            "vectors_by_space": per_space,
+        }

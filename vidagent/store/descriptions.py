@@ -19,27 +19,43 @@ from .database import Database
 from .models import ClipRow, DescriptionRow, Embedding, Video
 from .records import ClipRecord, ClipSpan, KeywordRow, StoredDescription, keyword_row
 
-_INSERT_KEYWORDS = text("INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) "
-                        "VALUES (:rowid, :caption, :ocr, :transcript, :tags)")
+_INSERT_KEYWORDS = text(
+    "INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) VALUES (:rowid, :caption, :ocr, :transcript, :tags)"
+)
 
 
 def _insert_keywords(s: Session, row: KeywordRow) -> None:
-    s.execute(_INSERT_KEYWORDS, {"rowid": row.rowid, "caption": row.caption, "ocr": row.ocr,
-                                 "transcript": row.transcript, "tags": row.tags})
+    s.execute(
+        _INSERT_KEYWORDS,
+        {"rowid": row.rowid, "caption": row.caption, "ocr": row.ocr, "transcript": row.transcript, "tags": row.tags},
+    )
 
 
 def drop_keyword_rows(s: Session, is_sqlite: bool, video_hash: str) -> None:
     """Remove a video's keyword rows (inside the caller's transaction)."""
     if is_sqlite:
-        s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
-                  {"h": video_hash})
+        s.execute(
+            text("DELETE FROM desc_fts WHERE rowid IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
+            {"h": video_hash},
+        )
 
 
 def _stored(d: DescriptionRow) -> StoredDescription:
-    return StoredDescription(id=d.id, clip_id=d.clip_id, video_hash=d.video_hash, describer_key=d.describer_key,
-                             describer=d.describer, model_id=d.model_id, prompt=d.prompt, caption=d.caption,
-                             tags=[(str(t), float(p)) for t, p in d.tags], ocr=list(d.ocr),
-                             transcript=d.transcript, frame_times=list(d.frame_times), extra=dict(d.extra or {}))
+    return StoredDescription(
+        id=d.id,
+        clip_id=d.clip_id,
+        video_hash=d.video_hash,
+        describer_key=d.describer_key,
+        describer=d.describer,
+        model_id=d.model_id,
+        prompt=d.prompt,
+        caption=d.caption,
+        tags=[(str(t), float(p)) for t, p in d.tags],
+        ocr=list(d.ocr),
+        transcript=d.transcript,
+        frame_times=list(d.frame_times),
+        extra=dict(d.extra or {}),
+    )
 
 
 @dataclass(frozen=True)
@@ -60,7 +76,8 @@ class DescriptionRepo:
     def described(self, describer_key: str, clip_ids: Sequence[str]) -> set[str]:
         with self.db.read() as s:
             q = select(DescriptionRow.clip_id).where(
-                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids)))
+                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids))
+            )
             return set(s.scalars(q))
 
     def has_any(self, video_hash: str) -> bool:
@@ -68,35 +85,66 @@ class DescriptionRepo:
             q = select(DescriptionRow.id).where(DescriptionRow.video_hash == video_hash).limit(1)
             return s.scalars(q).first() is not None
 
-    def put(self, video_hash: str, describer_key: str, describer: str, model_id: str, prompt: str | None,
-            items: Sequence[tuple[Clip, Description]],
-            vectors: Sequence[dict[str, tuple[np.ndarray, str]]]) -> list[int]:
+    def put(
+        self,
+        video_hash: str,
+        describer_key: str,
+        describer: str,
+        model_id: str,
+        prompt: str | None,
+        items: Sequence[tuple[Clip, Description]],
+        vectors: Sequence[dict[str, tuple[np.ndarray, str]]],
+    ) -> list[int]:
         """One transaction: description rows, their keyword-index rows and their vectors."""
         ids: list[int] = []
         with self.db.write() as s:
             for (clip, d), vecs in zip(items, vectors, strict=True):
                 row = DescriptionRow(
-                    clip_id=clip.id, video_hash=video_hash, describer_key=describer_key, describer=describer,
-                    model_id=model_id, prompt=prompt, caption=d.caption, tags=[[t, float(p)] for t, p in d.tags],
-                    ocr=list(d.ocr), transcript=d.transcript, frame_times=list(d.frame_times), extra=d.extra)
+                    clip_id=clip.id,
+                    video_hash=video_hash,
+                    describer_key=describer_key,
+                    describer=describer,
+                    model_id=model_id,
+                    prompt=prompt,
+                    caption=d.caption,
+                    tags=[[t, float(p)] for t, p in d.tags],
+                    ocr=list(d.ocr),
+                    transcript=d.transcript,
+                    frame_times=list(d.frame_times),
+                    extra=d.extra,
+                )
                 s.add(row)
                 s.flush()
                 ids.append(row.id)
                 for space, (vec, vec_model) in vecs.items():
                     v = np.asarray(vec, dtype=np.float32).reshape(-1)
-                    s.add(Embedding(description_id=row.id, space=space, model_id=vec_model, dim=int(v.shape[0]),
-                                    vector=v.tobytes()))
+                    s.add(
+                        Embedding(
+                            description_id=row.id,
+                            space=space,
+                            model_id=vec_model,
+                            dim=int(v.shape[0]),
+                            vector=v.tobytes(),
+                        )
+                    )
                 if self.db.is_sqlite:
                     _insert_keywords(s, keyword_row(row.id, d.caption, list(d.ocr), d.transcript, list(d.tags)))
         return ids
 
-    def active(self, description_ids: Sequence[int] | None = None, video_hash: str | None = None,
-               clip_ids: Sequence[str] | None = None) -> list[ClipRecord]:
+    def active(
+        self,
+        description_ids: Sequence[int] | None = None,
+        video_hash: str | None = None,
+        clip_ids: Sequence[str] | None = None,
+    ) -> list[ClipRecord]:
         """Descriptions of each video's active clip plan and describer, joined with clip and video."""
-        q = (select(DescriptionRow, ClipRow.start, ClipRow.end, ClipRow.idx, Video.path)
-             .join(Video, (Video.hash == DescriptionRow.video_hash)
-                   & (Video.describer_key == DescriptionRow.describer_key))
-             .join(ClipRow, (ClipRow.id == DescriptionRow.clip_id) & (ClipRow.plan_key == Video.plan_key)))
+        q = (
+            select(DescriptionRow, ClipRow.start, ClipRow.end, ClipRow.idx, Video.path)
+            .join(
+                Video, (Video.hash == DescriptionRow.video_hash) & (Video.describer_key == DescriptionRow.describer_key)
+            )
+            .join(ClipRow, (ClipRow.id == DescriptionRow.clip_id) & (ClipRow.plan_key == Video.plan_key))
+        )
         if description_ids is not None:
             q = q.where(DescriptionRow.id.in_(list(description_ids)))
         if video_hash is not None:
@@ -104,25 +152,49 @@ class DescriptionRepo:
         if clip_ids is not None:
             q = q.where(DescriptionRow.clip_id.in_(list(clip_ids)))
         with self.db.read() as s:
-            return [ClipRecord(
-                description_id=d.id, clip_id=d.clip_id, video_hash=d.video_hash, video=path, start=float(start),
-                end=float(end), index=int(idx), caption=d.caption, tags=[str(t) for t, _ in d.tags],
-                tag_scores=[(str(t), float(p)) for t, p in d.tags], ocr=list(d.ocr), transcript=d.transcript,
-                model_id=d.model_id, prompt=d.prompt, describer=d.describer, frame_times=list(d.frame_times),
-                extra=dict(d.extra or {}))
-                for d, start, end, idx, path in s.execute(q.order_by(Video.path, ClipRow.idx))]
+            return [
+                ClipRecord(
+                    description_id=d.id,
+                    clip_id=d.clip_id,
+                    video_hash=d.video_hash,
+                    video=path,
+                    start=float(start),
+                    end=float(end),
+                    index=int(idx),
+                    caption=d.caption,
+                    tags=[str(t) for t, _ in d.tags],
+                    tag_scores=[(str(t), float(p)) for t, p in d.tags],
+                    ocr=list(d.ocr),
+                    transcript=d.transcript,
+                    model_id=d.model_id,
+                    prompt=d.prompt,
+                    describer=d.describer,
+                    frame_times=list(d.frame_times),
+                    extra=dict(d.extra or {}),
+                )
+                for d, start, end, idx, path in s.execute(q.order_by(Video.path, ClipRow.idx))
+            ]
 
     def for_clips(self, describer_key: str, clip_ids: Sequence[str]) -> dict[str, StoredDescription]:
         """Stored descriptions of these clips by one describer setting, by clip id (any plan)."""
         with self.db.read() as s:
-            return {d.clip_id: _stored(d) for d in s.scalars(select(DescriptionRow).where(
-                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids))))}
+            return {
+                d.clip_id: _stored(d)
+                for d in s.scalars(
+                    select(DescriptionRow).where(
+                        DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids))
+                    )
+                )
+            }
 
     def clip_span(self, clip_id: str) -> ClipSpan | None:
         """Span and video of a clip in any stored plan."""
         with self.db.read() as s:
-            hit = s.execute(select(ClipRow.start, ClipRow.end, Video.path, Video.hash)
-                            .join(Video, Video.hash == ClipRow.video_hash).where(ClipRow.id == clip_id)).first()
+            hit = s.execute(
+                select(ClipRow.start, ClipRow.end, Video.path, Video.hash)
+                .join(Video, Video.hash == ClipRow.video_hash)
+                .where(ClipRow.id == clip_id)
+            ).first()
         return None if hit is None else ClipSpan(clip_id, float(hit[0]), float(hit[1]), str(hit[2]), str(hit[3]))
 
     # -- keyword index ----------------------------------------------------------------------------
@@ -134,8 +206,10 @@ class DescriptionRepo:
         with self.db.read() as s:
             if self.db.is_sqlite:
                 match = " OR ".join(f'"{w}"' for w in words)
-                rows = s.execute(text("SELECT rowid, bm25(desc_fts) AS r FROM desc_fts WHERE desc_fts MATCH :m "
-                                      "ORDER BY r LIMIT :k"), {"m": match, "k": k}).all()
+                rows = s.execute(
+                    text("SELECT rowid, bm25(desc_fts) AS r FROM desc_fts WHERE desc_fts MATCH :m ORDER BY r LIMIT :k"),
+                    {"m": match, "k": k},
+                ).all()
                 return [(int(r[0]), -float(r[1])) for r in rows]
             conds = [DescriptionRow.caption.ilike(f"%{w}%") for w in words]
             return [(int(i), 1.0) for i in s.scalars(select(DescriptionRow.id).where(or_(*conds)).limit(k))]
@@ -147,8 +221,12 @@ class DescriptionRepo:
         with self.db.read() as s:
             n_desc = int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0)
             n_rows = int(s.execute(text("SELECT count(*) FROM desc_fts")).scalar() or 0)
-            stray = int(s.execute(text(
-                "SELECT count(*) FROM desc_fts WHERE rowid NOT IN (SELECT id FROM descriptions)")).scalar() or 0)
+            stray = int(
+                s.execute(
+                    text("SELECT count(*) FROM desc_fts WHERE rowid NOT IN (SELECT id FROM descriptions)")
+                ).scalar()
+                or 0
+            )
         return KeywordIndexState(n_rows, n_desc, stray)
 
     def rebuild_keywords(self) -> int:
@@ -165,8 +243,13 @@ class DescriptionRepo:
 
     def counts(self) -> dict[str, Any]:
         with self.db.read() as s:
-            active = s.scalar(select(func.count()).select_from(ClipRow).join(
-                Video, (Video.hash == ClipRow.video_hash) & (Video.plan_key == ClipRow.plan_key)))
-            return {"clips": int(active or 0),
-                    "clip_rows": int(s.scalar(select(func.count()).select_from(ClipRow)) or 0),
-                    "descriptions": int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0)}
+            active = s.scalar(
+                select(func.count())
+                .select_from(ClipRow)
+                .join(Video, (Video.hash == ClipRow.video_hash) & (Video.plan_key == ClipRow.plan_key))
+            )
+            return {
+                "clips": int(active or 0),
+                "clip_rows": int(s.scalar(select(func.count()).select_from(ClipRow)) or 0),
+                "descriptions": int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0),
+            }

@@ -26,16 +26,21 @@ class VectorRepo:
     def space_state(self, space: str) -> tuple[int, int]:
         """(count, highest id) of a space's rows: what its FAISS file must hold."""
         with self.db.read() as s:
-            count, max_id = s.execute(select(func.count(Embedding.id), func.max(Embedding.id)).where(
-                Embedding.space == space)).one()
+            count, max_id = s.execute(
+                select(func.count(Embedding.id), func.max(Embedding.id)).where(Embedding.space == space)
+            ).one()
         return int(count or 0), int(max_id or 0)
 
     def _rows(self, space: str, above: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         last = above
         while True:
             with self.db.read() as s:
-                rows = s.execute(select(Embedding.id, Embedding.vector).where(
-                    Embedding.space == space, Embedding.id > last).order_by(Embedding.id).limit(4096)).all()
+                rows = s.execute(
+                    select(Embedding.id, Embedding.vector)
+                    .where(Embedding.space == space, Embedding.id > last)
+                    .order_by(Embedding.id)
+                    .limit(4096)
+                ).all()
             if not rows:
                 return
             ids = np.array([r[0] for r in rows], dtype=np.int64)
@@ -70,14 +75,19 @@ class VectorRepo:
     def of(self, description_ids: Sequence[int], space: str) -> dict[int, np.ndarray]:
         """Stored vectors of some descriptions in one space, by description id."""
         with self.db.read() as s:
-            rows = s.execute(select(Embedding.description_id, Embedding.vector).where(
-                Embedding.space == space, Embedding.description_id.in_(list(description_ids))))
+            rows = s.execute(
+                select(Embedding.description_id, Embedding.vector).where(
+                    Embedding.space == space, Embedding.description_id.in_(list(description_ids))
+                )
+            )
             return {int(d): np.frombuffer(v, dtype=np.float32) for d, v in rows}
 
     def by_space(self) -> dict[str, int]:
         with self.db.read() as s:
-            return {str(k): int(v) for k, v in
-                    s.execute(select(Embedding.space, func.count()).group_by(Embedding.space)).all()}
+            return {
+                str(k): int(v)
+                for k, v in s.execute(select(Embedding.space, func.count()).group_by(Embedding.space)).all()
+            }
 
     def orphans(self, repair: bool = False) -> int:
         """Vectors whose description is gone; deleted when `repair`. Returns how many were found."""

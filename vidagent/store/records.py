@@ -58,10 +58,20 @@ class VideoRecord(_Record):
 
     def info(self) -> VideoInfo:
         """The VideoInfo the stages pass around (path = where it was last indexed)."""
-        return VideoInfo(path=self.path, hash=self.hash, size=self.size, duration=self.duration, fps=self.fps,
-                         width=self.width, height=self.height, video_codec=self.video_codec,
-                         frame_count=self.frame_count, audio_codec=self.audio_codec,
-                         audio_channels=self.audio_channels, audio_rate=self.audio_rate)
+        return VideoInfo(
+            path=self.path,
+            hash=self.hash,
+            size=self.size,
+            duration=self.duration,
+            fps=self.fps,
+            width=self.width,
+            height=self.height,
+            video_codec=self.video_codec,
+            frame_count=self.frame_count,
+            audio_codec=self.audio_codec,
+            audio_channels=self.audio_channels,
+            audio_rate=self.audio_rate,
+        )
 
 
 @dataclass(frozen=True)
@@ -84,8 +94,14 @@ class StoredDescription(_Record):
 
     def description(self) -> Description:
         """Back to the describe stage's value (vectors are not carried)."""
-        return Description(caption=self.caption, tags=list(self.tags), ocr=list(self.ocr),
-                           transcript=self.transcript, frame_times=list(self.frame_times), extra=dict(self.extra))
+        return Description(
+            caption=self.caption,
+            tags=list(self.tags),
+            ocr=list(self.ocr),
+            transcript=self.transcript,
+            frame_times=list(self.frame_times),
+            extra=dict(self.extra),
+        )
 
 
 @dataclass(frozen=True)
@@ -111,8 +127,14 @@ class ClipRecord(_Record):
     extra: dict[str, Any] = field(default_factory=dict)
 
     def description(self) -> Description:
-        return Description(caption=self.caption, tags=list(self.tag_scores), ocr=list(self.ocr),
-                           transcript=self.transcript, frame_times=list(self.frame_times), extra=dict(self.extra))
+        return Description(
+            caption=self.caption,
+            tags=list(self.tag_scores),
+            ocr=list(self.ocr),
+            transcript=self.transcript,
+            frame_times=list(self.frame_times),
+            extra=dict(self.extra),
+        )
 
 
 @dataclass(frozen=True)
@@ -165,7 +187,8 @@ class KeywordRow:
     tags: str
 
 
-def keyword_row(description_id: int, caption: str, ocr: list[str], transcript: str,
-                tags: list[tuple[str, float]] | list[list[Any]]) -> KeywordRow:
+def keyword_row(
+    description_id: int, caption: str, ocr: list[str], transcript: str, tags: list[tuple[str, float]] | list[list[Any]]
+) -> KeywordRow:
     """What gets indexed for keyword search: caption, on-screen text lines, speech, tag names."""
     return KeywordRow(description_id, caption, "\n".join(ocr), transcript, " ".join(str(t[0]) for t in tags))

@@ -33,9 +33,12 @@ class RunRepo:
 
     def of(self, command: str) -> list[RunRecord]:
         with self.db.read() as s:
-            return [RunRecord(r.id, r.command, r.started, r.finished, r.status, dict(r.settings or {}),
-                              dict(r.summary or {}))
-                    for r in s.scalars(select(Run).where(Run.command == command).order_by(Run.id))]
+            return [
+                RunRecord(
+                    r.id, r.command, r.started, r.finished, r.status, dict(r.settings or {}), dict(r.summary or {})
+                )
+                for r in s.scalars(select(Run).where(Run.command == command).order_by(Run.id))
+            ]
 
     def add_agent_run(self, **fields: Any) -> int:
         """Store one `ask` (question, answer, mode, citations, steps, elapsed_s, error); returns its id."""
@@ -49,6 +52,17 @@ class RunRepo:
         """The most recent `ask` runs, newest first."""
         with self.db.read() as s:
             rows = list(s.scalars(select(AgentRun).order_by(AgentRun.id.desc()).limit(limit)))
-        return [AgentRunRecord(id=r.id, created=r.created.isoformat(timespec="seconds"), question=r.question,
-                               answer=r.answer, mode=r.mode, citations=list(r.citations or []),
-                               steps=list(r.steps or []), elapsed_s=r.elapsed_s, error=r.error) for r in rows]
+        return [
+            AgentRunRecord(
+                id=r.id,
+                created=r.created.isoformat(timespec="seconds"),
+                question=r.question,
+                answer=r.answer,
+                mode=r.mode,
+                citations=list(r.citations or []),
+                steps=list(r.steps or []),
+                elapsed_s=r.elapsed_s,
+                error=r.error,
+            )
+            for r in rows
+        ]

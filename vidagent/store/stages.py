@@ -27,28 +27,49 @@ class StageRepo:
                 return None
             return [Scene(i, int(a), int(b), float(c), float(d)) for i, (a, b, c, d) in enumerate(row.scenes)]
 
-    def put_scenes(self, key: str, video_hash: str, detector: str, settings: dict[str, Any],
-                   scenes: Sequence[Scene], seconds: float) -> None:
+    def put_scenes(
+        self,
+        key: str,
+        video_hash: str,
+        detector: str,
+        settings: dict[str, Any],
+        scenes: Sequence[Scene],
+        seconds: float,
+    ) -> None:
         data = [[sc.start_frame, sc.end_frame, sc.start, sc.end] for sc in scenes]
         with self.db.write() as s:
-            s.merge(SceneSet(key=key, video_hash=video_hash, detector=detector, settings=settings,
-                             scenes=data, seconds=seconds))
+            s.merge(
+                SceneSet(
+                    key=key, video_hash=video_hash, detector=detector, settings=settings, scenes=data, seconds=seconds
+                )
+            )
 
     def get_clips(self, plan_key: str) -> list[Clip] | None:
         with self.db.read() as s:
             rows = list(s.scalars(select(ClipRow).where(ClipRow.plan_key == plan_key).order_by(ClipRow.idx)))
         if not rows:
             return None
-        return [Clip(r.id, r.video_hash, r.idx, r.start, r.end, tuple(r.keyframes), tuple(r.scene_indices))
-                for r in rows]
+        return [
+            Clip(r.id, r.video_hash, r.idx, r.start, r.end, tuple(r.keyframes), tuple(r.scene_indices)) for r in rows
+        ]
 
     def put_clips(self, plan_key: str, clips: Sequence[Clip]) -> None:
         with self.db.write() as s:
             if s.scalars(select(ClipRow.pk).where(ClipRow.plan_key == plan_key).limit(1)).first() is not None:
                 return
             for c in clips:
-                s.add(ClipRow(id=c.id, plan_key=plan_key, video_hash=c.video_hash, idx=c.index, start=c.start,
-                              end=c.end, keyframes=list(c.keyframes), scene_indices=list(c.scene_indices)))
+                s.add(
+                    ClipRow(
+                        id=c.id,
+                        plan_key=plan_key,
+                        video_hash=c.video_hash,
+                        idx=c.index,
+                        start=c.start,
+                        end=c.end,
+                        keyframes=list(c.keyframes),
+                        scene_indices=list(c.scene_indices),
+                    )
+                )
 
     def get_transcript(self, key: str) -> list[Segment] | None:
         with self.db.read() as s:
@@ -57,8 +78,14 @@ class StageRepo:
 
     def put_transcript(self, key: str, video_hash: str, model_id: str, segments: Sequence[Segment]) -> None:
         with self.db.write() as s:
-            s.merge(Transcript(key=key, video_hash=video_hash, model_id=model_id,
-                               segments=[[g.start, g.end, g.text] for g in segments]))
+            s.merge(
+                Transcript(
+                    key=key,
+                    video_hash=video_hash,
+                    model_id=model_id,
+                    segments=[[g.start, g.end, g.text] for g in segments],
+                )
+            )
 
     def transcripts_of(self, video_hash: str) -> list[list[Segment]]:
         """All stored transcripts of a video, one per speech model (there is one model today)."""

@@ -12,15 +12,38 @@ from .database import Database
 from .models import ClipRow, DescriptionRow, Embedding, PathCache, SceneSet, Transcript, Video, utcnow
 from .records import VideoRecord
 
-_INFO_FIELDS = ("size", "duration", "fps", "width", "height", "video_codec", "frame_count", "audio_codec",
-                "audio_channels", "audio_rate")
+_INFO_FIELDS = (
+    "size",
+    "duration",
+    "fps",
+    "width",
+    "height",
+    "video_codec",
+    "frame_count",
+    "audio_codec",
+    "audio_channels",
+    "audio_rate",
+)
 
 
 def _record(v: Video) -> VideoRecord:
-    return VideoRecord(hash=v.hash, path=v.path, size=v.size, duration=v.duration, fps=v.fps, width=v.width,
-                       height=v.height, video_codec=v.video_codec, frame_count=v.frame_count,
-                       audio_codec=v.audio_codec, audio_channels=v.audio_channels, audio_rate=v.audio_rate,
-                       plan_key=v.plan_key, describer_key=v.describer_key, indexed_at=v.indexed_at)
+    return VideoRecord(
+        hash=v.hash,
+        path=v.path,
+        size=v.size,
+        duration=v.duration,
+        fps=v.fps,
+        width=v.width,
+        height=v.height,
+        video_codec=v.video_codec,
+        frame_count=v.frame_count,
+        audio_codec=v.audio_codec,
+        audio_channels=v.audio_channels,
+        audio_rate=v.audio_rate,
+        plan_key=v.plan_key,
+        describer_key=v.describer_key,
+        indexed_at=v.indexed_at,
+    )
 
 
 class VideoRepo:
@@ -92,8 +115,9 @@ class VideoRepo:
     def superseded(self, path: str, current_hash: str) -> list[str]:
         """Hashes of videos last indexed at `path` whose content is no longer what the file holds."""
         with self.db.read() as s:
-            return list(s.scalars(select(Video.hash).where(Video.path == os.path.abspath(path),
-                                                           Video.hash != current_hash)))
+            return list(
+                s.scalars(select(Video.hash).where(Video.path == os.path.abspath(path), Video.hash != current_hash))
+            )
 
     def forget(self, video_hash: str) -> None:
         """Delete a video and everything derived from it (one transaction); FAISS re-syncs on next use."""

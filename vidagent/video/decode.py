@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from .files import content_hash
 _DOWNSCALE = "AREA"
 
 
-def _open(path: str):  # type: ignore[no-untyped-def]
+def _open(path: str) -> Any:  # an av container (PyAV is untyped)
     import av
 
     try:
@@ -69,10 +70,8 @@ def probe(path: str | os.PathLike[str], file_hash: str | None = None) -> VideoIn
             duration = container.duration / 1_000_000
         # Decode the first frame: headers alone do not prove the stream decodes.
         vs.thread_type = "AUTO"
-        first = None
         try:
-            for first in container.decode(vs):
-                break
+            first = next(iter(container.decode(vs)), None)
         except Exception as exc:
             raise BadVideo(path, f"video stream does not decode ({one_line(exc, 160, with_type=False)})") from None
         if first is None:
@@ -99,7 +98,7 @@ def probe(path: str | os.PathLike[str], file_hash: str | None = None) -> VideoIn
         container.close()
 
 
-def _video_stream(container) -> tuple:  # type: ignore[no-untyped-def,type-arg]
+def _video_stream(container: Any) -> tuple[Any, int, Fraction]:
     """The first video stream set up for threaded decoding, with its start pts and time base."""
     vs = container.streams.video[0]
     vs.thread_type = "AUTO"
