@@ -110,3 +110,22 @@ def test_a_describer_that_cannot_load_stops_the_run_once(tmp_path: Path, shots_v
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
     assert lines == ["vidagent: error: describer 'test-broken': cannot load: OSError: no weights at /nowhere and no network"]
+
+
+def test_verbose_shows_the_library_log_and_default_does_not(tmp_path: Path, shots_video: Path,
+                                                            colour_config: Path) -> None:
+    def index_with(*flags: str, store: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "vidagent", *flags, "index", str(shots_video), "--store",
+                               str(tmp_path / store), "--config", str(colour_config), "--no-progress"], cwd=REPO,
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "PYTHONPATH": str(REPO), "VIDAGENT_PLUGINS": "tests.plugins"})
+
+    quiet = index_with(store="a")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "vidagent: INFO" not in quiet.stderr and "shots (content)" not in quiet.stderr
+    loud = index_with("-v", store="b")
+    assert loud.returncode == 0, loud.stderr
+    assert "vidagent: INFO vidagent.stages:" in loud.stderr and "4 shots (content)" in loud.stderr
+    assert "DEBUG" not in loud.stderr
+    debug = index_with("-vv", store="c")
+    assert "vidagent: DEBUG vidagent.pipeline:" in debug.stderr and "described 4/4 clips" in debug.stderr

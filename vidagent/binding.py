@@ -7,6 +7,7 @@ same description" (the key), and so a caller can hand in a describer object inst
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,8 @@ from .describe import Describer, Embedder, get_describer, get_embedder
 from .errors import DescriberUnavailable, MissingDependency, debug, one_line
 from .prompts import load_prompt, render
 from .types import Description, VideoInfo
+
+log = logging.getLogger(__name__)
 
 
 def _about(name: str, message: str) -> str:
@@ -66,6 +69,7 @@ class DescriberBinding:
                 raise
             raise DescriberUnavailable(_about(self.name, f"cannot load: {one_line(exc)}")) from None
         self._loaded = True
+        log.info("describer '%s' loaded (%s)", self.name, self.describer.model_id or "no model id")
 
     @property
     def embedder(self) -> Embedder:

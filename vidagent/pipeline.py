@@ -184,6 +184,7 @@ class Indexer:
                 self.store.put_descriptions(info.hash, dkey, d.name, d.model_id, prompt_ref,
                                             list(zip(batch, descs, strict=True)), self.binding.vectors(descs))
                 done += len(batch)
+                log.debug("%s: described %d/%d clips", info.path, done, len(plan.todo))
                 self.progress("describe", info.path, done, len(plan.todo))
                 if self.hooks.on_batch:
                     self.hooks.on_batch(plan, len(batch), time.perf_counter() - t0)

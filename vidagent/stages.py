@@ -49,7 +49,9 @@ def scenes(
     if found is None:
         t0 = time.perf_counter()
         found = detect_scenes(info, cfg, tick)
-        store.put_scenes(key, info.hash, cfg.detector, cfg.model_dump(), found, time.perf_counter() - t0)
+        seconds = time.perf_counter() - t0
+        store.put_scenes(key, info.hash, cfg.detector, cfg.model_dump(), found, seconds)
+        log.info("%s: %d shots (%s) in %.1f s", info.path, len(found), cfg.detector, seconds)
         if tick is not None:
             tick(info.duration)
     return key, found
@@ -64,6 +66,7 @@ def clips(
     if planned is None:
         planned = plan_clips(info.hash, found, settings.clips, info.duration)
         store.put_clips(key, planned)
+        log.info("%s: planned %d clips", info.path, len(planned))
     return key, planned
 
 
@@ -81,6 +84,7 @@ def transcript(store: Store, info: VideoInfo, progress: ProgressFn | None = None
         for offset, chunk in vmod.iter_audio(info.path, 16000, chunk_s=AUDIO_CHUNK_S):
             segs.extend(tr.transcribe(chunk, offset=offset))
         store.put_transcript(key, info.hash, tr.model_id, segs)
+        log.info("%s: %d speech segments (%s)", info.path, len(segs), tr.model_id)
         if progress:
             progress("speech", info.path, info.duration, info.duration)
     return segs
