@@ -13,7 +13,18 @@ from pathlib import Path
 from .conftest import REPO
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation", ("vidagent.errors", "vidagent.types", "vidagent.config", "vidagent.prompts", "vidagent.plugins")),
+    (
+        "foundation",
+        (
+            "vidagent.errors",
+            "vidagent.types",
+            "vidagent.config",
+            "vidagent.prompts",
+            "vidagent.plugins",
+            "vidagent.safe_yaml",
+            "vidagent.evidence",
+        ),
+    ),
     ("video", ("vidagent.video",)),
     ("scenes", ("vidagent.scenes",)),
     ("clips", ("vidagent.clips",)),
@@ -40,6 +51,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "vidagent.export",
             "vidagent.doctor",
             "vidagent.retrieve",
+            "vidagent.similar",
+            "vidagent.outputs",
         ),
     ),
     ("agent", ("vidagent.agent",)),

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["Library", "index", "search", "ask", "history", "status", "scenes", "__version__"]
+__all__ = ["Library", "index", "search", "similar", "ask", "history", "status", "scenes", "__version__"]
 
 # A library logs; the application (our CLI, or the caller's) decides where logs go.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -25,6 +25,10 @@ def __getattr__(name: str) -> Any:
         from .library import Library
 
         return Library
+    if name == "similar":
+        from .similar import similar
+
+        return similar
     if name in ("ask", "history"):
         from .agent import run
 

@@ -11,10 +11,12 @@ from typing import Any
 
 from .config import Settings, load_settings
 from .describe import Describer
-from .library import ConfigArg, Library, PathsArg, StoreArg
+from .library import MAX_TOP_K, ConfigArg, Library, PathsArg, StoreArg
 from .pipeline import FileResult, IndexReport, ProgressFn
 from .types import Hit, Scene
 
+StorePath = StoreArg  # the name earlier callers imported
+__all__ = ["MAX_TOP_K", "StorePath", "index", "scenes", "search", "status"]
 
 def index(
     paths: PathsArg,

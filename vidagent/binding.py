@@ -44,6 +44,7 @@ class DescriberBinding:
         self.prompt_vars = prompt_vars or {}
         self._loaded = False
         self._prompt: tuple[str | None, str | None] | None = None
+        self._key: str | None = None
 
     @property
     def describer(self) -> Describer:
@@ -86,10 +87,22 @@ class DescriberBinding:
         return self._prompt
 
     def key(self) -> str:
-        """The content key of this describer's output: same key, same descriptions (reused)."""
-        d = self.describer
-        cfg = self.settings.describe.model_dump(exclude={"batch_size", "describer", "prompt"})
-        return stage_key("describe", d.settings_key(), self.prompt()[1], d.frames_per_clip, cfg, self.prompt_vars)
+        """The content key of this describer's output: same key, same descriptions (reused). Computed
+        once per run, before any model loads: plan, activation and storage all use this one value (a key
+        that changed on loading made indexed clips unfindable)."""
+        if self._key is None:
+            d = self.describer
+            cfg = self.settings.describe.model_dump(exclude={"batch_size", "describer", "prompt"})
+            try:
+                settings_key = d.settings_key()
+            except (MissingDependency, DescriberUnavailable):
+                raise
+            except Exception as exc:  # e.g. device: cuda without a GPU: the same for every file
+                if debug():
+                    raise
+                raise DescriberUnavailable(_about(self.name, one_line(exc))) from None
+            self._key = stage_key("describe", settings_key, self.prompt()[1], d.frames_per_clip, cfg, self.prompt_vars)
+        return self._key
 
     def wants_speech(self, info: VideoInfo) -> bool:
         return bool(self.describer.needs_speech and self.settings.describe.speech and info.has_audio)
@@ -98,8 +111,11 @@ class DescriberBinding:
         """The vectors stored with each description, by space name."""
         emb, d = self.embedder, self.describer
         caps = emb.embed_batch([x.caption or " " for x in descs])
-        out = []
+        out: list[dict[str, tuple[np.ndarray, str]]] = []
         for desc, cap in zip(descs, caps, strict=True):
+            if "error" in desc.extra:
+                out.append({})  # a failed description is retried next run; nothing of it is searchable
+                continue
             vecs: dict[str, tuple[np.ndarray, str]] = {f"text:{emb.name}": (cap, emb.model_id)}
             for key, v in desc.vectors.items():
                 # "visual" vectors are built in the text embedder's space (queries can match them);

@@ -15,11 +15,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import ConfigError, one_line
+from .errors import ConfigError
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are never meant: `threshold: .nan` would silently disable scene cuts
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ScenesConfig(_Section):
@@ -104,12 +105,9 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) 
     if path is not None:
         p = Path(path)
         source = str(p)
-        try:
-            loaded = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"{p}: config file not found") from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{p}: not valid YAML: {one_line(exc, with_type=False)}") from None
+        from .safe_yaml import load_file
+
+        loaded = load_file(p, "config file")
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):

@@ -3,16 +3,24 @@
 The database is the source of truth, so most repairs rebuild derived data from it: FAISS files
 (stale, damaged or missing), the keyword index (rows missing or orphaned), temporary files left by a
 killed process. What cannot be rebuilt (a video file that was deleted) is reported, not touched.
+
+A damaged database file is checked with SQLite itself before anything else opens it, reported in
+plain words, and with --repair rebuilt from what can be read (`vidagent.store.recover`), keeping a
+backup. Vectors carry a checksum each, so a changed byte inside one is found too. No check may crash
+the doctor: a check that fails is itself a finding.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import StoreNotFound, one_line, ordinary
 from .store import Store
+from .store.health import database_problem
 from .store.models import SCHEMA_VERSION
 from .store.vectors import VectorIndex
 
@@ -48,14 +56,51 @@ def _faiss_state(idx: VectorIndex) -> tuple[int, int] | None:
         return None
 
 
-def check_store(store: Store, repair: bool = False) -> DoctorReport:
-    rep = DoctorReport()
+def check_store(store: Store, repair: bool = False, rep: DoctorReport | None = None) -> DoctorReport:
+    rep = rep if rep is not None else DoctorReport()
+    if repair and store.read_only:
+        rep.add("repair", False, f"{store.read_only_note}: problems are reported, not repaired")
+        repair = False
+    for name, check in (("checks", _basic_checks), ("vector checksums", _check_vectors)):
+        _guarded(rep, name, check, store, repair)
+    return rep
+
+
+def _guarded(rep: DoctorReport, name: str, run: Callable[[Store, bool, DoctorReport], None], store: Store,
+             repair: bool) -> None:
+    try:
+        run(store, repair, rep)
+    except Exception as exc:  # damage the database check missed: a finding, never a crash
+        known = ordinary(exc) or exc
+        rep.add(name, False, f"could not finish this check: {one_line(known)}")
+
+
+def _check_vectors(store: Store, repair: bool, rep: DoctorReport) -> None:
+    """Every vector against its checksum (and its recorded size): bytes changed inside a blob."""
+    state = store.vector_repo.checksums()
+    bad = len(state.damaged)
+    if bad and repair:
+        store.description_repo.delete(sorted(state.damaged_descriptions))
+        for space in store.spaces():
+            idx = store.vector_index(space)
+            idx.dirty = True
+            idx.save()
+    rep.add("vector checksums", bad == 0,
+            f"{state.total - bad} of {state.total} vectors match their checksums" + (
+                f"; {bad} damaged ({'their' if repair else 'run --repair: their'} "
+                f"{len(state.damaged_descriptions)} clips are described again by the next `vidagent index`)"
+                if bad else ""),
+            repaired=bool(bad and repair))
+    if state.unchecked:
+        if repair:
+            store.vector_repo.record_checksums(state.unchecked)
+        rep.add("vector checksums", True, f"{len(state.unchecked)} vectors stored before checksums existed "
+                + ("now have one" if repair else "have none yet (--repair records them)"))
+
+
+def _basic_checks(store: Store, repair: bool, rep: DoctorReport) -> None:
     version = store.meta("schema_version")
     rep.add("schema", version == str(SCHEMA_VERSION), f"schema version {version} (this vidagent: {SCHEMA_VERSION})")
-
-    result = store.db.integrity_check()
-    if result is not None:
-        rep.add("sqlite", result == "ok", f"integrity_check: {result}")
 
     missing = [v.path for v in store.videos() if not os.path.exists(v.path)]
     rep.add("video files", not missing,
@@ -68,9 +113,14 @@ def check_store(store: Store, repair: bool = False) -> DoctorReport:
     kw = store.keyword_state()
     if kw is not None:
         if not kw.ok and repair:
-            store.rebuild_keywords()
+            store.rebuild_keywords()  # the same row builder that indexing uses
         rep.add("keyword index", kw.ok, f"{kw.rows} keyword rows for {kw.descriptions} descriptions "
                 f"({kw.orphaned} orphaned)", repaired=not kw.ok and repair)
+
+    failed, first = store.failed_descriptions()
+    rep.add("descriptions", failed == 0,
+            f"{failed} clips whose description failed" + (f" (e.g. clip {first[0][0]}: {first[0][1]})" if first else "")
+            + ("; re-run `vidagent index` (or `caption`) to retry them" if failed else ""))
 
     vec_dir = store.root / "vectors"
     temps = sorted(vec_dir.glob("*.tmp*")) if vec_dir.is_dir() else []
@@ -91,12 +141,46 @@ def check_store(store: Store, repair: bool = False) -> DoctorReport:
             fresh.dirty = True
             fresh.save()
         rep.add("vector index", ok, detail, repaired=(not ok and repair))
-    return rep
 
 
 def doctor(store_dir: str | os.PathLike[str] | Store | None = None, repair: bool = False) -> DoctorReport:
     """Check (and with `repair`, fix) a store given by folder or as an open `Store`."""
     if isinstance(store_dir, Store):
         return check_store(store_dir, repair=repair)
-    with Store(Path(store_dir) if store_dir else None, create=False) as store:
-        return check_store(store, repair=repair)
+    from .store.db import DB_NAME, default_store_dir
+    from .store.health import writable
+
+    root = Path(store_dir) if store_dir else default_store_dir()
+    db = root / DB_NAME
+    rep = DoctorReport()
+    if not db.exists():
+        raise StoreNotFound(root)
+    problem = database_problem(db)
+    if problem is None:
+        rep.add("database", True, "SQLite integrity check: ok")
+    elif not repair:
+        rep.add("database", False, f"{problem}. `vidagent doctor --repair` recovers what can be read, keeping "
+                                   "a backup of the damaged file")
+        return rep  # the other checks would only trip over the same damage
+    elif not writable(db):
+        rep.add("database", False, f"{problem}. The store is read-only: copy it somewhere writable and "
+                                   "run `vidagent doctor --repair` there")
+        return rep
+    else:
+        from .store.recover import recover
+
+        try:
+            rec = recover(db)
+        except Exception as exc:
+            rep.add("database", False, f"{problem}. Recovery failed: {one_line(ordinary(exc) or exc)}; the "
+                                       "damaged file is unchanged")
+            return rep
+        rep.add("database", False, f"{problem}. Recovered with {rec.method} into a fresh database; the damaged "
+                                   f"file is kept as {rec.backup.name}. {rec.lost_words()}", repaired=True)
+    try:
+        store = Store(root, create=False)
+    except Exception as exc:
+        rep.add("open", False, f"the store cannot be opened: {one_line(ordinary(exc) or exc)}")
+        return rep
+    with store:
+        return check_store(store, repair=repair, rep=rep)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Settings, load_settings
 from .describe import Describer
+from .errors import UnknownVideo, VidagentError, printable
 from .store import Store, opened
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 StoreArg = Store | str | os.PathLike[str] | None
 ConfigArg = Settings | str | os.PathLike[str] | None
 PathsArg = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+MAX_TOP_K = 10_000  # more hits than anyone reads; bounds the FAISS and SQL work
 
 
 def _paths(paths: PathsArg) -> list[str]:
@@ -51,8 +53,10 @@ class Library:
     ) -> IndexReport:
         """Index videos and folders; returns per-file results (failures included)."""
         from .pipeline import Indexer
+        from .store.health import require_writable
 
         with opened(self.store) as st, st.writer_lock():
+            require_writable(st)
             return Indexer(st, self.settings, progress=progress, describer=self.describer).run(
                 _paths(paths), on_file=on_file
             )
@@ -61,7 +65,13 @@ class Library:
         """Ranked clips for a text query."""
         from .retrieve import search
 
+        if not query.strip():
+            raise VidagentError("the search query is empty: say what to find")
+        if top_k is not None and not 1 <= top_k <= MAX_TOP_K:
+            raise VidagentError(f"top_k must be between 1 and {MAX_TOP_K} (got {top_k})")
         with opened(self.store, create=False) as st:
+            if video is not None and st.find_video(video) is None:
+                raise UnknownVideo(video, f"{printable(video)}: not an indexed video (see `vidagent status`)")
             return search(st, query, self.settings, top_k=top_k, video=video)
 
     def ask(self, question: str, chat_model: Any = None, video: str | None = None, top_k: int | None = None) -> Answer:

@@ -25,7 +25,17 @@ from . import stages
 from .binding import DescriberBinding
 from .config import Settings
 from .describe import Describer, Embedder
-from .errors import BadVideo, ConfigError, DescriberUnavailable, MissingDependency, VidagentError, debug, one_line
+from .errors import (
+    BadVideo,
+    ConfigError,
+    DescriberUnavailable,
+    DiskFull,
+    MissingDependency,
+    VidagentError,
+    debug,
+    one_line,
+    ordinary,
+)
 from .inputs import clip_input, read_inputs, speech_between
 from .stages import AUDIO_CHUNK_S, ProgressFn
 from .store import Store
@@ -42,12 +52,15 @@ __all__ = ["AUDIO_CHUNK_S", "FileResult", "Hooks", "IndexReport", "Indexer", "In
 @dataclass
 class FileResult:
     path: str
-    status: str  # "indexed" | "unchanged" | "failed"
+    status: str  # "indexed" | "unchanged" | "failed" | "interrupted"
     hash: str = ""
     clips: int = 0
     described: int = 0
     seconds: float = 0.0
     error: str = ""
+    warning: str = ""  # indexed, but the user should know (a truncated file)
+    #: clips whose describer reported an error: stored without a caption, described again next run
+    failed_clips: int = 0
 
 
 @dataclass
@@ -55,6 +68,9 @@ class IndexReport:
     files: list[FileResult] = field(default_factory=list)
     elapsed: float = 0.0
     interrupted: bool = False
+    #: why the run stopped early for every file (disk full), one line; committed work is kept
+    stopped: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -67,9 +83,11 @@ class IndexReport:
             "failed": len(self.failed),
             "clips": sum(f.clips for f in ok),
             "described": sum(f.described for f in ok),
+            "failed_descriptions": sum(f.failed_clips for f in ok),
             "seconds_of_video": round(sum(f.seconds for f in ok), 1),
             "elapsed_s": round(self.elapsed, 2),
             "interrupted": self.interrupted,
+            "stopped": self.stopped,
         }
 
 
@@ -161,14 +179,15 @@ class Indexer:
         return read_inputs(plan.info, batch, speech, self.describer.frames_per_clip,
                            self.settings.describe.frame_width)
 
-    def describe(self, plan: Plan, speech: Sequence[Segment]) -> int:
-        """Describe the plan's new clips batch by batch, decoding batch k+1 while batch k is described."""
+    def describe(self, plan: Plan, speech: Sequence[Segment], result: FileResult | None = None) -> int:
+        """Describe the plan's new clips batch by batch, decoding batch k+1 while batch k is described.
+        `result`, when given, is kept current after every committed batch (an interrupted run reports it)."""
         self.binding.load()
         d, info = self.describer, plan.info
         text, prompt_ref = self.prompt()
         dkey = self.describer_key()
         size = self.settings.describe.batch_size
-        batches = [plan.todo[b:b + size] for b in range(0, len(plan.todo), size)]
+        batches = [plan.todo[b : b + size] for b in range(0, len(plan.todo), size)]
         done = 0
         self.progress("describe", info.path, 0, len(plan.todo))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidagent-frames") as pool:
@@ -184,18 +203,22 @@ class Indexer:
                 self.store.put_descriptions(info.hash, dkey, d.name, d.model_id, prompt_ref,
                                             list(zip(batch, descs, strict=True)), self.binding.vectors(descs))
                 done += len(batch)
+                if result is not None:
+                    result.described = done
+                    result.failed_clips += sum(1 for x in descs if "error" in x.extra)
                 log.debug("%s: described %d/%d clips", info.path, done, len(plan.todo))
                 self.progress("describe", info.path, done, len(plan.todo))
                 if self.hooks.on_batch:
                     self.hooks.on_batch(plan, len(batch), time.perf_counter() - t0)
-                if self.stop_requested:
+                if self.stop_requested and k + 1 < len(batches):  # after the last batch: nothing to stop
                     if ahead is not None:
                         ahead.cancel()
                     raise Interrupted()
         return done
 
     # -- the whole job ----------------------------------------------------------------------------
-    def _index(self, info: VideoInfo, new: bool) -> FileResult:
+    def _index(self, info: VideoInfo, new: bool, result: FileResult) -> None:
+        """Plan and describe one probed video, filling in `result` as work is committed."""
         # A new video: transcribe its audio while scene detection decodes the frames (the two use
         # different streams and both release the GIL), instead of one after the other.
         speech_job: Future[list[Segment]] | None = None
@@ -212,24 +235,32 @@ class Indexer:
             raise
         if self.activate:
             self.store.set_active(info.hash, plan.plan_key, self.describer_key())
-        result = FileResult(info.path, "unchanged", info.hash, len(plan.clips), 0, info.duration)
+            self.store.remember_describer(self.describer_key(), self.settings.describe.model_dump(mode="json"))
+        result.hash, result.clips, result.seconds = info.hash, len(plan.clips), info.duration
+        if info.truncated:
+            result.warning = (f"{result.path}: truncated: the header says {info.header_duration:.1f} s but only "
+                              f"{info.duration:.1f} s decode; indexed what decodes")
         if plan.todo:
             speech = speech_job.result() if speech_job is not None else self.speech(info)
-            result.described = self.describe(plan, speech)
+            self.describe(plan, speech, result)
             result.status = "indexed"
         elif speech_job is not None:
             _wait_quietly(speech_job)
-        return result
 
     def index_file(self, path: str) -> FileResult:
         """Index one file. Its failure comes back as a "failed" result and the batch goes on; a file
         new to the store that fails part-way leaves nothing behind. Errors that would repeat for every
-        file (a missing dependency, a describer that cannot load) and interrupts propagate."""
+        file (a missing dependency, a describer that cannot load, a full disk) and interrupts propagate,
+        carrying the file's partial result when it had started describing."""
         new_video: str | None = None
+        result = FileResult(path, "unchanged")
         try:
             info = self.probe(path)
             new_video = None if self.store.has_descriptions(info.hash) else info.hash
-            return self._index(info, new=new_video is not None)
+            self._index(info, new_video is not None, result)
+            return result
+        except (Interrupted, KeyboardInterrupt) as exc:
+            raise Interrupted(_partial(result)) from exc
         except BadVideo as exc:
             res = FileResult(path, "failed", error=str(exc))
         except (MissingDependency, DescriberUnavailable, ConfigError):
@@ -239,6 +270,12 @@ class Indexer:
         except Exception as exc:  # any other failure is this file's, the batch goes on
             if debug() or isinstance(exc, ImportError):
                 raise
+            full = ordinary(exc)
+            if isinstance(full, DiskFull):
+                # The same for every file: stop, keeping every committed batch (even a new file's: the
+                # re-run continues it), and let the caller print the summary.
+                where = "" if getattr(exc, "filename", None) else f"{self.store.root}: "
+                raise _Stopped(where + one_line(full), _partial(result)) from exc
             log.debug("failed on %s", path, exc_info=True)
             res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
         if new_video:
@@ -258,21 +295,57 @@ class Indexer:
                 for path in files:
                     if self.stop_requested:
                         raise Interrupted()
-                    res = self.index_file(path)
+                    try:
+                        res = self.index_file(path)
+                    except _Stopped as stop:
+                        report.stopped = stop.reason
+                        report.files.extend([stop.partial] if stop.partial else [])
+                        break
                     report.files.append(res)
                     if on_file:
                         on_file(res)
-        except (KeyboardInterrupt, Interrupted):
+        except (KeyboardInterrupt, Interrupted) as exc:
             report.interrupted = True
+            partial = exc.partial if isinstance(exc, Interrupted) else None
+            if partial is not None:
+                report.files.append(partial)  # its committed batches count in the summary
         finally:
-            self.store.save_indexes()
+            try:
+                self.store.save_indexes()
+            except Exception as exc:
+                if not isinstance(ordinary(exc), DiskFull):
+                    raise
+                report.notes.append("vector index files not saved (disk full): they are rebuilt from the "
+                                    "database on next use")
             report.elapsed = time.perf_counter() - t0
         return report
 
 
+def _partial(result: FileResult) -> FileResult | None:
+    """A file stopped part-way, as the report shows it: None when it had not reached describing."""
+    if not result.hash:
+        return None
+    result.status = "interrupted"
+    return result
+
+
+class _Stopped(Exception):
+    """A failure that is the same for every file (disk full): the run stops after this file."""
+
+    def __init__(self, reason: str, partial: FileResult | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.partial = partial
+
+
 class Interrupted(BaseException):
     """Raised between batches after a Ctrl-C: everything committed so far stays. A BaseException, so
-    per-file error handling (which discards a new file's partial rows) never catches it."""
+    per-file error handling (which discards a new file's partial rows) never catches it. `partial` is
+    the file in flight, when it had started describing."""
+
+    def __init__(self, partial: FileResult | None = None) -> None:
+        super().__init__()
+        self.partial = partial
 
 
 @contextmanager

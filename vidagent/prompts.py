@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .errors import ConfigError, one_line
+from .errors import ConfigError
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -50,10 +48,9 @@ def _fields(template: str) -> list[str]:
 
 
 def parse_prompt(path: Path) -> Prompt:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read prompt: {one_line(exc, with_type=False)}") from None
+    from .safe_yaml import load_file
+
+    data = load_file(path, "prompt file")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: a prompt file is a mapping with name, version, template")
     unknown = set(data) - {"name", "version", "template", "variables", "description"}

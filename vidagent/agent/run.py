@@ -66,7 +66,9 @@ def _ask(st: Store, settings: Settings, question: str, chat_model: Any, video: s
                         else "offline", elapsed_s=time.perf_counter() - t0, error=one_line(exc))
         raise
     finally:
-        if result is not None:
+        if result is not None and st.read_only:
+            result.notes.append("history not recorded: the store is read-only")
+        elif result is not None:
             record(st, result)
 
 

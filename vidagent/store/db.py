@@ -9,6 +9,7 @@ half a clip. Use it as `with Store(path) as st: ...`.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterator, Sequence
@@ -20,7 +21,7 @@ import numpy as np
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from ..errors import StoreBusy, StoreNotFound
+from ..errors import DiskFull, StoreBusy, StoreNotFound, ordinary
 from ..types import Clip, Description, Scene, Segment, VideoInfo
 from .database import Database
 from .descriptions import DescriptionRepo, KeywordIndexState
@@ -62,17 +63,28 @@ class Store:
 
     def __init__(self, root: str | os.PathLike[str] | None = None, url: str | None = None, create: bool = True) -> None:
         self.root = Path(root) if root is not None else default_store_dir()
+        #: opened read-only (a read-only mount or folder): readers work, nothing is written
+        self.read_only = False
+        self.read_only_note = ""
         if url is None:
             if not create and not (self.root / DB_NAME).exists():
                 raise StoreNotFound(self.root)
-            self.root.mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{(self.root / DB_NAME).resolve()}"
-        self.db = Database(url)
+            from .health import readonly_url, refuse_read_only, writable
+
+            if not writable(self.root / DB_NAME) and (self.root / DB_NAME).exists():
+                if create:  # a command that writes: say so in one line instead of SQLite's "unable to open"
+                    refuse_read_only(self.root)
+                url, self.read_only_note = readonly_url(self.root / DB_NAME)
+                self.read_only = True
+            else:
+                self.root.mkdir(parents=True, exist_ok=True)
+                url = f"sqlite:///{(self.root / DB_NAME).resolve()}"
+        self.db = Database(url, read_only=self.read_only)
         self.url = url
         self.is_sqlite = self.db.is_sqlite
         self.engine: Engine = self.db.engine
         try:
-            upgrade(self.engine, label=str(self.root))
+            upgrade(self.engine, label=str(self.root), read_only=self.read_only)
         except BaseException:
             self.db.dispose()
             raise
@@ -90,9 +102,14 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        """Write the vector indexes this process changed, then release the database."""
+        """Write the vector indexes this process changed, then release the database. A full disk only
+        costs the FAISS cache (rebuilt from the database on next use), so it does not fail the close."""
         try:
-            self.vector_repo.save_open()
+            if not self.read_only:
+                self.vector_repo.save_open()
+        except Exception as exc:
+            if not isinstance(ordinary(exc), DiskFull):
+                raise
         finally:
             self.db.dispose()
 
@@ -123,6 +140,15 @@ class Store:
 
     def meta(self, key: str) -> str | None:
         return self.db.meta(key)
+
+    def remember_describer(self, describer_key: str, describe_settings: dict[str, Any]) -> None:
+        """The `describe` settings behind a describer key, so `ask` can re-query a clip with the describer
+        (and model options) that described it, whatever settings it is run with."""
+        self.db.set_meta(f"describer:{describer_key}", json.dumps(describe_settings, ensure_ascii=False))
+
+    def describer_settings(self, describer_key: str) -> dict[str, Any] | None:
+        value = self.meta(f"describer:{describer_key}")
+        return None if value is None else dict(json.loads(value))
 
     # -- videos -----------------------------------------------------------------------------------
     def cached_hash(self, path: str) -> str | None:
@@ -189,6 +215,9 @@ class Store:
     def described(self, describer_key: str, clip_ids: Sequence[str]) -> set[str]:
         return self.description_repo.described(describer_key, clip_ids)
 
+    def failed_descriptions(self, limit: int = 5) -> tuple[int, list[tuple[str, str]]]:
+        return self.description_repo.failed(limit)
+
     def put_descriptions(
         self,
         video_hash: str,
@@ -236,6 +265,8 @@ class Store:
     index = vector_index
 
     def save_indexes(self) -> None:
+        if self.read_only:
+            return  # the in-memory indexes were synced from the database; there is nowhere to save them
         self.vector_repo.save_all()
 
     def embedding_descriptions(self, ids: Sequence[int]) -> dict[int, int]:

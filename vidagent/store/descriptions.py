@@ -6,18 +6,22 @@ repair `doctor --repair` runs, so the two can never disagree about what is searc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..types import Clip, Description
 from .database import Database
 from .models import ClipRow, DescriptionRow, Embedding, Video
 from .records import ClipRecord, ClipSpan, KeywordRow, StoredDescription, keyword_row
+
+#: a description whose describer reported an error (stored with an empty caption; retried next run)
+_FAILED = DescriptionRow.extra["error"].as_string().is_not(None)
 
 _INSERT_KEYWORDS = text(
     "INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) VALUES (:rowid, :caption, :ocr, :transcript, :tags)"
@@ -74,11 +78,22 @@ class DescriptionRepo:
         self.db = db
 
     def described(self, describer_key: str, clip_ids: Sequence[str]) -> set[str]:
+        """Clips done with this describer setting; a description that failed (error in `extra`) is not
+        done, so the next run describes the clip again."""
         with self.db.read() as s:
             q = select(DescriptionRow.clip_id).where(
-                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids))
+                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids)), ~_FAILED
             )
             return set(s.scalars(q))
+
+    def failed(self, limit: int = 5) -> tuple[int, list[tuple[str, str]]]:
+        """How many stored descriptions failed, and (clip id, error) of the first few."""
+        with self.db.read() as s:
+            n = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(_FAILED)) or 0)
+            first = s.execute(
+                select(DescriptionRow.clip_id, DescriptionRow.extra).where(_FAILED).order_by(DescriptionRow.id).limit(limit)
+            ).all()
+        return n, [(str(c), str((e or {}).get("error", ""))) for c, e in first]
 
     def has_any(self, video_hash: str) -> bool:
         with self.db.read() as s:
@@ -98,6 +113,19 @@ class DescriptionRepo:
         """One transaction: description rows, their keyword-index rows and their vectors."""
         ids: list[int] = []
         with self.db.write() as s:
+            # A clip described again replaces its earlier (failed) description under the same key.
+            old = select(DescriptionRow.id).where(
+                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_([c.id for c, _ in items])
+            )
+            old_ids = list(s.scalars(old))
+            if old_ids:
+                s.execute(delete(Embedding).where(Embedding.description_id.in_(old_ids)))
+                if self.db.is_sqlite:
+                    s.execute(
+                        text("DELETE FROM desc_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
+                        {"ids": json.dumps(old_ids)},
+                    )
+                s.execute(delete(DescriptionRow).where(DescriptionRow.id.in_(old_ids)))
             for (clip, d), vecs in zip(items, vectors, strict=True):
                 row = DescriptionRow(
                     clip_id=clip.id,
@@ -130,6 +158,21 @@ class DescriptionRepo:
                 if self.db.is_sqlite:
                     _insert_keywords(s, keyword_row(row.id, d.caption, list(d.ocr), d.transcript, list(d.tags)))
         return ids
+
+    def delete(self, description_ids: Sequence[int]) -> None:
+        """Drop descriptions with their keyword rows and vectors (one transaction): their clips are
+        described again by the next run (used for damaged vectors)."""
+        ids = list(description_ids)
+        if not ids:
+            return
+        with self.db.write() as s:
+            if self.db.is_sqlite:
+                s.execute(
+                    text("DELETE FROM desc_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
+                    {"ids": json.dumps(ids)},
+                )
+            s.execute(delete(Embedding).where(Embedding.description_id.in_(ids)))
+            s.execute(delete(DescriptionRow).where(DescriptionRow.id.in_(ids)))
 
     def active(
         self,
@@ -169,6 +212,7 @@ class DescriptionRepo:
                     model_id=d.model_id,
                     prompt=d.prompt,
                     describer=d.describer,
+                    describer_key=d.describer_key,
                     frame_times=list(d.frame_times),
                     extra=dict(d.extra or {}),
                 )
@@ -252,4 +296,5 @@ class DescriptionRepo:
                 "clips": int(active or 0),
                 "clip_rows": int(s.scalar(select(func.count()).select_from(ClipRow)) or 0),
                 "descriptions": int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0),
+                "failed_descriptions": int(s.scalar(select(func.count()).select_from(DescriptionRow).where(_FAILED)) or 0),
             }

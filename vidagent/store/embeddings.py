@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from .database import Database
-from .models import DescriptionRow, Embedding
+from .models import DescriptionRow, Embedding, VectorChecksum, vector_crc
 from .vectors import VectorIndex
+
+
+@dataclass(frozen=True)
+class ChecksumState:
+    """Stored vectors against their CRC-32s: damaged (embedding id, description id) pairs, and
+    (embedding id, crc) for sound vectors stored before checksums existed."""
+
+    total: int
+    damaged: list[tuple[int, int]]
+    unchecked: list[tuple[int, int]]
+
+    @property
+    def damaged_descriptions(self) -> set[int]:
+        return {d for _, d in self.damaged}
 
 
 class VectorRepo:
@@ -88,6 +103,30 @@ class VectorRepo:
                 str(k): int(v)
                 for k, v in s.execute(select(Embedding.space, func.count()).group_by(Embedding.space)).all()
             }
+
+    def checksums(self) -> ChecksumState:
+        """Every vector against its checksum and its recorded size: bytes changed inside a blob."""
+        damaged: list[tuple[int, int]] = []
+        unchecked: list[tuple[int, int]] = []
+        total = 0
+        q = select(Embedding.id, Embedding.description_id, Embedding.dim, Embedding.vector, VectorChecksum.crc).outerjoin(
+            VectorChecksum, VectorChecksum.embedding_id == Embedding.id
+        )
+        with self.db.read() as s:
+            for eid, did, dim, vec, crc in s.execute(q):
+                total += 1
+                size_ok = vec is not None and len(vec) == 4 * int(dim)
+                if not size_ok or (crc is not None and vector_crc(vec) != int(crc)):
+                    damaged.append((int(eid), int(did)))
+                elif crc is None:
+                    unchecked.append((int(eid), vector_crc(vec)))
+        return ChecksumState(total, damaged, unchecked)
+
+    def record_checksums(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """Store (embedding id, crc) checksums for vectors written before checksums existed."""
+        if pairs:
+            with self.db.write() as s:
+                s.execute(insert(VectorChecksum), [{"embedding_id": e, "crc": c} for e, c in pairs])
 
     def orphans(self, repair: bool = False) -> int:
         """Vectors whose description is gone; deleted when `repair`. Returns how many were found."""

@@ -30,11 +30,11 @@ def current_version(conn: Connection) -> int | None:
     return int(row[0]) if row else None
 
 
-def upgrade(engine: Engine, target: int = SCHEMA_VERSION, label: str = "") -> int:
+def upgrade(engine: Engine, target: int = SCHEMA_VERSION, label: str = "", read_only: bool = False) -> int:
     """Create or upgrade the schema behind `engine`; returns the version found before (0 for a new store).
 
     Takes the engine, not the store, so the store can call it while it is being built (no import circle).
-    `label` names the store in errors (its folder).
+    `label` names the store in errors (its folder); a `read_only` store is checked, never changed.
     """
     with engine.begin() as conn:
         found = current_version(conn)
@@ -50,4 +50,10 @@ def upgrade(engine: Engine, target: int = SCHEMA_VERSION, label: str = "") -> in
         with engine.begin() as conn:
             MIGRATIONS[version](conn)
             conn.execute(text("UPDATE meta SET value=:v WHERE key='schema_version'"), {"v": str(version)})
+    if not read_only:
+        with engine.begin() as conn:
+            # Tables added without a schema change (vector_checksums) appear in older stores on open.
+            missing = [t for t in Base.metadata.sorted_tables if not inspect(conn).has_table(t.name)]
+            if missing:
+                Base.metadata.create_all(conn, tables=missing)
     return found

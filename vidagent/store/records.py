@@ -123,6 +123,7 @@ class ClipRecord(_Record):
     model_id: str
     prompt: str | None
     describer: str
+    describer_key: str
     frame_times: list[float]
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import BadVideo, one_line
 from ..types import Frame, VideoInfo
-from .files import content_hash
+from .files import content_hash, regular_file_problem
 
 # swscale's area averaging: the right filter for downscaling, and ~30% faster than its default
 # (bicubic) on 720p -> 256 px (benchmarks/bench_scenes.py); detection and keyframes only shrink frames.
@@ -40,10 +40,9 @@ def _open(path: str) -> Any:  # an av container (PyAV is untyped)
 def probe(path: str | os.PathLike[str], file_hash: str | None = None) -> VideoInfo:
     """Read container metadata and decode one frame to prove the video stream is usable."""
     path = str(path)
-    if not os.path.exists(path):
-        raise BadVideo(path, "file not found")
-    if os.path.isdir(path):
-        raise BadVideo(path, "is a directory")
+    problem = regular_file_problem(path)
+    if problem is not None:
+        raise BadVideo(path, problem)
     size = os.path.getsize(path)
     if size == 0:
         raise BadVideo(path, "empty file (0 bytes)")
@@ -78,7 +77,13 @@ def probe(path: str | os.PathLike[str], file_hash: str | None = None) -> VideoIn
             raise BadVideo(path, "video stream has no decodable frames")
         if fps <= 0 or fps > 1000:
             fps = 25.0
+        header = 0.0
+        end = _decodable_end(path, size, duration, fps)
+        if end is not None:
+            header, duration = duration, end
         frames = int(vs.frames or 0) or int(round(duration * fps))
+        if header:
+            frames = min(frames, int(round(duration * fps)))
         a = container.streams.audio[0] if container.streams.audio else None
         return VideoInfo(
             path=path,
@@ -93,9 +98,66 @@ def probe(path: str | os.PathLike[str], file_hash: str | None = None) -> VideoIn
             audio_codec=(a.codec_context.name if a is not None else None),
             audio_channels=(a.codec_context.channels if a is not None else 0),
             audio_rate=(a.codec_context.sample_rate if a is not None else 0),
+            header_duration=header,
         )
     finally:
         container.close()
+
+
+def _decodable_end(path: str, size: int, duration: float, fps: float) -> float | None:
+    """None when the file holds what its header promises; else the end (s) of the last video packet
+    whose bytes are in the file.
+
+    Why: a "faststart" mp4 cut short keeps its complete index at the front, so the header promises
+    the full length while the data stops early; trusting it made clips past the cut out of repeated
+    last frames. A seek near the promised end is cheap and settles the usual case; only when no
+    packet is there are all packets' positions read (no decoding) to find where the data stops.
+    """
+    if duration <= 0:
+        return None
+    margin = max(1.0, 3.0 / fps)
+    container = _open(path)
+    try:
+        vs = container.streams.video[0]
+        start, tb = vs.start_time or 0, vs.time_base or Fraction(1, 1)
+        try:
+            container.seek(int(max(duration - margin, 0.0) / tb) + start, stream=vs, backward=True)
+            for n, pkt in enumerate(container.demux(vs)):
+                if pkt.pts is not None and pkt.size and (pkt.pos is None or pkt.pos < 0 or pkt.pos + pkt.size <= size):
+                    if float((pkt.pts - start) * tb) >= duration - 2 * margin:
+                        return None  # the tail is there
+                if n > 2000:
+                    break
+        except Exception:  # a failed seek is a hint, not a verdict: scan below
+            pass
+    finally:
+        container.close()
+    container = _open(path)
+    last, last_any, missing = 0.0, 0.0, False
+    try:
+        vs = container.streams.video[0]
+        streams = [vs, *container.streams.audio[:1]]
+        try:
+            for pkt in container.demux(streams):
+                if pkt.pts is None or not pkt.size:
+                    continue
+                if pkt.pos is not None and pkt.pos >= 0 and pkt.pos + pkt.size > size:
+                    missing = True
+                    continue
+                st = pkt.stream
+                t = float((pkt.pts - (st.start_time or 0) + (pkt.duration or 0)) * (st.time_base or Fraction(1, 1)))
+                last_any = max(last_any, t)
+                if st.index == vs.index:
+                    last = max(last, t)
+        except Exception:
+            missing = True  # the demuxer hit the cut
+    finally:
+        container.close()
+    if last <= 0 or duration - last <= margin / 2:
+        return None
+    # Packets the index lists past the end of the file, a demuxer error, or no stream reaching the
+    # promised end: truncated. A video stream ending before a longer audio track is not damage.
+    return round(last, 3) if missing or last_any < duration - margin else None
 
 
 def _video_stream(container: Any) -> tuple[Any, int, Fraction]:
