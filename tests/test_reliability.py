@@ -193,7 +193,7 @@ def test_newer_store_is_refused_and_older_upgraded(tmp_path: Path, shots_video: 
     migrate.MIGRATIONS[2] = lambda conn: calls.append(conn)
     try:
         st = Store(store)
-        assert migrate.upgrade(st, target=2) == 1
+        assert migrate.upgrade(st.engine, target=2) == 1
         assert st.meta("schema_version") == "2" and len(calls) == 1
     finally:
         del migrate.MIGRATIONS[2]

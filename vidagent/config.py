@@ -15,7 +15,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import VidagentError
+from .errors import ConfigError
+
+SignalName = Literal["people", "colour", "motion", "crops", "hierarchy"]
+ALL_SIGNALS: tuple[SignalName, ...] = ("people", "colour", "motion", "crops", "hierarchy")
 
 
 class _Section(BaseModel):
@@ -24,8 +27,9 @@ class _Section(BaseModel):
 
 
 class ScenesConfig(_Section):
-    detector: Literal["content", "adaptive", "transnetv2"] = Field(
-        "content", description="content/adaptive: PySceneDetect; transnetv2: learned shot boundaries"
+    detector: str = Field(
+        "content", description="content/adaptive: PySceneDetect; transnetv2: learned shot boundaries; "
+        "or a registered plugin detector (vidagent.scenes.register_detector)", min_length=1
     )
     threshold: float = Field(27.0, description="ContentDetector threshold (0-255 scale of HSV change)")
     adaptive_threshold: float = Field(3.0, description="AdaptiveDetector ratio threshold")
@@ -50,8 +54,8 @@ class DescribeConfig(_Section):
     speech: bool = Field(True, description="transcribe audio and pass it to the describer")
     ocr: bool = Field(True, description="read text on screen (offline describer)")
     tags_top_k: int = Field(5, ge=1, description="labels kept per clip (offline describer)")
-    signals: list[Literal["people", "colour", "motion", "crops", "hierarchy"]] = Field(
-        default_factory=lambda: ["people", "colour", "motion", "crops", "hierarchy"],
+    signals: list[SignalName] = Field(
+        default_factory=lambda: list(ALL_SIGNALS),
         description="extra visual signals of the offline describer (see docs/signals.md); [] for tags only",
     )
     options: dict[str, Any] = Field(
@@ -125,7 +129,7 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) 
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
-            raise VidagentError(f"{p}: settings must be a mapping at the top level")
+            raise ConfigError(f"{p}: settings must be a mapping at the top level")
         data = loaded
     for dotted, value in overrides.items():
         if value is None:
@@ -133,12 +137,12 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) 
         section, _, key = dotted.partition("__")
         data.setdefault(section, {})
         if not isinstance(data[section], dict):
-            raise VidagentError(f"{source}: '{section}' must be a mapping")
+            raise ConfigError(f"{source}: '{section}' must be a mapping")
         data[section][key] = value
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise VidagentError(_format_error(source, exc)) from None
+        raise ConfigError(_format_error(source, exc)) from None
 
 
 def stage_key(*parts: Any) -> str:

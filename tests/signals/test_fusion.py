@@ -94,12 +94,12 @@ def test_clip_family_space_is_indexed_from_keyframes_and_searched_by_text(tmp_pa
         stored = st.vectors_of([r["description_id"] for r in rows], emb.space)
     assert len(stored) == 3
     # The stored vector is the normalised mean of the clip's keyframe image embeddings.
-    from vidagent.pipeline import _plan_key_of, read_inputs
+    from vidagent.inputs import read_inputs
 
     settings = load_settings(cfg)
     with Store(store) as st:
         info = st.video_info(rows[0]["video_hash"])
-        clips = [c for c in st.get_clips(_plan_key_of(st, info.hash)) or [] if c.id == rows[0]["clip_id"]]
+        clips = [c for c in st.get_clips(st.find_video(info.hash).plan_key) or [] if c.id == rows[0]["clip_id"]]
     item = read_inputs(info, clips, [], None, settings.describe.frame_width)[0]
     again = emb.clip_vectors([[f.image for f in item.frames]])[0]
     assert again is not None and np.allclose(stored[rows[0]["description_id"]], again, atol=1e-4)

@@ -112,7 +112,7 @@ def supports(evidence: str, claim: str) -> bool:
     return not want or bool(want & words(evidence))
 
 
-def check(box: "Toolbox", question: str, claims: list[tuple[str, str]]) -> list[Citation]:
+def check(box: Toolbox, question: str, claims: list[tuple[str, str]]) -> list[Citation]:
     """Verify (clip_id, claim) pairs; returns citations with store timestamps, dropping unsupported ones.
 
     A clip that cannot be re-queried (describer without `ask`, file moved) is kept as unverified with

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -43,7 +43,7 @@ def index(
     from ..api import index as run_index
 
     with StageProgress(progress) as bar:
-        def on_file(res):  # type: ignore[no-untyped-def]
+        def on_file(res: Any) -> None:  # a pipeline.FileResult (not imported: --help stays light)
             if res.status == "failed":
                 print(f"vidagent: error: {printable(res.error)}", file=sys.stderr)
             if res.failed_clips:
@@ -172,7 +172,7 @@ def models(
     """Describers, embedders and perception models: installed, loadable, licence."""
     from ..describe import registered_describers, registered_embedders
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for kind, table in (("describer", registered_describers()), ("embedder", registered_embedders())):
         for name, reg in sorted(table.items()):
             rows.append({"kind": kind, "name": name, "summary": reg.summary, "licence": reg.licence})

@@ -88,7 +88,7 @@ class TextReader:
     @staticmethod
     def model_dir() -> Path:
         rapidocr = require("rapidocr", "default")
-        return Path(rapidocr.__file__).parent / "models"
+        return Path(str(rapidocr.__file__)).parent / "models"
 
     def load(self) -> Any:
         if self._engine is None:
