@@ -40,13 +40,45 @@ def index(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], stor
 
 
 def search(query: str, store: StorePath = None, top_k: int | None = None, video: str | None = None,
-           config: str | os.PathLike[str] | Settings | None = None) -> list[Hit]:
-    """Ranked clips for a text query."""
+           config: str | os.PathLike[str] | Settings | None = None, min_score: float | None = None) -> list[Hit]:
+    """Ranked clips for a text query; hits below `min_score` (default `search.min_score`) are dropped."""
     from .retrieve import search as _search
 
+    if not query.strip():
+        from .errors import VidagentError
+
+        raise VidagentError("empty query: say what to find, e.g. vidagent search \"a dog on a beach\"")
     st = Store(store, create=False)
     try:
-        return _search(st, query, _settings(config), top_k=top_k, video=video)
+        return _search(st, query, _settings(config), top_k=top_k, video=video, min_score=min_score)
+    finally:
+        st.close()
+
+
+def evaluate(queries: str | os.PathLike[str], store: StorePath = None,
+             configs: Sequence[str | os.PathLike[str] | Settings | None] = (), ablate: bool = False,
+             top_k: int = 10) -> list[Any]:
+    """Judge search on a query file, once per settings (default settings when none are given).
+
+    `ablate` adds, for each settings, one run per search source with that source's weight at 0."""
+    from .evaluation import evaluate as _evaluate
+    from .evaluation import load_queries
+
+    qs = load_queries(queries)
+    st = Store(store, create=False)
+    try:
+        runs: list[tuple[str, Settings]] = []
+        for c in list(configs) or [None]:
+            s = _settings(c)
+            label = "defaults" if c is None else (Path(c).stem if not isinstance(c, Settings) else "settings")
+            runs.append((label, s))
+            if ablate:
+                for name, w in s.search.weights.items():
+                    if w > 0:
+                        sub = s.model_copy(update={"search": s.search.model_copy(
+                            update={"weights": {**s.search.weights, name: 0.0}})})
+                        runs.append((f"{label}-{name}", sub))
+        return [_evaluate(st, qs, s, label=label, top_k=top_k) for label, s in runs]
     finally:
         st.close()
 

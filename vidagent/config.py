@@ -58,10 +58,25 @@ class EmbedConfig(_Section):
     embedder: str = Field("minilm", description="registered text embedder name")
 
 
+DEFAULT_SEARCH_WEIGHTS = {"caption": 0.4, "visual": 0.4, "keywords": 0.6}
+DEFAULT_KEYWORD_FIELDS = {"tags": 1.0, "ocr": 1.0, "transcript": 0.6, "caption": 1.0}
+
+
 class SearchConfig(_Section):
     top_k: int = Field(10, ge=1)
-    rrf_k: int = Field(60, ge=1, description="reciprocal-rank-fusion constant")
+    rrf_k: int = Field(60, ge=1, description="unused (fusion is weighted since 0.x); kept so older configs load")
     candidates: int = Field(50, ge=1, description="hits taken from each ranking before fusing")
+    weights: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_SEARCH_WEIGHTS),
+        description="weight of each ranking source in the fused score (caption, visual, keywords, ...); 0 turns one off",
+    )
+    fields: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_KEYWORD_FIELDS),
+        description="keyword weight of each text field: tags (visual labels), ocr (on-screen text), "
+        "transcript (speech), caption (the describer's words)",
+    )
+    sim_floor: float = Field(0.2, ge=-1, lt=1, description="cosine that counts as unrelated (rescaled to 0)")
+    min_score: float = Field(0.1, ge=0, description="relevance floor: hits scoring below it are not shown")
 
 
 class AgentConfig(_Section):

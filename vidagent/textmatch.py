@@ -98,8 +98,10 @@ def score_fields(terms: Sequence[str], idfs: Mapping[str, float], fields: Mappin
                  b: float = 0.75) -> FieldMatch:
     """Bounded BM25 of one clip over named text fields.
 
-    Each term counts once, in the field where it scores best (weight * saturated tf), so text that
-    a caption repeats from the transcript is not counted twice. The result is in [0, max weight]."""
+    Each term counts once, in the first field (in `fields` order) that contains it: fields go from
+    the most specific (visual labels, on-screen text, speech) to the caption that may repeat them,
+    so text a caption copies from the transcript counts as speech, once. The result is in
+    [0, max weight]."""
     counts = {f: term_counts(t) for f, t in fields.items() if t}
     lengths = {f: sum(c.values()) for f, c in counts.items()}
     total_idf = sum(idfs.get(t, 0.0) for t in terms) or 1.0
@@ -114,9 +116,8 @@ def score_fields(terms: Sequence[str], idfs: Mapping[str, float], fields: Mappin
                 continue
             norm = k1 * (1 - b + b * lengths[f] / max(avg_len.get(f, 1.0), 1.0))
             sat = tf * (k1 + 1) / (tf + norm) / (k1 + 1)
-            val = weights.get(f, 0.0) * sat
-            if val > best:
-                best, best_field = val, f
+            best, best_field = weights.get(f, 0.0) * sat, f
+            break
         if best_field:
             score += idfs.get(t, 0.0) * best
             matched.setdefault(best_field, []).append(t)

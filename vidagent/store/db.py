@@ -191,6 +191,15 @@ class Store(RunsMixin):
         if row is None:
             with self._session() as s:
                 row = s.scalars(select(Video).where(Video.path == os.path.abspath(path_or_hash))).first()
+        if row is None and path_or_hash and os.sep not in path_or_hash and "/" not in path_or_hash:
+            # A bare file name: the one stored video with that basename (ambiguous names find none).
+            with self._session() as s:
+                named = [v for v in s.scalars(select(Video).where(Video.path.like(f"%{path_or_hash}")))
+                         if os.path.basename(v.path) == path_or_hash]
+            if len(named) == 1:
+                row = named[0]
+            elif len(named) > 1:
+                raise VidagentError(f"'{path_or_hash}' names {len(named)} stored videos; give the path")
         return row
 
     def superseded(self, path: str, current_hash: str) -> list[str]:
@@ -372,6 +381,20 @@ class Store(RunsMixin):
             for w in words[1:]:
                 cond = cond | DescriptionRow.caption.ilike(f"%{w}%")
             return [(int(i), 1.0) for i in s.scalars(select(DescriptionRow.id).where(cond).limit(k))]
+
+    def keyword_stats(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """(number of descriptions, how many contain each word) for keyword idf."""
+        with self._session() as s:
+            n = int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0)
+            dfs = {}
+            for w in words:
+                if self.is_sqlite:
+                    dfs[w] = int(s.execute(text("SELECT count(*) FROM desc_fts WHERE desc_fts MATCH :m"),
+                                           {"m": '"' + w.replace('"', "") + '"'}).scalar() or 0)
+                else:
+                    dfs[w] = int(s.scalar(select(func.count()).select_from(DescriptionRow)
+                                          .where(DescriptionRow.caption.ilike(f"%{w}%"))) or 0)
+        return n, dfs
 
     def descriptions_for(self, describer_key: str, clip_ids: Sequence[str]) -> dict[str, DescriptionRow]:
         """Stored descriptions of these clips by one describer setting, by clip id (any plan)."""
