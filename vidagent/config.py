@@ -58,7 +58,7 @@ class EmbedConfig(_Section):
     embedder: str = Field("minilm", description="registered text embedder name")
 
 
-DEFAULT_SEARCH_WEIGHTS = {"caption": 0.4, "visual": 0.4, "keywords": 0.6}
+DEFAULT_SEARCH_WEIGHTS = {"caption": 0.3, "visual": 0.3, "keywords": 0.4}
 DEFAULT_KEYWORD_FIELDS = {"tags": 1.0, "ocr": 1.0, "transcript": 0.6, "caption": 1.0}
 
 
@@ -75,8 +75,11 @@ class SearchConfig(_Section):
         description="keyword weight of each text field: tags (visual labels), ocr (on-screen text), "
         "transcript (speech), caption (the describer's words)",
     )
-    sim_floor: float = Field(0.2, ge=-1, lt=1, description="cosine that counts as unrelated (rescaled to 0)")
-    min_score: float = Field(0.1, ge=0, description="relevance floor: hits scoring below it are not shown")
+    sim_floor: float = Field(0.15, ge=-1, lt=1, description="cosine that counts as unrelated (rescaled to 0)")
+    min_score: float = Field(0.1, ge=0, description="relevance floor: when no clip scores this much, "
+                             "search returns nothing (nonsense gets 'no results')")
+    min_relative: float = Field(0.2, ge=0, le=1, description="hits scoring below this fraction of the best hit "
+                                "are not shown")
 
 
 class AgentConfig(_Section):

@@ -10,8 +10,9 @@ Built-in sources, each giving a clip a score in [0, 1]:
   a per-field weight, divided by the query's total idf, so coverage of the query's meaning counts.
 
 Cosines are rescaled so that an unrelated text scores 0: (cos - sim_floor) / (1 - sim_floor).
-The fused score is sum(weight * source score); clips below `search.min_score` are dropped, so a
-query that nothing answers returns no results. Sources are a registry (`register_source`): a new
+The fused score is sum(weight * source score). When the best clip scores below `search.min_score`
+the query returns nothing (nonsense gets "no results"); otherwise hits down to `search.min_relative`
+times the best are kept. Sources are a registry (`register_source`): a new
 signal adds a function and a weight under `search.weights` in the config.
 """
 
@@ -183,7 +184,7 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
            video: str | None = None, min_score: float | None = None) -> list[Hit]:
     """Ranked clips for a text query over each video's active clips; `video` limits to one video.
 
-    `min_score` (default `search.min_score`) drops weak hits: nonsense returns an empty list."""
+    `min_score` (default `search.min_score`): when no clip reaches it the list is empty."""
     top_k = top_k or settings.search.top_k
     floor = settings.search.min_score if min_score is None else min_score
     video_hash = None
@@ -204,9 +205,15 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
         if did not in rows:
             continue
         score, parts = fuse(c, settings)
-        if score >= floor and score > 0:
+        if score > 0:
             scored.append((score, did, parts))
     scored.sort(key=lambda x: (-x[0], x[1]))
+    # The floor judges the query (is anything relevant?); weaker hits after a strong one are kept
+    # down to a fraction of the best, so a real query keeps its near misses and nonsense gets nothing.
+    if not scored or scored[0][0] < floor:
+        return []
+    cut = settings.search.min_relative * scored[0][0]
+    scored = [x for x in scored if x[0] >= cut]
     ranks: dict[str, dict[int, int]] = {}
     for name in settings.search.weights:
         order = sorted((did for _, did, p in scored if name in p), key=lambda d: -cands[d].scores[name].score)

@@ -46,6 +46,8 @@ def render(reports: list) -> str:  # list[EvalReport]
         for m in (*METRICS, "top3") if kind == "library" else ("R@1",) if kind == "absent" else METRICS:
             name = f"{kind} ({n}) {'returned nothing' if kind == 'absent' else m}"
             lines.append(f"{name:22}" + "".join(f"{r.summary()[kind][m]:>{width + 2}.3f}" for r in reports))
+    name = "top hit by a stopword"
+    lines.append(f"{name:22}" + "".join(f"{int(r.summary()['all']['stopword_top']):>{width + 2}d}" for r in reports))
     splits = sorted({q.split for q in reports[0].results if q.split})
     for sp in splits:
         for kind in ("library", "moment"):
