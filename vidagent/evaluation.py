@@ -204,12 +204,14 @@ class _Resolver:
 
 def _is_stopword_top(query: str, hit: Hit) -> bool:
     """Whether the top hit came from keywords while sharing only stopwords with the query."""
-    from .textmatch import STOPWORDS, words
+    from .textmatch import STOPWORDS, content_terms, stem, words
 
     if "keyword" not in hit.sources and "keywords" not in hit.sources:
         return False
-    shared = set(words(query)) & set(words(" ".join([hit.caption, hit.transcript, *hit.ocr, *hit.tags])))
-    return bool(shared) and shared <= STOPWORDS
+    text = set(words(" ".join([hit.caption, hit.transcript, *hit.ocr, *hit.tags])))
+    content = {stem(w) for w in content_terms(query)} & {stem(w) for w in text}
+    fillers = set(words(query)) & text & STOPWORDS
+    return bool(fillers) and not content
 
 
 def score_query(q: EvalQuery, hits: Sequence[Hit], targets: dict[str, list[tuple[float, float]]],
