@@ -31,7 +31,7 @@ you'd you'll you're you've your yours yourself yourselves
 also just like get got gets one ones s t will shall may might must let lets please
 show shows showing shown find video videos clip clips scene scenes moment moments footage part
 where's somebody someone something thing things appear appears see seen
-""".split())
+""".split())  # noqa: SIM905
 """Function words plus words that describe the search itself ("a video showing ...")."""
 
 
@@ -43,8 +43,7 @@ def words(text: str) -> list[str]:
 def stem(word: str) -> str:
     """A light English stemmer (plural and common verb endings), the same for queries and clips."""
     w = word.lower()
-    if w.endswith("'s"):
-        w = w[:-2]
+    w = w.removesuffix("'s")
     if len(w) <= 3:
         return w
     for suf, rep in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh")):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -18,7 +18,7 @@ METRICS = ("R@1", "R@5", "R@10", "MRR", "nDCG@10")
 def eval_cmd(
     queries: Annotated[Path, typer.Argument(help="judged queries: YAML or JSONL (query, videos, windows, absent)")],
     store: StoreOpt = None,
-    config: Annotated[Optional[list[Path]], typer.Option(
+    config: Annotated[list[Path] | None, typer.Option(
         "--config", "-c", help="settings YAML; repeat to compare several side by side")] = None,
     ablate: Annotated[bool, typer.Option(
         "--ablate", help="also run with each search source's weight set to 0")] = False,
