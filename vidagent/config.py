@@ -78,6 +78,8 @@ class SearchConfig(_Section):
     sim_floor: float = Field(0.15, ge=-1, lt=1, description="cosine that counts as unrelated (rescaled to 0)")
     min_score: float = Field(0.1, ge=0, description="relevance floor: when no clip scores this much, "
                              "search returns nothing (nonsense gets 'no results')")
+    min_score_words: float = Field(0.05, ge=0, description="the floor instead for a clip that also matches "
+                                   "content words of the query (word evidence needs less meaning score)")
     min_relative: float = Field(0.2, ge=0, le=1, description="hits scoring below this fraction of the best hit "
                                 "are not shown")
 

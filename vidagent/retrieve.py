@@ -10,9 +10,10 @@ Built-in sources, each giving a clip a score in [0, 1]:
   a per-field weight, divided by the query's total idf, so coverage of the query's meaning counts.
 
 Cosines are rescaled so that an unrelated text scores 0: (cos - sim_floor) / (1 - sim_floor).
-The fused score is sum(weight * source score). When the best clip scores below `search.min_score`
-the query returns nothing (nonsense gets "no results"); otherwise hits down to `search.min_relative`
-times the best are kept. Sources are a registry (`register_source`): a new
+The fused score is sum(weight * source score). The query returns nothing (nonsense gets "no
+results") unless some clip reaches `search.min_score`, or the lower `search.min_score_words` when
+it also matches content words of the query; then hits down to `search.min_relative` times the
+best are kept. Sources are a registry (`register_source`): a new
 signal adds a function and a weight under `search.weights` in the config.
 """
 
@@ -184,9 +185,11 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
            video: str | None = None, min_score: float | None = None) -> list[Hit]:
     """Ranked clips for a text query over each video's active clips; `video` limits to one video.
 
-    `min_score` (default `search.min_score`): when no clip reaches it the list is empty."""
+    `min_score` (default: `search.min_score` / `min_score_words`): when no clip reaches it the list
+    is empty; given here it is one floor for every clip."""
     top_k = top_k or settings.search.top_k
     floor = settings.search.min_score if min_score is None else min_score
+    floor_words = settings.search.min_score_words if min_score is None else min_score
     video_hash = None
     if video is not None:
         row = store.find_video(video)
@@ -210,7 +213,7 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
     scored.sort(key=lambda x: (-x[0], x[1]))
     # The floor judges the query (is anything relevant?); weaker hits after a strong one are kept
     # down to a fraction of the best, so a real query keeps its near misses and nonsense gets nothing.
-    if not scored or scored[0][0] < floor:
+    if not any(sc >= (floor_words if "keywords" in parts else floor) for sc, _, parts in scored):
         return []
     cut = settings.search.min_relative * scored[0][0]
     scored = [x for x in scored if x[0] >= cut]
