@@ -186,7 +186,8 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
     """Ranked clips for a text query over each video's active clips; `video` limits to one video.
 
     `min_score` (default: `search.min_score` / `min_score_words`): when no clip reaches it the list
-    is empty; given here it is one floor for every clip."""
+    is empty; given here it is one floor for every clip, and 0 returns every candidate ranked (the
+    agent's tools do that: they apply their own evidence checks)."""
     top_k = top_k or settings.search.top_k
     floor = settings.search.min_score if min_score is None else min_score
     floor_words = settings.search.min_score_words if min_score is None else min_score
@@ -213,10 +214,11 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
     scored.sort(key=lambda x: (-x[0], x[1]))
     # The floor judges the query (is anything relevant?); weaker hits after a strong one are kept
     # down to a fraction of the best, so a real query keeps its near misses and nonsense gets nothing.
-    if not any(sc >= (floor_words if "keywords" in parts else floor) for sc, _, parts in scored):
-        return []
-    cut = settings.search.min_relative * scored[0][0]
-    scored = [x for x in scored if x[0] >= cut]
+    if min_score is None or min_score > 0:  # an explicit 0 asks for every candidate, ranked
+        if not any(sc >= (floor_words if "keywords" in parts else floor) for sc, _, parts in scored):
+            return []
+        cut = settings.search.min_relative * scored[0][0]
+        scored = [x for x in scored if x[0] >= cut]
     ranks: dict[str, dict[int, int]] = {}
     for name in settings.search.weights:
         order = sorted((did for _, did, p in scored if name in p), key=lambda d: -cands[d].scores[name].score)
