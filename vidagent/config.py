@@ -64,7 +64,7 @@ DEFAULT_KEYWORD_FIELDS = {"tags": 1.0, "ocr": 1.0, "transcript": 0.6, "caption":
 
 class SearchConfig(_Section):
     top_k: int = Field(10, ge=1)
-    rrf_k: int = Field(60, ge=1, description="unused (fusion is weighted since 0.x); kept so older configs load")
+    rrf_k: int = Field(60, ge=1, description="unused since search fuses weighted scores; kept so older configs load")
     candidates: int = Field(50, ge=1, description="hits taken from each ranking before fusing")
     weights: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_SEARCH_WEIGHTS),
