@@ -34,6 +34,10 @@ from .types import Hit
 
 log = logging.getLogger(__name__)
 
+#: rank-fusion weight of each vector space kind for clip-to-clip similarity (`vidagent similar`);
+#: text-query search uses `search.weights` from the settings instead
+WEIGHTS = {"text": 1.0, "visual": 0.6}
+
 FIELD_LABELS = {"tags": "visual", "ocr": "on-screen text", "transcript": "speech", "caption": "words"}
 
 

@@ -16,6 +16,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..evidence import EvidenceText, from_json
+
 if TYPE_CHECKING:
     from .tools import Toolbox
 
@@ -55,6 +57,7 @@ class Answer:
     mode: str = ""
     elapsed_s: float = 0.0
     error: str = ""
+    notes: list[str] = field(default_factory=list)  # said to the user, not part of the answer
 
     @property
     def found(self) -> bool:
@@ -95,6 +98,9 @@ def evidence_text(result: dict[str, Any]) -> str:
     if "error" in result:
         return ""
     content = result.get("content") or {}
+    structured = from_json(content.get("evidence"))
+    if structured is not None:
+        return EvidenceText(structured)  # kinds from the fields they were read from, never re-parsed
     return str(content.get("answer") or "")
 
 
@@ -128,11 +134,11 @@ def check(box: "Toolbox", question: str, claims: list[tuple[str, str]]) -> list[
             cit = Citation(row["video"], float(row["start"]), float(row["end"]), clip_id, stored[:500], False)
             out.append(cit)
             box.steps.append({"tool": "verify", "args": {"clip_id": clip_id}, "result": "kept unverified: "
-                              + (result.get("error") or "describer cannot be re-queried")})
+                              + (result.get("error") or result.get("note") or "describer cannot be re-queried")})
             continue
         evidence = evidence_text(result)
         if supports(evidence, claim):
-            out.append(Citation(row["video"], float(row["start"]), float(row["end"]), clip_id, evidence, True))
+            out.append(Citation(row["video"], float(row["start"]), float(row["end"]), clip_id, str(evidence), True))
             box.steps.append({"tool": "verify", "args": {"clip_id": clip_id}, "result": "verified"})
         else:
             box.steps.append({"tool": "verify", "args": {"clip_id": clip_id},

@@ -12,9 +12,9 @@ cover most of the question's content words (see `_judge`).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from ..evidence import render
 from .answer import NOT_FOUND, Answer, check, evidence_text, fmt_time, supports, words
 from .tools import Toolbox, video_label
 
@@ -24,7 +24,6 @@ KEEP_MARGIN = 0.12  # other clips cited when their evidence is this close to the
 MAX_CITED = 3
 WORD_SIM = 0.5  # a question word is covered by an evidence piece this close to it (MiniLM cosine)
 COVERAGE = 0.5  # share of the question's content words the evidence must cover
-_PIECE = re.compile(r'(on screen|said|seen): ("([^"]*)"|[^;]+)')
 
 
 def _retrieve(state: dict[str, Any]) -> dict[str, Any]:
@@ -85,7 +84,7 @@ def _judge(box: Toolbox, question: str, evidence: list[str]) -> list[tuple[float
 
 def _select(state: dict[str, Any]) -> dict[str, Any]:
     box: Toolbox = state["box"]
-    pairs = [(h, evidence_text(r)) for h, r in state["inspected"] if r.get("requeried")]
+    pairs = [(h, evidence_text(r)) for h, r in state["inspected"] if r.get("requeried") or r.get("source_missing")]
     pairs = [(h, e) for h, e in pairs if supports(e, "")]
     judged = _judge(box, state["question"], [e for _, e in pairs])
     ranked = sorted(((s, h, e) for (s, cov), (h, e) in zip(judged, pairs, strict=True)
@@ -100,24 +99,14 @@ def _select(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def pieces(evidence: str) -> list[tuple[str, str]]:
-    """(kind, text) pieces of an offline-describer answer; other describers' text is one 'said' piece."""
-    found = [(m.group(1), (m.group(3) if m.group(3) is not None else m.group(2)).strip())
-             for m in _PIECE.finditer(evidence)]
-    return found or [("", evidence.strip())]
+    """(kind, text) pieces of re-queried evidence: the kinds the describer gave with it (structural,
+    never parsed back out of rendered text); other describers' text is one piece."""
+    structured = getattr(evidence, "pieces", None)
+    return list(structured) if structured else [("", evidence.strip())]
 
 
 def _phrase(evidence: str) -> str:
-    parts = []
-    for kind, text in pieces(evidence):
-        if kind == "on screen":
-            parts.append(f'on screen: "{text}"')
-        elif kind == "said":
-            parts.append(f'said: "{text}"')
-        elif kind == "seen":
-            parts.append(f"seen: {text}")
-        else:
-            parts.append(text)
-    return "; ".join(parts)
+    return render(pieces(evidence))
 
 
 def _compose(state: dict[str, Any]) -> dict[str, Any]:
