@@ -208,17 +208,18 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
     if not cands:
         return []
     rows = {r["description_id"]: r for r in store.active_rows(list(cands), video_hash=video_hash)}
+    every = min_score is not None and min_score <= 0  # an explicit 0 asks for every candidate, ranked
     scored = []
     for did, c in cands.items():
         if did not in rows:
             continue
         score, parts = fuse(c, settings)
-        if score > 0:
+        if score > 0 or every:
             scored.append((score, did, parts))
-    scored.sort(key=lambda x: (-x[0], x[1]))
+    scored.sort(key=lambda x: (-x[0], -cands[x[1]].similarity, x[1]))
     # The floor judges the query (is anything relevant?); weaker hits after a strong one are kept
     # down to a fraction of the best, so a real query keeps its near misses and nonsense gets nothing.
-    if min_score is None or min_score > 0:  # an explicit 0 asks for every candidate, ranked
+    if not every:
         if not any(sc >= (floor_words if "keywords" in parts else floor) for sc, _, parts in scored):
             return []
         cut = settings.search.min_relative * scored[0][0]
@@ -231,8 +232,11 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
     for score, did, parts in scored[:top_k]:
         r, c = rows[did], cands[did]
         sources = {name: rk[did] for name, rk in ranks.items() if did in rk}
+        # the names readers used before the sources were named after the config's weights
         if "keywords" in sources:
-            sources["keyword"] = sources["keywords"]  # the name the agent has always read
+            sources["keyword"] = sources["keywords"]
+        if "caption" in sources:
+            sources["text"] = sources["caption"]
         hits.append(Hit(
             clip_id=r["clip_id"], video=r["video"], video_hash=r["video_hash"], start=r["start"], end=r["end"],
             score=score, caption=r["caption"], tags=r["tags"], ocr=r["ocr"], transcript=r["transcript"],
