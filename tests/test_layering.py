@@ -52,6 +52,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "vidagent.export",
             "vidagent.doctor",
             "vidagent.retrieve",
+            "vidagent.textmatch",
+            "vidagent.evaluation",
             "vidagent.similar",
             "vidagent.outputs",
         ),

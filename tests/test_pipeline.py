@@ -38,7 +38,7 @@ def test_index_then_search_finds_the_coloured_shot(tmp_path: Path, library: Path
     assert hits[0].caption == "a green coloured screen"
     assert hits[0].video.endswith("shots.mp4")
     assert hits[0].start == pytest.approx(5.0, abs=0.05) and hits[0].end == pytest.approx(7.0, abs=0.05)
-    assert "keyword" in hits[0].sources and "text" in hits[0].sources
+    assert "keywords" in hits[0].sources and "caption" in hits[0].sources
 
     only = vidagent.search("screen", store=store, config=colour_config, video=str(library / "sub dir" / "two shots é.mp4"))
     assert {h.caption for h in only} == {"a black coloured screen", "a yellow coloured screen"}

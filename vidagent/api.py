@@ -6,7 +6,8 @@ vector indexes), so scripts and notebooks need no setup beyond a path.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from .config import Settings, load_settings
@@ -16,7 +17,7 @@ from .pipeline import FileResult, IndexReport, ProgressFn
 from .types import Hit, Scene
 
 StorePath = StoreArg  # the name earlier callers imported
-__all__ = ["MAX_TOP_K", "StorePath", "index", "scenes", "search", "status"]
+__all__ = ["MAX_TOP_K", "StorePath", "evaluate", "index", "scenes", "search", "status"]
 
 def index(
     paths: PathsArg,
@@ -31,10 +32,47 @@ def index(
 
 
 def search(
-    query: str, store: StoreArg = None, top_k: int | None = None, video: str | None = None, config: ConfigArg = None
+    query: str,
+    store: StoreArg = None,
+    top_k: int | None = None,
+    video: str | None = None,
+    config: ConfigArg = None,
+    min_score: float | None = None,
 ) -> list[Hit]:
-    """Ranked clips for a text query."""
-    return Library(store, config).search(query, top_k=top_k, video=video)
+    """Ranked clips for a text query; `min_score` overrides the relevance floor (0: every candidate)."""
+    return Library(store, config).search(query, top_k=top_k, video=video, min_score=min_score)
+
+
+def evaluate(
+    queries: str | os.PathLike[str],
+    store: StoreArg = None,
+    configs: Sequence[str | os.PathLike[str] | Settings | None] = (),
+    ablate: bool = False,
+    top_k: int = 10,
+) -> list[Any]:
+    """Judge search on a query file, once per settings (default settings when none are given).
+
+    `ablate` adds, for each settings, one run per search source with that source's weight at 0."""
+    from .evaluation import evaluate as _evaluate
+    from .evaluation import load_queries
+    from .signals.fusion import weights
+    from .store import opened
+
+    qs = load_queries(queries)
+    runs: list[tuple[str, Settings]] = []
+    for c in list(configs) or [None]:
+        s = c if isinstance(c, Settings) else load_settings(c)
+        label = "defaults" if c is None else (Path(c).stem if not isinstance(c, Settings) else "settings")
+        runs.append((label, s))
+        if ablate:
+            for name, w in weights(s).items():
+                if w > 0:
+                    sub = s.model_copy(
+                        update={"search": s.search.model_copy(update={"weights": {**s.search.weights, name: 0.0}})}
+                    )
+                    runs.append((f"{label}-{name}", sub))
+    with opened(store, create=False) as st:
+        return [_evaluate(st, qs, s, label=label, top_k=top_k) for label, s in runs]
 
 
 def status(store: StoreArg = None) -> dict[str, Any]:

@@ -61,8 +61,10 @@ class Library:
                 _paths(paths), on_file=on_file
             )
 
-    def search(self, query: str, top_k: int | None = None, video: str | None = None) -> list[Hit]:
-        """Ranked clips for a text query."""
+    def search(
+        self, query: str, top_k: int | None = None, video: str | None = None, min_score: float | None = None
+    ) -> list[Hit]:
+        """Ranked clips for a text query; `min_score` overrides the relevance floor (0: every candidate)."""
         from .retrieve import search
 
         if not query.strip():
@@ -72,7 +74,7 @@ class Library:
         with opened(self.store, create=False) as st:
             if video is not None and st.find_video(video) is None:
                 raise UnknownVideo(video, f"{printable(video)}: not an indexed video (see `vidagent status`)")
-            return search(st, query, self.settings, top_k=top_k, video=video)
+            return search(st, query, self.settings, top_k=top_k, video=video, min_score=min_score)
 
     def ask(self, question: str, chat_model: Any = None, video: str | None = None, top_k: int | None = None) -> Answer:
         """An answer with checked citations (offline unless a chat model is given or configured)."""

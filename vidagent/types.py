@@ -133,6 +133,8 @@ class Hit:
     transcript: str = ""
     sources: dict[str, int] = field(default_factory=dict)
     similarity: float = 0.0
+    why: str = ""
+    contributions: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -147,4 +149,6 @@ class Hit:
             "transcript": self.transcript,
             "similarity": round(self.similarity, 4),
             "ranks": self.sources,
+            "why": self.why,
+            "contributions": self.contributions,
         }

@@ -63,7 +63,7 @@ class Toolbox:
         from ..retrieve import search
 
         k = max(1, min(int(k), 20))
-        hits = search(self.store, query, self.settings, top_k=k, video=video)
+        hits = search(self.store, query, self.settings, top_k=k, video=video, min_score=0.0)
         for h in hits:
             self.hits[h.clip_id] = h
         return [{**_span(h), "similarity": round(h.similarity, 3), "content": _content(h)} for h in hits]

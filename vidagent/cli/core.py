@@ -80,17 +80,19 @@ def index(
 def search(
     query: Annotated[str, typer.Argument(help="what to find, in words")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=10_000, help="number of results")] = 10,
-    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path or hash)")] = None,
+    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path, file name or hash)")] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
     export: Annotated[Optional[Path], typer.Option("--export", help="cut the top hits into this folder")] = None,
+    min_score: Annotated[Optional[float], typer.Option(
+        "--min-score", min=0, help="hide hits scoring below this (default: search.min_score; 0 shows all)")] = None,
     force: Annotated[bool, typer.Option("--force", "--overwrite", help="replace existing exported files")] = False,
 ) -> None:
     """Ranked clips with timestamps for a description of a moment."""
     from ..api import search as run_search
 
-    hits = run_search(query, store=store, top_k=top_k, video=video, config=config)
+    hits = run_search(query, store=store, top_k=top_k, video=video, config=config, min_score=min_score)
     if export is not None:
         from ..export import export_hits
         from ..store import Store
@@ -106,8 +108,10 @@ def search(
         return
     for i, h in enumerate(hits, 1):
         cap = h.caption if len(h.caption) <= 110 else h.caption[:107] + "..."
-        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  match {h.similarity:.2f}  [{h.clip_id}]")
+        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  score {h.score:.3f}  [{h.clip_id}]")
         print(f"    {printable(cap)}")
+        if h.why:
+            print(f"    why: {printable(h.why)}")
 
 
 @app.command()

@@ -282,6 +282,10 @@ class Store:
     def update_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
         self.run_repo.update(run_id, status, summary)
 
+    def keyword_stats(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """(number of descriptions, how many contain each word) for keyword idf."""
+        return self.description_repo.keyword_stats(words)
+
     def runs(self, command: str) -> list[RunRecord]:
         return self.run_repo.of(command)
 

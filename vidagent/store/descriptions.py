@@ -258,6 +258,21 @@ class DescriptionRepo:
             conds = [DescriptionRow.caption.ilike(f"%{w}%") for w in words]
             return [(int(i), 1.0) for i in s.scalars(select(DescriptionRow.id).where(or_(*conds)).limit(k))]
 
+    def keyword_stats(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """(number of descriptions, how many contain each word) for keyword idf."""
+        with self.db.read() as s:
+            n = int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0)
+            dfs = {}
+            for w in words:
+                if self.db.is_sqlite:
+                    m = '"' + w.replace('"', "") + '"'
+                    q = text("SELECT count(*) FROM desc_fts WHERE desc_fts MATCH :m")
+                    dfs[w] = int(s.execute(q, {"m": m}).scalar() or 0)
+                else:
+                    like = DescriptionRow.caption.ilike(f"%{w}%")
+                    dfs[w] = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(like)) or 0)
+        return n, dfs
+
     def keyword_state(self) -> KeywordIndexState | None:
         """How the keyword index compares with the descriptions (None where there is no keyword index)."""
         if not self.db.is_sqlite:

@@ -110,6 +110,18 @@ class VideoRepo:
             with self.db.read() as s:
                 hit = s.scalars(select(Video).where(Video.path == os.path.abspath(path_or_hash))).first()
                 row = None if hit is None else _record(hit)
+        if row is None and path_or_hash and os.sep not in path_or_hash and "/" not in path_or_hash:
+            # A bare file name: the one stored video with that basename (an ambiguous name is an error).
+            with self.db.read() as s:
+                named = [
+                    _record(v)
+                    for v in s.scalars(select(Video).where(Video.path.like(f"%{path_or_hash}")))
+                    if os.path.basename(v.path) == path_or_hash
+                ]
+            if len(named) == 1:
+                row = named[0]
+            elif len(named) > 1:
+                raise UnknownVideo(path_or_hash, f"'{path_or_hash}' names {len(named)} stored videos; give the path")
         return row
 
     def superseded(self, path: str, current_hash: str) -> list[str]:
