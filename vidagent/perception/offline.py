@@ -17,10 +17,11 @@ import numpy as np
 
 from ..config import DescribeConfig
 from ..describe import Describer, get_embedder
-from ..types import ClipInput, Description
+from ..types import ClipInput, Description, TextBox
+from .layout import dedupe_boxes, dedupe_lines, frame_lines
 from .conse import ConSE
 from .ocr import MODEL_ID as OCR_ID
-from .ocr import TextReader, dedupe_lines
+from .ocr import TextReader
 from .speech import MODEL_ID as SPEECH_ID
 from .tagger import MODEL_ID as TAGGER_ID
 from .tagger import ImageTagger
@@ -64,7 +65,7 @@ class OfflineDescriber(Describer):
     """EfficientNet-Lite0 tags + RapidOCR text + the clip's Whisper transcript; ConSE "visual" vector."""
 
     name = "offline"
-    version = "1"
+    version = "2"  # 2: text boxes with layout; lines in reading order
     licence = "Apache-2.0 (timm, RapidOCR/PP-OCR) / MIT (faster-whisper, Whisper)"
     needs_speech = True
     uses_prompt = False
@@ -96,12 +97,13 @@ class OfflineDescriber(Describer):
         """One Description per clip; all keyframes of the batch go through the tagger together."""
         images = [f.image for item in items for f in item.frames]
         probs = self._tagger.tag_batch(images) if images else np.zeros((0, 1000), np.float32)
-        texts = self._reader.read(images) if self._reader is not None and images else [[] for _ in images]
+        times = [f.time for item in items for f in item.frames]
+        boxes = self._reader.read_boxes(images, times) if self._reader is not None and images else [[] for _ in images]
         out: list[Description] = []
         pos = 0
         for item in items:
             n = len(item.frames)
-            p, lines = probs[pos : pos + n], texts[pos : pos + n]
+            p, lines = probs[pos : pos + n], boxes[pos : pos + n]
             pos += n
             out.append(self._describe_one(item, p, lines))
         with _LOCK:
@@ -111,7 +113,7 @@ class OfflineDescriber(Describer):
                     self._recent.popitem(last=False)
         return out
 
-    def _describe_one(self, item: ClipInput, probs: np.ndarray, lines: list[list[str]]) -> Description:
+    def _describe_one(self, item: ClipInput, probs: np.ndarray, lines: list[list[TextBox]]) -> Description:
         tags: list[tuple[str, float]] = []
         vectors: dict[str, np.ndarray] = {}
         frame_tags: list[list[str]] = []
@@ -120,7 +122,9 @@ class OfflineDescriber(Describer):
             tags = [(name, round(c, 4)) for name, c in self._tagger.top(mean, self.config.tags_top_k, TAG_FLOOR)]
             vectors["visual"] = self.conse(mean[None])[0]
             frame_tags = [[name for name, _ in self._tagger.top(row, 3, TAG_FLOOR)] for row in probs]
-        ocr = dedupe_lines(lines)
+        kept = dedupe_boxes(b for frame in lines for b in frame)
+        # Lines in reading order (table rows as "NAME | Role"), distinct by fuzzy match across frames.
+        ocr = dedupe_lines(ln.text for fl in frame_lines(kept) for ln in fl)
         transcript = " ".join(" ".join(s.text.split()) for s in item.speech).strip()
         return Description(
             caption=compose_caption(tags, ocr, transcript),
@@ -130,6 +134,7 @@ class OfflineDescriber(Describer):
             frame_times=[f.time for f in item.frames],
             vectors=vectors,
             extra={"frame_tags": frame_tags},
+            boxes=kept,
         )
 
     def evidence(self, item: ClipInput) -> list[tuple[str, str]]:

@@ -32,6 +32,7 @@ from .models import (
     Transcript,
     Video,
 )
+from .evidence import EvidenceRepo, add_boxes
 from .runs import RunsMixin
 from .vectors import VectorIndex
 
@@ -69,6 +70,7 @@ class Store(RunsMixin):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._indexes: dict[str, VectorIndex] = {}
+        self.evidence = EvidenceRepo(self)
         self._init_schema()
 
     @contextmanager
@@ -267,6 +269,7 @@ class Store(RunsMixin):
                 s.add(row)
                 s.flush()
                 ids.append(row.id)
+                add_boxes(s, row.id, video_hash, d.boxes)
                 for space, (vec, vec_model) in vecs.items():
                     v = np.asarray(vec, dtype=np.float32).reshape(-1)
                     s.add(Embedding(description_id=row.id, space=space, model_id=vec_model, dim=int(v.shape[0]),

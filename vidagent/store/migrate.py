@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, inspect, text
 
 from ..errors import VidagentError
+from . import evidence
 from .models import SCHEMA_VERSION, Base
 
 if TYPE_CHECKING:
@@ -22,8 +23,17 @@ FTS_SQL = (
     "caption, ocr, transcript, tags, tokenize='porter unicode61')"
 )
 
+
+
+def _v2_positioned_evidence(conn: Connection) -> None:
+    """Version 2 (additive): text boxes with positions, and the agent's re-query cache. Descriptions
+    stored before keep working; `doctor` counts those without boxes (re-describe to get layout), and
+    `ask` re-reads such clips on demand."""
+    Base.metadata.create_all(conn, tables=evidence.TABLES)
+
+
 # version -> migration from version-1. Version 1 is the initial schema (create_all).
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _v2_positioned_evidence}
 
 
 def current_version(conn: Connection) -> int | None:
