@@ -37,10 +37,15 @@ class Citation:
     clip_id: str
     evidence: str
     verified: bool
+    kind: str = ""  # on screen / said / seen
+    clip_start: float | None = None
+    clip_end: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["start"], d["end"] = round(self.start, 3), round(self.end, 3)
+        for k in ("clip_start", "clip_end"):
+            d[k] = None if d[k] is None else round(d[k], 3)
         return d
 
 
@@ -55,15 +60,22 @@ class Answer:
     mode: str = ""
     elapsed_s: float = 0.0
     error: str = ""
+    evidence: str = ""  # the line or sentence the answer was read from, quoted
+    query: dict[str, Any] = field(default_factory=dict)  # the question analysis (offline answerer)
 
     @property
     def found(self) -> bool:
         return bool(self.citations) and not self.answer.startswith("Not found")
 
+    @property
+    def verified(self) -> bool:
+        return self.found and any(c.verified for c in self.citations)
+
     def to_json(self) -> dict[str, Any]:
-        return {"answer": self.answer, "citations": [c.to_json() for c in self.citations], "steps": self.steps,
-                "question": self.question, "mode": self.mode, "elapsed_s": round(self.elapsed_s, 3),
-                "error": self.error}
+        return {"question": self.question, "found": self.found, "verified": self.verified, "answer": self.answer,
+                "evidence": self.evidence, "citations": [c.to_json() for c in self.citations],
+                "query": self.query, "steps": self.steps, "mode": self.mode,
+                "elapsed_s": round(self.elapsed_s, 3), "error": self.error}
 
 
 def fmt_time(t: float) -> str:
@@ -104,6 +116,37 @@ def supports(evidence: str, claim: str) -> bool:
         return False
     want = words(claim)
     return not want or bool(want & words(evidence))
+
+
+def span_text(store: Any, clip_id: str, start: float, end: float) -> str:
+    """All text the store holds for a clip between two times: text boxes read on frames in the span
+    (stored and re-queried), and speech (stored transcript and re-queried words) overlapping it."""
+    from ..types import TextBox
+
+    rows = store.active_rows(clip_ids=[clip_id])
+    if not rows:
+        return ""
+    row = rows[0]
+    boxes = store.evidence.boxes(int(row["description_id"]))
+    for payload in store.evidence.cached_for(clip_id, "ocr-dense"):
+        boxes += [TextBox(*b) for b in payload]
+    parts = [b.text for b in boxes if start - 1e-3 <= b.time <= end + 1e-3]
+    if not boxes:
+        parts += list(row["ocr"])  # a store from before text boxes: the clip's lines, no positions
+    segs = [tuple(x) for t in store.transcripts_of(row["video_hash"]) for x in ((s.start, s.end, s.text) for s in t)]
+    for payload in store.evidence.cached_for(clip_id, "speech-words"):
+        segs += [tuple(x) for x in payload.get("segments", [])]
+    parts += [str(t) for a, b, t in segs if float(b) > start and float(a) < end]
+    return "\n".join(parts)
+
+
+def verify_text(store: Any, clip_id: str, answer: str, start: float, end: float) -> bool:
+    """True when the answer text (all its parts, for a list of names) is in the cited span re-read from the store."""
+    from ..perception.layout import normalise
+
+    have = normalise(span_text(store, clip_id, start, end))
+    parts = [normalise(p) for p in answer.split(", ")]
+    return bool(have) and all(p and p in have for p in parts)
 
 
 def check(box: "Toolbox", question: str, claims: list[tuple[str, str]]) -> list[Citation]:

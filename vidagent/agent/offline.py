@@ -1,155 +1,119 @@
-"""The offline answerer: a fixed LangChain runnable chain, no chat model.
+"""The offline answerer (no language model): retrieve -> read positioned evidence -> compose -> re-query
+-> cite.
 
-    retrieve -> inspect (re-query each candidate clip with the question) -> select (keep clips whose
-    evidence supports an answer) -> compose (the answer is that evidence, quoted) -> cite (checked)
-
-Why fixed: without a language model nothing can plan, so the pipeline does what a careful agent would
-do with the same tools, and says "Not found" instead of inventing when nothing clears two absolute
-bars: the clip's best cosine with the question (`Hit.similarity`, or an exact keyword match), and the
-describer's own re-query evidence, which is "" when the clip holds nothing relevant, and which must
-cover most of the question's content words (see `_judge`).
+1. retrieve: the search ranking's top clips.
+2. read: each clip's stored evidence with positions (text boxes -> rows / label-value pairs, speech).
+3. compose: candidate answer spans ranked by `compose.rank`; abstain when none passes its gates.
+4. re-query (only when nothing answers): the top clips are re-read densely (`requery`), cached in
+   the store, and composed again. Each re-query is a step with its cost.
+5. cite: the citation is the frames showing the answer or the words saying it, and is `verified`
+   when the cited span, re-read from the store, contains the answer text.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from .answer import NOT_FOUND, Answer, check, evidence_text, fmt_time, supports, words
-from .tools import Toolbox, video_label
+from .answer import NOT_FOUND, Answer, Citation, verify_text
+from .compose import ClipEvidence, Span, best, candidates, rank
+from .question import analyse
+from .requery import dense_ocr, speech_words, stored_evidence
+from .tools import Toolbox
 
-SIM_FLOOR = 0.15  # below this cosine a hit is noise, unless the question's exact words matched it
-EVIDENCE_FLOOR = 0.25  # question-evidence relevance (cosine + word overlap) an answer needs
-KEEP_MARGIN = 0.12  # other clips cited when their evidence is this close to the best
+REQUERY_CLIPS = 2  # how many of the top clips are re-read when stored evidence has no answer
 MAX_CITED = 3
-WORD_SIM = 0.5  # a question word is covered by an evidence piece this close to it (MiniLM cosine)
-COVERAGE = 0.5  # share of the question's content words the evidence must cover
-_PIECE = re.compile(r'(on screen|said|seen): ("([^"]*)"|[^;]+)')
 
 
-def _retrieve(state: dict[str, Any]) -> dict[str, Any]:
-    box: Toolbox = state["box"]
-    found = box.call("search_clips", query=state["question"], k=state["top_k"], video=state["video"])
-    hits = [] if isinstance(found, dict) else found
-    keep = []
-    for h in hits:
-        hit = box.hits[h["clip_id"]]
-        exact = "keyword" in hit.sources and hit.sources["keyword"] < 3
-        if hit.similarity >= SIM_FLOOR or exact:
-            keep.append(h)
-    return {**state, "candidates": keep, "search_error": found.get("error") if isinstance(found, dict) else ""}
-
-
-def _inspect(state: dict[str, Any]) -> dict[str, Any]:
-    box: Toolbox = state["box"]
-    inspected = []
-    for h in state["candidates"]:
-        result = box.call("inspect_clip", clip_id=h["clip_id"], question=state["question"])
-        inspected.append((h, result))
-    return {**state, "inspected": inspected}
-
-
-def _stem(word: str) -> str:
-    return word[:5]
-
-
-def _judge(box: Toolbox, question: str, evidence: list[str]) -> list[tuple[float, float]]:
-    """(relevance, coverage) per evidence text.
-
-    relevance: cosine of the question with the evidence plus a bonus for shared content words.
-    coverage: share of the question's content words the evidence covers, by shared stem or by a piece
-    of evidence close in meaning. Why both: a single shared word ("brand" in a name in the credits) or
-    a loosely related label must not pass for an answer; it has to address most of what was asked.
-    """
-    if not evidence:
+def _keyword_hits(box: Toolbox, query: Any, hits: list[dict[str, Any]], k: int,
+                  video: str | None) -> list[dict[str, Any]]:
+    """Clips whose stored text holds the question's focus words verbatim (full-text index), that the
+    ranked search left out: a rare word on screen ("NARRATOR") is strong evidence even when the rest
+    of the clip is unlike the question."""
+    if not query.focus:
         return []
-    from ..describe import get_embedder
+    have = {h["clip_id"] for h in hits}
+    vh = None
+    if video is not None:
+        v = box.store.find_video(video)
+        vh = v.hash if v is not None else None
+    ids = [i for i, _ in box.store.keyword_search(" ".join(query.focus), 3 * k)]
+    rows = box.store.active_rows(description_ids=ids) if ids else []
+    order = {i: n for n, i in enumerate(ids)}
+    extra = []
+    for r in sorted(rows, key=lambda r: order.get(r["description_id"], 0)):
+        if r["clip_id"] not in have and (vh is None or r["video_hash"] == vh):
+            have.add(r["clip_id"])
+            extra.append({"clip_id": r["clip_id"], "video": r["video"], "start": r["start"], "end": r["end"]})
+    extra = extra[:max(1, k // 2)]
+    if extra:
+        box.steps.append({"tool": "keyword_clips", "args": {"words": query.focus},
+                          "result": [{"clip_id": e["clip_id"], "start": round(float(e["start"]), 3)} for e in extra]})
+    return extra
 
-    q = sorted(words(question))
-    texts = [t for e in evidence for _, t in pieces(e)]
-    vecs = get_embedder(box.settings.embed.embedder).embed_batch([question, *evidence, *q, *texts])
-    qv, ev = vecs[0], vecs[1:1 + len(evidence)]
-    wv, pv = vecs[1 + len(evidence):1 + len(evidence) + len(q)], vecs[1 + len(evidence) + len(q):]
-    out, pos = [], 0
-    for e, v in zip(evidence, ev, strict=True):
-        n = len(pieces(e))
-        sims = wv @ pv[pos:pos + n].T if q else None
-        pos += n
-        stems = {_stem(w) for w in words(e)}
-        covered = sum(1 for i, w in enumerate(q)
-                      if _stem(w) in stems or (sims is not None and float(sims[i].max()) >= WORD_SIM))
-        overlap = len(set(q) & words(e))
-        out.append((float(v @ qv) + 0.1 * min(overlap, 2), covered / len(q) if q else 1.0))
+
+def _read(box: Toolbox, hits: list[dict[str, Any]]) -> list[ClipEvidence]:
+    out = []
+    transcripts: dict[str, Any] = {}
+    for h in hits:
+        row = box.row(h["clip_id"])
+        if row is None:
+            continue
+        vh = row["video_hash"]
+        if vh not in transcripts:
+            ts = box.store.transcripts_of(vh)
+            transcripts[vh] = ts[0] if ts else []
+        out.append(stored_evidence(box.store, row, transcripts[vh]))
+    box.steps.append({"tool": "read_evidence", "args": {"clips": [e.clip_id for e in out]},
+                      "result": [{"clip_id": e.clip_id, "text_boxes": len(e.boxes), "lines": len(e.lines),
+                                  "speech_segments": len(e.speech), "tags": len(e.tags)} for e in out]})
     return out
 
 
-def _select(state: dict[str, Any]) -> dict[str, Any]:
-    box: Toolbox = state["box"]
-    pairs = [(h, evidence_text(r)) for h, r in state["inspected"] if r.get("requeried")]
-    pairs = [(h, e) for h, e in pairs if supports(e, "")]
-    judged = _judge(box, state["question"], [e for _, e in pairs])
-    ranked = sorted(((s, h, e) for (s, cov), (h, e) in zip(judged, pairs, strict=True)
-                     if s >= EVIDENCE_FLOOR and cov >= COVERAGE), key=lambda x: -x[0])
-    if ranked:
-        best = ranked[0][0]
-        ranked = [x for x in ranked if x[0] >= best - KEEP_MARGIN][:MAX_CITED]
-    box.steps.append({"tool": "select", "args": {"floor": EVIDENCE_FLOOR, "coverage": COVERAGE},
-                      "result": [{"clip_id": h["clip_id"], "relevance": round(s, 3), "coverage": round(c, 2)}
-                                 for (s, c), (h, _) in zip(judged, pairs, strict=True)]})
-    return {**state, "selected": [(h, e) for _, h, e in ranked]}
+def _compose(box: Toolbox, query: Any, evs: list[ClipEvidence], stage: str) -> list[Span]:
+    from ..describe import get_embedder
+
+    spans = candidates(query, evs)
+    ranked = rank(query, spans, get_embedder(box.settings.embed.embedder))
+    box.steps.append({"tool": "compose", "args": {"stage": stage, "candidates": len(spans)},
+                      "result": {"passed": len(ranked), "top": [s.to_json() for s in ranked[:5]],
+                                 "truncated": {"shown": min(5, len(ranked)), "total": len(ranked)}}})
+    return ranked
 
 
-def pieces(evidence: str) -> list[tuple[str, str]]:
-    """(kind, text) pieces of an offline-describer answer; other describers' text is one 'said' piece."""
-    found = [(m.group(1), (m.group(3) if m.group(3) is not None else m.group(2)).strip())
-             for m in _PIECE.finditer(evidence)]
-    return found or [("", evidence.strip())]
+def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = None,
+                   requery: bool = True) -> Answer:
+    """Answer with a short span, its quoted evidence and a narrow, checked citation; or `Not found`."""
+    query = analyse(question)
+    box.steps.append({"tool": "analyse", "args": {"question": question}, "result": query.to_json()})
+    found = box.call("search_clips", query=question, k=top_k, video=video)
+    hits = [] if isinstance(found, dict) else found
+    error = found.get("error", "") if isinstance(found, dict) else ""
+    hits += _keyword_hits(box, query, hits, top_k, video)
+    evs = _read(box, hits)
+    ranked = _compose(box, query, evs, "stored")
+    if not ranked and requery and evs:
+        for ev in evs[:REQUERY_CLIPS]:
+            for fn in (dense_ocr, speech_words):
+                try:
+                    result = fn(box.store, ev)
+                except Exception as exc:  # a moved video or a read-only store: said, not fatal
+                    from ..errors import one_line
 
-
-def _phrase(evidence: str) -> str:
-    parts = []
-    for kind, text in pieces(evidence):
-        if kind == "on screen":
-            parts.append(f'on screen: "{text}"')
-        elif kind == "said":
-            parts.append(f'said: "{text}"')
-        elif kind == "seen":
-            parts.append(f"seen: {text}")
-        else:
-            parts.append(text)
-    return "; ".join(parts)
-
-
-def _compose(state: dict[str, Any]) -> dict[str, Any]:
-    selected = state["selected"]
-    if not selected:
-        return {**state, "answer": NOT_FOUND, "claims": []}
-    lines = []
-    for i, (h, e) in enumerate(selected):
-        where = f"{video_label(h['video'])} {fmt_time(h['start'])}-{fmt_time(h['end'])}"
-        lines.append(f"{'' if i == 0 else 'Also '}{_phrase(e)} ({where})")
-    # Each clip's claim is its own evidence, so the check re-queries it and matches it to itself.
-    return {**state, "answer": "\n".join(lines), "claims": [(h["clip_id"], e) for h, e in selected]}
-
-
-def _cite(state: dict[str, Any]) -> dict[str, Any]:
-    box: Toolbox = state["box"]
-    citations = check(box, state["question"], state["claims"])
-    answer = state["answer"] if citations or not state["claims"] else NOT_FOUND
-    return {**state, "answer": answer, "citations": citations}
-
-
-def pipeline() -> Any:
-    """The chain as a LangChain Runnable (state dict in, state dict out)."""
-    from langchain_core.runnables import RunnableLambda
-
-    return (RunnableLambda(_retrieve, name="retrieve") | RunnableLambda(_inspect, name="inspect")
-            | RunnableLambda(_select, name="select") | RunnableLambda(_compose, name="compose")
-            | RunnableLambda(_cite, name="cite"))
-
-
-def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = None) -> Answer:
-    """Answer with the fixed pipeline; the Answer's steps are the toolbox's recorded calls."""
-    state = pipeline().invoke({"box": box, "question": question, "top_k": top_k, "video": video})
-    return Answer(question=question, answer=state["answer"], citations=state["citations"], steps=box.steps,
-                  mode="offline", error=state.get("search_error") or "")
+                    result = {"kind": fn.__name__, "clip_id": ev.clip_id, "error": one_line(exc)}
+                box.steps.append({"tool": "requery", "args": {"clip_id": ev.clip_id, "kind": result["kind"]},
+                                  "result": result, "elapsed_s": result.get("cost_s", 0.0)})
+        ranked = _compose(box, query, evs, "requery")
+    text, group = best(query, ranked)
+    if not group:
+        return Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
+    citations = []
+    for s in group[:MAX_CITED]:
+        ok = verify_text(box.store, s.clip.clip_id, s.answer, s.start, s.end)
+        citations.append(Citation(s.clip.video, s.start, s.end, s.clip.clip_id, s.evidence, ok, kind=s.medium,
+                                  clip_start=s.clip.start, clip_end=s.clip.end))
+        box.steps.append({"tool": "verify", "args": {"clip_id": s.clip.clip_id, "answer": s.answer,
+                                                     "start": round(s.start, 3), "end": round(s.end, 3)},
+                          "result": "verified" if ok else "not verified: the span re-read does not contain it"})
+    top = group[0]
+    return Answer(question, text, citations, box.steps, mode="offline", error=error, evidence=top.evidence,
+                  query=query.to_json())

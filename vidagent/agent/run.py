@@ -28,11 +28,12 @@ def _open(store: StoreArg) -> tuple[Store, bool]:
 
 
 def ask(question: str, store: StoreArg = None, config: ConfigArg = None, chat_model: Any = None,
-        video: str | None = None, top_k: int | None = None) -> Answer:
+        video: str | None = None, top_k: int | None = None, requery: bool = True) -> Answer:
     """Answer a question about the indexed videos, with checked citations; the run is recorded.
 
     `chat_model`: a LangChain BaseChatModel (used as is), an 'openai:<model>' string, or None for
-    `agent.chat_model` from the settings (unset: the offline answerer).
+    `agent.chat_model` from the settings (unset: the offline answerer). `requery`: let the offline
+    answerer re-read the top clips when stored evidence holds no answer (slower, cached).
     """
     if not question.strip():
         raise VidagentError("the question is empty")
@@ -59,7 +60,7 @@ def ask(question: str, store: StoreArg = None, config: ConfigArg = None, chat_mo
         else:
             from .offline import answer_offline
 
-            result = answer_offline(box, question, k, video)
+            result = answer_offline(box, question, k, video, requery=requery)
         result.elapsed_s = time.perf_counter() - t0
         return result
     except VidagentError as exc:

@@ -83,13 +83,21 @@ def lines(boxes: Sequence[TextBox]) -> list[Line]:
                 break
         else:
             rows.append([b])
-    out: list[Line] = []
+    # Column starts: where a wide gap opens a cell on some line. A narrower gap that opens onto the
+    # same x on another line is the same column (a long name leaves less room before its role).
+    heights = {id(row): sorted(b.height for b in row)[len(row) // 2] or 1e-3 for row in rows}
     for row in rows:
         row.sort(key=lambda b: b.x0)
-        h = sorted(b.height for b in row)[len(row) // 2] or 1e-3
+    starts = [b.x0 for row in rows for a, b in zip(row, row[1:], strict=False)
+              if b.x0 - a.x1 > CELL_GAP * heights[id(row)]]
+    out: list[Line] = []
+    for row in rows:
+        h = heights[id(row)]
         cells: list[list[TextBox]] = [[row[0]]]
         for b in row[1:]:
-            if b.x0 - cells[-1][-1].x1 > CELL_GAP * h:
+            gap = b.x0 - cells[-1][-1].x1
+            aligned = gap > 0.3 * h and any(abs(b.x0 - x) < 0.012 for x in starts)
+            if gap > CELL_GAP * h or aligned:
                 cells.append([b])
             else:
                 cells[-1].append(b)

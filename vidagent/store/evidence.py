@@ -98,6 +98,12 @@ class EvidenceRepo:
             row = s.get(EvidenceCacheRow, key)
             return None if row is None else (row.payload, float(row.seconds))
 
+    def cached_for(self, clip_id: str, kind: str) -> list[Any]:
+        """Every cached re-query payload of one kind for a clip (any model or settings)."""
+        with self.store._session() as s:
+            return [r.payload for r in s.scalars(select(EvidenceCacheRow).where(
+                EvidenceCacheRow.clip_id == clip_id, EvidenceCacheRow.kind == kind))]
+
     def put_cache(self, key: str, clip_id: str, video_hash: str, kind: str, model_id: str,
                   settings: dict[str, Any], payload: Any, seconds: float) -> None:
         with self.store.session() as s:

@@ -1,0 +1,133 @@
+"""Re-reading retrieved clips when stored evidence holds no answer: dense OCR and speech with word times.
+
+Stored evidence is 3 keyframes at 448 px; scrolling credits and slides need more. A re-query reads
+the clip at >= 1 frame/s at up to 1280 px (`ocr-dense`), and transcribes the clip's audio with word
+timestamps (`speech-words`). Results are cached in the store (`evidence_cache`) keyed by clip + kind +
+model + settings, so asking again costs a lookup. Each re-query returns its cost for the JSON steps.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from ..store import Store
+from ..store.evidence import cache_key
+from ..types import Segment, TextBox
+from .compose import ClipEvidence
+
+DENSE_FPS = 1.0
+DENSE_WIDTH = 1280
+
+
+def stored_evidence(store: Store, row: dict[str, Any], transcript: list[Segment] | None) -> ClipEvidence:
+    """A clip's evidence as indexed: its text boxes (or flat lines for older stores), speech, tags."""
+    boxes = store.evidence.boxes(int(row["description_id"]))
+    start, end = float(row["start"]), float(row["end"])
+    speech = [s for s in (transcript or []) if s.end > start and s.start < end]
+    return ClipEvidence(row["clip_id"], row["video"], row["video_hash"], start, end, boxes=boxes,
+                        lines=[] if boxes else list(row["ocr"]), speech=speech, tags=list(row["tags"]))
+
+
+def _frame_times(start: float, end: float, fps: float) -> list[float]:
+    n = max(1, int((end - start) * fps))
+    step = (end - start) / n
+    return [round(start + step * (i + 0.5), 3) for i in range(n)]
+
+
+def dense_ocr(store: Store, ev: ClipEvidence, fps: float = DENSE_FPS, width: int = DENSE_WIDTH) -> dict[str, Any]:
+    """Text boxes at >= `fps` frames/s across the clip (cached); returns a step result with the cost."""
+    from ..perception.ocr import MODEL_ID, TextReader
+    from ..video import decode
+
+    reader = TextReader.shared()
+    info = store.video_info(ev.video_hash)
+    w = min(width, info.width or width)
+    settings = {"fps": fps, "width": w, "min_score": reader.min_score}
+    key = cache_key(ev.clip_id, "ocr-dense", MODEL_ID, settings)
+    hit = store.evidence.cached(key)
+    if hit is not None:
+        payload, cost = hit
+        ev.boxes = [TextBox(*b) for b in payload]
+        ev.lines, ev.source = [], "requery"
+        return {"kind": "ocr-dense", "clip_id": ev.clip_id, "cached": True, "frames": len({b[6] for b in payload}),
+                "boxes": len(payload), "first_cost_s": round(cost, 3), "settings": settings}
+    t0 = time.perf_counter()
+    times = _frame_times(ev.start, ev.end, fps)
+    frames = decode.frames_at(info.path, times, width=w)
+    boxes: list[TextBox] = []
+    previous: np.ndarray | None = None
+    for f in frames:
+        small = f.image[::8, ::8].astype(np.int16)
+        if previous is not None and np.abs(small - previous).mean() < 1.0 and boxes:
+            # A still frame: the same text as the previous read, seen again now.
+            last_t = boxes[-1].time
+            boxes += [TextBox(b.text, b.x0, b.y0, b.x1, b.y1, b.score, f.time) for b in boxes if b.time == last_t]
+            continue
+        previous = small
+        boxes += reader.read_boxes_one(f.image, f.time)
+    cost = time.perf_counter() - t0
+    payload = [[b.text, b.x0, b.y0, b.x1, b.y1, b.score, b.time] for b in boxes]
+    store.evidence.put_cache(key, ev.clip_id, ev.video_hash, "ocr-dense", MODEL_ID, settings, payload, cost)
+    ev.boxes, ev.lines, ev.source = boxes, [], "requery"
+    return {"kind": "ocr-dense", "clip_id": ev.clip_id, "cached": False, "frames": len(frames), "boxes": len(boxes),
+            "cost_s": round(cost, 3), "settings": settings}
+
+
+def _clip_audio(path: str, start: float, end: float, rate: int = 16000) -> np.ndarray:
+    import av
+
+    out: list[np.ndarray] = []
+    with av.open(path) as container:
+        if not container.streams.audio:
+            return np.zeros(0, np.float32)
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        try:
+            container.seek(int(max(0.0, start - 1.0) * 1_000_000))
+        except Exception:  # unseekable: decode from the start
+            pass
+        first: float | None = None
+        for frame in container.decode(stream):
+            t = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
+            if t > end:
+                break
+            for r in resampler.resample(frame):
+                if first is None:
+                    first = t
+                out.append(r.to_ndarray().reshape(-1))
+    if not out or first is None:
+        return np.zeros(0, np.float32)
+    data = np.concatenate(out).astype(np.float32)
+    a = int(max(0.0, start - first) * rate)
+    return data[a:a + int((end - start) * rate)]
+
+
+def speech_words(store: Store, ev: ClipEvidence) -> dict[str, Any]:
+    """The clip's speech transcribed with word timestamps (cached); fills `ev.speech` and `ev.words`."""
+    from ..perception.speech import MODEL_ID, Transcriber
+
+    info = store.video_info(ev.video_hash)
+    if not info.has_audio:
+        return {"kind": "speech-words", "clip_id": ev.clip_id, "skipped": "no audio track"}
+    settings = {"word_timestamps": True, "vad": True}
+    key = cache_key(ev.clip_id, "speech-words", MODEL_ID, settings)
+    hit = store.evidence.cached(key)
+    cached = hit is not None
+    if hit is not None:
+        payload, cost = hit
+    else:
+        t0 = time.perf_counter()
+        audio = _clip_audio(info.path, ev.start, ev.end)
+        segs, words = Transcriber.shared().transcribe_words(audio, offset=ev.start)
+        cost = time.perf_counter() - t0
+        payload = {"segments": [[s.start, s.end, s.text] for s in segs], "words": words}
+        store.evidence.put_cache(key, ev.clip_id, ev.video_hash, "speech-words", MODEL_ID, settings, payload, cost)
+    if payload["segments"]:
+        ev.speech = [Segment(float(a), float(b), str(t)) for a, b, t in payload["segments"]]
+        ev.words = [(float(a), float(b), str(t)) for a, b, t in payload["words"]]
+        ev.source = "requery"
+    return {"kind": "speech-words", "clip_id": ev.clip_id, "cached": cached, "words": len(payload["words"]),
+            ("first_cost_s" if cached else "cost_s"): round(cost, 3), "settings": settings}
