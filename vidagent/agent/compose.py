@@ -186,12 +186,24 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
     """Scored spans that pass every gate, best first."""
     if not spans or not query.focus:
         return []
-    texts = sorted({s.evidence for s in spans})
-    vecs = embed.embed_batch([query.text, *texts])
-    sim = {t: float(v @ vecs[0]) for t, v in zip(texts, vecs[1:], strict=True)}
-    kept = []
+    # Coverage first (cheap, no model): only spans that address the question are embedded.
+    covered = []
     for s in spans:
-        cov = coverage(query, s.label)
+        # A sentence said is said by the speaker: "the speaker" / "the narrator" in a question is covered.
+        cov = coverage(query, s.label + (" speaker narrator" if s.kind == "said" else ""))
+        if query.qtype == "shown" and s.kind == "seen":
+            cov = max(cov, 0.5)
+        if cov >= MIN_COVER:
+            covered.append((s, cov))
+    texts = sorted({s.evidence for s, _ in covered})
+    if not texts:
+        return []
+    qv = embed.embed_batch([query.text])[0]
+    # Batches of <= 64 keep the embedder on its light ONNX path (no torch import in `ask`).
+    vecs = [v for i in range(0, len(texts), 64) for v in embed.embed_batch(texts[i:i + 64])]
+    sim = {t: float(v @ qv) for t, v in zip(texts, vecs, strict=True)}
+    kept = []
+    for s, cov in covered:
         cov_ans = coverage(query, s.answer, skip_head=True)
         fit = type_fit(query, s.answer)
         sm = sim[s.evidence]
@@ -201,12 +213,8 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         if s.kind in ("line", "said") and query.answer_type in TYPED and cov_ans > 0 and normalise(
                 s.answer) == normalise(s.evidence):
             continue
-        if cov < MIN_COVER or sm < MIN_SIM:
+        if sm < MIN_SIM or (query.answer_type in TYPED and fit < 0.5):
             continue
-        if query.answer_type in TYPED and fit < 0.5:
-            continue
-        if query.qtype == "shown" and s.kind == "seen":
-            cov = max(cov, 0.5)
         s.score = sm + 0.6 * cov + 0.4 * fit
         if s.score >= MIN_SCORE:
             kept.append(s)

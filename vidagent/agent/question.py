@@ -221,7 +221,7 @@ def type_fit(query: Query, answer: str) -> float:
     if t == "colour":
         return 1.0 if any(w.lower() in COLOURS for w in tokens(a)) else 0.0
     if t == "place":
-        ws = tokens(a)
+        ws = [w for w in tokens(a) if w.lower() != "the"]
         return 0.5 if ws and ws[0][0].isupper() else 0.0
     if t == "name":
         ws = tokens(a)

@@ -87,8 +87,31 @@ class Toolbox:
             else:
                 out.update(requeried=False, content={**_content(row), "answer": ""},
                            note="this clip's describer cannot be re-queried; its stored description is shown")
+            out["positioned"] = self.positioned(row)
             self._asked[key] = out
         return self._asked[key]
+
+    def positioned(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The clip's evidence with positions, as the offline composer reads it: on-screen lines in
+        reading order (table rows as "NAME | Role", a label and its value as "LABEL / value") with the
+        time they are on screen, and sentences said with their times."""
+        from ..perception.layout import dedupe_boxes, frame_lines, pairs
+
+        boxes = dedupe_boxes(self.store.evidence.boxes(int(row["description_id"])))
+        shown: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for fl in frame_lines(boxes):
+            texts = [(ln.text, ln.time) for ln in fl] + [(p.text, p.time) for p in pairs(fl) if p.kind == "stack"]
+            for text, t in texts:
+                if text not in seen:
+                    seen.add(text)
+                    shown.append({"text": text, "time": round(t, 3)})
+        if not boxes:
+            shown = [{"text": line, "time": None} for line in row["ocr"]]
+        transcripts = self.store.transcripts_of(row["video_hash"])
+        said = [{"start": round(x.start, 3), "end": round(x.end, 3), "text": x.text}
+                for x in (transcripts[0] if transcripts else []) if x.end > row["start"] and x.start < row["end"]]
+        return {"on_screen": shown, "said": said}
 
     def get_transcript(self, video: str, start: float = 0.0, end: float | None = None) -> dict[str, Any]:
         """What was said in a video between two times (seconds), from the stored transcript."""
