@@ -20,11 +20,12 @@ from typing import Any
 
 from ..perception.layout import dedupe_boxes, frame_lines, normalise, pairs, same_text
 from ..types import Segment, TextBox
-from .question import Query, coverage, looks_like_name, tokens, type_fit
+from .question import Query, coverage, looks_like_name, precision, tokens, type_fit
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.2  # MiniLM cosine floor of question vs evidence
 MIN_SCORE = 0.75
+CONFIDENT = 1.0  # coverage of a stored span under which the top clips are still re-read
 TYPED = ("person", "org", "number", "time", "colour", "name", "place")
 
 
@@ -144,7 +145,8 @@ def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
         seen_lines: set[str] = set()
         for fl in frame_lines(boxes):
             for p in pairs(fl):
-                for ans, label in ((p.second, p.first), (p.first, p.second)):
+                # A row reads either way (NAME | Role, Role | NAME); a stacked label is the upper line.
+                for ans, label in ((p.second, p.first), (p.first, p.second))[:2 if p.kind == "row" else 1]:
                     a, b = _seen_window(ev, ans)
                     out.append(Span(ans, p.text, label, p.kind, ev, a, b))
             for ln in fl:
@@ -207,7 +209,8 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         cov_ans = coverage(query, s.answer, skip_head=True)
         fit = type_fit(query, s.answer)
         sm = sim[s.evidence]
-        s.detail = {"similarity": sm, "coverage": cov, "type_fit": fit}
+        prec = precision(query, s.label) if s.kind in ("row", "stack") else 0.0
+        s.detail = {"similarity": sm, "coverage": cov, "type_fit": fit, "label_precision": prec}
         if s.kind in ("row", "stack") and (cov_ans >= cov or normalise(s.answer) == normalise(s.label)):
             continue  # the answer side repeats the question: this is the label, not the value
         if s.kind in ("line", "said") and query.answer_type in TYPED and cov_ans > 0 and normalise(
@@ -215,7 +218,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             continue
         if sm < MIN_SIM or (query.answer_type in TYPED and fit < 0.5):
             continue
-        s.score = sm + 0.6 * cov + 0.4 * fit
+        s.score = sm + 0.6 * cov + 0.4 * fit + 0.3 * prec
         if s.score >= MIN_SCORE:
             kept.append(s)
     kept.sort(key=lambda s: (-s.score, s.start))

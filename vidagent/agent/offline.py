@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from .answer import NOT_FOUND, Answer, Citation, verify_text
-from .compose import ClipEvidence, Span, best, candidates, rank
+from .compose import CONFIDENT, ClipEvidence, Span, best, candidates, rank
 from .question import analyse
 from .requery import dense_ocr, speech_words, stored_evidence
 from .tools import Toolbox
@@ -36,7 +36,9 @@ def _keyword_hits(box: Toolbox, query: Any, hits: list[dict[str, Any]], k: int,
     if video is not None:
         v = box.store.find_video(video)
         vh = v.hash if v is not None else None
-    ids = [i for i, _ in box.store.keyword_search(" ".join(query.focus), 3 * k)]
+    from .question import stem
+
+    ids = box.store.evidence.text_match([stem(w) for w in query.focus], 3 * k)
     rows = box.store.active_rows(description_ids=ids) if ids else []
     order = {i: n for n, i in enumerate(ids)}
     extra = []
@@ -80,6 +82,12 @@ def _compose(box: Toolbox, query: Any, evs: list[ClipEvidence], stage: str) -> l
     return ranked
 
 
+def _requery_order(evs: list[ClipEvidence], ranked: list[Span]) -> list[ClipEvidence]:
+    """Clips to re-read: those holding the best partial spans first, then the search's order."""
+    first = list(dict.fromkeys(s.clip.clip_id for s in ranked))
+    return sorted(evs, key=lambda e: first.index(e.clip_id) if e.clip_id in first else len(first))
+
+
 def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = None,
                    requery: bool = True) -> Answer:
     """Answer with a short span, its quoted evidence and a narrow, checked citation; or `Not found`."""
@@ -91,9 +99,12 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     hits += _keyword_hits(box, query, hits, top_k, video)
     evs = _read(box, hits)
     ranked = _compose(box, query, evs, "stored")
-    if not ranked and requery and evs:
-        for ev in evs[:REQUERY_CLIPS]:
-            for fn in (dense_ocr, speech_words):
+    weak = not ranked or ranked[0].detail.get("coverage", 0.0) < CONFIDENT
+    if weak and requery and evs:
+        # One clip at a time, best candidates first; stop as soon as a span covers the whole question.
+        for ev in _requery_order(evs, ranked)[:REQUERY_CLIPS]:
+            kinds = [dense_ocr] + ([speech_words] if ev.speech else [])  # word times only where speech was heard
+            for fn in kinds:
                 try:
                     result = fn(box.store, ev)
                 except Exception as exc:  # a moved video or a read-only store: said, not fatal
@@ -102,7 +113,9 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
                     result = {"kind": fn.__name__, "clip_id": ev.clip_id, "error": one_line(exc)}
                 box.steps.append({"tool": "requery", "args": {"clip_id": ev.clip_id, "kind": result["kind"]},
                                   "result": result, "elapsed_s": result.get("cost_s", 0.0)})
-        ranked = _compose(box, query, evs, "requery")
+            ranked = _compose(box, query, evs, f"requery:{ev.clip_id}")
+            if ranked and ranked[0].detail.get("coverage", 0.0) >= CONFIDENT:
+                break
     text, group = best(query, ranked)
     if not group:
         return Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())

@@ -164,7 +164,9 @@ def matches(fam: set[str], text_stems: set[str]) -> bool:
     """Does a focus word's family meet any stem of the text? (prefix match, 3+ letters)."""
     for s in text_stems:
         for f in fam:
-            if s == f or (len(f) >= 4 and s.startswith(f)) or (len(s) >= 4 and f.startswith(s)):
+            short, long_ = sorted((s, f), key=len)
+            # the same stem, or one a few letters longer (animat/animation); not a compound (story/storyboard)
+            if s == f or (len(short) >= 3 and long_.startswith(short) and len(long_) - len(short) <= 3):
                 return True
     return False
 
@@ -227,3 +229,12 @@ def type_fit(query: Query, answer: str) -> float:
         ws = tokens(a)
         return 1.0 if ws and all(w[0].isupper() or w.lower() in _FUNCTION for w in ws) else 0.3
     return 0.5
+
+
+def precision(query: Query, text: str) -> float:
+    """Share of the text's content words that the question asks about: a label that is exactly the
+    asked role ("Director") beats one that only contains it ("Art Director")."""
+    st = content_stems(text)
+    if not st:
+        return 0.0
+    return sum(1 for s in st if any(matches(f, {s}) for f in query.families)) / len(st)

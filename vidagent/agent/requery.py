@@ -20,6 +20,7 @@ from .compose import ClipEvidence
 
 DENSE_FPS = 1.0
 DENSE_WIDTH = 1280
+MAX_FRAMES = 16  # a long clip is read at evenly spaced times, at most this many
 
 
 def stored_evidence(store: Store, row: dict[str, Any], transcript: list[Segment] | None) -> ClipEvidence:
@@ -32,7 +33,7 @@ def stored_evidence(store: Store, row: dict[str, Any], transcript: list[Segment]
 
 
 def _frame_times(start: float, end: float, fps: float) -> list[float]:
-    n = max(1, int((end - start) * fps))
+    n = min(MAX_FRAMES, max(1, int((end - start) * fps)))
     step = (end - start) / n
     return [round(start + step * (i + 0.5), 3) for i in range(n)]
 

@@ -132,6 +132,9 @@ def pairs(frame_lines: Sequence[Line]) -> list[Pair]:
                 break
             if indent is None:
                 indent = value.x0
+                heading_like = value.text.isupper() == label.text.isupper() and abs(value.height - label.height) < 0.25 * h
+                if indent <= label.x0 + 0.01 and heading_like and not centred:
+                    break  # flush under it, same case and size: the next heading, not a value
             elif abs(value.x0 - indent) > 0.02:
                 break
             out.append(Pair(label.text, value.text, "stack", value.time))

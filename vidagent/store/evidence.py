@@ -92,6 +92,20 @@ class EvidenceRepo:
                 DescriptionRow.ocr != "[]", DescriptionRow.id.not_in(has))
             return int(s.scalar(q) or 0)
 
+    def text_match(self, prefixes: Sequence[str], k: int) -> list[int]:
+        """Description ids whose stored text holds any of these word prefixes (full-text index; SQLite),
+        most matches first; [] elsewhere (the ranked search covers other databases)."""
+        words = [p for p in dict.fromkeys(prefixes) if p.isalnum() and len(p) >= 3]
+        if not words or not self.store.is_sqlite:
+            return []
+        from sqlalchemy import text
+
+        match = " OR ".join(f"{w}*" for w in words)
+        with self.store._session() as s:
+            rows = s.execute(text("SELECT rowid FROM desc_fts WHERE desc_fts MATCH :m ORDER BY bm25(desc_fts) "
+                                  "LIMIT :k"), {"m": match, "k": k}).all()
+        return [int(r[0]) for r in rows]
+
     def cached(self, key: str) -> tuple[Any, float] | None:
         """(payload, seconds it cost) of a cached re-query, or None."""
         with self.store._session() as s:
