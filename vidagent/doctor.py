@@ -88,6 +88,12 @@ def check_store(store: Store, repair: bool = False) -> DoctorReport:
         rep.add("keyword index", not bad, f"{n_fts} keyword rows for {n_desc} descriptions ({stray} orphaned)",
                 repaired=bad and repair)
 
+    flat = store.evidence.missing_boxes()
+    rep.add("text layout", flat == 0,
+            f"{flat} clips have on-screen text stored without positions (indexed before text boxes)"
+            + ("; run `vidagent index` on their videos again to re-describe them with layout (`ask` re-reads "
+               "such clips on demand meanwhile)" if flat else ""))
+
     vec_dir = store.root / "vectors"
     temps = sorted(vec_dir.glob("*.tmp*")) if vec_dir.is_dir() else []
     if temps and repair:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..perception.layout import dedupe_boxes, frame_lines, normalise, pairs, same_text
@@ -23,7 +24,7 @@ from ..types import Segment, TextBox
 from .question import Query, coverage, looks_like_name, precision, tokens, type_fit
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
-MIN_SIM = 0.2  # MiniLM cosine floor of question vs evidence
+MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
 MIN_SCORE = 0.75
 CONFIDENT = 1.0  # coverage of a stored span under which the top clips are still re-read
 TYPED = ("person", "org", "number", "time", "colour", "name", "place")
@@ -106,7 +107,7 @@ def extract(query: Query, text: str) -> str:
     t = query.answer_type
     if t == "person":
         for m in re.finditer(r"(?:[A-Z][\w'-]+(?:\s+(?:van|de|der|von)?\s*[A-Z][\w'-]+){1,3})", text):
-            cand = m.group(0).strip()
+            cand = re.sub(r"^(?:(?:I'm|I|Hi|Hello|Dr|Mr|Mrs|Ms)\b[\s,.]*)+", "", m.group(0).strip())
             if looks_like_name(cand) and not ({w.lower() for w in tokens(cand)} & focus):
                 return cand
         return ""
@@ -162,7 +163,9 @@ def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
             for label, value in zip(ev.lines, ev.lines[1:], strict=False):
                 out.append(Span(value, f"{label} / {value}", label, "stack", ev, ev.start, ev.end))
         for seg in ev.speech:
-            for sent in _sentences(seg):
+            sents = _sentences(seg)
+            # The whole segment too: "Hi, I'm John Pearce. I'm a lecturer..." answers "who is the lecturer".
+            for sent in sents + ([seg] if len(sents) > 1 and query.answer_type in TYPED else []):
                 ans = extract(query, sent.text) if query.answer_type in TYPED else sent.text
                 if ans:
                     a, b = _word_window(ev, sent, ans) if ev.words else (seg.start, seg.end)
@@ -216,9 +219,14 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         if s.kind in ("line", "said") and query.answer_type in TYPED and cov_ans > 0 and normalise(
                 s.answer) == normalise(s.evidence):
             continue
-        if sm < MIN_SIM or (query.answer_type in TYPED and fit < 0.5):
+        if s.kind in ("line", "said") and precision(query, s.answer) >= 0.999:
+            continue  # every word of it is in the question: it repeats the question, it does not answer it
+        if sm < MIN_SIM or (query.answer_type in TYPED and fit < 0.5) or fit == 0.0:
             continue
-        s.score = sm + 0.6 * cov + 0.4 * fit + 0.3 * prec
+        named = bool(query.words & set(re.findall(r"[a-z0-9]+", Path(s.clip.video).stem.lower())))
+        s.detail["video_named"] = float(named)
+        # "...according to the trailer": a question naming the video's file prefers that video.
+        s.score = sm + 0.6 * cov + 0.4 * fit + 0.3 * prec + 0.3 * named
         if s.score >= MIN_SCORE:
             kept.append(s)
     kept.sort(key=lambda s: (-s.score, s.start))

@@ -17,7 +17,7 @@ from typing import Any
 from .answer import NOT_FOUND, Answer, Citation, verify_text
 from .compose import CONFIDENT, ClipEvidence, Span, best, candidates, rank
 from .question import analyse
-from .requery import dense_ocr, speech_words, stored_evidence
+from .requery import dense_ocr, sharpen, small_text, speech_words, stored_evidence
 from .tools import Toolbox
 
 REQUERY_CLIPS = 2  # how many of the top clips are re-read when stored evidence has no answer
@@ -53,6 +53,48 @@ def _keyword_hits(box: Toolbox, query: Any, hits: list[dict[str, Any]], k: int,
     return extra
 
 
+SPEECH_SIM = 0.4  # cosine + 0.3 x focus coverage at which a sentence said brings its clip in
+MAX_SENTENCES = 2000
+
+
+def _speech_hits(box: Toolbox, question: str, query: Any, hits: list[dict[str, Any]], video: str | None) -> list[dict[str, Any]]:
+    """Clips holding the sentences said that are closest to the question. Why: a clip's caption mixes
+    tags, text and speech, so "where does the speaker work?" can miss the one sentence that answers it."""
+    from ..describe import get_embedder
+    from .compose import _sentences
+
+    vids = [v for v in box.store.videos() if v.plan_key is not None]
+    if video is not None:
+        found = box.store.find_video(video)
+        vids = [v for v in vids if found is not None and v.hash == found.hash]
+    sents = []
+    for v in vids:
+        for t in box.store.transcripts_of(v.hash)[:1]:
+            sents += [(v.hash, x) for seg in t for x in _sentences(seg)]
+    if not sents or len(sents) > MAX_SENTENCES:
+        return []
+    emb = get_embedder(box.settings.embed.embedder)
+    qv = emb.embed_batch([question])[0]
+    vecs = [v for i in range(0, len(sents), 64) for v in emb.embed_batch([x.text for _, x in sents[i:i + 64]])]
+    from .question import coverage
+
+    best = sorted(((float(v @ qv) + 0.3 * coverage(query, x.text + " speaker narrator"), vh, x)
+                   for v, (vh, x) in zip(vecs, sents, strict=True)), key=lambda z: -z[0])
+    have = {h["clip_id"] for h in hits}
+    extra = []
+    for sim, vh, x in best[:3]:
+        if sim < SPEECH_SIM:
+            break
+        for r in box.store.active_rows(video_hash=vh):
+            if r["start"] <= (x.start + x.end) / 2 < r["end"] and r["clip_id"] not in have:
+                have.add(r["clip_id"])
+                extra.append({"clip_id": r["clip_id"], "video": r["video"], "start": r["start"], "end": r["end"],
+                              "sentence": x.text, "similarity": round(sim, 3)})
+    if extra:
+        box.steps.append({"tool": "speech_clips", "args": {"sentences": len(sents)}, "result": extra})
+    return extra
+
+
 def _read(box: Toolbox, hits: list[dict[str, Any]]) -> list[ClipEvidence]:
     out = []
     transcripts: dict[str, Any] = {}
@@ -82,6 +124,16 @@ def _compose(box: Toolbox, query: Any, evs: list[ClipEvidence], stage: str) -> l
     return ranked
 
 
+def _safe(fn: Any, box: Toolbox, ev: ClipEvidence, *args: Any) -> dict[str, Any]:
+    """Run one re-query; a moved video or a read-only store becomes an error in the step, not a crash."""
+    try:
+        return dict(fn(box.store, ev, *args))
+    except Exception as exc:
+        from ..errors import one_line
+
+        return {"kind": fn.__name__, "clip_id": ev.clip_id, "error": one_line(exc)}
+
+
 def _requery_order(evs: list[ClipEvidence], ranked: list[Span]) -> list[ClipEvidence]:
     """Clips to re-read: those holding the best partial spans first, then the search's order."""
     first = list(dict.fromkeys(s.clip.clip_id for s in ranked))
@@ -97,20 +149,24 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     hits = [] if isinstance(found, dict) else found
     error = found.get("error", "") if isinstance(found, dict) else ""
     hits += _keyword_hits(box, query, hits, top_k, video)
+    hits += _speech_hits(box, question, query, hits, video)
     evs = _read(box, hits)
     ranked = _compose(box, query, evs, "stored")
+    top = ranked[0] if ranked else None
+    if top is not None and requery and top.kind != "said" and top.clip.source == "stored":
+        times = sorted({b.time for b in top.clip.boxes if top.start - 1e-3 <= b.time <= top.end + 1e-3})
+        if times and small_text(box.store, top.clip, times, box.settings.describe.frame_width):
+            result = _safe(sharpen, box, top.clip, times)
+            box.steps.append({"tool": "requery", "args": {"clip_id": top.clip.clip_id, "kind": "ocr-frames"},
+                              "result": result, "elapsed_s": result.get("cost_s", 0.0)})
+            ranked = _compose(box, query, evs, f"sharpen:{top.clip.clip_id}")
     weak = not ranked or ranked[0].detail.get("coverage", 0.0) < CONFIDENT
     if weak and requery and evs:
         # One clip at a time, best candidates first; stop as soon as a span covers the whole question.
         for ev in _requery_order(evs, ranked)[:REQUERY_CLIPS]:
             kinds = [dense_ocr] + ([speech_words] if ev.speech else [])  # word times only where speech was heard
             for fn in kinds:
-                try:
-                    result = fn(box.store, ev)
-                except Exception as exc:  # a moved video or a read-only store: said, not fatal
-                    from ..errors import one_line
-
-                    result = {"kind": fn.__name__, "clip_id": ev.clip_id, "error": one_line(exc)}
+                result = _safe(fn, box, ev)
                 box.steps.append({"tool": "requery", "args": {"clip_id": ev.clip_id, "kind": result["kind"]},
                                   "result": result, "elapsed_s": result.get("cost_s", 0.0)})
             ranked = _compose(box, query, evs, f"requery:{ev.clip_id}")

@@ -16,7 +16,8 @@ STOP = set(
     "those what which who whom whose when where why how does do did done it its there their they he she his "
     "her you your we our i me my any some clip clips video videos scene film movie show shows shown say says "
     "said saying seen see screen answer question tell name named called call many much please can could would "
-    "should will shall has have had about into onto out up as gave give given gives get got make made".split()
+    "should will shall has have had about into onto out up as gave give given gives get got trailer describe "
+    "described describes according mentioned mention displayed i'm i've i'd it's that's hi hello".split()
 )
 # Word families a stemmer cannot join (different roots, or a role and the thing done). General
 # vocabulary of credits, captions and talk, not tied to any video.
@@ -42,6 +43,7 @@ _RELATED = [
     {"locat", "place", "where", "citi", "town"},
     {"compani", "studio", "organ", "firm", "institut", "foundat"},
     {"hardwar", "workstat", "machin", "comput"},
+    {"work", "job", "employ", "occupat", "profess", "career", "lectur", "teach"},
 ]
 _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ers", "ors", "ist", "ists", "ions",
              "ion", "ed", "er", "or", "es", "s", "ly", "ial", "y", "e")
@@ -77,8 +79,19 @@ def tokens(text: str) -> list[str]:
     return re.findall(r"[A-Za-z0-9][A-Za-z0-9'&.-]*[A-Za-z0-9]|[A-Za-z0-9]", text)
 
 
+_URL = re.compile(r"^(https?:|www\.)|\.(org|com|net|edu|gov|io)(/|$)", re.I)
+
+
 def content_stems(text: str) -> set[str]:
-    return {stem(w) for w in tokens(text) if w.lower() not in STOP and len(w) > 1}
+    """Stems of the content words; a web address also counts as the words that name one."""
+    out = set()
+    for w in tokens(text):
+        if w.lower() in STOP or len(w) < 2:
+            continue
+        out.add(stem(w))
+        if _URL.search(w):
+            out |= {"websit", "site", "url", "web", "address", "link"}
+    return out
 
 
 @dataclass
@@ -91,6 +104,7 @@ class Query:
     focus: list[str] = field(default_factory=list)  # content words, in order
     families: list[set[str]] = field(default_factory=list)  # per concept: stems + related stems
     head: set[str] = field(default_factory=set)  # family of the asked-for noun ("which FUND"): answers may hold it
+    words: set[str] = field(default_factory=set)  # every word of 4+ letters (to match video file names)
 
     def to_json(self) -> dict[str, object]:
         return {"type": self.qtype, "answer_type": self.answer_type, "focus": self.focus}
@@ -140,7 +154,7 @@ def analyse(question: str) -> Query:
         qtype, atype = "yes_no", "yes_no"
     focus: list[str] = []
     for w in tokens(q):
-        lw = w.lower()
+        lw = w.lower().removesuffix("'s").removesuffix("’s")
         if lw in STOP or len(lw) < 2 or lw in focus:
             continue
         if qtype in ("how_many", "how_much") and lw in ("many", "much"):
@@ -155,9 +169,15 @@ def analyse(question: str) -> Query:
                 break
         else:
             families.append(fam)
-    m = re.match(r"^(?:what|which)\s+(\w+)", low)
-    head = family(m.group(1)) if m and m.group(1) not in STOP else set()
-    return Query(q, qtype, atype, focus, families, head)
+    # The asked-for noun phrase: "which LAW SCHOOL is thanked" (up to the verb); an answer may repeat it.
+    m = re.match(r"^(?:what|which)\s+((?:[\w'-]+\s+){0,3}?)(?:is|are|was|were|did|does|do|has|have|gave|"
+                 r"provided|made|can|will)\b", low)
+    head: set[str] = set()
+    for w in (m.group(1).split() if m else []):
+        if w not in STOP:
+            head |= family(w)
+    allw = {w for w in re.findall(r"[a-z0-9]+", low) if len(w) >= 4}
+    return Query(q, qtype, atype, focus, families, head, allw)
 
 
 def matches(fam: set[str], text_stems: set[str]) -> bool:
@@ -189,13 +209,14 @@ _TIME = re.compile(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d|january|february|march|apr
                    r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|"
                    r"sunday|morning|evening|night|yesterday|today|tomorrow)\b", re.I)
 _ROLE_SUFFIX = re.compile(r"(tion|ing|ment|ship|ness|ics|ware|ist|ctor|ager)$", re.I)
+_PRONOUNS = set("i i'm i've i'd i'll hi hello hey we we're you you're he she it it's they".split())
 _FUNCTION = set("the and of by with from for to in on at a an is are was".split())
 
 
 def looks_like_name(text: str) -> bool:
     """2-5 words, each capitalised, no function words or role-like suffixes (a person's name)."""
     ws = tokens(text)
-    if not 2 <= len(ws) <= 5 or any(w.lower() in _FUNCTION for w in ws):
+    if not 2 <= len(ws) <= 5 or any(w.lower() in _FUNCTION or w.lower() in _PRONOUNS for w in ws):
         return False
     if any(any(c.isdigit() for c in w) for w in ws):
         return False
@@ -209,6 +230,8 @@ def type_fit(query: Query, answer: str) -> float:
     t = query.answer_type
     if not a:
         return 0.0
+    if _URL.search(a.replace(" ", "")) and not any("websit" in f for f in query.families):
+        return 0.0  # a web address answers only "which website"
     if t == "person":
         return 1.0 if looks_like_name(a) else 0.0
     if t == "org":

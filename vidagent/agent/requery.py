@@ -132,3 +132,46 @@ def speech_words(store: Store, ev: ClipEvidence) -> dict[str, Any]:
         ev.source = "requery"
     return {"kind": "speech-words", "clip_id": ev.clip_id, "cached": cached, "words": len(payload["words"]),
             ("first_cost_s" if cached else "cost_s"): round(cost, 3), "settings": settings}
+
+
+def sharpen(store: Store, ev: ClipEvidence, times: list[float], width: int = DENSE_WIDTH) -> dict[str, Any]:
+    """Re-read the few keyframes an answer was read on at full resolution (cached), replacing their
+    low-resolution boxes: small text read on 448-px keyframes ("Arna Kraner") is checked before it is
+    given as an answer."""
+    from ..perception.ocr import MODEL_ID, TextReader
+    from ..video import decode
+
+    reader = TextReader.shared()
+    info = store.video_info(ev.video_hash)
+    w = min(width, info.width or width)
+    times = sorted({round(t, 3) for t in times})[:3]
+    settings = {"times": times, "width": w, "min_score": reader.min_score}
+    key = cache_key(ev.clip_id, "ocr-frames", MODEL_ID, settings)
+    hit = store.evidence.cached(key)
+    cached = hit is not None
+    if hit is not None:
+        payload, cost = hit
+    else:
+        t0 = time.perf_counter()
+        frames = decode.frames_at(info.path, times, width=w)
+        boxes = [b for f, t in zip(frames, times, strict=True) for b in reader.read_boxes_one(f.image, t)]
+        cost = time.perf_counter() - t0
+        payload = [[b.text, b.x0, b.y0, b.x1, b.y1, b.score, b.time] for b in boxes]
+        store.evidence.put_cache(key, ev.clip_id, ev.video_hash, "ocr-frames", MODEL_ID, settings, payload, cost)
+    fresh = [TextBox(*b) for b in payload]
+    if fresh:
+        ev.boxes = [b for b in ev.boxes if round(b.time, 3) not in times] + fresh
+        ev.source = "requery"
+    return {"kind": "ocr-frames", "clip_id": ev.clip_id, "cached": cached, "frames": len(times),
+            "boxes": len(fresh), ("first_cost_s" if cached else "cost_s"): round(cost, 3), "settings": settings}
+
+
+def small_text(store: Store, ev: ClipEvidence, answer_times: list[float], frame_width: int,
+               min_px: float = 14.0) -> bool:
+    """Was the text at these times read at under `min_px` pixels high on the stored keyframes?"""
+    info = store.video_info(ev.video_hash)
+    if not info.width or not ev.boxes:
+        return False
+    scale = min(frame_width, info.width) * info.height / info.width
+    hs = [b.height * scale for b in ev.boxes if round(b.time, 3) in {round(t, 3) for t in answer_times}]
+    return bool(hs) and sorted(hs)[len(hs) // 2] < min_px

@@ -84,13 +84,14 @@ class EvidenceRepo:
                              .order_by(TextBoxRow.time, TextBoxRow.y0, TextBoxRow.x0))
             return [TextBox(r.text, r.x0, r.y0, r.x1, r.y1, r.score, r.time) for r in rows]
 
-    def missing_boxes(self) -> int:
-        """Descriptions with on-screen text but no stored boxes (indexed before schema 2)."""
+    def missing_boxes(self, describer: str = "offline") -> int:
+        """Descriptions by a describer that stores text boxes, with on-screen text but no boxes: made
+        before schema 2 (their layout cannot be rebuilt from flat lines; re-describing restores it)."""
         with self.store._session() as s:
             has = select(TextBoxRow.description_id).distinct()
-            q = select(func.count(DescriptionRow.id)).where(
-                DescriptionRow.ocr != "[]", DescriptionRow.id.not_in(has))
-            return int(s.scalar(q) or 0)
+            rows = s.execute(select(DescriptionRow.id, DescriptionRow.ocr).where(
+                DescriptionRow.describer == describer, DescriptionRow.id.not_in(has))).all()
+            return sum(1 for _, ocr in rows if ocr)
 
     def text_match(self, prefixes: Sequence[str], k: int) -> list[int]:
         """Description ids whose stored text holds any of these word prefixes (full-text index; SQLite),
