@@ -109,8 +109,9 @@ def test_cli_ask_json_and_history(sign_store: tuple[Path, Path], tmp_path: Path)
     assert res.exit_code == 0 and data["found"] is False and data["citations"] == []
 
     rows = history(own)
-    assert [r["question"] for r in rows] == ["Where is the giraffe?", "Which fund supported the film?"]
-    assert rows[1]["citations"][0]["verified"] is True and rows[1]["steps"]
+    assert [r["question"] for r in rows] == ["Where is the giraffe?", "Where is the giraffe?",
+                                             "Which fund supported the film?"]
+    assert rows[2]["citations"][0]["verified"] is True and rows[2]["steps"]
     res = runner.invoke(app, ["history", "--store", str(own), "--json", "--limit", "1"])
     assert res.exit_code == 0
     assert [r["question"] for r in json.loads(res.output)] == ["Where is the giraffe?"]

@@ -221,7 +221,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             continue
         if s.kind in ("line", "said") and precision(query, s.answer) >= 0.999:
             continue  # every word of it is in the question: it repeats the question, it does not answer it
-        if sm < MIN_SIM or (query.answer_type in TYPED and fit < 0.5) or fit == 0.0:
+        if (sm < MIN_SIM and cov < 1.0) or (query.answer_type in TYPED and fit < 0.5) or fit == 0.0:
             continue
         named = bool(query.words & set(re.findall(r"[a-z0-9]+", Path(s.clip.video).stem.lower())))
         s.detail["video_named"] = float(named)

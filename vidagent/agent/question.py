@@ -17,7 +17,7 @@ STOP = set(
     "her you your we our i me my any some clip clips video videos scene film movie show shows shown say says "
     "said saying seen see screen answer question tell name named called call many much please can could would "
     "should will shall has have had about into onto out up as gave give given gives get got trailer describe "
-    "described describes according mentioned mention displayed i'm i've i'd it's that's hi hello".split()
+    "described describes according mentioned mention displayed appear appears appeared visible written i'm i've i'd it's that's hi hello".split()
 )
 # Word families a stemmer cannot join (different roots, or a role and the thing done). General
 # vocabulary of credits, captions and talk, not tied to any video.
