@@ -25,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from vidagent.agent.evalset import load, score, summary  # noqa: E402
+from vidagent.agent.evalset import load, score, summary
 
 
 def vidagent_cmd() -> list[str]:
@@ -67,7 +67,7 @@ def run_mode(store: Path, items: list[Any], mode: str) -> dict[str, Any]:
     walls = [r["wall_s"] for r in rows]
     rq = [r["wall_s"] for r in rows if r["requeried"]]
     direct = [r["wall_s"] for r in rows if not r["requeried"]]
-    q = lambda xs, p: round(sorted(xs)[min(len(xs) - 1, int(p * len(xs)))], 2) if xs else None  # noqa: E731
+    q = lambda xs, p: round(sorted(xs)[min(len(xs) - 1, int(p * len(xs)))], 2) if xs else None
     return {"summary": {**summary(rows), "median_s": round(statistics.median(walls), 2), "p90_s": q(walls, 0.9),
                         "median_s_answered_from_stored": round(statistics.median(direct), 2) if direct else None,
                         "median_s_with_requery": round(statistics.median(rq), 2) if rq else None,

@@ -29,7 +29,7 @@ def test_word_families_join_morphology_and_related_words() -> None:
 
 
 def _credits() -> ClipEvidence:
-    b = lambda text, x0, y0, x1: TextBox(text, x0, y0, x1, y0 + 0.03, 0.95, 12.0)  # noqa: E731
+    b = lambda text, x0, y0, x1: TextBox(text, x0, y0, x1, y0 + 0.03, 0.95, 12.0)
     boxes = [b("SACHA GOEDEGEBURE", 0.24, 0.40, 0.535), b("Director", 0.56, 0.40, 0.66),
              b("ANDREAS GORALCZYK", 0.24, 0.45, 0.52), b("Art Director", 0.56, 0.45, 0.68),
              b("ENRICO VALENZA", 0.24, 0.50, 0.45), b("Lead Artist", 0.56, 0.50, 0.70)]
@@ -59,6 +59,6 @@ def test_abstains_when_no_span_answers_the_question_type(q: str) -> None:
 
 
 def test_tags_answer_only_what_is_shown_questions() -> None:
-    text, spans = _answer("What web site is shown?")
+    _, spans = _answer("What web site is shown?")
     assert spans and spans[0].kind == "seen"
     assert _answer("Who is the web site's author?") == ("", [])

@@ -105,6 +105,7 @@ def extract(query: Query, text: str) -> str:
     """The short answer inside a line or sentence for a typed question; "" when none fits."""
     focus = {f.lower() for f in query.focus}
     t = query.answer_type
+    m: re.Match[str] | None
     if t == "person":
         for m in re.finditer(r"(?:[A-Z][\w'-]+(?:\s+(?:van|de|der|von)?\s*[A-Z][\w'-]+){1,3})", text):
             cand = re.sub(r"^(?:(?:I'm|I|Hi|Hello|Dr|Mr|Mrs|Ms)\b[\s,.]*)+", "", m.group(0).strip())
@@ -120,14 +121,14 @@ def extract(query: Query, text: str) -> str:
         return text if type_fit(query, text) >= 0.5 and len(tokens(text)) <= 6 else ""
     if t == "number":
         m = re.search(r"\b(\d[\d,.]*|(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                      r"twenty|thirty|forty|fifty|hundred|thousand|million)s?)\b(\s+\w+)?", text, re.I)
+                      r"twenty|thirty|forty|fifty|hundred|thousand|million)s?)\b(\s+\w+)?", text, re.IGNORECASE)
         return m.group(0).strip() if m else ""
     if t == "time":
-        m = re.search(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d(?:\s*[ap]m)?)\b", text, re.I)
+        m = re.search(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d(?:\s*[ap]m)?)\b", text, re.IGNORECASE)
         return m.group(0) if m else ""
     if t == "colour":
         m = re.search(r"\b(red|orange|yellow|green|blue|purple|violet|pink|brown|black|white|grey|gray|silver|gold)"
-                      r"\b", text, re.I)
+                      r"\b", text, re.IGNORECASE)
         return m.group(0) if m else ""
     if t == "place":
         m = re.search(r"\b(?:in|at|from|of)\s+((?:the\s+)?[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*)", text)

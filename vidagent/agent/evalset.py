@@ -54,7 +54,7 @@ def score(item: QAItem, result: dict[str, Any]) -> dict[str, Any]:
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     ans = [r for r in rows if not r["absent"]]
     absent = [r for r in rows if r["absent"]]
-    pct = lambda n, d: round(100.0 * n / d, 1) if d else 0.0  # noqa: E731
+    pct = lambda n, d: round(100.0 * n / d, 1) if d else 0.0
     return {"answerable": len(ans), "absent": len(absent),
             "exact_answer_pct": pct(sum(r["right"] for r in ans), len(ans)),
             "right_and_cited_pct": pct(sum(r.get("right_and_cited", False) for r in ans), len(ans)),

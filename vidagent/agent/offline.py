@@ -128,7 +128,7 @@ def _safe(fn: Any, box: Toolbox, ev: ClipEvidence, *args: Any) -> dict[str, Any]
     """Run one re-query; a moved video or a read-only store becomes an error in the step, not a crash."""
     try:
         return dict(fn(box.store, ev, *args))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure of a re-read is reported in its step
         from ..errors import one_line
 
         return {"kind": fn.__name__, "clip_id": ev.clip_id, "error": one_line(exc)}

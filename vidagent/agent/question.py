@@ -12,12 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 STOP = set(
-    "a an the is are was were be been being am of in on at to for from by with and or not no this that these "
-    "those what which who whom whose when where why how does do did done it its there their they he she his "
-    "her you your we our i me my any some clip clips video videos scene film movie show shows shown say says "
-    "said saying seen see screen answer question tell name named called call many much please can could would "
-    "should will shall has have had about into onto out up as gave give given gives get got trailer describe "
-    "described describes according mentioned mention displayed appear appears appeared visible written i'm i've i'd it's that's hi hello".split()
+    ["a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "am", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "not", "no", "this", "that", "these", "those", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "done", "it", "its", "there", "their", "they", "he", "she", "his", "her", "you", "your", "we", "our", "i", "me", "my", "any", "some", "clip", "clips", "video", "videos", "scene", "film", "movie", "show", "shows", "shown", "say", "says", "said", "saying", "seen", "see", "screen", "answer", "question", "tell", "name", "named", "called", "call", "many", "much", "please", "can", "could", "would", "should", "will", "shall", "has", "have", "had", "about", "into", "onto", "out", "up", "as", "gave", "give", "given", "gives", "get", "got", "trailer", "describe", "described", "describes", "according", "mentioned", "mention", "displayed", "appear", "appears", "appeared", "visible", "written", "i'm", "i've", "i'd", "it's", "that's", "hi", "hello"]
 )
 # Word families a stemmer cannot join (different roots, or a role and the thing done). General
 # vocabulary of credits, captions and talk, not tied to any video.
@@ -47,10 +42,8 @@ _RELATED = [
 ]
 _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ers", "ors", "ist", "ists", "ions",
              "ion", "ed", "er", "or", "es", "s", "ly", "ial", "y", "e")
-_NUMBER_WORDS = set("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-                    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
-                    "hundred thousand million billion dozen".split())
-COLOURS = set("red orange yellow green blue purple violet pink brown black white grey gray silver gold".split())
+_NUMBER_WORDS = set(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "dozen"])
+COLOURS = set(["red", "orange", "yellow", "green", "blue", "purple", "violet", "pink", "brown", "black", "white", "grey", "gray", "silver", "gold"])
 
 
 def stem(word: str) -> str:
@@ -79,7 +72,7 @@ def tokens(text: str) -> list[str]:
     return re.findall(r"[A-Za-z0-9][A-Za-z0-9'&.-]*[A-Za-z0-9]|[A-Za-z0-9]", text)
 
 
-_URL = re.compile(r"^(https?:|www\.)|\.(org|com|net|edu|gov|io)(/|$)", re.I)
+_URL = re.compile(r"^(https?:|www\.)|\.(org|com|net|edu|gov|io)(/|$)", re.IGNORECASE)
 
 
 def content_stems(text: str) -> set[str]:
@@ -115,7 +108,7 @@ _ORG_NOUNS = ("fund", "company", "organisation", "organization", "studio", "foun
 _PERSON_NOUNS = ("person", "man", "woman", "artist", "director", "actor", "speaker", "narrator", "author",
                  "host", "presenter", "composer", "animator", "producer", "writer", "designer", "developer")
 _SHOWN = re.compile(r"^(what|which)\b.*\b(shown|seen|visible|appear|appears|in the (scene|picture|frame|shot)|"
-                    r"kind of|type of|animal|object)\b", re.I)
+                    r"kind of|type of|animal|object)\b", re.IGNORECASE)
 
 
 def analyse(question: str) -> Query:
@@ -204,13 +197,13 @@ def coverage(query: Query, text: str, skip_head: bool = False) -> float:
 # -- answer-type fit --------------------------------------------------------------------------------
 _ORG_WORDS = re.compile(r"\b(fund|foundation|inc|ltd|llc|gmbh|studios?|systems|company|corp(oration)?|"
                         r"productions?|media|university|institute|labs?|org|group|pictures|films?|"
-                        r"workstations|microsystems|amsterdam|commons|society|association|agency)\b", re.I)
+                        r"workstations|microsystems|amsterdam|commons|society|association|agency)\b", re.IGNORECASE)
 _TIME = re.compile(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d|january|february|march|april|may|june|july|august|"
                    r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|"
-                   r"sunday|morning|evening|night|yesterday|today|tomorrow)\b", re.I)
-_ROLE_SUFFIX = re.compile(r"(tion|ing|ment|ship|ness|ics|ware|ist|ctor|ager)$", re.I)
-_PRONOUNS = set("i i'm i've i'd i'll hi hello hey we we're you you're he she it it's they".split())
-_FUNCTION = set("the and of by with from for to in on at a an is are was".split())
+                   r"sunday|morning|evening|night|yesterday|today|tomorrow)\b", re.IGNORECASE)
+_ROLE_SUFFIX = re.compile(r"(tion|ing|ment|ship|ness|ics|ware|ist|ctor|ager)$", re.IGNORECASE)
+_PRONOUNS = set(["i", "i'm", "i've", "i'd", "i'll", "hi", "hello", "hey", "we", "we're", "you", "you're", "he", "she", "it", "it's", "they"])
+_FUNCTION = set(["the", "and", "of", "by", "with", "from", "for", "to", "in", "on", "at", "a", "an", "is", "are", "was"])
 
 
 def looks_like_name(text: str) -> bool:

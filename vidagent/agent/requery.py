@@ -88,11 +88,11 @@ def _clip_audio(path: str, start: float, end: float, rate: int = 16000) -> np.nd
         resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
         try:
             container.seek(int(max(0.0, start - 1.0) * 1_000_000))
-        except Exception:  # unseekable: decode from the start
+        except Exception:  # noqa: BLE001,S110 - unseekable: decode from the start
             pass
         first: float | None = None
         for frame in container.decode(stream):
-            t = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
+            t = float(frame.pts * frame.time_base) if frame.pts is not None and frame.time_base else 0.0
             if t > end:
                 break
             for r in resampler.resample(frame):

@@ -10,6 +10,7 @@ depend on the decode width.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -117,7 +118,7 @@ def pairs(frame_lines: Sequence[Line]) -> list[Pair]:
     """
     out: list[Pair] = []
     for ln in frame_lines:
-        for a, b in zip(ln.cells, ln.cells[1:], strict=False):
+        for a, b in itertools.pairwise(ln.cells):
             out.append(Pair(a, b, "row", ln.time))
     for i, label in enumerate(frame_lines):
         if len(label.cells) != 1:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..types import TextBox
@@ -56,7 +56,7 @@ class EvidenceCacheRow(Base):
     __table_args__ = (Index("ix_evidence_clip_kind", "clip_id", "kind"),)
 
 
-TABLES = [TextBoxRow.__table__, EvidenceCacheRow.__table__]
+TABLES: list[Any] = [TextBoxRow.__table__, EvidenceCacheRow.__table__]
 
 
 def add_boxes(session: Session, description_id: int, video_hash: str, boxes: Sequence[TextBox]) -> None:
