@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..perception.layout import dedupe_boxes, frame_lines, normalise, pairs, same_text
+from ..perception.layout import frame_lines, normalise, pairs, same_text
 from ..types import Segment, TextBox
-from .question import Query, coverage, looks_like_name, precision, tokens, type_fit
+from .question import DURATION, Query, coverage, looks_like_name, precision, tokens, type_fit
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
 MIN_SCORE = 0.75
 CONFIDENT = 1.0  # coverage of a stored span under which the top clips are still re-read
-TYPED = ("person", "org", "number", "time", "colour", "name", "place")
+TYPED = ("person", "org", "number", "time", "duration", "colour", "name", "place")
 
 
 @dataclass
@@ -126,6 +126,9 @@ def extract(query: Query, text: str) -> str:
     if t == "time":
         m = re.search(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d(?:\s*[ap]m)?)\b", text, re.IGNORECASE)
         return m.group(0) if m else ""
+    if t == "duration":
+        m = DURATION.search(text)
+        return m.group(0) if m else ""
     if t == "colour":
         m = re.search(r"\b(red|orange|yellow|green|blue|purple|violet|pink|brown|black|white|grey|gray|silver|gold)"
                       r"\b", text, re.IGNORECASE)
@@ -143,12 +146,17 @@ def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
     """Every span the evidence offers for this question type (unscored)."""
     out: list[Span] = []
     for ev in clips:
-        boxes = dedupe_boxes(ev.boxes)
+        # Layout per frame on every box read (frames are not mixed); spans are then de-duplicated by text.
         seen_lines: set[str] = set()
-        for fl in frame_lines(boxes):
+        seen_pairs: set[tuple[str, str]] = set()
+        for fl in frame_lines(ev.boxes):
             for p in pairs(fl):
                 # A row reads either way (NAME | Role, Role | NAME); a stacked label is the upper line.
                 for ans, label in ((p.second, p.first), (p.first, p.second))[:2 if p.kind == "row" else 1]:
+                    pk = (normalise(ans), normalise(label))
+                    if pk in seen_pairs:
+                        continue
+                    seen_pairs.add(pk)
                     a, b = _seen_window(ev, ans)
                     out.append(Span(ans, p.text, label, p.kind, ev, a, b))
             for ln in fl:

@@ -155,7 +155,8 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     top = ranked[0] if ranked else None
     if top is not None and requery and top.kind != "said" and top.clip.source == "stored":
         times = sorted({b.time for b in top.clip.boxes if top.start - 1e-3 <= b.time <= top.end + 1e-3})
-        if times and small_text(box.store, top.clip, times, box.settings.describe.frame_width):
+        if times and small_text(box.store, top.clip, times, box.settings.describe.frame_width,
+                                texts=(top.answer, top.label)):
             result = _safe(sharpen, box, top.clip, times)
             box.steps.append({"tool": "requery", "args": {"clip_id": top.clip.clip_id, "kind": "ocr-frames"},
                               "result": result, "elapsed_s": result.get("cost_s", 0.0)})

@@ -117,7 +117,9 @@ def analyse(question: str) -> Query:
     words = tokens(low)
     first = words[0] if words else ""
     qtype, atype = "other", "text"
-    if re.match(r"^how (many|much)\b", low):
+    if re.match(r"^how (long|much time)\b", low):
+        qtype, atype = "how_long", "duration"
+    elif re.match(r"^how (many|much)\b", low):
         qtype, atype = ("how_many" if "many" in low.split()[1] else "how_much"), "number"
     elif first == "who" or first == "whom" or re.match(r"^(name|tell me) the (person|people|artist)", low):
         qtype, atype = "who", "person"
@@ -150,7 +152,7 @@ def analyse(question: str) -> Query:
         lw = w.lower().removesuffix("'s").removesuffix("’s")
         if lw in STOP or len(lw) < 2 or lw in focus:
             continue
-        if qtype in ("how_many", "how_much") and lw in ("many", "much"):
+        if qtype in ("how_many", "how_much", "how_long") and lw in ("many", "much", "long", "time"):
             continue
         focus.append(lw)
     families: list[set[str]] = []
@@ -201,6 +203,8 @@ _ORG_WORDS = re.compile(r"\b(fund|foundation|inc|ltd|llc|gmbh|studios?|systems|c
 _TIME = re.compile(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d|january|february|march|april|may|june|july|august|"
                    r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|"
                    r"sunday|morning|evening|night|yesterday|today|tomorrow)\b", re.IGNORECASE)
+DURATION = re.compile(r"\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of|\d+(?:[.,]\d+)?)\s+"
+                      r"(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b", re.I)
 _ROLE_SUFFIX = re.compile(r"(tion|ing|ment|ship|ness|ics|ware|ist|ctor|ager)$", re.IGNORECASE)
 _PRONOUNS = set(["i", "i'm", "i've", "i'd", "i'll", "hi", "hello", "hey", "we", "we're", "you", "you're", "he", "she", "it", "it's", "they"])
 _FUNCTION = set(["the", "and", "of", "by", "with", "from", "for", "to", "in", "on", "at", "a", "an", "is", "are", "was"])
@@ -228,14 +232,18 @@ def type_fit(query: Query, answer: str) -> float:
     if t == "person":
         return 1.0 if looks_like_name(a) else 0.0
     if t == "org":
-        if _ORG_WORDS.search(a):
+        if _ORG_WORDS.search(a) or (query.head and matches(query.head, content_stems(a))):
             return 1.0
+        if looks_like_name(a):
+            return 0.3  # a person's name is not an organisation
         ws = tokens(a)
         return 0.5 if ws and all(w[0].isupper() for w in ws) and len(ws) <= 6 else 0.0
     if t == "number":
         return 1.0 if re.search(r"\d", a) or any(w.lower() in _NUMBER_WORDS for w in tokens(a)) else 0.0
     if t == "time":
         return 1.0 if _TIME.search(a) else 0.0
+    if t == "duration":
+        return 1.0 if DURATION.search(a) else 0.0
     if t == "colour":
         return 1.0 if any(w.lower() in COLOURS for w in tokens(a)) else 0.0
     if t == "place":

@@ -51,7 +51,7 @@ def dense_ocr(store: Store, ev: ClipEvidence, fps: float = DENSE_FPS, width: int
     hit = store.evidence.cached(key)
     if hit is not None:
         payload, cost = hit
-        ev.boxes = [TextBox(*b) for b in payload]
+        ev.boxes = ev.boxes + [TextBox(*b) for b in payload]  # merged: layout de-dupes, the surest reading wins
         ev.lines, ev.source = [], "requery"
         return {"kind": "ocr-dense", "clip_id": ev.clip_id, "cached": True, "frames": len({b[6] for b in payload}),
                 "boxes": len(payload), "first_cost_s": round(cost, 3), "settings": settings}
@@ -72,7 +72,7 @@ def dense_ocr(store: Store, ev: ClipEvidence, fps: float = DENSE_FPS, width: int
     cost = time.perf_counter() - t0
     payload = [[b.text, b.x0, b.y0, b.x1, b.y1, b.score, b.time] for b in boxes]
     store.evidence.put_cache(key, ev.clip_id, ev.video_hash, "ocr-dense", MODEL_ID, settings, payload, cost)
-    ev.boxes, ev.lines, ev.source = boxes, [], "requery"
+    ev.boxes, ev.lines, ev.source = ev.boxes + boxes, [], "requery"
     return {"kind": "ocr-dense", "clip_id": ev.clip_id, "cached": False, "frames": len(frames), "boxes": len(boxes),
             "cost_s": round(cost, 3), "settings": settings}
 
@@ -127,7 +127,11 @@ def speech_words(store: Store, ev: ClipEvidence) -> dict[str, Any]:
         payload = {"segments": [[s.start, s.end, s.text] for s in segs], "words": words}
         store.evidence.put_cache(key, ev.clip_id, ev.video_hash, "speech-words", MODEL_ID, settings, payload, cost)
     if payload["segments"]:
-        ev.speech = [Segment(float(a), float(b), str(t)) for a, b, t in payload["segments"]]
+        # Added to the stored transcript, not replacing it: a clip heard without its context can be
+        # heard worse ("It only takes a minute" -> "Now let's take some minutes").
+        have = {s.text for s in ev.speech}
+        ev.speech = ev.speech + [Segment(float(a), float(b), str(t)) for a, b, t in payload["segments"]
+                                 if str(t) not in have]
         ev.words = [(float(a), float(b), str(t)) for a, b, t in payload["words"]]
         ev.source = "requery"
     return {"kind": "speech-words", "clip_id": ev.clip_id, "cached": cached, "words": len(payload["words"]),
@@ -167,11 +171,16 @@ def sharpen(store: Store, ev: ClipEvidence, times: list[float], width: int = DEN
 
 
 def small_text(store: Store, ev: ClipEvidence, answer_times: list[float], frame_width: int,
-               min_px: float = 14.0) -> bool:
-    """Was the text at these times read at under `min_px` pixels high on the stored keyframes?"""
+               min_px: float = 14.0, texts: tuple[str, ...] = ()) -> bool:
+    """Was the text at these times (only lines holding `texts`, when given) read at under `min_px`
+    pixels high on the stored keyframes?"""
     info = store.video_info(ev.video_hash)
     if not info.width or not ev.boxes:
         return False
     scale = min(frame_width, info.width) * info.height / info.width
-    hs = [b.height * scale for b in ev.boxes if round(b.time, 3) in {round(t, 3) for t in answer_times}]
+    from ..perception.layout import normalise
+
+    want = [normalise(t) for t in texts if normalise(t)]
+    hs = [b.height * scale for b in ev.boxes if round(b.time, 3) in {round(t, 3) for t in answer_times}
+          and (not want or any(w in normalise(b.text) or normalise(b.text) in w for w in want))]
     return bool(hs) and sorted(hs)[len(hs) // 2] < min_px
