@@ -32,6 +32,12 @@ def stored_evidence(store: Store, row: dict[str, Any], transcript: list[Segment]
                         lines=[] if boxes else list(row["ocr"]), speech=speech, tags=list(row["tags"]))
 
 
+def _merge(old: list[TextBox], new: list[TextBox]) -> list[TextBox]:
+    """Stored boxes plus re-read ones; a frame read again keeps only its new reading (frames never mix)."""
+    again = {round(b.time, 3) for b in new}
+    return [b for b in old if round(b.time, 3) not in again] + new
+
+
 def _frame_times(start: float, end: float, fps: float) -> list[float]:
     n = min(MAX_FRAMES, max(1, int((end - start) * fps)))
     step = (end - start) / n
@@ -51,7 +57,7 @@ def dense_ocr(store: Store, ev: ClipEvidence, fps: float = DENSE_FPS, width: int
     hit = store.evidence.cached(key)
     if hit is not None:
         payload, cost = hit
-        ev.boxes = ev.boxes + [TextBox(*b) for b in payload]  # merged: layout de-dupes, the surest reading wins
+        ev.boxes = _merge(ev.boxes, [TextBox(*b) for b in payload])
         ev.lines, ev.source = [], "requery"
         return {"kind": "ocr-dense", "clip_id": ev.clip_id, "cached": True, "frames": len({b[6] for b in payload}),
                 "boxes": len(payload), "first_cost_s": round(cost, 3), "settings": settings}
@@ -72,7 +78,7 @@ def dense_ocr(store: Store, ev: ClipEvidence, fps: float = DENSE_FPS, width: int
     cost = time.perf_counter() - t0
     payload = [[b.text, b.x0, b.y0, b.x1, b.y1, b.score, b.time] for b in boxes]
     store.evidence.put_cache(key, ev.clip_id, ev.video_hash, "ocr-dense", MODEL_ID, settings, payload, cost)
-    ev.boxes, ev.lines, ev.source = ev.boxes + boxes, [], "requery"
+    ev.boxes, ev.lines, ev.source = _merge(ev.boxes, boxes), [], "requery"
     return {"kind": "ocr-dense", "clip_id": ev.clip_id, "cached": False, "frames": len(frames), "boxes": len(boxes),
             "cost_s": round(cost, 3), "settings": settings}
 
