@@ -103,9 +103,21 @@ def bbb_store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 #: figures tests want shown at the end of the run (CI's log): files tried, kills survived...
 SUMMARY: list[str] = []
 
+#: counted probes (issue 16): kills survived, hostile files and arguments tried, YAML bombs rejected,
+#: outputs refused; printed as totals under the figures
+COUNTS: dict[str, int] = {}
+
+
+def count(name: str, n: int = 1) -> None:
+    COUNTS[name] = COUNTS.get(name, 0) + n
+
 
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
-    if SUMMARY:
+    if SUMMARY or COUNTS:
         terminalreporter.section("vidagent figures")
         for line in SUMMARY:
             terminalreporter.write_line(line)
+        for name in ("kills survived", "hostile files tried", "hostile arguments tried", "YAML bombs rejected",
+                     "outputs refused", "internal errors"):
+            if name in COUNTS or (name == "internal errors" and COUNTS):
+                terminalreporter.write_line(f"{name}: {COUNTS.get(name, 0)}")

@@ -139,6 +139,9 @@ def test_killed_run_resumes_to_the_same_file(tmp_path: Path, two_videos: Path) -
     assert part.read_text() == full.read_text()
     with sqlite3.connect(store / "vidagent.db") as db:
         assert db.execute("SELECT count(*) FROM descriptions").fetchone()[0] == len(_rows(full))
+    from .conftest import count
+
+    count("kills survived")
 
 
 def test_srt_and_vtt_parse_and_match_clip_times(tmp_path: Path, two_videos: Path) -> None:

@@ -17,7 +17,7 @@ from vidagent.errors import BadVideo
 from vidagent.store import Store
 from vidagent.video import frames_at, iter_frames, probe
 
-from .conftest import SUMMARY, make_video
+from .conftest import SUMMARY, count, make_video
 
 
 def corrupt_files(base: Path, out: Path) -> list[Path]:
@@ -102,6 +102,7 @@ def test_decode_path_fuzz_raises_only_badvideo(hostile: tuple[Path, list[Path], 
             assert str(p) in str(exc) and "\n" not in str(exc)
             outcomes["rejected"] += 1
     SUMMARY.append(f"fuzz: {len(bad)} malformed files through probe/decode: {outcomes}")
+    count("hostile files tried", len(bad))
     assert sum(outcomes.values()) == len(bad) >= 30
     assert outcomes["rejected"] >= 10
 

@@ -21,7 +21,7 @@ import vidagent
 from vidagent.errors import VidagentError
 from vidagent.store import Store
 
-from .conftest import SUMMARY, make_video
+from .conftest import SUMMARY, count, make_video
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -39,7 +39,7 @@ def start_index(store: Path, cfg: Path, *paths: Path, delay: float = 0.15) -> su
                             stderr=subprocess.PIPE, text=True)
 
 
-def count(store: Path, table: str) -> int:
+def count_rows(store: Path, table: str) -> int:
     db = store / "vidagent.db"
     if not db.exists():
         return 0
@@ -52,7 +52,7 @@ def count(store: Path, table: str) -> int:
 
 def wait_for(store: Path, table: str, n: int, proc: subprocess.Popen[str], timeout: float = 120) -> None:
     t0 = time.time()
-    while count(store, table) < n:
+    while count_rows(store, table) < n:
         if proc.poll() is not None:
             raise AssertionError(f"index ended before {n} {table}: {proc.stderr.read() if proc.stderr else ''}")
         if time.time() - t0 > timeout:
@@ -116,6 +116,7 @@ def test_sigkill_at_several_points_then_rerun_matches_clean_run(tmp_path: Path, 
     assert p.wait(300) == 0, p.stderr.read() if p.stderr else ""
     assert snapshot(killed, slow_cfg) == expected
     SUMMARY.append(f"crash safety: {kills} SIGKILLs during index survived; store equals a clean run")
+    count("kills survived", kills)
 
 
 def test_ctrl_c_stops_after_the_batch_with_exit_130(tmp_path: Path, library: Path, slow_cfg: Path) -> None:
@@ -127,11 +128,11 @@ def test_ctrl_c_stops_after_the_batch_with_exit_130(tmp_path: Path, library: Pat
     assert p.returncode == 130, err
     assert "stopping after the current batch" in err and "interrupted" in err
     assert "Traceback" not in err
-    done = count(store, "descriptions")
+    done = count_rows(store, "descriptions")
     assert 2 <= done < 18 and done % 2 == 0  # whole batches of 2, nothing half-written
     p = start_index(store, slow_cfg, library, delay=0.0)
     assert p.wait(300) == 0
-    assert count(store, "descriptions") == 18
+    assert count_rows(store, "descriptions") == 18
 
 
 def test_two_concurrent_writers_and_a_reader(tmp_path: Path, library: Path, slow_cfg: Path) -> None:
@@ -147,7 +148,7 @@ def test_two_concurrent_writers_and_a_reader(tmp_path: Path, library: Path, slow
     assert len(json.loads(r.stdout)) >= 1
     assert a.wait(300) == 0 and b.wait(300) == 0
     assert "waiting for another vidagent process" in (b.stderr.read() if b.stderr else "")
-    assert count(store, "descriptions") == 18 and count(store, "embeddings") == 18
+    assert count_rows(store, "descriptions") == 18 and count_rows(store, "embeddings") == 18
     report = vidagent.status(store)
     assert report["clips"] == 18
     from vidagent.doctor import doctor

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["index", "search", "ask", "status", "scenes", "__version__"]
+__all__ = ["index", "search", "similar", "ask", "status", "scenes", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
@@ -17,6 +17,10 @@ def __getattr__(name: str) -> Any:
         from . import api
 
         return getattr(api, name)
+    if name == "similar":
+        from .similar import similar
+
+        return similar
     if name == "ask":
         from .agent.run import ask
 

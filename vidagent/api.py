@@ -17,6 +17,7 @@ from .store import Store
 from .types import Hit, Scene
 
 StorePath = str | os.PathLike[str] | None
+MAX_TOP_K = 10_000  # more hits than anyone reads; bounds the FAISS and SQL work
 
 
 def _settings(config: str | os.PathLike[str] | Settings | None) -> Settings:
@@ -33,6 +34,9 @@ def index(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], stor
     st = Store(store)
     try:
         with st.writer_lock():
+            from .store.health import require_writable
+
+            require_writable(st)
             return Indexer(st, settings, progress=progress, describer=describer).run(
                 [str(p) for p in paths], on_file=on_file)
     finally:
@@ -42,10 +46,17 @@ def index(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], stor
 def search(query: str, store: StorePath = None, top_k: int | None = None, video: str | None = None,
            config: str | os.PathLike[str] | Settings | None = None) -> list[Hit]:
     """Ranked clips for a text query."""
+    from .errors import VidagentError, printable
     from .retrieve import search as _search
 
+    if not query.strip():
+        raise VidagentError("the search query is empty: say what to find")
+    if top_k is not None and not 1 <= top_k <= MAX_TOP_K:
+        raise VidagentError(f"top_k must be between 1 and {MAX_TOP_K} (got {top_k})")
     st = Store(store, create=False)
     try:
+        if video is not None and st.find_video(video) is None:
+            raise VidagentError(f"{printable(video)}: not an indexed video (see `vidagent status`)")
         return _search(st, query, _settings(config), top_k=top_k, video=video)
     finally:
         st.close()

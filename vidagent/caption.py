@@ -25,7 +25,8 @@ from typing import Any
 
 from .config import Settings, load_settings
 from .errors import VidagentError
-from .export import atomic_write, safe_stem, to_csv, to_jsonl, to_srt, to_vtt
+from .export import safe_stem, to_csv, to_jsonl, to_srt, to_vtt
+from .outputs import OutputGuard
 from .pipeline import FileResult, IndexReport, Indexer, Plan, ProgressFn
 from .prompts import Prompt, load_prompt, render
 from .store import Store
@@ -33,6 +34,7 @@ from .types import Segment
 
 FORMATS = ("jsonl", "csv", "srt", "vtt")
 PER_VIDEO = ("srt", "vtt")  # one file per video inside the output folder
+SUFFIXES = {"jsonl": (".jsonl", ".json", ".ndjson"), "csv": (".csv",), "srt": (".srt",), "vtt": (".vtt",)}
 
 
 @dataclass(frozen=True)
@@ -155,12 +157,27 @@ def stored_rows(store: Store, plan: Plan, describer_key: str, path: str) -> list
             row["ocr"] = list(d.ocr)
         if d.transcript:
             row["transcript"] = d.transcript
+        if (d.extra or {}).get("error"):
+            row["error"] = d.extra["error"]  # described again on the next run
         rows.append(row)
     return rows
 
 
-def write_outputs(per_video: list[tuple[str, list[dict[str, Any]]]], outputs: Sequence[Output]) -> tuple[list[Path], str]:
-    """Write every output atomically; returns (files written, text for stdout)."""
+def check_outputs(outputs: Sequence[Output], guard: OutputGuard) -> None:
+    """Refuse a bad output before any video is touched (folder for a file, device, existing file...)."""
+    for o in outputs:
+        if o.path is None:
+            continue
+        if o.format in PER_VIDEO:
+            guard.check_folder(o.path)
+        else:
+            guard.check_file(o.path, SUFFIXES[o.format])
+
+
+def write_outputs(per_video: list[tuple[str, list[dict[str, Any]]]], outputs: Sequence[Output],
+                  guard: OutputGuard | None = None) -> tuple[list[Path], str]:
+    """Write every output atomically through the guard; returns (files written, text for stdout)."""
+    guard = guard or OutputGuard()
     written: list[Path] = []
     stdout = ""
     rows = [r for _, rs in per_video for r in rs]
@@ -174,13 +191,14 @@ def write_outputs(per_video: list[tuple[str, list[dict[str, Any]]]], outputs: Se
                 stems[stem] = stems.get(stem, 0) + 1
                 name = stem if stems[stem] == 1 else f"{stem}-{rs[0]['clip_id'][:6] if rs else stems[stem]}"
                 text = to_srt(rs) if o.format == "srt" else to_vtt(rs)
-                written.append(atomic_write(Path(o.path) / f"{name}.{o.format}", text))
+                written.append(guard.write_text(guard.check_folder(o.path) / f"{name}.{o.format}", text,
+                                                SUFFIXES[o.format]))
         else:
             text = to_jsonl(rows) if o.format == "jsonl" else to_csv(rows)
             if o.path is None:
                 stdout += text
             else:
-                written.append(atomic_write(o.path, text))
+                written.append(guard.write_text(o.path, text, SUFFIXES[o.format]))
     return written, stdout
 
 
@@ -212,22 +230,31 @@ def caption(paths: Sequence[str | os.PathLike[str]], prompt: str | None = None, 
             describer: str | None = None, prompt_vars: dict[str, Any] | None = None,
             store: str | os.PathLike[str] | None = None, config: str | os.PathLike[str] | Settings | None = None,
             progress: ProgressFn | None = None, on_file: Callable[[FileResult], None] | None = None,
-            on_warning: Callable[[str], None] | None = None) -> CaptionReport:
+            on_warning: Callable[[str], None] | None = None, force: bool = False) -> CaptionReport:
     """Caption every clip of `paths` with `prompt` (default: settings describe.prompt) and write `outputs`
-    from the stored descriptions."""
+    from the stored descriptions. Existing output files are replaced only with `force` or when this
+    store wrote them (see `vidagent.outputs`)."""
     prompt_vars = {k: str(v) for k, v in (prompt_vars or {}).items()}
     if prompt is not None:
         check_prompt(prompt, prompt_vars)  # fail before opening any store or video
     settings = _settings(config)
     st = Store(store)
     try:
+        guard = OutputGuard(st, force=force, sources=[str(p) for p in paths])
+        check_outputs(outputs, guard)
         with st.writer_lock():
+            from .store.health import require_writable
+
+            require_writable(st)
             ix, warnings = _indexer(st, settings, describer, prompt, prompt_vars, progress)
             for w in warnings:
                 if on_warning:
                     on_warning(w)
             ix.start_run()
             report = ix.run([str(p) for p in paths], on_file=on_file)
+            if report.stopped:  # disk full: what was committed stays; outputs are written by the re-run
+                report.notes.append("outputs not written (the disk is full); re-run to write them")
+                return CaptionReport(report, 0, [], "", warnings)
             ix.update_run("interrupted" if report.interrupted else "done")
             key = ix.describer_key()
             seen: set[str] = set()
@@ -237,7 +264,7 @@ def caption(paths: Sequence[str | os.PathLike[str]], prompt: str | None = None, 
                     continue
                 seen.add(f.hash)
                 per_video.append((os.path.abspath(f.path), stored_rows(st, ix.plans[f.hash], key, f.path)))
-            written, stdout = write_outputs(per_video, outputs)
+            written, stdout = write_outputs(per_video, outputs, guard)
             return CaptionReport(report, sum(len(r) for _, r in per_video), written, stdout, warnings)
     finally:
         st.close()

@@ -19,7 +19,8 @@ from .errors import VidagentError
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are never meant: `threshold: .nan` would silently disable scene cuts
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ScenesConfig(_Section):
@@ -103,12 +104,9 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) 
     if path is not None:
         p = Path(path)
         source = str(p)
-        try:
-            loaded = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise VidagentError(f"{p}: config file not found") from None
-        except yaml.YAMLError as exc:
-            raise VidagentError(f"{p}: not valid YAML: {' '.join(str(exc).split())}") from None
+        from .safe_yaml import load_file
+
+        loaded = load_file(p, "config file")
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):

@@ -56,6 +56,12 @@ class Describer(ABC):
         """Answer a question about one clip from its own evidence."""
         raise VidagentError(f"describer '{self.name}' cannot answer questions about a clip")
 
+    def ask_evidence(self, item: ClipInput, question: str) -> list[tuple[str, str]]:
+        """`ask` as typed (kind, text) pieces (see `vidagent.evidence`); describers that know where each
+        piece came from override it, free text is one piece of kind ""."""
+        text = self.ask(item, question)
+        return [("", text)] if str(text).strip() else []
+
     def settings_key(self) -> dict[str, Any]:
         """Everything besides frames that changes this describer's output."""
         return {"name": self.name, "model_id": self.model_id, "version": self.version}

@@ -3,19 +3,27 @@
 The database is the source of truth, so most repairs rebuild derived data from it: FAISS files
 (stale, damaged or missing), the keyword index (rows missing or orphaned), temporary files left by a
 killed process. What cannot be rebuilt (a video file that was deleted) is reported, not touched.
+
+A damaged database file is checked with SQLite itself before anything else opens it, reported in
+plain words, and with --repair rebuilt from what can be read (`vidagent.store.recover`), keeping a
+backup. Vectors carry a checksum each, so a changed byte inside one is found too. No check may crash
+the doctor: a check that fails is itself a finding.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, insert, select, text
 
+from .errors import VidagentError, one_line, ordinary, printable
 from .store import Store
-from .store.models import SCHEMA_VERSION, DescriptionRow, Embedding
+from .store.models import SCHEMA_VERSION, DescriptionRow, Embedding, VectorChecksum, vector_crc
 from .store.vectors import VectorIndex
 
 
@@ -50,15 +58,73 @@ def _faiss_state(idx: VectorIndex) -> tuple[int, int] | None:
         return None
 
 
-def check_store(store: Store, repair: bool = False) -> DoctorReport:
-    rep = DoctorReport()
+def check_store(store: Store, repair: bool = False, rep: DoctorReport | None = None) -> DoctorReport:
+    rep = rep if rep is not None else DoctorReport()
+    if repair and store.read_only:
+        rep.add("repair", False, f"{store.read_only_note}: problems are reported, not repaired")
+        repair = False
+    for name, check in (("checks", _basic_checks), ("vector checksums", _check_vectors)):
+        _guarded(rep, name, check, store, repair)
+    return rep
+
+
+def _guarded(rep: DoctorReport, name: str, run: Callable[[Store, bool, DoctorReport], None], store: Store,
+             repair: bool) -> None:
+    try:
+        run(store, repair, rep)
+    except Exception as exc:  # damage the database check missed: a finding, never a crash
+        known = ordinary(exc) or exc
+        rep.add(name, False, f"could not finish this check: {one_line(known)}")
+
+
+def _check_vectors(store: Store, repair: bool, rep: DoctorReport) -> None:
+    """Every vector against its checksum (and its recorded size): bytes changed inside a blob."""
+    bad_desc: set[int] = set()
+    bad = unchecked = total = 0
+    missing: list[tuple[int, int]] = []
+    with store.session() as s:
+        q = (select(Embedding.id, Embedding.description_id, Embedding.dim, Embedding.vector, VectorChecksum.crc)
+             .outerjoin(VectorChecksum, VectorChecksum.embedding_id == Embedding.id))
+        for eid, did, dim, vec, crc in s.execute(q):
+            total += 1
+            size_ok = vec is not None and len(vec) == 4 * int(dim)
+            if crc is None:
+                unchecked += 1
+                if size_ok:
+                    missing.append((int(eid), vector_crc(vec)))
+                else:
+                    bad += 1
+                    bad_desc.add(int(did))
+            elif not size_ok or vector_crc(vec) != int(crc):
+                bad += 1
+                bad_desc.add(int(did))
+    if bad and repair:
+        with store.session() as s:
+            ids = sorted(bad_desc)
+            if store.is_sqlite:
+                s.execute(text(f"DELETE FROM desc_fts WHERE rowid IN ({','.join(map(str, ids))})"))
+            s.execute(delete(Embedding).where(Embedding.description_id.in_(ids)))
+            s.execute(delete(DescriptionRow).where(DescriptionRow.id.in_(ids)))
+        for space in store.spaces():
+            idx = store.index(space)
+            idx.dirty = True
+            idx.save()
+    rep.add("vector checksums", bad == 0,
+            f"{total - bad} of {total} vectors match their checksums" + (
+                f"; {bad} damaged ({'their' if repair else 'run --repair: their'} {len(bad_desc)} clips are "
+                "described again by the next `vidagent index`)" if bad else ""),
+            repaired=bool(bad and repair))
+    if unchecked - bad > 0:
+        if repair:
+            with store.session() as s:
+                s.execute(insert(VectorChecksum), [{"embedding_id": e, "crc": c} for e, c in missing])
+        rep.add("vector checksums", True, f"{len(missing)} vectors stored before checksums existed "
+                + ("now have one" if repair else "have none yet (--repair records them)"))
+
+
+def _basic_checks(store: Store, repair: bool, rep: DoctorReport) -> None:
     version = store.meta("schema_version")
     rep.add("schema", version == str(SCHEMA_VERSION), f"schema version {version} (this vidagent: {SCHEMA_VERSION})")
-
-    if store.is_sqlite:
-        with store.engine.connect() as conn:
-            result = conn.execute(text("PRAGMA integrity_check")).scalar()
-        rep.add("sqlite", result == "ok", f"integrity_check: {result}")
 
     missing = [v.path for v in store.videos() if not os.path.exists(v.path)]
     rep.add("video files", not missing,
@@ -88,6 +154,11 @@ def check_store(store: Store, repair: bool = False) -> DoctorReport:
         rep.add("keyword index", not bad, f"{n_fts} keyword rows for {n_desc} descriptions ({stray} orphaned)",
                 repaired=bad and repair)
 
+    failed, first = store.failed_descriptions()
+    rep.add("descriptions", failed == 0,
+            f"{failed} clips whose description failed" + (f" (e.g. clip {first[0][0]}: {first[0][1]})" if first else "")
+            + ("; re-run `vidagent index` (or `caption`) to retry them" if failed else ""))
+
     flat = store.evidence.missing_boxes()
     rep.add("text layout", flat == 0,
             f"{flat} clips have on-screen text stored without positions (indexed before text boxes)"
@@ -115,12 +186,67 @@ def check_store(store: Store, repair: bool = False) -> DoctorReport:
             fresh.dirty = True
             fresh.save()
         rep.add("vector index", ok, detail, repaired=(not ok and repair))
-    return rep
+
+
+def database_problem(db: Path) -> str | None:
+    """SQLite's integrity check of the file, in plain words; None when it passes."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=60)
+        try:
+            rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check(20)")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        rows = [str(exc)]
+    if rows == ["ok"]:
+        return None
+    first = " ".join(rows[0].split())
+    if "not a database" in first:
+        why = "the file is no longer a SQLite database (its header is damaged or overwritten)"
+    elif "malformed" in first or "btree" in first.lower() or "page" in first.lower():
+        why = "pages inside the database file are damaged or missing (a truncated or overwritten file)"
+    else:
+        why = "SQLite's integrity check failed"
+    return f"{why}; SQLite says: {first[:160]}" + (f" (+{len(rows) - 1} more)" if len(rows) > 1 else "")
 
 
 def doctor(store_dir: str | os.PathLike[str] | None = None, repair: bool = False) -> DoctorReport:
-    store = Store(Path(store_dir) if store_dir else None, create=False)
+    from .store.db import DB_NAME, default_store_dir
+    from .store.health import writable
+
+    root = Path(store_dir) if store_dir else default_store_dir()
+    db = root / DB_NAME
+    rep = DoctorReport()
+    if not db.exists():
+        raise VidagentError(f"{printable(root)}: no vidagent store here (run `vidagent index` first)")
+    problem = database_problem(db)
+    if problem is None:
+        rep.add("database", True, "SQLite integrity check: ok")
+    elif not repair:
+        rep.add("database", False, f"{problem}. `vidagent doctor --repair` recovers what can be read, keeping "
+                                   "a backup of the damaged file")
+        return rep  # the other checks would only trip over the same damage
+    elif not writable(db):
+        rep.add("database", False, f"{problem}. The store is read-only: copy it somewhere writable and "
+                                   "run `vidagent doctor --repair` there")
+        return rep
+    else:
+        from .store.recover import recover
+
+        try:
+            rec = recover(db)
+        except Exception as exc:
+            rep.add("database", False, f"{problem}. Recovery failed: {one_line(ordinary(exc) or exc)}; the "
+                                       "damaged file is unchanged")
+            return rep
+        rep.add("database", False, f"{problem}. Recovered with {rec.method} into a fresh database; the damaged "
+                                   f"file is kept as {rec.backup.name}. {rec.lost_words()}", repaired=True)
     try:
-        return check_store(store, repair=repair)
+        store = Store(root, create=False)
+    except Exception as exc:
+        rep.add("open", False, f"the store cannot be opened: {one_line(ordinary(exc) or exc)}")
+        return rep
+    try:
+        return check_store(store, repair=repair, rep=rep)
     finally:
         store.engine.dispose()

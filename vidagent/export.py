@@ -2,7 +2,9 @@
 
 Everything here reads what `index` or `caption` already stored; nothing runs a model. Cutting lives
 in `vidagent.video` (the only PyAV module); this module decides *what* to cut and names the files.
-Files are written to a temporary name and renamed, so a crash never leaves a half-written output.
+Every file goes through `vidagent.outputs.OutputGuard`: written to a temporary name first (a crash
+never leaves half an output), and never over a device, FIFO, link, indexed video or, without
+`force`, an existing file vidagent did not write.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import VidagentError
+from .outputs import OutputGuard
 from .store import Store
 from .types import Clip, Hit
 
+CLIP_SUFFIXES = (".mp4", ".m4v", ".mov")
+CHAPTER_SUFFIXES = {"vtt": (".vtt",), "json": (".json",)}
 ROW_COLUMNS = ("video", "clip_id", "index", "start", "end", "caption", "model_id", "describer", "prompt",
                "prompt_version", "tags", "ocr", "transcript")
 
@@ -37,7 +42,9 @@ class ClipRef:
 
 
 def atomic_write(path: str | os.PathLike[str], text: str) -> Path:
-    """Write text to `path` via a temporary file and rename (readers never see half a file)."""
+    """Write text to `path` via a temporary file and rename (readers never see half a file).
+
+    For vidagent's own files only; anything a user names goes through `OutputGuard`."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(f".{p.name}.tmp{os.getpid()}")
@@ -120,42 +127,36 @@ def active_clips(store: Store, video: str) -> tuple[str, list[Clip], dict[str, s
 
 
 # -- clip files -----------------------------------------------------------------------------------
-def export_clip(store: Store, clip_id: str, out: str | os.PathLike[str], mode: str = "auto") -> tuple[Path, str]:
+def export_clip(store: Store, clip_id: str, out: str | os.PathLike[str], mode: str = "auto",
+                force: bool = False) -> tuple[Path, str]:
     """Cut one stored clip to `out` (.mp4); returns (path, "copy" | "reencode")."""
     from .video import cut_clip
 
     ref = find_clip(store, clip_id)
+    guard = OutputGuard(store, force=force, sources=[ref.video])
+    guard.check_file(out, CLIP_SUFFIXES)  # a wrong --out fails before the source is even looked at
     if not os.path.isfile(ref.video):
         raise VidagentError(f"{ref.video}: source video of clip {clip_id} is gone (re-index it where it lives now)")
-    out = Path(out)
-    tmp = out.with_name(f".{out.stem}.tmp{os.getpid()}{out.suffix or '.mp4'}")
-    try:
-        used = cut_clip(ref.video, ref.start, ref.end, tmp, mode=mode)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return out, used
+    used: list[str] = []
+    path = guard.write_with(out, lambda tmp: used.append(cut_clip(ref.video, ref.start, ref.end, tmp, mode=mode)),
+                            CLIP_SUFFIXES)
+    return path, used[0]
 
 
-def export_hits(hits: Sequence[Hit], out_dir: str | os.PathLike[str], store: Store | None = None) -> list[Path]:
+def export_hits(hits: Sequence[Hit], out_dir: str | os.PathLike[str], store: Store | None = None,
+                force: bool = False) -> list[Path]:
     """Cut search hits to `out_dir/NN_<video stem>_<start>s_<clip id>.mp4`, best first.
 
     Cutting needs only the video path and span, which each hit carries, so no store is required.
     """
     from .video import cut_clip
 
-    d = Path(out_dir)
-    d.mkdir(parents=True, exist_ok=True)
+    guard = OutputGuard(store, force=force, sources=[h.video for h in hits])
+    d = guard.check_folder(out_dir)
     paths = []
     for i, h in enumerate(hits, 1):
         out = d / f"{i:02d}_{safe_stem(h.video)}_{h.start:.1f}s_{h.clip_id}.mp4"
-        tmp = out.with_name(f".{out.name}.tmp.mp4")
-        try:
-            cut_clip(h.video, h.start, h.end, tmp)
-            os.replace(tmp, out)
-        finally:
-            tmp.unlink(missing_ok=True)
-        paths.append(out)
+        paths.append(guard.write_with(out, lambda tmp, h=h: cut_clip(h.video, h.start, h.end, tmp), CLIP_SUFFIXES))
     return paths
 
 
@@ -167,8 +168,12 @@ def chapters(store: Store, video: str) -> list[dict[str, Any]]:
              "caption": captions.get(c.id, ""), "video": path} for c in clips]
 
 
-def write_chapters(store: Store, video: str, out: str | os.PathLike[str] | None, fmt: str = "vtt") -> str:
+def write_chapters(store: Store, video: str, out: str | os.PathLike[str] | None, fmt: str = "vtt",
+                   force: bool = False) -> str:
     """Chapters as WebVTT (cue id = clip id) or JSON; written atomically when `out` is given."""
+    guard = OutputGuard(store, force=force)
+    if out is not None and fmt in CHAPTER_SUFFIXES:
+        guard.check_file(out, CHAPTER_SUFFIXES[fmt])
     rows = chapters(store, video)
     if fmt == "vtt":
         text = to_vtt(rows, ids=True)
@@ -177,26 +182,28 @@ def write_chapters(store: Store, video: str, out: str | os.PathLike[str] | None,
     else:
         raise VidagentError(f"unknown chapters format '{fmt}' (vtt, json)")
     if out is not None:
-        atomic_write(out, text)
+        guard.write_text(out, text, CHAPTER_SUFFIXES[fmt])
     return text
 
 
-def write_thumbnails(store: Store, video: str, out_dir: str | os.PathLike[str], width: int = 320) -> list[Path]:
+def write_thumbnails(store: Store, video: str, out_dir: str | os.PathLike[str], width: int = 320,
+                     force: bool = False) -> list[Path]:
     """One JPEG per clip of the active plan, at its middle keyframe, decoded in one forward pass."""
     from PIL import Image
 
     from .video import frames_at
 
+    guard = OutputGuard(store, force=force)
+    d = guard.check_folder(out_dir)
     path, clips, _ = active_clips(store, video)
     times = [c.keyframes[len(c.keyframes) // 2] if c.keyframes else (c.start + c.end) / 2 for c in clips]
     frames = frames_at(path, times, width=width)
     by_time = sorted(frames, key=lambda f: f.time)
-    d = Path(out_dir)
     d.mkdir(parents=True, exist_ok=True)
     out = []
     for c, t in zip(clips, times, strict=True):
         frame = min(by_time, key=lambda f: abs(f.time - t) if f.time + 1e-3 >= t else 1e9 + t - f.time)
         p = d / f"{safe_stem(path)}_{c.index:04d}_{c.id}.jpg"
-        Image.fromarray(frame.image).save(p, format="JPEG", quality=85)
-        out.append(p)
+        image = Image.fromarray(frame.image)
+        out.append(guard.write_with(p, lambda tmp, im=image: im.save(tmp, format="JPEG", quality=85), (".jpg",)))
     return out

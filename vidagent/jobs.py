@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .caption import CaptionReport, DryRun, Output, caption, dry_run
@@ -60,13 +59,10 @@ def _resolve(base: Path, value: str) -> str:
 
 def load_job(path: str | os.PathLike[str]) -> tuple[Job, Settings]:
     """Parse and validate a job file; returns the job with paths resolved and its effective settings."""
+    from .safe_yaml import load_file
+
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise VidagentError(f"{p}: job file not found") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise VidagentError(f"{p}: not valid YAML: {' '.join(str(exc).split())}") from None
+    data = load_file(p, "job file")
     if not isinstance(data, dict):
         raise VidagentError(f"{p}: a job file is a mapping (inputs, prompt, outputs, ...)")
     try:
@@ -97,12 +93,12 @@ def load_job(path: str | os.PathLike[str]) -> tuple[Job, Settings]:
 
 
 def run_job(path: str | os.PathLike[str], progress: ProgressFn | None = None, on_file: Any = None,
-            on_warning: Any = None) -> CaptionReport:
+            on_warning: Any = None, force: bool = False) -> CaptionReport:
     """Run a job file end to end (resumable exactly like `vidagent caption`)."""
     job, settings = load_job(path)
     return caption(job.inputs, prompt=job.prompt, describer=job.describer, prompt_vars=dict(job.vars),
                    outputs=[Output(o.format, o.path) for o in job.outputs], store=job.store, config=settings,
-                   progress=progress, on_file=on_file, on_warning=on_warning)
+                   progress=progress, on_file=on_file, on_warning=on_warning, force=force)
 
 
 def dry_run_job(path: str | os.PathLike[str]) -> tuple[Job, DryRun]:

@@ -25,7 +25,8 @@ from . import video as vmod
 from .clips import plan_clips, uniform_times
 from .config import Settings, stage_key
 from .describe import Describer, Embedder, get_describer, get_embedder
-from .errors import BadVideo, DescriberUnavailable, MissingDependency, VidagentError, debug, one_line
+from .errors import (BadVideo, DescriberUnavailable, DiskFull, MissingDependency, VidagentError, debug, one_line,
+                     ordinary)
 from .prompts import load_prompt, render
 from .scenes import detect_scenes
 from .store import Store
@@ -45,12 +46,15 @@ ProgressFn = Callable[[str, str, float, float], None]
 @dataclass
 class FileResult:
     path: str
-    status: str  # "indexed" | "unchanged" | "failed"
+    status: str  # "indexed" | "unchanged" | "failed" | "interrupted"
     hash: str = ""
     clips: int = 0
     described: int = 0
     seconds: float = 0.0
     error: str = ""
+    warning: str = ""  # indexed, but the user should know (a truncated file)
+    #: clips whose describer reported an error: stored without a caption, described again next run
+    failed_clips: int = 0
 
 
 @dataclass
@@ -58,6 +62,9 @@ class IndexReport:
     files: list[FileResult] = field(default_factory=list)
     elapsed: float = 0.0
     interrupted: bool = False
+    #: why the run stopped early for every file (disk full), one line; committed work is kept
+    stopped: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -70,9 +77,11 @@ class IndexReport:
             "failed": len(self.failed),
             "clips": sum(f.clips for f in ok),
             "described": sum(f.described for f in ok),
+            "failed_descriptions": sum(f.failed_clips for f in ok),
             "seconds_of_video": round(sum(f.seconds for f in ok), 1),
             "elapsed_s": round(self.elapsed, 2),
             "interrupted": self.interrupted,
+            "stopped": self.stopped,
         }
 
 
@@ -103,9 +112,12 @@ class Indexer:
         #: set by the first Ctrl-C: the run stops after the batch in flight is committed
         self.stop_requested = False
         self._new_video: str | None = None
+        self._current: FileResult | None = None  # the file in flight (counted if the run stops)
         self._describer: Describer | None = None
         self._loaded = False
         self._prompt: tuple[str | None, str | None] | None = None
+        self._describer_key: str | None = None
+        self.failed_clips = 0
 
     # -- lazily built, once per run ---------------------------------------------------------------
     @property
@@ -148,10 +160,22 @@ class Indexer:
         return self._prompt
 
     def describer_key(self) -> str:
-        d = self.describer
-        cfg = self.settings.describe.model_dump(exclude={"batch_size", "describer", "prompt"})
-        return stage_key("describe", d.settings_key(), self.prompt()[1], d.frames_per_clip, cfg,
-                         self.prompt_vars)
+        """The descriptions' content key, computed once per run before any model loads: plan, activation
+        and storage all use this one value (a key that changed on loading made indexed clips unfindable)."""
+        if self._describer_key is None:
+            d = self.describer
+            cfg = self.settings.describe.model_dump(exclude={"batch_size", "describer", "prompt"})
+            try:
+                settings_key = d.settings_key()
+            except (MissingDependency, DescriberUnavailable):
+                raise
+            except Exception as exc:  # e.g. device: cuda without a GPU: the same for every file
+                if debug():
+                    raise
+                raise DescriberUnavailable(_about(self.describer_name, one_line(exc))) from None
+            self._describer_key = stage_key("describe", settings_key, self.prompt()[1], d.frames_per_clip, cfg,
+                                            self.prompt_vars)
+        return self._describer_key
 
     # -- stages -----------------------------------------------------------------------------------
     def probe(self, path: str) -> VideoInfo:
@@ -222,6 +246,7 @@ class Indexer:
         size = self.settings.describe.batch_size
         batches = [plan.todo[b:b + size] for b in range(0, len(plan.todo), size)]
         done = 0
+        self.failed_clips = 0
         self.progress("describe", info.path, 0, len(plan.todo))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidagent-frames") as pool:
             ahead = pool.submit(self._inputs, plan, batches[0], speech) if batches else None
@@ -234,9 +259,12 @@ class Indexer:
                     raise VidagentError(f"describer '{d.name}' returned {len(descs)} results for {len(items)} clips")
                 self.store.put_descriptions(info.hash, dkey, d.name, d.model_id, prompt_ref,
                                             list(zip(batch, descs, strict=True)), self._vectors(descs))
+                self.failed_clips += sum(1 for x in descs if "error" in x.extra)
                 done += len(batch)
+                if self._current is not None:
+                    self._current.described = done
                 self.progress("describe", info.path, done, len(plan.todo))
-                if self.stop_requested:
+                if self.stop_requested and k + 1 < len(batches):  # after the last batch: nothing to stop
                     if ahead is not None:
                         ahead.cancel()
                     raise Interrupted()
@@ -248,6 +276,9 @@ class Indexer:
         caps = emb.embed_batch(texts)
         out = []
         for desc, cap in zip(descs, caps, strict=True):
+            if "error" in desc.extra:
+                out.append({})  # a failed description is retried next run; nothing of it is searchable
+                continue
             vecs: dict[str, Any] = {f"text:{emb.name}": (cap, emb.model_id)}
             for key, v in desc.vectors.items():
                 # "visual" vectors are built in the text embedder's space (queries can match them);
@@ -280,10 +311,16 @@ class Indexer:
             raise
         if self.activate:
             self.store.set_active(info.hash, plan.plan_key, self.describer_key())
+            self.store.remember_describer(self.describer_key(), self.settings.describe.model_dump(mode="json"))
         result = FileResult(path, "unchanged", info.hash, len(plan.clips), 0, info.duration)
+        if info.truncated:
+            result.warning = (f"{path}: truncated: the header says {info.header_duration:.1f} s but only "
+                              f"{info.duration:.1f} s decode; indexed what decodes")
+        self._current = result
         if plan.todo:
             speech = speech_job.result() if speech_job is not None else self.speech(info)
             result.described = self.describe(plan, speech)
+            result.failed_clips = self.failed_clips
             result.status = "indexed"
         elif speech_job is not None:
             _wait_quietly(speech_job)
@@ -303,6 +340,7 @@ class Indexer:
                     if self.stop_requested:
                         raise Interrupted()
                     self._new_video = None
+                    self._current = None
                     try:
                         res = self.index_file(path)
                     except BadVideo as exc:
@@ -314,6 +352,15 @@ class Indexer:
                     except Exception as exc:  # any other failure is this file's, the batch goes on
                         if debug() or isinstance(exc, ImportError):
                             raise
+                        if isinstance(ordinary(exc), DiskFull):
+                            # The same for every file: stop, keeping every committed batch (even a new
+                            # file's: the re-run continues it), and let the caller print the summary.
+                            where = "" if getattr(exc, "filename", None) else f"{self.store.root}: "
+                            report.stopped = where + one_line(ordinary(exc) or exc)
+                            if self._current is not None:
+                                self._current.status = "interrupted"
+                                report.files.append(self._current)
+                            break
                         log.debug("failed on %s", path, exc_info=True)
                         res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
                     if res.status == "failed" and self._new_video:
@@ -323,8 +370,18 @@ class Indexer:
                         on_file(res)
         except (KeyboardInterrupt, Interrupted):
             report.interrupted = True
+            cur = self._current
+            if cur is not None and all(f is not cur for f in report.files):
+                cur.status = "interrupted"  # its committed batches count in the summary
+                report.files.append(cur)
         finally:
-            self.store.save_indexes()
+            try:
+                self.store.save_indexes()
+            except Exception as exc:
+                if not isinstance(ordinary(exc), DiskFull):
+                    raise
+                report.notes.append("vector index files not saved (disk full): they are rebuilt from the "
+                                    "database on next use")
             report.elapsed = time.perf_counter() - t0
         return report
 

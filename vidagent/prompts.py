@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from .errors import VidagentError
 
@@ -50,10 +49,9 @@ def _fields(template: str) -> list[str]:
 
 
 def parse_prompt(path: Path) -> Prompt:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise VidagentError(f"{path}: cannot read prompt: {' '.join(str(exc).split())}") from None
+    from .safe_yaml import load_file
+
+    data = load_file(path, "prompt file")
     if not isinstance(data, dict):
         raise VidagentError(f"{path}: a prompt file is a mapping with name, version, template")
     unknown = set(data) - {"name", "version", "template", "variables", "description"}

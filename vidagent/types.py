@@ -28,6 +28,13 @@ class VideoInfo:
     audio_codec: str | None = None
     audio_channels: int = 0
     audio_rate: int = 0
+    #: the duration the container's header claims when less of the file decodes (a truncated file;
+    #: `duration` is then what decodes); 0.0 when the two agree
+    header_duration: float = 0.0
+
+    @property
+    def truncated(self) -> bool:
+        return self.header_duration > 0.0
 
     @property
     def has_audio(self) -> bool:

@@ -35,3 +35,13 @@ def make_describer(tiny_dirs: dict[str, Path]) -> Callable[..., Any]:
         return resolve(registered_describers()[name].target)(config)
 
     return build
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Derived caches (the offline describer's ConSE label vectors, in the mixed-store tests) stay out of
+    the user's home during tests."""
+    import os
+
+    if "VIDAGENT_CACHE" not in os.environ:
+        os.environ["VIDAGENT_CACHE"] = str(tmp_path_factory.mktemp("vidagent-cache"))

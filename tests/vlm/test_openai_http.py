@@ -7,7 +7,7 @@ import io
 import json
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -27,13 +27,15 @@ class FakeServer:
     def __init__(self) -> None:
         self.script: list[tuple[int, dict[str, Any]]] = []
         self.requests: list[dict[str, Any]] = []
+        #: answers requests once the script is used up (default: 200 "fine")
+        self.respond: Callable[[dict[str, Any]], tuple[int, dict[str, Any]]] = lambda body: (200, ok("fine"))
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
-                status, reply = server.script.pop(0) if server.script else (200, ok("fine"))
+                status, reply = server.script.pop(0) if server.script else server.respond(body)
                 data = json.dumps(reply).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -16,6 +16,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..evidence import EvidenceText, from_json
+
 if TYPE_CHECKING:
     from .tools import Toolbox
 
@@ -62,6 +64,7 @@ class Answer:
     error: str = ""
     evidence: str = ""  # the line or sentence the answer was read from, quoted
     query: dict[str, Any] = field(default_factory=dict)  # the question analysis (offline answerer)
+    notes: list[str] = field(default_factory=list)  # said to the user, not part of the answer
 
     @property
     def found(self) -> bool:
@@ -107,6 +110,9 @@ def evidence_text(result: dict[str, Any]) -> str:
     if "error" in result:
         return ""
     content = result.get("content") or {}
+    structured = from_json(content.get("evidence"))
+    if structured is not None:
+        return EvidenceText(structured)  # kinds from the fields they were read from, never re-parsed
     return str(content.get("answer") or "")
 
 
@@ -171,7 +177,7 @@ def check(box: "Toolbox", question: str, claims: list[tuple[str, str]]) -> list[
             cit = Citation(row["video"], float(row["start"]), float(row["end"]), clip_id, stored[:500], False)
             out.append(cit)
             box.steps.append({"tool": "verify", "args": {"clip_id": clip_id}, "result": "kept unverified: "
-                              + (result.get("error") or "describer cannot be re-queried")})
+                              + (result.get("error") or result.get("note") or "describer cannot be re-queried")})
             continue
         evidence = evidence_text(result)
         start, end = float(row["start"]), float(row["end"])
@@ -181,7 +187,7 @@ def check(box: "Toolbox", question: str, claims: list[tuple[str, str]]) -> list[
             box.steps.append({"tool": "verify", "args": {"clip_id": clip_id}, "result": "verified: the claim's "
                               "text is in the clip's stored evidence"})
         elif supports(evidence, claim):
-            out.append(Citation(row["video"], float(row["start"]), float(row["end"]), clip_id, evidence, True))
+            out.append(Citation(row["video"], float(row["start"]), float(row["end"]), clip_id, str(evidence), True))
             box.steps.append({"tool": "verify", "args": {"clip_id": clip_id}, "result": "verified"})
         else:
             box.steps.append({"tool": "verify", "args": {"clip_id": clip_id},

@@ -69,7 +69,9 @@ def ask(question: str, store: StoreArg = None, config: ConfigArg = None, chat_mo
         raise
     finally:
         try:
-            if result is not None:
+            if result is not None and st.read_only:
+                result.notes.append("history not recorded: the store is read-only")
+            elif result is not None:
                 record(st, result)
         finally:
             if owned:

@@ -12,6 +12,7 @@ instructions; timestamps and ids sit beside it and always come from the store.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 from ..config import Settings
 from ..describe import Describer, get_describer, registered_describers
 from ..errors import VidagentError, one_line
+from ..evidence import render, to_json
 from ..store import Store
 from ..types import Hit
 
@@ -79,11 +81,17 @@ class Toolbox:
             row = self._row(clip_id)
             describer = self._describer_for(row)
             out = {**_span(row), "question": question}
-            if describer is not None and describer.can_ask:
+            if describer is not None and describer.can_ask and not os.path.isfile(row["video"]):
+                # docs/agent.md: a clip whose video is gone is kept, unverified, on its stored evidence.
+                ev = stored_evidence(self, row, question)
+                out.update(requeried=False, source_missing=True,
+                           content={"answer": render(ev), "evidence": to_json(ev)},
+                           note="the video file is gone: this quotes the clip's stored description, unchecked")
+            elif describer is not None and describer.can_ask:
                 from ..pipeline import clip_input
 
-                text = describer.ask(clip_input(self.store, self.settings, clip_id, describer), question)
-                out.update(requeried=True, content={"answer": " ".join(str(text).split())})
+                ev = describer.ask_evidence(clip_input(self.store, self.settings, clip_id, describer), question)
+                out.update(requeried=True, content={"answer": render(ev), "evidence": to_json(ev)})
             else:
                 out.update(requeried=False, content={**_content(row), "answer": ""},
                            note="this clip's describer cannot be re-queried; its stored description is shown")
@@ -158,6 +166,17 @@ class Toolbox:
         name = row.get("describer") or self.settings.describe.describer
         if name not in registered_describers():
             return None
+        # The settings the clip was described with (a VLM's model and options), whatever this run's are.
+        stored = self.store.describer_settings(row["describer_key"]) if row.get("describer_key") else None
+        if stored is not None:
+            from pydantic import ValidationError
+
+            from ..config import DescribeConfig
+
+            try:
+                return get_describer(name, DescribeConfig.model_validate(stored))
+            except ValidationError:  # written by another vidagent version: use this run's settings
+                pass
         return get_describer(name, self.settings.describe)
 
     def call(self, name: str, **args: Any) -> Any:
@@ -232,6 +251,18 @@ def langchain_tools(box: Toolbox) -> list[Any]:
     return [StructuredTool.from_function(func=fn, name=name, description=_DESCRIPTIONS[name],
                                          args_schema=schemas[name])
             for name, fn in box.functions().items()]
+
+
+def stored_evidence(box: Toolbox, row: dict[str, Any], question: str) -> list[tuple[str, str]]:
+    """The stored description's pieces relevant to `question` (on-screen lines, sentences said, labels),
+    typed by the field each came from; used when the clip's video cannot be read any more."""
+    from ..describe import get_embedder
+    from ..perception.offline import _sentences, rank_pieces
+
+    pieces = [("on screen", str(x)) for x in row.get("ocr") or []]
+    pieces += [("said", x) for x in _sentences(row.get("transcript") or "")]
+    pieces += [("seen", str(t)) for t in row.get("tags") or []]
+    return rank_pieces(get_embedder(box.settings.embed.embedder), pieces, question)
 
 
 def video_label(path: str) -> str:

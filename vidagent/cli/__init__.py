@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from ..errors import VidagentError, debug, one_line
+from ..errors import VidagentError, debug, one_line, ordinary
 
 app = typer.Typer(
     name="vidagent",
@@ -27,6 +27,8 @@ from . import core as _core  # noqa: E402,F401
 from . import ask as _ask  # noqa: E402,F401
 from . import caption as _caption  # noqa: E402,F401
 from . import maintenance as _maintenance  # noqa: E402,F401
+from . import serve as _serve  # noqa: E402,F401
+from . import similar as _similar  # noqa: E402,F401
 
 
 def main() -> None:
@@ -41,8 +43,12 @@ def main() -> None:
     except KeyboardInterrupt:
         print("vidagent: interrupted", file=sys.stderr)
         sys.exit(130)
-    except Exception as exc:  # a bug: one line unless debugging
+    except Exception as exc:  # disk full, read-only, damaged store: their own line; else a bug
         if debug():
             raise
+        known = ordinary(exc)
+        if known is not None:
+            print(f"vidagent: error: {one_line(known)}", file=sys.stderr)
+            sys.exit(1)
         print(f"vidagent: internal error: {one_line(exc)} (set VIDAGENT_DEBUG=1 for a traceback)", file=sys.stderr)
         sys.exit(1)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated, Optional
 
 import typer
 
+from ..errors import printable
 from . import app
 from .core import ConfigOpt, JsonOpt, StoreOpt
 
@@ -15,7 +17,8 @@ from .core import ConfigOpt, JsonOpt, StoreOpt
 def ask(
     question: Annotated[str, typer.Argument(help="a question about the indexed videos")],
     video: Annotated[Optional[str], typer.Option("--video", help="only this video (path or hash)")] = None,
-    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, help="clips retrieved (default: agent.top_k)")] = None,
+    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, max=100,
+                                                 help="clips retrieved (default: agent.top_k)")] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
@@ -29,15 +32,18 @@ def ask(
     if json_out:
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str))
         return
-    print(result.answer)
+    for line in result.answer.splitlines():  # text read from videos: no raw escape codes on the terminal
+        print(printable(line))
     if result.found and result.evidence:
-        print(f'  "{result.evidence}"')
+        print(f'  "{printable(result.evidence)}"')
     for c in result.citations:
         mark = "verified" if c.verified else "unverified"
         how = f" {c.kind}" if c.kind else ""
-        print(f"  [{mark}]{how} {c.video}  {fmt_time(c.start)}-{fmt_time(c.end)}  [{c.clip_id}]")
+        print(f"  [{mark}]{how} {printable(c.video)}  {fmt_time(c.start)}-{fmt_time(c.end)}  [{c.clip_id}]")
     if result.error:
         print(f"  (note: {result.error})")
+    for note in result.notes:
+        print(f"vidagent: note: {note}", file=sys.stderr)
 
 
 @app.command()
@@ -59,5 +65,5 @@ def history(
     for r in rows:
         first = (r["answer"] or r["error"] or "").splitlines()[0] if (r["answer"] or r["error"]) else ""
         print(f"#{r['id']}  {r['created']}  {r['mode']:<7} {r['elapsed_s']:6.2f} s  {len(r['citations'])} cited")
-        print(f"    Q: {r['question']}")
-        print(f"    A: {first[:140]}")
+        print(f"    Q: {printable(r['question'])}")
+        print(f"    A: {printable(first[:140])}")

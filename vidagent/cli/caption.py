@@ -9,11 +9,13 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ..errors import VidagentError
+from ..errors import VidagentError, printable
 from . import app
 from .core import ConfigOpt, JsonOpt, StoreOpt
 from .progress import StageProgress
 
+ForceOpt = Annotated[bool, typer.Option("--force", "--overwrite", help="replace existing output files (never "
+                                        "devices, links or indexed videos)")]
 ProgressOpt = Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bars with ETA")]
 
 
@@ -37,10 +39,15 @@ def _finish(report: Any, json_out: bool) -> None:
     elif json_out:
         print(json.dumps(summary, indent=2))
     for p in report.written:
-        print(f"wrote {p}", file=sys.stderr)
+        print(f"wrote {printable(p)}", file=sys.stderr)
     print(f"captioned {summary['videos']} videos, {summary['clips']} clips ({summary['described']} newly "
           f"described) in {summary['elapsed_s']:.1f} s; {report.rows} rows; {summary['failed']} failed",
           file=sys.stderr)
+    for note in report.index.notes:
+        print(f"vidagent: note: {note}", file=sys.stderr)
+    if report.index.stopped:
+        print(f"vidagent: error: {report.index.stopped}", file=sys.stderr)
+        raise typer.Exit(1)
     if report.index.interrupted:
         print("vidagent: interrupted: outputs hold what was committed; re-run to continue", file=sys.stderr)
         raise typer.Exit(130)
@@ -51,9 +58,14 @@ def _finish(report: Any, json_out: bool) -> None:
 def _callbacks(bar: StageProgress) -> tuple[Any, Any]:
     def on_file(res: Any) -> None:
         if res.status == "failed":
-            print(f"vidagent: error: {res.error}", file=sys.stderr)
+            print(f"vidagent: error: {printable(res.error)}", file=sys.stderr)
         else:
-            bar.print(f"{res.status:>9}  {res.path}  ({res.clips} clips, {res.described} described)")
+            if res.failed_clips:
+                print(f"vidagent: warning: {printable(res.path)}: {res.failed_clips} clip descriptions failed (rows "
+                      "carry the error; the next run retries them)", file=sys.stderr)
+            bar.print(f"{res.status:>9}  {printable(res.path)}  ({res.clips} clips, {res.described} described)")
+        if getattr(res, "warning", ""):
+            print(f"vidagent: warning: {printable(res.warning)}", file=sys.stderr)
 
     def on_warning(text: str) -> None:
         print(f"vidagent: warning: {text}", file=sys.stderr)
@@ -63,7 +75,7 @@ def _callbacks(bar: StageProgress) -> tuple[Any, Any]:
 
 @app.command("caption")
 def caption_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="video files and folders (searched recursively)")],
+    paths: Annotated[list[str], typer.Argument(help="video files and folders (searched recursively)")],
     prompt: Annotated[Optional[str], typer.Option("--prompt", "-p", help="shipped prompt name or a .yaml prompt "
                                                   "file (default: settings describe.prompt)")] = None,
     describer: Annotated[Optional[str], typer.Option("--describer", "-d", help="describer name")] = None,
@@ -78,6 +90,7 @@ def caption_cmd(
     config: ConfigOpt = None,
     progress: ProgressOpt = None,
     json_out: JsonOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Caption every clip with a prompt and write JSONL/CSV rows or SRT/WebVTT subtitles.
 
@@ -104,7 +117,7 @@ def caption_cmd(
         on_file, on_warning = _callbacks(bar)
         report = caption([str(p) for p in paths], prompt=prompt, outputs=[output], describer=describer,
                          prompt_vars=variables, store=store, config=config, progress=bar, on_file=on_file,
-                         on_warning=on_warning)
+                         on_warning=on_warning, force=force)
     _finish(report, json_out)
 
 
@@ -114,6 +127,7 @@ def batch_cmd(
     dry: Annotated[bool, typer.Option("--dry-run", help="validate, count and estimate only")] = False,
     progress: ProgressOpt = None,
     json_out: JsonOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Run a caption job file: inputs, prompt, describer, variables, outputs, store, settings."""
     from ..jobs import dry_run_job, run_job
@@ -126,7 +140,7 @@ def batch_cmd(
         return
     with StageProgress(progress) as bar:
         on_file, on_warning = _callbacks(bar)
-        report = run_job(job, progress=bar, on_file=on_file, on_warning=on_warning)
+        report = run_job(job, progress=bar, on_file=on_file, on_warning=on_warning, force=force)
     _finish(report, json_out)
 
 
@@ -137,6 +151,7 @@ def export_cmd(
     mode: Annotated[str, typer.Option("--mode", help="auto (copy on keyframes, else re-encode) | copy | "
                                       "reencode")] = "auto",
     store: StoreOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Cut one clip to a file: stream copy when its span is on keyframes, else re-encode (H.264/AAC)."""
     from ..export import export_clip
@@ -144,10 +159,10 @@ def export_cmd(
 
     st = Store(store, create=False)
     try:
-        path, used = export_clip(st, clip_id, out, mode=mode)
+        path, used = export_clip(st, clip_id, out, mode=mode, force=force)
     finally:
         st.engine.dispose()
-    print(f"exported {path} ({used})")
+    print(f"exported {printable(path)} ({used})")
 
 
 @app.command("chapters")
@@ -156,17 +171,18 @@ def chapters_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="vtt | json")] = "vtt",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="file (default stdout)")] = None,
     store: StoreOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Scene-based chapters (one per clip of the active plan) titled with their captions."""
     from ..export import write_chapters
     from ..store import Store
 
     with Store(store, create=False) as st:
-        text = write_chapters(st, video, out, fmt=fmt)
+        text = write_chapters(st, video, out, fmt=fmt, force=force)
     if out is None:
         sys.stdout.write(text)
     else:
-        print(f"wrote {out}", file=sys.stderr)
+        print(f"wrote {printable(out)}", file=sys.stderr)
 
 
 @app.command("thumbnails")
@@ -175,11 +191,12 @@ def thumbnails_cmd(
     out: Annotated[Path, typer.Option("--out", "-o", help="folder for the JPEGs")],
     width: Annotated[int, typer.Option("--width", min=16, help="JPEG width in pixels")] = 320,
     store: StoreOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """One JPEG per clip of the active plan (its middle keyframe)."""
     from ..export import write_thumbnails
     from ..store import Store
 
     with Store(store, create=False) as st:
-        paths = write_thumbnails(st, video, out, width=width)
-    print(f"wrote {len(paths)} thumbnails to {out}")
+        paths = write_thumbnails(st, video, out, width=width, force=force)
+    print(f"wrote {len(paths)} thumbnails to {printable(out)}")

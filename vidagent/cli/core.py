@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..errors import printable
 from . import app
 from .progress import StageProgress
 
@@ -31,7 +32,7 @@ def _fmt_time(t: float) -> str:
 
 @app.command()
 def index(
-    paths: Annotated[list[Path], typer.Argument(help="video files and folders (searched recursively)")],
+    paths: Annotated[list[str], typer.Argument(help="video files and folders (searched recursively)")],
     store: StoreOpt = None,
     config: ConfigOpt = None,
     describer: Annotated[Optional[str], typer.Option("--describer", "-d", help="describer name")] = None,
@@ -44,9 +45,14 @@ def index(
     with StageProgress(progress) as bar:
         def on_file(res):  # type: ignore[no-untyped-def]
             if res.status == "failed":
-                print(f"vidagent: error: {res.error}", file=sys.stderr)
-            elif not json_out:
-                bar.print(f"{res.status:>9}  {res.path}  ({res.clips} clips, {res.described} described)")
+                print(f"vidagent: error: {printable(res.error)}", file=sys.stderr)
+            if res.failed_clips:
+                print(f"vidagent: warning: {printable(res.path)}: {res.failed_clips} clip descriptions failed "
+                      "(stored without captions; the next run retries them)", file=sys.stderr)
+            if res.status != "failed" and not json_out:
+                bar.print(f"{res.status:>9}  {printable(res.path)}  ({res.clips} clips, {res.described} described)")
+            if getattr(res, "warning", ""):
+                print(f"vidagent: warning: {printable(res.warning)}", file=sys.stderr)
 
         report = run_index([str(p) for p in paths], store=store, config=config, progress=bar,
                            describer=describer, on_file=on_file)
@@ -58,6 +64,11 @@ def index(
         print(f"indexed {summary['videos']} videos, {summary['clips']} clips "
               f"({summary['described']} newly described), {summary['seconds_of_video']:.1f} s of video "
               f"in {summary['elapsed_s']:.1f} s; {summary['failed']} failed")
+    for note in report.notes:
+        print(f"vidagent: note: {note}", file=sys.stderr)
+    if report.stopped:
+        print(f"vidagent: error: {report.stopped}", file=sys.stderr)
+        raise typer.Exit(1)
     if report.interrupted:
         print("vidagent: interrupted: stopped after the last committed batch; re-run to continue", file=sys.stderr)
         raise typer.Exit(130)
@@ -68,12 +79,13 @@ def index(
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="what to find, in words")],
-    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, help="number of results")] = 10,
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=10_000, help="number of results")] = 10,
     video: Annotated[Optional[str], typer.Option("--video", help="only this video (path or hash)")] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
     export: Annotated[Optional[Path], typer.Option("--export", help="cut the top hits into this folder")] = None,
+    force: Annotated[bool, typer.Option("--force", "--overwrite", help="replace existing exported files")] = False,
 ) -> None:
     """Ranked clips with timestamps for a description of a moment."""
     from ..api import search as run_search
@@ -81,9 +93,11 @@ def search(
     hits = run_search(query, store=store, top_k=top_k, video=video, config=config)
     if export is not None:
         from ..export import export_hits
+        from ..store import Store
 
-        for path in export_hits(hits, export):
-            print(f"exported {path}", file=sys.stderr)
+        with Store(store, create=False) as st:
+            for path in export_hits(hits, export, store=st, force=force):
+                print(f"exported {printable(path)}", file=sys.stderr)
     if json_out:
         print(json.dumps([h.to_json() for h in hits], indent=2, ensure_ascii=False))
         return
@@ -92,8 +106,8 @@ def search(
         return
     for i, h in enumerate(hits, 1):
         cap = h.caption if len(h.caption) <= 110 else h.caption[:107] + "..."
-        print(f"{i:>2}. {h.video}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  match {h.similarity:.2f}  [{h.clip_id}]")
-        print(f"    {cap}")
+        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  match {h.similarity:.2f}  [{h.clip_id}]")
+        print(f"    {printable(cap)}")
 
 
 @app.command()

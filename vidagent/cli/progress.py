@@ -41,7 +41,9 @@ class StageProgress:
         """One bar per stage, reused from file to file (a folder of 1000 videos shows 3 bars, not 3000)."""
         if self._progress is None:
             return
-        name = os.path.basename(path)
+        from ..errors import printable
+
+        name = printable(os.path.basename(path))
         label = f"{stage:<8} {name[:24]}"
         unit = self.UNITS.get(stage, "")
         count = f"{done:.0f}/{total:.0f} {unit}"

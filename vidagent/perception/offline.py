@@ -151,20 +151,27 @@ class OfflineDescriber(Describer):
 
     def ask(self, item: ClipInput, question: str) -> str:
         """The clip's own evidence most relevant to `question`, as short text; "" if nothing is relevant."""
-        pieces = self.evidence(item)
-        if not pieces or not question.strip():
-            return ""
-        vecs = self.embedder.embed_batch([question, *(t for _, t in pieces)])
-        sims = vecs[1:] @ vecs[0]
-        qwords = _words(question)
-        scored = []
-        for (kind, text), sim in zip(pieces, sims, strict=True):
-            overlap = len(qwords & _words(text))
-            score = float(sim) + 0.15 * min(overlap, 2)
-            if score >= ASK_FLOOR:
-                scored.append((score, kind, text))
-        scored.sort(key=lambda s: -s[0])
-        parts = []
-        for _, kind, text in scored[:ASK_TOP]:
-            parts.append(f"{kind}: {text}" if kind == "seen" else f'{kind}: "{text}"')
-        return "; ".join(parts)
+        from ..evidence import render
+
+        return render(self.ask_evidence(item, question))
+
+    def ask_evidence(self, item: ClipInput, question: str) -> list[tuple[str, str]]:
+        """The clip's own evidence most relevant to `question`, as (kind, text) pieces, best first."""
+        return rank_pieces(self.embedder, self.evidence(item), question)
+
+
+def rank_pieces(embedder: Any, pieces: Sequence[tuple[str, str]], question: str) -> list[tuple[str, str]]:
+    """The pieces relevant to `question` (MiniLM cosine plus shared words), at most ASK_TOP, best first."""
+    if not pieces or not question.strip():
+        return []
+    vecs = embedder.embed_batch([question, *(t for _, t in pieces)])
+    sims = vecs[1:] @ vecs[0]
+    qwords = _words(question)
+    scored = []
+    for (kind, text), sim in zip(pieces, sims, strict=True):
+        overlap = len(qwords & _words(text))
+        score = float(sim) + 0.15 * min(overlap, 2)
+        if score >= ASK_FLOOR:
+            scored.append((score, kind, text))
+    scored.sort(key=lambda s: -s[0])
+    return [(kind, text) for _, kind, text in scored[:ASK_TOP]]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import create_engine, delete, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,10 +38,19 @@ from .vectors import VectorIndex
 
 DB_NAME = "vidagent.db"
 
+#: a description whose describer reported an error (stored with an empty caption; retried next run)
+_FAILED = DescriptionRow.extra["error"].as_string().is_not(None)
+
 
 def default_store_dir() -> Path:
     """--store, else VIDAGENT_STORE, else ./store (the checkout's git-ignored store/ folder)."""
     return Path(os.environ.get("VIDAGENT_STORE") or "store")
+
+
+def _sqlite_ro_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=60000")
+    cur.close()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -58,16 +67,29 @@ class Store(RunsMixin):
 
     def __init__(self, root: str | os.PathLike[str] | None = None, url: str | None = None, create: bool = True) -> None:
         self.root = Path(root) if root is not None else default_store_dir()
+        #: opened read-only (a read-only mount or folder): readers work, nothing is written
+        self.read_only = False
+        self.read_only_note = ""
         if url is None:
             if not create and not (self.root / DB_NAME).exists():
                 raise VidagentError(f"{self.root}: no vidagent store here (run `vidagent index` first)")
-            self.root.mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{(self.root / DB_NAME).resolve()}"
+            from .health import readonly_url, writable
+
+            if not writable(self.root / DB_NAME) and (self.root / DB_NAME).exists():
+                if create:  # a command that writes: say so in one line instead of SQLite's "unable to open"
+                    from .health import refuse_read_only
+
+                    refuse_read_only(self.root)
+                url, self.read_only_note = readonly_url(self.root / DB_NAME)
+                self.read_only = True
+            else:
+                self.root.mkdir(parents=True, exist_ok=True)
+                url = f"sqlite:///{(self.root / DB_NAME).resolve()}"
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.engine: Engine = create_engine(url, future=True)
         if self.is_sqlite:
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_ro_pragmas if self.read_only else _sqlite_pragmas)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._indexes: dict[str, VectorIndex] = {}
         self.evidence = EvidenceRepo(self)
@@ -109,6 +131,16 @@ class Store(RunsMixin):
         with self._session() as s:
             row = s.get(Meta, key)
             return row.value if row else None
+
+    def remember_describer(self, describer_key: str, describe_settings: dict[str, Any]) -> None:
+        """The `describe` settings behind a describer key, so `ask` can re-query a clip with the describer
+        (and model options) that described it, whatever settings it is run with."""
+        with self.session() as s:
+            s.merge(Meta(key=f"describer:{describer_key}", value=dumps(describe_settings)))
+
+    def describer_settings(self, describer_key: str) -> dict[str, Any] | None:
+        value = self.meta(f"describer:{describer_key}")
+        return None if value is None else dict(json.loads(value))
 
     # -- videos -------------------------------------------------------------------------------
     def cached_hash(self, path: str) -> str | None:
@@ -250,10 +282,21 @@ class Store(RunsMixin):
 
     # -- descriptions and vectors ---------------------------------------------------------------
     def described(self, describer_key: str, clip_ids: Sequence[str]) -> set[str]:
+        """Clips done with this describer setting; a description that failed (error in `extra`) is not
+        done, so the next run describes the clip again."""
         with self._session() as s:
             q = select(DescriptionRow.clip_id).where(
-                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids)))
+                DescriptionRow.describer_key == describer_key, DescriptionRow.clip_id.in_(list(clip_ids)),
+                ~_FAILED)
             return set(s.scalars(q))
+
+    def failed_descriptions(self, limit: int = 5) -> tuple[int, list[tuple[str, str]]]:
+        """How many stored descriptions failed, and (clip id, error) of the first few."""
+        with self._session() as s:
+            n = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(_FAILED)) or 0)
+            first = s.execute(select(DescriptionRow.clip_id, DescriptionRow.extra).where(_FAILED)
+                              .order_by(DescriptionRow.id).limit(limit)).all()
+        return n, [(str(c), str((e or {}).get("error", ""))) for c, e in first]
 
     def put_descriptions(self, video_hash: str, describer_key: str, describer: str, model_id: str,
                          prompt: str | None, items: Sequence[tuple[Clip, Description]],
@@ -261,6 +304,16 @@ class Store(RunsMixin):
         """One transaction: description rows, their keyword-index rows and their vectors."""
         ids: list[int] = []
         with self.session() as s:
+            # A clip described again replaces its earlier (failed) description under the same key.
+            old = select(DescriptionRow.id).where(DescriptionRow.describer_key == describer_key,
+                                                  DescriptionRow.clip_id.in_([c.id for c, _ in items]))
+            old_ids = list(s.scalars(old))
+            if old_ids:
+                s.execute(delete(Embedding).where(Embedding.description_id.in_(old_ids)))
+                if self.is_sqlite:
+                    s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
+                              {"ids": json.dumps(old_ids)})
+                s.execute(delete(DescriptionRow).where(DescriptionRow.id.in_(old_ids)))
             for (clip, d), vecs in zip(items, vectors, strict=True):
                 row = DescriptionRow(
                     clip_id=clip.id, video_hash=video_hash, describer_key=describer_key, describer=describer,
@@ -310,6 +363,8 @@ class Store(RunsMixin):
         return idx
 
     def save_indexes(self) -> None:
+        if self.read_only:
+            return  # the in-memory indexes were synced from the database; there is nowhere to save them
         for space in self.spaces():
             self.index(space).save()
 
@@ -320,8 +375,13 @@ class Store(RunsMixin):
         self.close()
 
     def close(self) -> None:
+        from ..errors import DiskFull, ordinary
+
         try:
             self.save_indexes()
+        except Exception as exc:
+            if not isinstance(ordinary(exc), DiskFull):
+                raise  # a full disk only costs the FAISS cache: it is rebuilt from the database on next use
         finally:
             self.engine.dispose()
 
@@ -345,7 +405,8 @@ class Store(RunsMixin):
                             "video": path, "start": start, "end": end, "index": idx, "caption": d.caption,
                             "tags": [t for t, _ in d.tags], "tag_scores": d.tags, "ocr": d.ocr,
                             "transcript": d.transcript, "model_id": d.model_id, "prompt": d.prompt,
-                            "describer": d.describer, "frame_times": d.frame_times, "extra": d.extra})
+                            "describer": d.describer, "describer_key": d.describer_key,
+                            "frame_times": d.frame_times, "extra": d.extra})
             return out
 
     def embedding_descriptions(self, ids: Sequence[int]) -> dict[int, int]:
@@ -396,9 +457,11 @@ class Store(RunsMixin):
             active = s.scalar(select(func.count()).select_from(ClipRow).join(
                 Video, (Video.hash == ClipRow.video_hash) & (Video.plan_key == ClipRow.plan_key)))
             per_space = dict(s.execute(select(Embedding.space, func.count()).group_by(Embedding.space)).all())
+            failed = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(_FAILED)) or 0)
         return {"store": str(self.root), "schema_version": SCHEMA_VERSION, "videos": n(Video),
                 "seconds": round(seconds, 3), "clips": int(active or 0), "clip_rows": n(ClipRow),
-                "descriptions": n(DescriptionRow), "vectors": int(sum(per_space.values())),
+                "descriptions": n(DescriptionRow), "failed_descriptions": failed,
+                "vectors": int(sum(per_space.values())),
                 "vectors_by_space": {k: int(v) for k, v in per_space.items()}}
 
 

@@ -62,4 +62,10 @@ def upgrade(store: "Store", target: int = SCHEMA_VERSION) -> int:
         with store.engine.begin() as conn:
             MIGRATIONS[version](conn)
             conn.execute(text("UPDATE meta SET value=:v WHERE key='schema_version'"), {"v": str(version)})
+    if not getattr(store, "read_only", False):
+        with store.engine.begin() as conn:
+            # Tables added without a schema change (vector_checksums) appear in older stores on open.
+            missing = [t for t in Base.metadata.sorted_tables if not inspect(conn).has_table(t.name)]
+            if missing:
+                Base.metadata.create_all(conn, tables=missing)
     return found

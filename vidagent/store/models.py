@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SCHEMA_VERSION = 2
@@ -147,3 +148,24 @@ class AgentRun(Base):
     steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
     elapsed_s: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+class VectorChecksum(Base):
+    """CRC-32 of each stored vector, written with it: SQLite's own checks cannot see a changed byte
+    inside a blob, `vidagent doctor` can (a table of its own, created on open for older stores)."""
+
+    __tablename__ = "vector_checksums"
+    embedding_id: Mapped[int] = mapped_column(ForeignKey("embeddings.id", ondelete="CASCADE"), primary_key=True)
+    crc: Mapped[int] = mapped_column(BigInteger)
+
+
+def vector_crc(vector: bytes) -> int:
+    import zlib
+
+    return zlib.crc32(vector)
+
+
+@event.listens_for(Embedding, "after_insert")
+def _record_checksum(_mapper: Any, connection: Any, target: Embedding) -> None:
+    connection.execute(VectorChecksum.__table__.insert().values(embedding_id=target.id,
+                                                                 crc=vector_crc(target.vector)))

@@ -104,11 +104,19 @@ class VectorIndex:
             faiss = require("faiss", "default")
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".faiss.tmp{os.getpid()}")
-            faiss.write_index(self._index, str(tmp))
-            with open(tmp, "rb") as f:
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
             meta_tmp = self.meta_path.with_suffix(f".json.tmp{os.getpid()}")
-            meta_tmp.write_text(json.dumps({"max_id": self.max_id, "ntotal": self.ntotal, "space": self.space}))
-            os.replace(meta_tmp, self.meta_path)
+            try:
+                # Serialised here and written by Python, so a full disk is an OSError (ENOSPC) that
+                # says so, not FAISS's bare "write error".
+                data = faiss.serialize_index(self._index)
+                with open(tmp, "wb") as f:
+                    f.write(data.tobytes())
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, self.path)
+                meta_tmp.write_text(json.dumps({"max_id": self.max_id, "ntotal": self.ntotal, "space": self.space}))
+                os.replace(meta_tmp, self.meta_path)
+            finally:
+                tmp.unlink(missing_ok=True)
+                meta_tmp.unlink(missing_ok=True)
             self.dirty = False

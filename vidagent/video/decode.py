@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -34,12 +35,19 @@ def content_hash(path: str | os.PathLike[str]) -> str:
     Hashing a multi-GB film in full costs seconds per re-run; sampling keeps re-runs instant while a
     changed, truncated or re-encoded file still gets a new hash (its size or sampled bytes change).
     """
-    size = os.path.getsize(path)
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then proves it is a regular file,
+    # and no more than its size is ever read (a device such as /dev/zero would never end).
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise BadVideo(str(path), f"{_special(st.st_mode)}, not a regular file")
+    size = st.st_size
     h = hashlib.blake2b(digest_size=16)
     h.update(str(size).encode())
-    with open(path, "rb") as f:
+    with os.fdopen(fd, "rb") as f:
         if size <= _CHUNK * (_SAMPLES + 2):
-            h.update(f.read())
+            h.update(f.read(size))
         else:
             offsets = [0] + [int(i * (size - _CHUNK) / (_SAMPLES + 1)) for i in range(1, _SAMPLES + 1)]
             offsets.append(size - _CHUNK)
@@ -47,6 +55,33 @@ def content_hash(path: str | os.PathLike[str]) -> str:
                 f.seek(off)
                 h.update(f.read(_CHUNK))
     return h.hexdigest()
+
+
+def _special(mode: int) -> str:
+    for test, name in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def regular_file_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why `path` cannot be indexed as a file (missing, a device, a FIFO...), or None for a regular file.
+
+    Only regular files are read: a device never ends (/dev/zero) and a FIFO blocks until a writer
+    comes, so neither may reach the hasher or the demuxer."""
+    try:
+        st = os.stat(path)  # follows links: a link to a regular file is fine
+    except FileNotFoundError:
+        return "file not found" if not os.path.islink(path) else "broken symbolic link"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISDIR(st.st_mode):
+        return "is a directory"
+    if not stat.S_ISREG(st.st_mode):
+        return f"{_special(st.st_mode)}, not a regular file"
+    return None
 
 
 def _open(path: str):  # type: ignore[no-untyped-def]
@@ -67,10 +102,9 @@ def _open(path: str):  # type: ignore[no-untyped-def]
 def probe(path: str | os.PathLike[str], file_hash: str | None = None) -> VideoInfo:
     """Read container metadata and decode one frame to prove the video stream is usable."""
     path = str(path)
-    if not os.path.exists(path):
-        raise BadVideo(path, "file not found")
-    if os.path.isdir(path):
-        raise BadVideo(path, "is a directory")
+    problem = regular_file_problem(path)
+    if problem is not None:
+        raise BadVideo(path, problem)
     size = os.path.getsize(path)
     if size == 0:
         raise BadVideo(path, "empty file (0 bytes)")
@@ -107,7 +141,13 @@ def probe(path: str | os.PathLike[str], file_hash: str | None = None) -> VideoIn
             raise BadVideo(path, "video stream has no decodable frames")
         if fps <= 0 or fps > 1000:
             fps = 25.0
+        header = 0.0
+        end = _decodable_end(path, size, duration, fps)
+        if end is not None:
+            header, duration = duration, end
         frames = int(vs.frames or 0) or int(round(duration * fps))
+        if header:
+            frames = min(frames, int(round(duration * fps)))
         a = container.streams.audio[0] if container.streams.audio else None
         return VideoInfo(
             path=path,
@@ -122,9 +162,66 @@ def probe(path: str | os.PathLike[str], file_hash: str | None = None) -> VideoIn
             audio_codec=(a.codec_context.name if a is not None else None),
             audio_channels=(a.codec_context.channels if a is not None else 0),
             audio_rate=(a.codec_context.sample_rate if a is not None else 0),
+            header_duration=header,
         )
     finally:
         container.close()
+
+
+def _decodable_end(path: str, size: int, duration: float, fps: float) -> float | None:
+    """None when the file holds what its header promises; else the end (s) of the last video packet
+    whose bytes are in the file.
+
+    Why: a "faststart" mp4 cut short keeps its complete index at the front, so the header promises
+    the full length while the data stops early; trusting it made clips past the cut out of repeated
+    last frames. A seek near the promised end is cheap and settles the usual case; only when no
+    packet is there are all packets' positions read (no decoding) to find where the data stops.
+    """
+    if duration <= 0:
+        return None
+    margin = max(1.0, 3.0 / fps)
+    container = _open(path)
+    try:
+        vs = container.streams.video[0]
+        start, tb = vs.start_time or 0, vs.time_base or Fraction(1, 1)
+        try:
+            container.seek(int(max(duration - margin, 0.0) / tb) + start, stream=vs, backward=True)
+            for n, pkt in enumerate(container.demux(vs)):
+                if pkt.pts is not None and pkt.size and (pkt.pos is None or pkt.pos < 0 or pkt.pos + pkt.size <= size):
+                    if float((pkt.pts - start) * tb) >= duration - 2 * margin:
+                        return None  # the tail is there
+                if n > 2000:
+                    break
+        except Exception:  # a failed seek is a hint, not a verdict: scan below
+            pass
+    finally:
+        container.close()
+    container = _open(path)
+    last, last_any, missing = 0.0, 0.0, False
+    try:
+        vs = container.streams.video[0]
+        streams = [vs, *container.streams.audio[:1]]
+        try:
+            for pkt in container.demux(streams):
+                if pkt.pts is None or not pkt.size:
+                    continue
+                if pkt.pos is not None and pkt.pos >= 0 and pkt.pos + pkt.size > size:
+                    missing = True
+                    continue
+                st = pkt.stream
+                t = float((pkt.pts - (st.start_time or 0) + (pkt.duration or 0)) * (st.time_base or Fraction(1, 1)))
+                last_any = max(last_any, t)
+                if st.index == vs.index:
+                    last = max(last, t)
+        except Exception:
+            missing = True  # the demuxer hit the cut
+    finally:
+        container.close()
+    if last <= 0 or duration - last <= margin / 2:
+        return None
+    # Packets the index lists past the end of the file, a demuxer error, or no stream reaching the
+    # promised end: truncated. A video stream ending before a longer audio track is not damage.
+    return round(last, 3) if missing or last_any < duration - margin else None
 
 
 def _video_stream(container) -> tuple:  # type: ignore[no-untyped-def,type-arg]
@@ -288,6 +385,9 @@ def find_videos(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[str], lis
     errors: list[tuple[str, str]] = []
     seen: set[str] = set()
     for raw in paths:
+        if not str(raw).strip():
+            errors.append((repr(str(raw)), "empty path (name a file or folder; use . for the current folder)"))
+            continue
         p = Path(raw)
         if p.is_dir():
             visited: set[tuple[int, int]] = set()
@@ -302,14 +402,21 @@ def find_videos(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[str], lis
                     fp = Path(root) / name
                     if fp.suffix.lower() in VIDEO_EXTENSIONS and not name.startswith("."):
                         key = os.path.realpath(fp)
-                        if key not in seen:
-                            seen.add(key)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        problem = regular_file_problem(fp)
+                        if problem is None:
                             files.append(str(fp))
-        elif p.exists() or p.is_symlink():
+                        elif problem != "is a directory":
+                            errors.append((str(fp), problem))
+        else:
+            problem = regular_file_problem(p)
+            if problem is not None:
+                errors.append((str(p), problem))
+                continue
             key = os.path.realpath(p)
             if key not in seen:
                 seen.add(key)
                 files.append(str(p))
-        else:
-            errors.append((str(p), "file not found"))
     return files, errors

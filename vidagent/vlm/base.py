@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..describe import Describer
-from ..errors import VidagentError, one_line, require
+from ..errors import VidagentError, debug, one_line, require
 from ..prompts import Prompt, load_prompt, render
 from ..types import ClipInput, Description, Frame
 from .options import (
@@ -90,6 +90,7 @@ class VLMDescriber(Describer):
         self.processor: Any = None
         self.device = ""
         self.dtype: Any = None
+        self._resolved: tuple[str, str] | None = None
         self._tokens_per_frame: float | None = None
 
     # ---- backend hooks -------------------------------------------------------------------------
@@ -116,14 +117,27 @@ class VLMDescriber(Describer):
         return np.stack([f.image for f in frames])
 
     # ---- loading -------------------------------------------------------------------------------
+    def resolved(self) -> tuple[str, str]:
+        """(device, dtype name) that `auto` settings mean on this machine, decided once from the settings
+        and the visible hardware, never from a loaded model: the settings key and `load` both use it, so
+        the key is the same before and after loading."""
+        if self._resolved is None:
+            require("torch", "vlm")
+            device = resolve_device(self.opts.device)
+            self._resolved = (device, dtype_name(resolve_dtype(self.opts.dtype, device)))
+        return self._resolved
+
     def load(self) -> None:
         """Load processor and model once, from a hub id or a local dir (the same from_pretrained call)."""
         if self.model is not None:
             return
         torch = require("torch", "vlm")
         transformers = require("transformers", "vlm")
-        self.device = resolve_device(self.opts.device)
-        self.dtype = resolve_dtype(self.opts.dtype, self.device)
+        if not debug():  # no weight-loading bars or backend notices between vidagent's own lines
+            transformers.utils.logging.disable_progress_bar()
+            transformers.utils.logging.set_verbosity_error()
+        self.device, dtype = self.resolved()
+        self.dtype = resolve_dtype(dtype, self.device)
         quant = quantization_config(self.opts, self.dtype)
         try:
             cfg = transformers.AutoConfig.from_pretrained(self.opts.model)
@@ -149,7 +163,9 @@ class VLMDescriber(Describer):
 
     # ---- Describer API ------------------------------------------------------------------------
     def settings_key(self) -> dict[str, Any]:
-        dtype = self.opts.dtype if self.dtype is None else dtype_name(self.dtype)
+        """A pure function of the options (with `auto` resolved by `resolved()`): the same before and
+        after loading, so descriptions are stored under the key the video is activated with."""
+        dtype = self.resolved()[1]
         quant = "4bit" if self.opts.load_in_4bit else "8bit" if self.opts.load_in_8bit else None
         return {
             **super().settings_key(),
