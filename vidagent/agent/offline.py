@@ -24,6 +24,19 @@ REQUERY_CLIPS = 2  # how many of the top clips are re-read when stored evidence 
 MAX_CITED = 3
 
 
+def pieces(evidence: str) -> list[tuple[str, str]]:
+    """(kind, text) pieces of a describer's re-query evidence: the kinds it gave with it (structural,
+    never parsed back out of rendered text); other describers' text is one untyped piece."""
+    structured = getattr(evidence, "pieces", None)
+    return list(structured) if structured else [("", evidence.strip())]
+
+
+def _phrase(evidence: str) -> str:
+    from ..evidence import render
+
+    return render(pieces(evidence))
+
+
 def _keyword_hits(box: Toolbox, query: Any, hits: list[dict[str, Any]], k: int,
                   video: str | None) -> list[dict[str, Any]]:
     """Clips whose stored text holds the question's focus words verbatim (full-text index), that the
@@ -177,7 +190,16 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     if not group:
         return Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
     citations = []
+    import os
+
     for s in group[:MAX_CITED]:
+        if not os.path.exists(s.clip.video):
+            # Answered from what the store holds, but the frames can no longer be looked at again.
+            citations.append(Citation(s.clip.video, s.start, s.end, s.clip.clip_id, s.evidence, False, kind=s.medium,
+                                      clip_start=s.clip.start, clip_end=s.clip.end))
+            box.steps.append({"tool": "verify", "args": {"clip_id": s.clip.clip_id, "answer": s.answer},
+                              "result": "kept unverified: the video file is gone (answered from stored evidence)"})
+            continue
         ok = verify_text(box.store, s.clip.clip_id, s.answer, s.start, s.end)
         citations.append(Citation(s.clip.video, s.start, s.end, s.clip.clip_id, s.evidence, ok, kind=s.medium,
                                   clip_start=s.clip.start, clip_end=s.clip.end))
