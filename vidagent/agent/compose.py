@@ -27,7 +27,7 @@ MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
 MIN_SCORE = 0.75
 CONFIDENT = 1.0  # coverage of a stored span under which the top clips are still re-read
-TYPED = ("person", "org", "number", "time", "duration", "colour", "name", "place")
+TYPED = ("person", "maker", "org", "number", "time", "duration", "colour", "name", "place")
 
 
 @dataclass
@@ -106,6 +106,9 @@ def extract(query: Query, text: str) -> str:
     focus = {f.lower() for f in query.focus}
     t = query.answer_type
     m: re.Match[str] | None
+    if t == "maker":
+        return extract(Query(query.text, query.qtype, "person", query.focus, query.families, query.head), text) or \
+            extract(Query(query.text, query.qtype, "org", query.focus, query.families, query.head), text)
     if t == "person":
         for m in re.finditer(r"(?:[A-Z][\w'-]+(?:\s+(?:van|de|der|von)?\s*[A-Z][\w'-]+){1,3})", text):
             cand = re.sub(r"^(?:(?:I'm|I|Hi|Hello|Dr|Mr|Mrs|Ms)\b[\s,.]*)+", "", m.group(0).strip())

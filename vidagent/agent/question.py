@@ -147,6 +147,10 @@ def analyse(question: str) -> Query:
             atype = "text"
     elif first in ("is", "are", "was", "were", "does", "do", "did", "can", "has", "have"):
         qtype, atype = "yes_no", "yes_no"
+    if atype == "person" and re.search(r"\b(made|makes|make|created|creates|built|builds|developed|develops|"
+                                       r"produced|produces|published|sponsored|funded|presents|presented|"
+                                       r"provided|provides)\b", low):
+        atype = "maker"  # "who made it?": a person, a company or a tool
     focus: list[str] = []
     for w in tokens(q):
         lw = w.lower().removesuffix("'s").removesuffix("’s")
@@ -231,6 +235,9 @@ def type_fit(query: Query, answer: str) -> float:
         return 0.0  # a web address answers only "which website"
     if t == "person":
         return 1.0 if looks_like_name(a) else 0.0
+    if t == "maker":
+        return max(1.0 if looks_like_name(a) else 0.0,
+                   type_fit(Query(query.text, query.qtype, "org", query.focus, query.families, query.head), a))
     if t == "org":
         if _ORG_WORDS.search(a) or (query.head and matches(query.head, content_stems(a))):
             return 1.0
