@@ -122,6 +122,12 @@ def _basic_checks(store: Store, repair: bool, rep: DoctorReport) -> None:
             f"{failed} clips whose description failed" + (f" (e.g. clip {first[0][0]}: {first[0][1]})" if first else "")
             + ("; re-run `vidagent index` (or `caption`) to retry them" if failed else ""))
 
+    flat = store.evidence.missing_boxes()
+    rep.add("text layout", flat == 0,
+            f"{flat} clips have on-screen text stored without positions (indexed before text boxes)"
+            + ("; run `vidagent index` on their videos again to re-describe them with layout (`ask` re-reads "
+               "such clips on demand meanwhile)" if flat else ""))
+
     vec_dir = store.root / "vectors"
     temps = sorted(vec_dir.glob("*.tmp*")) if vec_dir.is_dir() else []
     if temps and repair:

@@ -22,21 +22,22 @@ ConfigArg = Settings | str | os.PathLike[str] | None
 
 
 def ask(question: str, store: StoreArg = None, config: ConfigArg = None, chat_model: Any = None,
-        video: str | None = None, top_k: int | None = None) -> Answer:
+        video: str | None = None, top_k: int | None = None, requery: bool = True) -> Answer:
     """Answer a question about the indexed videos, with checked citations; the run is recorded.
 
     `chat_model`: a LangChain BaseChatModel (used as is), an 'openai:<model>' string, or None for
-    `agent.chat_model` from the settings (unset: the offline answerer).
+    `agent.chat_model` from the settings (unset: the offline answerer). `requery`: let the offline
+    answerer re-read the top clips when stored evidence holds no answer (slower, cached).
     """
     if not question.strip():
         raise VidagentError("the question is empty")
     settings = config if isinstance(config, Settings) else load_settings(config)
     with opened(store, create=False) as st:
-        return _ask(st, settings, question, chat_model, video, top_k)
+        return _ask(st, settings, question, chat_model, video, top_k, requery)
 
 
 def _ask(st: Store, settings: Settings, question: str, chat_model: Any, video: str | None,
-         top_k: int | None) -> Answer:
+         top_k: int | None, requery: bool = True) -> Answer:
     t0 = time.perf_counter()
     box = Toolbox(st, settings)
     k = top_k or settings.agent.top_k
@@ -58,7 +59,7 @@ def _ask(st: Store, settings: Settings, question: str, chat_model: Any, video: s
         else:
             from .offline import answer_offline
 
-            result = answer_offline(box, question, k, video)
+            result = answer_offline(box, question, k, video, requery=requery)
         result.elapsed_s = time.perf_counter() - t0
         return result
     except VidagentError as exc:

@@ -26,6 +26,7 @@ from ..types import Clip, Description, Scene, Segment, VideoInfo
 from .database import Database
 from .descriptions import DescriptionRepo, KeywordIndexState
 from .embeddings import VectorRepo
+from .evidence import EvidenceRepo
 from .migrate import upgrade
 from .models import SCHEMA_VERSION
 from .records import AgentRunRecord, ClipRecord, ClipSpan, RunRecord, StoredDescription, VideoRecord
@@ -93,6 +94,7 @@ class Store:
         self.description_repo = DescriptionRepo(self.db)
         self.vector_repo = VectorRepo(self.db, self.root / "vectors")
         self.run_repo = RunRepo(self.db)
+        self.evidence = EvidenceRepo(self.db)
 
     # -- lifetime ---------------------------------------------------------------------------------
     def __enter__(self) -> Store:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..types import Clip, Description
 from .database import Database
+from .evidence import add_boxes
 from .models import ClipRow, DescriptionRow, Embedding, Video
 from .records import ClipRecord, ClipSpan, KeywordRow, StoredDescription, keyword_row
 
@@ -144,6 +145,7 @@ class DescriptionRepo:
                 s.add(row)
                 s.flush()
                 ids.append(row.id)
+                add_boxes(s, row.id, video_hash, d.boxes)
                 for space, (vec, vec_model) in vecs.items():
                     v = np.asarray(vec, dtype=np.float32).reshape(-1)
                     s.add(

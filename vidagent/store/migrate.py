@@ -12,6 +12,7 @@ from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import Engine
 
 from ..errors import SchemaTooNew
+from . import evidence
 from .models import SCHEMA_VERSION, Base
 
 FTS_SQL = (
@@ -19,8 +20,17 @@ FTS_SQL = (
     "caption, ocr, transcript, tags, tokenize='porter unicode61')"
 )
 
+
+
+def _v2_positioned_evidence(conn: Connection) -> None:
+    """Version 2 (additive): text boxes with positions, and the agent's re-query cache. Descriptions
+    stored before keep working; `doctor` counts those without boxes (re-describe to get layout), and
+    `ask` re-reads such clips on demand."""
+    Base.metadata.create_all(conn, tables=evidence.TABLES)
+
+
 # version -> migration from version-1. Version 1 is the initial schema (create_all).
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _v2_positioned_evidence}
 
 
 def current_version(conn: Connection) -> int | None:

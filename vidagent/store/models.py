@@ -15,7 +15,7 @@ from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, Larg
 from sqlalchemy import event, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def utcnow() -> datetime:
