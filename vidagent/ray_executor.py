@@ -3,8 +3,8 @@
     files --probe + scenes + clip plan (CPU tasks, one per file)--> plans in the store
           --speech + describe + embed (actor pool: models loaded once per actor)--> rows in the store
 
-Every stage runs the local executor's own stage code (`Indexer.probe/plan/index_file`) against the
-shared store, so its outputs carry the same content keys: a Ray run and a local run give the same
+Every stage runs the local executor's own stage code (`Indexer.probe/plan/index_file`, which call
+the stage functions in stages.py with the describer binding of binding.py) against the shared store, so its outputs carry the same content keys: a Ray run and a local run give the same
 rows, and a re-run on either does only new work. Workers write their batches straight to the store
 (content-keyed rows: two writers of the same clip cannot double it, see Store.put_descriptions); the
 driver builds the FAISS shards once at the end. A failing file is reported on one line as locally and
@@ -24,6 +24,7 @@ from typing import Any
 
 from . import video as vmod
 from .config import Settings
+from .describe import Describer
 from .errors import BadVideo, DescriberUnavailable, MissingDependency, VidagentError, debug, one_line, require
 from .pipeline import FileResult, Indexer, IndexReport, ProgressFn
 
@@ -37,7 +38,7 @@ class Job:
     root: str
     url: str | None
     settings: Settings
-    describer: str | None
+    describer: str | Describer | None
     prompt: str | None
     prompt_vars: dict[str, Any]
     activate: bool
@@ -89,16 +90,12 @@ class DescribeWorker:
         self.ix = job.indexer()
 
     def index(self, path: str) -> FileResult:
-        """One file through the local executor's index_file; a new file that fails leaves nothing."""
-        ix = self.ix
-        ix._new_video = None
+        """One file through the local executor's index_file (a new file that fails leaves nothing; it
+        reports the file's own failures itself); what it raises is classified like locally."""
         try:
-            return ix.index_file(path)
+            return self.ix.index_file(path)
         except BaseException as exc:
-            res = classify(path, exc)
-            if ix._new_video:
-                ix.store.forget_video(ix._new_video)
-            return res
+            return classify(path, exc)
 
 
 def _wants_gpu(settings: Settings) -> bool:
@@ -107,7 +104,7 @@ def _wants_gpu(settings: Settings) -> bool:
 
 
 def run(paths: Sequence[str], root: str | os.PathLike[str], url: str | None, settings: Settings,
-        describer: str | None = None, prompt: str | None = None, prompt_vars: dict[str, Any] | None = None,
+        describer: str | Describer | None = None, prompt: str | None = None, prompt_vars: dict[str, Any] | None = None,
         activate: bool = True, address: str | None = None, workers: int | None = None,
         progress: ProgressFn | None = None, on_file: Callable[[FileResult], None] | None = None) -> IndexReport:
     """Index `paths` on a Ray cluster (`address`: None starts a local one, "auto" or ray://host:port

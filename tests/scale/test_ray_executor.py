@@ -49,7 +49,7 @@ def _evidence(store: str | Path, q: str, config: Path) -> tuple[list[tuple[str, 
     ranked order, the keyword ranking as (caption, BM25) sorted, and the set of clips found.
     Exactly tied keyword scores are ordered by description id, i.e. by insertion order, which differs
     between a parallel and a sequential run: the fused order of tied clips may differ, nothing else."""
-    hits = vidagent.search(q, store=store, config=config, top_k=200)
+    hits = vidagent.search(q, store=store, config=config, top_k=200, min_score=0.0)  # every candidate
     st = Store(store, create=False)
     try:
         caption = {r["description_id"]: r["caption"] for r in st.active_rows()}

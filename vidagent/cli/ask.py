@@ -22,21 +22,24 @@ def ask(
     store: StoreOpt = None,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
+    no_requery: Annotated[bool, typer.Option("--no-requery", help="answer from stored evidence only (no re-reading clips)")] = False,
 ) -> None:
     """Answer from the videos with checked timestamp citations (offline, or with agent.chat_model)."""
     from ..agent import ask as run_ask
     from ..agent.answer import fmt_time
 
-    result = run_ask(question, store=store, config=config, video=video, top_k=top_k)
+    result = run_ask(question, store=store, config=config, video=video, top_k=top_k, requery=not no_requery)
     if json_out:
-        print(json.dumps({"answer": result.answer, "citations": [c.to_json() for c in result.citations],
-                          "steps": result.steps}, indent=2, ensure_ascii=False))
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str))
         return
     for line in result.answer.splitlines():  # text read from videos: no raw escape codes on the terminal
         print(printable(line))
+    if result.found and result.evidence:
+        print(f'  "{printable(result.evidence)}"')
     for c in result.citations:
         mark = "verified" if c.verified else "unverified"
-        print(f"  [{mark}] {printable(c.video)}  {fmt_time(c.start)}-{fmt_time(c.end)}  [{c.clip_id}]")
+        how = f" {c.kind}" if c.kind else ""
+        print(f"  [{mark}]{how} {printable(c.video)}  {fmt_time(c.start)}-{fmt_time(c.end)}  [{c.clip_id}]")
     if result.error:
         print(f"  (note: {result.error})")
     for note in result.notes:

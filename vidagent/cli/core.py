@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -46,7 +46,7 @@ def index(
     from ..api import index as run_index
 
     with StageProgress(progress) as bar:
-        def on_file(res):  # type: ignore[no-untyped-def]
+        def on_file(res: Any) -> None:  # a pipeline.FileResult (not imported: --help stays light)
             if res.status == "failed":
                 print(f"vidagent: error: {printable(res.error)}", file=sys.stderr)
             if res.failed_clips:
@@ -84,17 +84,19 @@ def index(
 def search(
     query: Annotated[str, typer.Argument(help="what to find, in words")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=10_000, help="number of results")] = 10,
-    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path or hash)")] = None,
+    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path, file name or hash)")] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
     export: Annotated[Optional[Path], typer.Option("--export", help="cut the top hits into this folder")] = None,
+    min_score: Annotated[Optional[float], typer.Option(
+        "--min-score", min=0, help="hide hits scoring below this (default: search.min_score; 0 shows all)")] = None,
     force: Annotated[bool, typer.Option("--force", "--overwrite", help="replace existing exported files")] = False,
 ) -> None:
     """Ranked clips with timestamps for a description of a moment."""
     from ..api import search as run_search
 
-    hits = run_search(query, store=store, top_k=top_k, video=video, config=config)
+    hits = run_search(query, store=store, top_k=top_k, video=video, config=config, min_score=min_score)
     if export is not None:
         from ..export import export_hits
         from ..store import Store
@@ -110,8 +112,10 @@ def search(
         return
     for i, h in enumerate(hits, 1):
         cap = h.caption if len(h.caption) <= 110 else h.caption[:107] + "..."
-        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  match {h.similarity:.2f}  [{h.clip_id}]")
+        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  score {h.score:.3f}  [{h.clip_id}]")
         print(f"    {printable(cap)}")
+        if h.why:
+            print(f"    why: {printable(h.why)}")
 
 
 @app.command()
@@ -176,7 +180,7 @@ def models(
     """Describers, embedders and perception models: installed, loadable, licence."""
     from ..describe import registered_describers, registered_embedders
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for kind, table in (("describer", registered_describers()), ("embedder", registered_embedders())):
         for name, reg in sorted(table.items()):
             rows.append({"kind": kind, "name": name, "summary": reg.summary, "licence": reg.licence})

@@ -18,12 +18,19 @@ from typing import Protocol
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from .records import KeywordRow
+
 K1, B = 1.2, 0.75
 #: above this many descriptions, query words found in more than half of them are left out of the
 #: match: BM25 gives them no weight (FTS5's idf floor, 1e-6), but matching them makes the ranking
 #: visit nearly every document ("a", "the", "in" cost ~2 s at a million clips). The order of the
 #: documents that hold any other query word is unchanged.
 PRUNE_ABOVE = 50_000
+#: the SQLite keyword table (recover.py rebuilds a damaged store's with it too)
+FTS_SQL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS desc_fts USING fts5("
+    "caption, ocr, transcript, tags, tokenize='porter unicode61')"
+)
 
 
 def _size(s: Session) -> int:
@@ -36,35 +43,34 @@ def query_terms(query: str) -> list[str]:
     return [w for w in "".join(c if c.isalnum() else " " for c in query.lower()).split() if len(w) > 1]
 
 
-def fields(caption: str, ocr: Sequence[str], transcript: str, tags: Sequence[str]) -> tuple[str, str, str, str]:
-    """The four indexed fields of a description, as text."""
-    return caption, "\n".join(ocr), transcript, " ".join(tags)
-
-
 class KeywordIndex(Protocol):
     """Keyword rows kept in the same transaction as the descriptions they index."""
 
     def create(self, conn: Connection) -> None: ...
-    def add_many(self, s: Session, rows: Sequence[tuple[int, str, str, str, str]]) -> None: ...
+    def add_many(self, s: Session, rows: Sequence[KeywordRow]) -> None: ...
     def delete_video(self, s: Session, video_hash: str) -> None: ...
     def delete_ids(self, s: Session, desc_ids: Sequence[int]) -> None: ...
     def search(self, s: Session, query: str, k: int) -> list[tuple[int, float]]: ...
     def counts(self, s: Session) -> tuple[int, int]: ...  # (rows, rows whose description is gone)
-    def rebuild(self, s: Session) -> None: ...
+    def clear(self, s: Session) -> None: ...  # every row (a rebuild follows, from records.keyword_row)
+    def df(self, s: Session, word: str) -> int: ...  # documents holding the word (as search matches it)
 
 
 class SqliteFts5:
     """FTS5 virtual table `desc_fts` (rowid = description id)."""
 
     def create(self, conn: Connection) -> None:
-        conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS desc_fts USING fts5("
-                          "caption, ocr, transcript, tags, tokenize='porter unicode61')"))
+        conn.execute(text(FTS_SQL))
 
-    def add_many(self, s: Session, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
-        """Keyword rows of (description id, caption, on-screen text, transcript, tags)."""
+    def add_many(self, s: Session, rows: Sequence[KeywordRow]) -> None:
+        """Keyword rows (one bulk statement), built by records.keyword_row."""
         if rows:
             s.execute(text("INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) VALUES (:id, :c, :o, :t, :g)"),
-                      [{"id": i, "c": c, "o": o, "t": t, "g": g} for i, c, o, t, g in rows])
+                      [{"id": r.rowid, "c": r.caption, "o": r.ocr, "t": r.transcript, "g": r.tags} for r in rows])
+
+    def df(self, s: Session, word: str) -> int:
+        m = '"' + word.replace('"', "") + '"'
+        return int(s.execute(text("SELECT count(*) FROM desc_fts WHERE desc_fts MATCH :m"), {"m": m}).scalar() or 0)
 
     def delete_video(self, s: Session, video_hash: str) -> None:
         s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
@@ -109,13 +115,8 @@ class SqliteFts5:
             "SELECT count(*) FROM desc_fts WHERE rowid NOT IN (SELECT id FROM descriptions)")).scalar() or 0)
         return n, stray
 
-    def rebuild(self, s: Session) -> None:
+    def clear(self, s: Session) -> None:
         s.execute(text("DELETE FROM desc_fts"))
-        s.execute(text(
-            "INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) SELECT d.id, d.caption, "
-            "(SELECT group_concat(value, char(10)) FROM json_each(d.ocr)), d.transcript, "
-            "(SELECT group_concat(json_extract(value, '$[0]'), ' ') FROM json_each(d.tags)) "
-            "FROM descriptions d"))
 
 
 class PostgresTsvector:
@@ -139,13 +140,18 @@ class PostgresTsvector:
                           "ON DELETE CASCADE, doc tsvector NOT NULL, len INTEGER NOT NULL)"))
         conn.execute(text("CREATE INDEX IF NOT EXISTS desc_tsv_gin ON desc_tsv USING GIN (doc)"))
 
-    def add_many(self, s: Session, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
-        """Keyword rows of (description id, caption, on-screen text, transcript, tags)."""
+    def add_many(self, s: Session, rows: Sequence[KeywordRow]) -> None:
+        """Keyword rows (one bulk statement), built by records.keyword_row."""
         if rows:
             s.execute(text(f"INSERT INTO desc_tsv(id, doc, len) SELECT :id, v, "
                            f"(SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(v)) "
                            f"FROM to_tsvector('{self.CONFIG}', :doc) AS v"),
-                      [{"id": i, "doc": "\n".join((c, o, t, g))} for i, c, o, t, g in rows])
+                      [{"id": r.rowid, "doc": "\n".join((r.caption, r.ocr, r.transcript, r.tags))} for r in rows])
+
+    def df(self, s: Session, word: str) -> int:
+        """Documents holding the word's stems (the same stemming search uses)."""
+        q = text(f"SELECT count(*) FROM desc_tsv WHERE doc @@ plainto_tsquery('{self.CONFIG}', :w)")
+        return int(s.execute(q, {"w": word}).scalar() or 0)
 
     def delete_video(self, s: Session, video_hash: str) -> None:
         s.execute(text("DELETE FROM desc_tsv WHERE id IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
@@ -185,16 +191,8 @@ class PostgresTsvector:
         n = int(s.execute(text("SELECT count(*) FROM desc_tsv")).scalar() or 0)
         return n, 0  # rows follow their description (ON DELETE CASCADE)
 
-    def rebuild(self, s: Session) -> None:
+    def clear(self, s: Session) -> None:
         s.execute(text("DELETE FROM desc_tsv"))
-        s.execute(text(
-            f"INSERT INTO desc_tsv(id, doc, len) SELECT x.id, x.v, "
-            f"(SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(x.v)) FROM ("
-            f"SELECT d.id, to_tsvector('{self.CONFIG}', d.caption || E'\\n' || "
-            "coalesce((SELECT string_agg(value, E'\\n') FROM json_array_elements_text(d.ocr)), '') || E'\\n' || "
-            "d.transcript || E'\\n' || "
-            "coalesce((SELECT string_agg(value->>0, ' ') FROM json_array_elements(d.tags)), '')) AS v "
-            "FROM descriptions d) x"))
 
 
 _STATS: dict[str, tuple[float, int, float]] = {}

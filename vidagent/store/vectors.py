@@ -21,20 +21,32 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import require
+from .shards import (
+    ShardInfo,
+    _fsync,
+    _locked,
+    _mtime,
+    _read_mapped,
+    _Shard,
+    build_index,
+    ivf_lists,
+    ivf_probes,
+)
+
+__all__ = ["EXACT_MAX", "ShardInfo", "VectorIndex", "build_index", "forget_counts", "ivf_lists", "ivf_probes",
+           "open_index"]
 
 log = logging.getLogger("vidagent")
 
@@ -58,88 +70,6 @@ def _file_stem(space: str) -> str:
     if safe != space:
         safe += "-" + hashlib.blake2b(space.encode(), digest_size=4).hexdigest()
     return safe
-
-
-def ivf_lists(n: int) -> int:
-    """Inverted lists for n vectors: 4*sqrt(n) (FAISS guideline: 4..16*sqrt(n))."""
-    return max(16, min(65536, int(4 * math.sqrt(n))))
-
-
-def ivf_probes(nlist: int) -> int:
-    """Lists visited per query: enough for recall@10 >= 0.95 on caption-like vectors (see bench_scale)."""
-    env = os.environ.get("VIDAGENT_NPROBE")
-    if env:
-        return max(1, min(nlist, int(env)))
-    return max(16, min(nlist, nlist // 24))
-
-
-@dataclass
-class ShardInfo:
-    file: str
-    kind: str  # "flat" | "ivf"
-    ntotal: int
-    min_id: int
-    max_id: int
-    size: int  # bytes of the .faiss file (a cheap integrity check)
-    nlist: int = 0
-
-
-def _gpu_count(faiss: Any) -> int:
-    try:
-        return int(faiss.get_num_gpus())
-    except Exception:  # a CPU build has no GPU functions
-        return 0
-
-
-def build_index(vecs: np.ndarray, ids: np.ndarray) -> tuple[Any, str, int]:
-    """An index over these vectors: exact below EXACT_MAX, else IVF-Flat trained on them (on GPUs when
-    faiss-gpu sees any: k-means is the expensive part; the CPU build is the fallback)."""
-    faiss = require("faiss", "default")
-    dim = int(vecs.shape[1])
-    vecs = np.ascontiguousarray(vecs, dtype=np.float32)
-    ids = np.ascontiguousarray(ids, dtype=np.int64)
-    if len(ids) < EXACT_MAX:
-        index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-        index.add_with_ids(vecs, ids)
-        return index, "flat", 0
-    nlist = ivf_lists(len(ids))
-    quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-    rng = np.random.default_rng(0)
-    sample = vecs if len(vecs) <= 40 * nlist else vecs[np.sort(rng.choice(len(vecs), 40 * nlist, replace=False))]
-    if _gpu_count(faiss):
-        gpu = faiss.index_cpu_to_all_gpus(index)
-        gpu.train(sample)
-        gpu.add_with_ids(vecs, ids)
-        index = faiss.index_gpu_to_cpu(gpu)
-    else:
-        index.train(sample)
-        index.add_with_ids(vecs, ids)
-    return index, "ivf", nlist
-
-
-class _Shard:
-    def __init__(self, info: ShardInfo, index: Any, ids: np.ndarray, path: Path) -> None:
-        self.info, self.index, self.ids, self.path = info, index, ids, path
-        self.stat = _identity(path)
-
-    def intact(self) -> bool:
-        """The mapped file is still the one opened (touching a truncated mapping kills the process)."""
-        return _identity(self.path) == self.stat
-
-    def search(self, q: np.ndarray, k: int, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        if self.info.kind == "ivf":
-            self.index.nprobe = self.info.nlist if exact else ivf_probes(self.info.nlist)
-        return self.index.search(q, min(k, self.info.ntotal))  # type: ignore[no-any-return]
-
-    def vectors(self) -> np.ndarray:
-        faiss = require("faiss", "default")
-        if self.info.kind == "flat":
-            flat = faiss.downcast_index(self.index.index)
-            return flat.reconstruct_n(0, self.info.ntotal)  # type: ignore[no-any-return]
-        ivf = self.index
-        ivf.make_direct_map()
-        return np.stack([ivf.reconstruct(int(i)) for i in self.ids])
 
 
 class VectorIndex:
@@ -351,7 +281,7 @@ class VectorIndex:
 
     def _write_shard(self, vecs: np.ndarray, ids: np.ndarray) -> _Shard:
         faiss = require("faiss", "default")
-        index, kind, nlist = build_index(vecs, ids)
+        index, kind, nlist = build_index(vecs, ids, EXACT_MAX)
         # A unique name: a reader topping up its cache never overwrites a writer's shard (the manifest
         # is last-writer-wins; an unreferenced shard is garbage that `doctor --repair` removes).
         name = f"{self.stem}.s{self._next:06d}-{os.urandom(3).hex()}.faiss"
@@ -398,13 +328,6 @@ class VectorIndex:
         self._manifest_mtime = _mtime(self.meta_path)
 
 
-def _read_mapped(path: Path, kind: str) -> Any:
-    """A shard opened memory-mapped (IVF lists or flat codes): opening costs no read of the vectors."""
-    faiss = require("faiss", "default")
-    flag = faiss.IO_FLAG_MMAP if kind == "ivf" else faiss.IO_FLAG_MMAP_IFC
-    return faiss.read_index(str(path), flag | faiss.IO_FLAG_READ_ONLY)
-
-
 def open_index(directory: Path, space: str) -> VectorIndex:
     """The process's VectorIndex of a space (shared by every Store on the same folder): shard files
     never change once written, so a warm process keeps them open."""
@@ -427,36 +350,3 @@ def forget_counts(directory: Path) -> None:
         for (d, _), idx in _OPEN.items():
             if d == prefix:
                 idx._counted = -1e9
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """One saver at a time per space on this machine (the cache is per machine)."""
-    import fcntl
-
-    with open(path, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _identity(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-        return st.st_ino, st.st_size, st.st_mtime_ns
-    except OSError:
-        return None
-
-
-def _mtime(path: Path) -> int | None:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return None
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as f:
-        os.fsync(f.fileno())

@@ -9,13 +9,13 @@ import os
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import BadVideo
 from ..types import VideoInfo
 from .decode import _open, probe
-
 
 
 def keyframe_times(path: str) -> list[float]:
@@ -138,14 +138,14 @@ def _reencode_span(path: str, start: float, end: float, out: str, info: VideoInf
         src.close()
 
 
-def _audio_stream(dst, ain):  # type: ignore[no-untyped-def]
+def _audio_stream(dst: Any, ain: Any) -> Any:  # PyAV objects are untyped
     """An AAC stream at the input's rate; mono stays mono, anything else becomes stereo."""
     rate = ain.codec_context.sample_rate or 48000
     layout = "mono" if (ain.codec_context.channels or 1) == 1 else "stereo"
     return dst.add_stream("aac", rate=rate, layout=layout)
 
 
-def _encode_audio(src, ain, ast, dst, start: float, end: float) -> None:  # type: ignore[no-untyped-def]
+def _encode_audio(src: Any, ain: Any, ast: Any, dst: Any, start: float, end: float) -> None:
     """Re-encode the span's audio to AAC, trimmed to the sample (any input codec)."""
     import av
 
