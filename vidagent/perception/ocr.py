@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import require
+from .textscan import TextScanner
 
 MODEL_ID = "ppocrv6-small"
 DET_MODEL = "PP-OCRv6_det_small.onnx"
@@ -76,6 +77,8 @@ class TextReader:
         self.max_side = max_side
         self.threads = threads
         self._engine: Any = None
+        #: detector first, recogniser only on new text (see textscan); `scanner.stats` counts the savings
+        self.scanner = TextScanner()
 
     @classmethod
     def shared(cls) -> TextReader:
@@ -122,7 +125,7 @@ class TextReader:
         engine = self.load()
         # RapidOCR treats ndarray input as OpenCV BGR; give it that so colours match its training.
         bgr = np.ascontiguousarray(image[:, :, 2::-1]) if image.ndim == 3 else image
-        result = engine(bgr, use_cls=False)
+        result = self.scanner.scan(engine, bgr)
         texts = result.txts or ()
         scores = result.scores or ()
         return [" ".join(t.split()) for t, s in zip(texts, scores, strict=False) if self._keep(t, float(s))]
