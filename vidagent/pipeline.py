@@ -27,6 +27,7 @@ from .config import Settings, stage_key
 from .describe import Describer, Embedder, get_describer, get_embedder
 from .errors import (BadVideo, DescriberUnavailable, DiskFull, MissingDependency, VidagentError, debug, one_line,
                      ordinary)
+from .lookahead import SceneLookahead
 from .prompts import load_prompt, render
 from .scenes import detect_scenes
 from .store import Store
@@ -118,6 +119,10 @@ class Indexer:
         self._prompt: tuple[str | None, str | None] | None = None
         self._describer_key: str | None = None
         self.failed_clips = 0
+        #: videos whose scenes are detected in a thread while the current one is described (0: off)
+        self.lookahead = 1
+        self._ahead: SceneLookahead | None = None
+        self._upcoming: Sequence[str] = ()
 
     # -- lazily built, once per run ---------------------------------------------------------------
     @property
@@ -196,10 +201,15 @@ class Indexer:
         scenes = self.store.get_scenes(scenes_key)
         if scenes is None:
             t0 = time.perf_counter()
-            scenes = detect_scenes(info, cfg.scenes, lambda t: self._tick("scenes", info.path, t, info.duration))
+            ahead = self._ahead.take(scenes_key) if self._ahead is not None else None
+            if ahead is not None:
+                scenes, seconds = ahead
+            else:
+                scenes = detect_scenes(info, cfg.scenes, lambda t: self._tick("scenes", info.path, t, info.duration))
+                seconds = time.perf_counter() - t0
             self.progress("scenes", info.path, info.duration, info.duration)
             self.store.put_scenes(scenes_key, info.hash, cfg.scenes.detector, cfg.scenes.model_dump(), scenes,
-                                  time.perf_counter() - t0)
+                                  seconds)
         plan_key = stage_key("clips", scenes_key, cfg.clips)
         clips = self.store.get_clips(plan_key)
         if clips is None:
@@ -317,6 +327,7 @@ class Indexer:
             result.warning = (f"{path}: truncated: the header says {info.header_duration:.1f} s but only "
                               f"{info.duration:.1f} s decode; indexed what decodes")
         self._current = result
+        self._look_ahead()
         if plan.todo:
             speech = speech_job.result() if speech_job is not None else self.speech(info)
             result.described = self.describe(plan, speech)
@@ -326,19 +337,35 @@ class Indexer:
             _wait_quietly(speech_job)
         return result
 
+    def _look_ahead(self) -> None:
+        """Start detecting the next file's scenes in the background (read-only here; see lookahead)."""
+        ahead = self._ahead
+        if ahead is None or not ahead.wants() or not self._upcoming:
+            return
+        path = self._upcoming[0]
+        try:
+            info = vmod.probe(path, file_hash=self.store.cached_hash(path) or vmod.content_hash(path))
+        except Exception:  # noqa: BLE001  # its own turn reports the problem on its own line
+            return
+        key = stage_key("scenes", info.hash, self.settings.scenes)
+        if self.store.get_scenes(key) is None:
+            ahead.start(key, info, self.settings.scenes)
+
     def run(self, paths: Sequence[str], on_file: Callable[[FileResult], None] | None = None) -> IndexReport:
         t0 = time.perf_counter()
         report = IndexReport()
         files, missing = vmod.find_videos(paths)
+        self._ahead = SceneLookahead(detect_scenes, self.lookahead)
         for p, why in missing:
             report.files.append(FileResult(p, "failed", error=f"{p}: {why}"))
             if on_file:
                 on_file(report.files[-1])
         try:
             with _graceful_sigint(self):
-                for path in files:
+                for i, path in enumerate(files):
                     if self.stop_requested:
                         raise Interrupted()
+                    self._upcoming = files[i + 1:]
                     self._new_video = None
                     self._current = None
                     try:
@@ -375,6 +402,8 @@ class Indexer:
                 cur.status = "interrupted"  # its committed batches count in the summary
                 report.files.append(cur)
         finally:
+            self._ahead.close()
+            self._ahead = None
             try:
                 self.store.save_indexes()
             except Exception as exc:
