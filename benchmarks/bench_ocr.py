@@ -77,10 +77,12 @@ def main(videos: list[str]) -> None:
         fast.read(images[:1]), full.read(images[:1])  # load the sessions outside the figures
         fast.scanner.stats.__init__(), full.scanner.stats.__init__()  # type: ignore[misc]
         fast.scanner._last = full.scanner._last = None
+        fast.scanner._prev = full.scanner._prev = None
         got, fast_cpu = read_timed(fast, images)
         want, full_cpu = read_timed(full, images)
         s, f = fast.scanner.stats, full.scanner.stats
-        print(f"{Path(path).name}: {s.frames} keyframes ({plan_s:.0f} s to plan and decode), {s.with_text} with text")
+        print(f"{Path(path).name}: {s.frames} keyframes ({plan_s:.0f} s to plan and decode), {s.with_text} with text, "
+              f"{s.unchanged} held (same frame as the one before: detector skipped too)")
         print(f"  recogniser calls: {s.recognised} (was {f.recognised}); saved vs every frame: "
               f"{s.recogniser_calls_saved} of {s.frames}; saved vs the old run on text frames: "
               f"{f.recognised - s.recognised} ({s.boxes_reused} boxes)")

@@ -25,7 +25,8 @@ import numpy as np
 class OcrStats:
     """Counters since the reader was made (or `reset()`): what the recogniser was spared."""
 
-    frames: int = 0  # frames given to the detector
+    frames: int = 0  # frames read
+    unchanged: int = 0  # frames equal to the previous one (every pixel within `frame_tol`): not even detected
     with_text: int = 0  # frames where the detector found boxes
     recognised: int = 0  # frames whose boxes went through the recogniser
     reused: int = 0  # frames whose boxes and pixels matched the previous frame: reading reused
@@ -39,7 +40,7 @@ class OcrStats:
         return self.frames - self.recognised
 
     def as_dict(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in ("frames", "with_text", "recognised", "reused", "boxes_recognised",
+        return {k: getattr(self, k) for k in ("frames", "unchanged", "with_text", "recognised", "reused", "boxes_recognised",
                                               "boxes_reused", "recogniser_calls_saved")}
 
     def add(self, **counts: int) -> None:
@@ -58,12 +59,23 @@ class _Seen:
 class TextScanner:
     """Runs a RapidOCR engine on frames in order, reusing the last reading when nothing changed."""
 
-    def __init__(self, box_tol: float = 2.0, pixel_tol: float = 2.0, reuse: bool = True) -> None:
+    def __init__(self, box_tol: float = 2.0, pixel_tol: float = 2.0, frame_tol: int = 12, reuse: bool = True) -> None:
         self.box_tol = box_tol
         self.pixel_tol = pixel_tol
+        self.frame_tol = frame_tol
         self.reuse = reuse
         self.stats = OcrStats()
         self._last: _Seen | None = None
+        self._prev: tuple[np.ndarray, Any] | None = None  # the previous frame and its result
+
+    def _same_frame(self, image: np.ndarray) -> Any:
+        """The previous frame's result if no pixel of `image` moved more than `frame_tol` levels (a
+        held frame: any text appearing, even small, changes some pixels by far more), else None."""
+        prev = self._prev
+        if not self.reuse or prev is None or prev[0].shape != image.shape:
+            return None
+        diff = np.abs(prev[0].astype(np.int16) - image.astype(np.int16))
+        return prev[1] if int(diff.max(initial=0)) <= self.frame_tol else None
 
     def _same(self, last: _Seen | None, boxes: np.ndarray, crops: list[np.ndarray]) -> bool:
         if last is None or last.boxes.shape != boxes.shape or len(last.crops) != len(crops):
@@ -83,6 +95,15 @@ class TextScanner:
                                                 "build_final_output")):
             self.stats.add(frames=1, recognised=1)  # an engine without the split steps: whole pass
             return engine(image, use_cls=False)
+        held = self._same_frame(image)
+        if held is not None:
+            self.stats.add(frames=1, unchanged=1)
+            return held
+        result = self._scan(engine, image)
+        self._prev = (image.copy(), result)
+        return result
+
+    def _scan(self, engine: Any, image: np.ndarray) -> Any:
         from rapidocr.ch_ppocr_cls import TextClsOutput
         from rapidocr.main import RapidOCRError
         from rapidocr.utils.output import RapidOCROutput
