@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import vidagent
-import vidagent.pipeline as pipeline
+from vidagent import pipeline
 from vidagent.config import load_settings
 from vidagent.pipeline import Indexer
 from vidagent.store import Store
