@@ -47,6 +47,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "vidagent.stages",
             "vidagent.pipeline",
+            "vidagent.lookahead",
             "vidagent.caption",
             "vidagent.jobs",
             "vidagent.export",

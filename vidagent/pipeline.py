@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import stages
+from . import lookahead, stages
 from .binding import DescriberBinding
 from .config import Settings
 from .describe import Describer, Embedder
@@ -37,6 +37,8 @@ from .errors import (
     ordinary,
 )
 from .inputs import clip_input, read_inputs, speech_between
+from .lookahead import SceneLookahead
+from .scenes import detect_scenes
 from .stages import AUDIO_CHUNK_S, ProgressFn
 from .store import Store
 from .types import Clip, ClipInput, Segment, VideoInfo
@@ -128,6 +130,10 @@ class Indexer:
         self.hooks = hooks or Hooks()
         #: set by the first Ctrl-C: the run stops after the batch in flight is committed
         self.stop_requested = False
+        #: videos whose scenes are detected in a thread while the current one is described (0: off)
+        self.lookahead = 1
+        self._ahead: SceneLookahead | None = None
+        self._upcoming: Sequence[str] = ()
 
     # -- the binding, under the names callers know ------------------------------------------------
     @property
@@ -156,7 +162,10 @@ class Indexer:
         def tick(t: float) -> None:
             self._tick("scenes", info.path, t, info.duration)
 
-        scenes_key, found = stages.scenes(self.store, info, self.settings.scenes, tick)
+        cfg = self.settings.scenes
+        if lookahead.adopt(self._ahead, self.store, info, cfg):  # detected while the last video was described
+            self.progress("scenes", info.path, info.duration, info.duration)
+        scenes_key, found = stages.scenes(self.store, info, cfg, tick)
         plan_key, clips = stages.clips(self.store, info, scenes_key, found, self.settings)
         done = self.store.described(self.describer_key(), [c.id for c in clips])
         plan = Plan(info, clips, plan_key, [c for c in clips if c.id not in done])
@@ -243,6 +252,7 @@ class Indexer:
         if info.truncated:
             result.warning = (f"{result.path}: truncated: the header says {info.header_duration:.1f} s but only "
                               f"{info.duration:.1f} s decode; indexed what decodes")
+        lookahead.start_next(self._ahead, self.store, self.settings.scenes, self._upcoming)
         if plan.todo:
             speech = speech_job.result() if speech_job is not None else self.speech(info)
             self.describe(plan, speech, result)
@@ -289,15 +299,17 @@ class Indexer:
         t0 = time.perf_counter()
         report = IndexReport()
         files, missing = find_videos(paths)
+        self._ahead = SceneLookahead(detect_scenes, self.lookahead)
         for p, why in missing:
             report.files.append(FileResult(p, "failed", error=f"{p}: {why}"))
             if on_file:
                 on_file(report.files[-1])
         try:
             with _graceful_sigint(self):
-                for path in files:
+                for i, path in enumerate(files):
                     if self.stop_requested:
                         raise Interrupted()
+                    self._upcoming = files[i + 1 :]
                     try:
                         res = self.index_file(path)
                     except _Stopped as stop:
@@ -313,6 +325,9 @@ class Indexer:
             if partial is not None:
                 report.files.append(partial)  # its committed batches count in the summary
         finally:
+            if self._ahead is not None:
+                self._ahead.close()
+                self._ahead = None
             try:
                 self.store.save_indexes()
             except Exception as exc:

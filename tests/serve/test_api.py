@@ -12,7 +12,7 @@ import pytest
 
 from .conftest import make_client
 
-QUERY = "a rabbit in a meadow"
+QUERY = "a white furry animal"
 
 
 def test_search_mirrors_the_library_with_playable_hits(api: Any, serve_store: Path) -> None:

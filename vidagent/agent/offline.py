@@ -153,6 +153,34 @@ def _requery_order(evs: list[ClipEvidence], ranked: list[Span]) -> list[ClipEvid
     return sorted(evs, key=lambda e: first.index(e.clip_id) if e.clip_id in first else len(first))
 
 
+#: clips whose own describer (a VLM or a server) is asked the question when stored evidence has no span
+MODEL_CLIPS = 2
+
+
+def _ask_models(box: Toolbox, question: str, hits: list[dict[str, Any]]) -> Answer | None:
+    """Re-query the model that described the top clips (the shipped `ask` prompt on the clip's frames),
+    for clips described by a model that answers questions in words; the offline describer's own
+    re-reading is the dense pass above. The model's free text is the answer, cited on the clip it read."""
+    asked = 0
+    for h in hits:
+        row = box.row(h["clip_id"])
+        if row is None or row["describer"] in ("", "offline"):
+            continue
+        if asked >= MODEL_CLIPS:
+            break
+        asked += 1
+        result = box.call("inspect_clip", clip_id=h["clip_id"], question=question)
+        if not isinstance(result, dict) or not result.get("requeried"):
+            continue
+        said = " ".join(str((result.get("content") or {}).get("answer", "")).split())
+        if not said:
+            continue
+        cite = Citation(row["video"], float(row["start"]), float(row["end"]), row["clip_id"], said, True,
+                        kind="model", clip_start=float(row["start"]), clip_end=float(row["end"]))
+        return Answer(question, said, [cite], box.steps, mode="offline", evidence=said)
+    return None
+
+
 def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = None,
                    requery: bool = True) -> Answer:
     """Answer with a short span, its quoted evidence and a narrow, checked citation; or `Not found`."""
@@ -187,6 +215,10 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
             if ranked and ranked[0].detail.get("coverage", 0.0) >= CONFIDENT:
                 break
     text, group = best(query, ranked)
+    if not group and requery:
+        asked = _ask_models(box, question, hits)
+        if asked is not None:
+            return asked
     if not group:
         return Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
     citations = []

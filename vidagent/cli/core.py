@@ -109,6 +109,13 @@ def search(
         return
     if not hits:
         print("no results")
+        if min_score is None or min_score > 0:
+            # Say how close the nearest clip came, so a user can tell "absent" from "a strict floor".
+            near = run_search(query, store=store, top_k=1, video=video, config=config, min_score=0)
+            if near:
+                h = near[0]
+                print(f"(nearest clip scored {h.score:.3f}, below the relevance floor: "
+                      f"{printable(h.video)} {h.start:.1f}-{h.end:.1f} s; --min-score 0 lists every candidate)")
         return
     for i, h in enumerate(hits, 1):
         cap = h.caption if len(h.caption) <= 110 else h.caption[:107] + "..."

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import require
 from ..types import TextBox
+from .textscan import TextScanner
 
 MODEL_ID = "ppocrv6-small"
 DET_MODEL = "PP-OCRv6_det_small.onnx"
@@ -77,6 +78,8 @@ class TextReader:
         self.max_side = max_side
         self.threads = threads
         self._engine: Any = None
+        #: detector first, recogniser only on new text (see textscan); `scanner.stats` counts the savings
+        self.scanner = TextScanner()
 
     @classmethod
     def shared(cls) -> TextReader:
@@ -127,7 +130,7 @@ class TextReader:
         engine = self.load()
         # RapidOCR treats ndarray input as OpenCV BGR; give it that so colours match its training.
         bgr = np.ascontiguousarray(image[:, :, 2::-1]) if image.ndim == 3 else image
-        result = engine(bgr, use_cls=False)
+        result = self.scanner.scan(engine, bgr)
         texts = result.txts or ()
         scores = result.scores or ()
         boxes = result.boxes if result.boxes is not None else np.zeros((len(texts), 4, 2))
