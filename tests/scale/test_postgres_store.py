@@ -106,3 +106,25 @@ def test_cli_store_url_and_env(pg_url: str, tmp_path: Path, shots_video: Path, c
     r = CliRunner().invoke(app, ["search", "green coloured screen", "-c", str(colour_config), "--json"])
     assert r.exit_code == 0, r.output
     assert '"a green coloured screen"' in r.output.split("}")[0]
+
+
+def test_keyword_stats_and_rebuild_agree_with_fts5(pg_url: str, tmp_path: Path) -> None:
+    """Document counts for textmatch's BM25 come from the same backend and stemming as the match, and
+    the repair rebuild (records.keyword_row, the builder writes use) gives back the same ranking."""
+    lite, pg = Store(tmp_path / "lite"), Store(pg_url)
+    _fill(lite)
+    _fill(pg)
+    words = ["dog", "dogs", "cooking", "park", "platform", "zebra"]
+    n_lite, df_lite = lite.keyword_stats(words)
+    n_pg, df_pg = pg.keyword_stats(words)
+    assert n_lite == n_pg == len(TEXTS)
+    assert df_lite == df_pg
+    assert df_lite["dog"] == df_lite["dogs"] == 3 and df_lite["zebra"] == 0  # stems, tags counted
+    for st in (lite, pg):
+        before = st.keyword_search("dog park", 10)
+        state = st.keyword_state()
+        assert state is not None and state.ok and state.rows == len(TEXTS)
+        assert st.rebuild_keywords() == len(TEXTS)
+        assert st.keyword_search("dog park", 10) == before
+    lite.close()
+    pg.close()
