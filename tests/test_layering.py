@@ -57,6 +57,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "vidagent.evaluation",
             "vidagent.similar",
             "vidagent.outputs",
+            "vidagent.ray_executor",
         ),
     ),
     ("agent", ("vidagent.agent",)),

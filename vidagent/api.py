@@ -26,9 +26,15 @@ def index(
     progress: ProgressFn | None = None,
     describer: str | Describer | None = None,
     on_file: Callable[[FileResult], None] | None = None,
+    executor: str = "local",
+    address: str | None = None,
+    workers: int | None = None,
 ) -> IndexReport:
-    """Index videos and folders into the store; returns per-file results (failures included)."""
-    return Library(store, config, describer).index(paths, progress=progress, on_file=on_file)
+    """Index videos and folders into the store; returns per-file results (failures included).
+    `executor="ray"` runs the same stages on a Ray cluster (`address`, `workers`: see ray_executor)."""
+    return Library(store, config, describer).index(
+        paths, progress=progress, on_file=on_file, executor=executor, address=address, workers=workers
+    )
 
 
 def search(

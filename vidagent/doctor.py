@@ -12,11 +12,9 @@ the doctor: a check that fails is itself a finding.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .errors import StoreNotFound, one_line, ordinary
 from .store import Store
@@ -46,24 +44,61 @@ class DoctorReport:
 
 
 def _faiss_state(idx: VectorIndex) -> tuple[int, int] | None:
-    """(ntotal, max_id) recorded beside a FAISS file, or None when missing/unreadable."""
-    if not idx.path.exists() or not idx.meta_path.exists():
+    """(ntotal, max_id) recorded in a space's manifest when every shard it names is intact, else None."""
+    meta = idx.manifest()
+    if meta is None:
         return None
     try:
-        meta = json.loads(idx.meta_path.read_text())
+        for shard in meta["shards"]:
+            path = idx.directory / shard["file"]
+            if path.stat().st_size != int(shard["size"]) or not path.with_suffix(".ids.npy").exists():
+                return None
         return int(meta["ntotal"]), int(meta["max_id"])
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def check_store(store: Store, repair: bool = False, rep: DoctorReport | None = None) -> DoctorReport:
+def recall_at_10(store: Store, space: str, sample: int = 50, seed: int = 0) -> tuple[float, int] | None:
+    """Approximate vs exact search on `sample` stored vectors used as queries: (mean recall@10, n),
+    or None when the space's index is exact everywhere (nothing to measure)."""
+    import numpy as np
+
+    idx = store.index(space)
+    if not any(s.kind != "flat" for s in idx.shards):
+        return None
+    ids = store.embedding_ids(space)
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(ids, size=min(sample, len(ids)), replace=False)
+    vecs = store.vectors_by_id([int(i) for i in chosen], space)
+    hits = []
+    for v in vecs.values():
+        exact = {i for i, _ in idx.search(v, 10, exact=True)}
+        approx = {i for i, _ in idx.search(v, 10)}
+        hits.append(len(exact & approx) / max(1, len(exact)))
+    return (float(np.mean(hits)) if hits else 1.0), len(hits)
+
+
+def check_store(store: Store, repair: bool = False, rep: DoctorReport | None = None,
+                recall_sample: int = 50) -> DoctorReport:
     rep = rep if rep is not None else DoctorReport()
     if repair and store.read_only:
         rep.add("repair", False, f"{store.read_only_note}: problems are reported, not repaired")
         repair = False
     for name, check in (("checks", _basic_checks), ("vector checksums", _check_vectors)):
         _guarded(rep, name, check, store, repair)
+    if recall_sample > 0:
+        _guarded(rep, "recall@10", lambda st, _r, rp: _check_recall(st, rp, recall_sample), store, repair)
     return rep
+
+
+def _check_recall(store: Store, rep: DoctorReport, sample: int) -> None:
+    """Each space with an approximate (IVF) shard: its recall@10 against exact search."""
+    for space in store.spaces():
+        measured = recall_at_10(store, space, sample)
+        if measured is not None:
+            value, n = measured
+            rep.add("recall@10", value >= 0.9,
+                    f"{space}: approximate search finds {value:.3f} of the exact top 10 ({n} sampled queries)")
 
 
 def _guarded(rep: DoctorReport, name: str, run: Callable[[Store, bool, DoctorReport], None], store: Store,
@@ -81,10 +116,9 @@ def _check_vectors(store: Store, repair: bool, rep: DoctorReport) -> None:
     bad = len(state.damaged)
     if bad and repair:
         store.description_repo.delete(sorted(state.damaged_descriptions))
+        store.vectors_changed()  # the shard indexes recount and drop the deleted rows
         for space in store.spaces():
-            idx = store.vector_index(space)
-            idx.dirty = True
-            idx.save()
+            store.vector_index(space).save()
     rep.add("vector checksums", bad == 0,
             f"{state.total - bad} of {state.total} vectors match their checksums" + (
                 f"; {bad} damaged ({'their' if repair else 'run --repair: their'} "
@@ -130,10 +164,18 @@ def _basic_checks(store: Store, repair: bool, rep: DoctorReport) -> None:
 
     vec_dir = store.root / "vectors"
     temps = sorted(vec_dir.glob("*.tmp*")) if vec_dir.is_dir() else []
+    if vec_dir.is_dir():  # shard files no manifest names (a concurrent reader's top-up that lost the race)
+        named = set()
+        for space in store.spaces():
+            meta = VectorIndex(vec_dir, space).manifest() or {}
+            for sh in meta.get("shards", []):
+                named |= {sh["file"], sh["file"][: -len(".faiss")] + ".ids.npy"}
+        temps += [p for p in sorted(vec_dir.glob("*.s*.faiss")) + sorted(vec_dir.glob("*.s*.ids.npy"))
+                  if p.name not in named]
     if temps and repair:
         for t in temps:
             t.unlink(missing_ok=True)
-    rep.add("temp files", not temps, f"{len(temps)} temporary files left by an interrupted save",
+    rep.add("temp files", not temps, f"{len(temps)} temporary or unreferenced files left by an interrupted save",
             repaired=bool(temps and repair))
 
     for space in store.spaces():
@@ -144,21 +186,30 @@ def _basic_checks(store: Store, repair: bool, rep: DoctorReport) -> None:
         detail = f"{space}: FAISS file {'missing' if state is None else f'holds {state[0]}'}, database {count}"
         if not ok and repair:
             fresh = store.vector_index(space)
-            fresh.dirty = True
+            fresh.rebuild(store.vector_rows)
             fresh.save()
         rep.add("vector index", ok, detail, repaired=(not ok and repair))
 
 
-def doctor(store_dir: str | os.PathLike[str] | Store | None = None, repair: bool = False) -> DoctorReport:
-    """Check (and with `repair`, fix) a store given by folder or as an open `Store`."""
+def doctor(store_dir: str | os.PathLike[str] | Store | None = None, repair: bool = False,
+           recall_sample: int = 50) -> DoctorReport:
+    """Check (and with `repair`, fix) a store given by folder, database URL or as an open `Store`."""
     if isinstance(store_dir, Store):
-        return check_store(store_dir, repair=repair)
-    from .store.db import DB_NAME, default_store_dir
+        return check_store(store_dir, repair=repair, recall_sample=recall_sample)
+    from .store.db import DB_NAME, split_store
     from .store.health import writable
 
-    root = Path(store_dir) if store_dir else default_store_dir()
-    db = root / DB_NAME
+    root, url = split_store(store_dir, None)
     rep = DoctorReport()
+    if url is not None:  # a database server (PostgreSQL): it checks its own files
+        try:
+            store = Store(root, url=url, create=False)
+        except Exception as exc:
+            rep.add("open", False, f"the store cannot be opened: {one_line(ordinary(exc) or exc)}")
+            return rep
+        with store:
+            return check_store(store, repair=repair, rep=rep, recall_sample=recall_sample)
+    db = root / DB_NAME
     if not db.exists():
         raise StoreNotFound(root)
     problem = database_problem(db)
@@ -189,4 +240,4 @@ def doctor(store_dir: str | os.PathLike[str] | Store | None = None, repair: bool
         rep.add("open", False, f"the store cannot be opened: {one_line(ordinary(exc) or exc)}")
         return rep
     with store:
-        return check_store(store, repair=repair, rep=rep)
+        return check_store(store, repair=repair, rep=rep, recall_sample=recall_sample)

@@ -49,14 +49,39 @@ class Library:
         self.describer = describer
 
     def index(
-        self, paths: PathsArg, progress: ProgressFn | None = None, on_file: Callable[[FileResult], None] | None = None
+        self,
+        paths: PathsArg,
+        progress: ProgressFn | None = None,
+        on_file: Callable[[FileResult], None] | None = None,
+        executor: str = "local",
+        address: str | None = None,
+        workers: int | None = None,
     ) -> IndexReport:
-        """Index videos and folders; returns per-file results (failures included)."""
+        """Index videos and folders; returns per-file results (failures included). `executor="ray"`
+        runs the same stages on a Ray cluster (`address`, `workers`: see ray_executor)."""
         from .pipeline import Indexer
         from .store.health import require_writable
 
+        if executor not in ("local", "ray"):
+            raise VidagentError(f"unknown executor '{executor}' (choose local or ray)")
         with opened(self.store) as st, st.writer_lock():
             require_writable(st)
+            if executor == "ray":
+                from .ray_executor import run as run_ray
+
+                report = run_ray(
+                    _paths(paths),
+                    st.root,
+                    st.url,
+                    self.settings,
+                    describer=self.describer,
+                    address=address,
+                    workers=workers,
+                    progress=progress,
+                    on_file=on_file,
+                )
+                st.save_indexes()  # workers wrote rows only: the FAISS shards are built once, here
+                return report
             return Indexer(st, self.settings, progress=progress, describer=self.describer).run(
                 _paths(paths), on_file=on_file
             )

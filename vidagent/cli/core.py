@@ -38,6 +38,9 @@ def index(
     describer: Annotated[Optional[str], typer.Option("--describer", "-d", help="describer name")] = None,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bars")] = None,
     json_out: JsonOpt = False,
+    executor: Annotated[str, typer.Option("--executor", help="local (default) or ray (pip install 'vidagent[ray]')")] = "local",
+    address: Annotated[Optional[str], typer.Option("--address", help="ray: auto, ray://HOST:PORT (default: start a local cluster)")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="ray: describer actors (default: CPUs - 1)")] = None,
 ) -> None:
     """Decode, cut into scenes, plan clips, describe and embed them. Re-runs do only new work."""
     from ..api import index as run_index
@@ -55,7 +58,8 @@ def index(
                 print(f"vidagent: warning: {printable(res.warning)}", file=sys.stderr)
 
         report = run_index([str(p) for p in paths], store=store, config=config, progress=bar,
-                           describer=describer, on_file=on_file)
+                           describer=describer, on_file=on_file, executor=executor, address=address,
+                           workers=workers)
     summary = report.summary()
     if json_out:
         summary["files"] = [vars(f) for f in report.files]

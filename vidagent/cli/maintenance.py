@@ -16,11 +16,13 @@ def doctor(
     store: Annotated[Optional[Path], typer.Option("--store", "-s", help="store folder")] = None,
     repair: Annotated[bool, typer.Option("--repair", help="rebuild what can be rebuilt from the database")] = False,
     json_out: Annotated[bool, typer.Option("--json")] = False,
+    recall_sample: Annotated[int, typer.Option(
+        "--recall-sample", min=0, help="queries sampled to measure approximate-index recall@10 (0: skip)")] = 50,
 ) -> None:
     """Check store integrity (schema, files, vectors, keyword index); --repair fixes what it can."""
     from ..doctor import doctor as run
 
-    report = run(store, repair=repair)
+    report = run(store, repair=repair, recall_sample=recall_sample)
     if json_out:
         print(json.dumps([vars(f) for f in report.findings], indent=2))
     else:

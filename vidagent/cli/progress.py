@@ -10,7 +10,7 @@ from typing import Any
 class StageProgress:
     """Adapter from the pipeline's progress(stage, path, done, total) callback to rich bars."""
 
-    UNITS = {"scenes": "s", "speech": "s", "describe": "clips"}
+    UNITS = {"scenes": "s", "speech": "s", "describe": "clips", "files": "files"}
 
     def __init__(self, enabled: bool | None = None) -> None:
         if enabled is None:

@@ -1,4 +1,5 @@
-"""The store: one SQLAlchemy database (SQLite file by default, any URL accepted) plus FAISS files.
+"""The store: one SQLAlchemy database (SQLite file by default; a PostgreSQL URL for shared stores,
+docs/scale.md) plus FAISS files.
 
 `Store` is a facade: it opens the database once and hands each kind of data to a small repository
 (videos, stage outputs, descriptions with their keyword index, vectors, runs). Callers get typed
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import DiskFull, StoreBusy, StoreNotFound, ordinary
 from ..types import Clip, Description, Scene, Segment, VideoInfo
-from .database import Database
+from .database import Database, split_store
 from .descriptions import DescriptionRepo, KeywordIndexState
 from .embeddings import VectorRepo
 from .evidence import EvidenceRepo
@@ -37,6 +38,9 @@ from .videos import VideoRepo
 
 DB_NAME = "vidagent.db"
 log = logging.getLogger(__name__)
+
+
+__all__ = ["DB_NAME", "Store", "default_store_dir", "opened", "split_store"]
 
 
 def default_store_dir() -> Path:
@@ -63,7 +67,8 @@ class Store:
     """
 
     def __init__(self, root: str | os.PathLike[str] | None = None, url: str | None = None, create: bool = True) -> None:
-        self.root = Path(root) if root is not None else default_store_dir()
+        # a folder (SQLite), or a database URL given as the folder or as `url` (FAISS cache per machine)
+        self.root, url = split_store(root, url)
         #: opened read-only (a read-only mount or folder): readers work, nothing is written
         self.read_only = False
         self.read_only_note = ""
@@ -95,6 +100,8 @@ class Store:
         self.vector_repo = VectorRepo(self.db, self.root / "vectors")
         self.run_repo = RunRepo(self.db)
         self.evidence = EvidenceRepo(self.db)
+        #: the keyword backend (FTS5, PostgreSQL tsvector, or None: captions by LIKE)
+        self.keywords = self.description_repo.keywords
 
     # -- lifetime ---------------------------------------------------------------------------------
     def __enter__(self) -> Store:
@@ -167,6 +174,7 @@ class Store:
 
     def forget_video(self, video_hash: str) -> None:
         self.video_repo.forget(video_hash)
+        self.vector_repo.changed()
 
     def set_active(self, video_hash: str, plan_key: str, describer_key: str) -> None:
         self.video_repo.set_active(video_hash, plan_key, describer_key)
@@ -270,6 +278,20 @@ class Store:
         if self.read_only:
             return  # the in-memory indexes were synced from the database; there is nowhere to save them
         self.vector_repo.save_all()
+
+    def vector_rows(self, space: str, above: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of a space above an id, in batches (index rebuilds, bench_scale)."""
+        return self.vector_repo.rows(space, above)
+
+    def embedding_ids(self, space: str) -> np.ndarray:
+        return self.vector_repo.ids(space)
+
+    def vectors_by_id(self, embedding_ids: Sequence[int], space: str) -> dict[int, np.ndarray]:
+        return self.vector_repo.by_id(embedding_ids, space)
+
+    def vectors_changed(self) -> None:
+        """Rows were deleted: the next open of each index recounts instead of trusting its last count."""
+        self.vector_repo.changed()
 
     def embedding_descriptions(self, ids: Sequence[int]) -> dict[int, int]:
         return self.vector_repo.descriptions_of(ids)

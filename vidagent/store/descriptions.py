@@ -1,48 +1,38 @@
-"""Descriptions, their keyword-index rows (SQLite FTS5) and their vectors, written together.
+"""Descriptions, their keyword-index rows and their vectors, written together.
 
+The keyword index is a backend per database (store/keyword.py: SQLite FTS5, PostgreSQL tsvector).
 `keyword_row` (records.py) is the one builder of keyword-index rows: writes use it, and so does the
-repair `doctor --repair` runs, so the two can never disagree about what is searchable.
+repair `doctor --repair` runs, so the two can never disagree about what is searchable. Writes are bulk
+statements (one INSERT per table per batch), so a batch of thousands of clips costs a few round trips.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..types import Clip, Description
 from .database import Database
 from .evidence import add_boxes
-from .models import ClipRow, DescriptionRow, Embedding, Video
-from .records import ClipRecord, ClipSpan, KeywordRow, StoredDescription, keyword_row
+from .keyword import KeywordIndex, backend, query_terms
+from .models import ClipRow, DescriptionRow, Embedding, Video, VectorChecksum, utcnow, vector_crc
+from .records import ClipRecord, ClipSpan, StoredDescription, keyword_row
 
 #: a description whose describer reported an error (stored with an empty caption; retried next run)
 _FAILED = DescriptionRow.extra["error"].as_string().is_not(None)
-
-_INSERT_KEYWORDS = text(
-    "INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) VALUES (:rowid, :caption, :ocr, :transcript, :tags)"
-)
+_REBUILD_BATCH = 2000
 
 
-def _insert_keywords(s: Session, row: KeywordRow) -> None:
-    s.execute(
-        _INSERT_KEYWORDS,
-        {"rowid": row.rowid, "caption": row.caption, "ocr": row.ocr, "transcript": row.transcript, "tags": row.tags},
-    )
-
-
-def drop_keyword_rows(s: Session, is_sqlite: bool, video_hash: str) -> None:
+def drop_keyword_rows(s: Session, keywords: KeywordIndex | None, video_hash: str) -> None:
     """Remove a video's keyword rows (inside the caller's transaction)."""
-    if is_sqlite:
-        s.execute(
-            text("DELETE FROM desc_fts WHERE rowid IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
-            {"h": video_hash},
-        )
+    if keywords is not None:
+        keywords.delete_video(s, video_hash)
 
 
 def _stored(d: DescriptionRow) -> StoredDescription:
@@ -77,6 +67,8 @@ class KeywordIndexState:
 class DescriptionRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
+        #: the keyword index of this database (None: captions by LIKE, no index to keep)
+        self.keywords: KeywordIndex | None = backend(db.dialect)
 
     def described(self, describer_key: str, clip_ids: Sequence[str]) -> set[str]:
         """Clips done with this describer setting; a description that failed (error in `extra`) is not
@@ -111,8 +103,48 @@ class DescriptionRepo:
         items: Sequence[tuple[Clip, Description]],
         vectors: Sequence[dict[str, tuple[np.ndarray, str]]],
     ) -> list[int]:
-        """One transaction: description rows, their keyword-index rows and their vectors."""
-        ids: list[int] = []
+        """One transaction: description rows, their keyword-index rows and their vectors. Clips another
+        writer (a Ray worker) described first, same clip and describer key, are skipped, not doubled."""
+        for _attempt in range(4):
+            try:
+                return self._put(video_hash, describer_key, describer, model_id, prompt, items, vectors)
+            except IntegrityError:
+                done = self.described(describer_key, [c.id for c, _ in items])
+                keep = [i for i, (c, _) in enumerate(items) if c.id not in done]
+                items, vectors = [items[i] for i in keep], [vectors[i] for i in keep]
+        return self._put(video_hash, describer_key, describer, model_id, prompt, items, vectors)
+
+    def _put(
+        self,
+        video_hash: str,
+        describer_key: str,
+        describer: str,
+        model_id: str,
+        prompt: str | None,
+        items: Sequence[tuple[Clip, Description]],
+        vectors: Sequence[dict[str, tuple[np.ndarray, str]]],
+    ) -> list[int]:
+        if not items:
+            return []
+        now = utcnow()
+        desc_rows = [
+            dict(
+                clip_id=clip.id,
+                video_hash=video_hash,
+                describer_key=describer_key,
+                describer=describer,
+                model_id=model_id,
+                prompt=prompt,
+                caption=d.caption,
+                tags=[[t, float(p)] for t, p in d.tags],
+                ocr=list(d.ocr),
+                transcript=d.transcript,
+                frame_times=list(d.frame_times),
+                extra=d.extra,
+                created=now,
+            )
+            for clip, d in items
+        ]
         with self.db.write() as s:
             # A clip described again replaces its earlier (failed) description under the same key.
             old = select(DescriptionRow.id).where(
@@ -121,44 +153,39 @@ class DescriptionRepo:
             old_ids = list(s.scalars(old))
             if old_ids:
                 s.execute(delete(Embedding).where(Embedding.description_id.in_(old_ids)))
-                if self.db.is_sqlite:
-                    s.execute(
-                        text("DELETE FROM desc_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
-                        {"ids": json.dumps(old_ids)},
-                    )
+                if self.keywords is not None:
+                    self.keywords.delete_ids(s, old_ids)
                 s.execute(delete(DescriptionRow).where(DescriptionRow.id.in_(old_ids)))
-            for (clip, d), vecs in zip(items, vectors, strict=True):
-                row = DescriptionRow(
-                    clip_id=clip.id,
-                    video_hash=video_hash,
-                    describer_key=describer_key,
-                    describer=describer,
-                    model_id=model_id,
-                    prompt=prompt,
-                    caption=d.caption,
-                    tags=[[t, float(p)] for t, p in d.tags],
-                    ocr=list(d.ocr),
-                    transcript=d.transcript,
-                    frame_times=list(d.frame_times),
-                    extra=d.extra,
+            ids = [
+                int(i)
+                for i in s.scalars(
+                    insert(DescriptionRow).returning(DescriptionRow.id, sort_by_parameter_order=True), desc_rows
                 )
-                s.add(row)
-                s.flush()
-                ids.append(row.id)
-                add_boxes(s, row.id, video_hash, d.boxes)
+            ]
+            emb_rows: list[dict[str, Any]] = []
+            for did, (_, d), vecs in zip(ids, items, vectors, strict=True):
+                add_boxes(s, did, video_hash, d.boxes)
                 for space, (vec, vec_model) in vecs.items():
                     v = np.asarray(vec, dtype=np.float32).reshape(-1)
-                    s.add(
-                        Embedding(
-                            description_id=row.id,
-                            space=space,
-                            model_id=vec_model,
-                            dim=int(v.shape[0]),
-                            vector=v.tobytes(),
-                        )
+                    emb_rows.append(
+                        dict(description_id=did, space=space, model_id=vec_model, dim=int(v.shape[0]), vector=v.tobytes())
                     )
-                if self.db.is_sqlite:
-                    _insert_keywords(s, keyword_row(row.id, d.caption, list(d.ocr), d.transcript, list(d.tags)))
+            if emb_rows:  # each vector with its checksum (doctor finds a changed byte inside a blob)
+                emb_ids = list(
+                    s.scalars(insert(Embedding).returning(Embedding.id, sort_by_parameter_order=True), emb_rows)
+                )
+                s.execute(
+                    insert(VectorChecksum),
+                    [{"embedding_id": int(e), "crc": vector_crc(r["vector"])} for e, r in zip(emb_ids, emb_rows, strict=True)],
+                )
+            if self.keywords is not None:
+                self.keywords.add_many(
+                    s,
+                    [
+                        keyword_row(did, d.caption, list(d.ocr), d.transcript, list(d.tags))
+                        for did, (_, d) in zip(ids, items, strict=True)
+                    ],
+                )
         return ids
 
     def delete(self, description_ids: Sequence[int]) -> None:
@@ -168,11 +195,8 @@ class DescriptionRepo:
         if not ids:
             return
         with self.db.write() as s:
-            if self.db.is_sqlite:
-                s.execute(
-                    text("DELETE FROM desc_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
-                    {"ids": json.dumps(ids)},
-                )
+            if self.keywords is not None:
+                self.keywords.delete_ids(s, ids)
             s.execute(delete(Embedding).where(Embedding.description_id.in_(ids)))
             s.execute(delete(DescriptionRow).where(DescriptionRow.id.in_(ids)))
 
@@ -245,31 +269,26 @@ class DescriptionRepo:
 
     # -- keyword index ----------------------------------------------------------------------------
     def keyword_search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """(description id, bm25) for the query's words, best first (SQLite FTS5; LIKE elsewhere)."""
-        words = [w for w in "".join(c if c.isalnum() else " " for c in query.lower()).split() if len(w) > 1]
-        if not words:
-            return []
+        """(description id, bm25) for the query's words, best first (FTS5 on SQLite, tsvector on
+        PostgreSQL, see keyword.py; captions by LIKE on any other database)."""
         with self.db.read() as s:
-            if self.db.is_sqlite:
-                match = " OR ".join(f'"{w}"' for w in words)
-                rows = s.execute(
-                    text("SELECT rowid, bm25(desc_fts) AS r FROM desc_fts WHERE desc_fts MATCH :m ORDER BY r LIMIT :k"),
-                    {"m": match, "k": k},
-                ).all()
-                return [(int(r[0]), -float(r[1])) for r in rows]
+            if self.keywords is not None:
+                return self.keywords.search(s, query, k)
+            words = query_terms(query)
+            if not words:
+                return []
             conds = [DescriptionRow.caption.ilike(f"%{w}%") for w in words]
             return [(int(i), 1.0) for i in s.scalars(select(DescriptionRow.id).where(or_(*conds)).limit(k))]
 
     def keyword_stats(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """(number of descriptions, how many contain each word) for keyword idf."""
+        """(number of descriptions, how many contain each word) for keyword idf, counted by the same
+        backend (and stemming) that keyword_search matches with."""
         with self.db.read() as s:
             n = int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0)
             dfs = {}
             for w in words:
-                if self.db.is_sqlite:
-                    m = '"' + w.replace('"', "") + '"'
-                    q = text("SELECT count(*) FROM desc_fts WHERE desc_fts MATCH :m")
-                    dfs[w] = int(s.execute(q, {"m": m}).scalar() or 0)
+                if self.keywords is not None:
+                    dfs[w] = self.keywords.df(s, w)
                 else:
                     like = DescriptionRow.caption.ilike(f"%{w}%")
                     dfs[w] = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(like)) or 0)
@@ -277,29 +296,36 @@ class DescriptionRepo:
 
     def keyword_state(self) -> KeywordIndexState | None:
         """How the keyword index compares with the descriptions (None where there is no keyword index)."""
-        if not self.db.is_sqlite:
+        if self.keywords is None:
             return None
         with self.db.read() as s:
             n_desc = int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0)
-            n_rows = int(s.execute(text("SELECT count(*) FROM desc_fts")).scalar() or 0)
-            stray = int(
-                s.execute(
-                    text("SELECT count(*) FROM desc_fts WHERE rowid NOT IN (SELECT id FROM descriptions)")
-                ).scalar()
-                or 0
-            )
+            n_rows, stray = self.keywords.counts(s)
         return KeywordIndexState(n_rows, n_desc, stray)
 
     def rebuild_keywords(self) -> int:
         """Rebuild the keyword index from the descriptions (one transaction); returns the rows written."""
-        if not self.db.is_sqlite:
+        if self.keywords is None:
             return 0
         n = 0
         with self.db.write() as s:
-            s.execute(text("DELETE FROM desc_fts"))
-            for d in s.scalars(select(DescriptionRow)):
-                _insert_keywords(s, keyword_row(d.id, d.caption, list(d.ocr), d.transcript, list(d.tags)))
-                n += 1
+            self.keywords.clear(s)
+            last = 0
+            while True:
+                batch = list(
+                    s.execute(
+                        select(DescriptionRow.id, DescriptionRow.caption, DescriptionRow.ocr, DescriptionRow.transcript,
+                               DescriptionRow.tags)
+                        .where(DescriptionRow.id > last)
+                        .order_by(DescriptionRow.id)
+                        .limit(_REBUILD_BATCH)
+                    )
+                )
+                if not batch:
+                    break
+                self.keywords.add_many(s, [keyword_row(i, c, list(o), t, list(g)) for i, c, o, t, g in batch])
+                n += len(batch)
+                last = int(batch[-1][0])
         return n
 
     def counts(self) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Vectors: rows in the database (the truth) and one FAISS index per space beside it (a cache)."""
+"""Vectors: rows in the database (the truth) and one FAISS index per space beside it (a cache), kept
+as append-only shards (store/vectors.py) so adding clips to a large store writes a small file."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 
 from .database import Database
 from .models import DescriptionRow, Embedding, VectorChecksum, vector_crc
-from .vectors import VectorIndex
+from .vectors import VectorIndex, forget_counts, open_index
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,15 @@ class VectorRepo:
         self._indexes: dict[str, VectorIndex] = {}
 
     def spaces(self) -> list[str]:
+        """The vector spaces present, by a skip-scan of the (space, id) index: a few index probes,
+        not a pass over millions of rows."""
+        sql = (
+            "WITH RECURSIVE sp(x) AS (SELECT min(space) FROM embeddings UNION ALL "
+            "SELECT (SELECT min(space) FROM embeddings WHERE space > sp.x) FROM sp WHERE sp.x IS NOT NULL) "
+            "SELECT x FROM sp WHERE x IS NOT NULL"
+        )
         with self.db.read() as s:
-            return list(s.scalars(select(Embedding.space).distinct()))
+            return [str(x) for x in s.execute(text(sql)).scalars()]
 
     def space_state(self, space: str) -> tuple[int, int]:
         """(count, highest id) of a space's rows: what its FAISS file must hold."""
@@ -46,7 +54,8 @@ class VectorRepo:
             ).one()
         return int(count or 0), int(max_id or 0)
 
-    def _rows(self, space: str, above: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def rows(self, space: str, above: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of a space above an id, in batches of 4096."""
         last = above
         while True:
             with self.db.read() as s:
@@ -63,13 +72,30 @@ class VectorRepo:
             last = int(ids[-1])
             yield ids, vecs
 
+    def ids(self, space: str) -> np.ndarray:
+        """Every embedding id of a space (to find rows an index still holds after a delete)."""
+        with self.db.read() as s:
+            return np.fromiter(s.scalars(select(Embedding.id).where(Embedding.space == space)), dtype=np.int64)
+
     def index(self, space: str) -> VectorIndex:
-        """The FAISS index of a space, brought in line with the database first."""
-        if space not in self._indexes:
-            self._indexes[space] = VectorIndex(self.directory, space)
-        idx = self._indexes[space]
-        idx.sync(*self.space_state(space), self._rows)
+        """The FAISS index of a space, brought in line with the database first: the highest id is
+        checked on every call, the row count (deletions) only now and then (see VectorIndex.sync)."""
+        idx = self._indexes.get(space)
+        if idx is None or idx.manifest_changed():
+            idx = self._indexes[space] = open_index(self.directory, space)
+
+        def count() -> int:
+            with self.db.read() as s:
+                return int(s.scalar(select(func.count(Embedding.id)).where(Embedding.space == space)) or 0)
+
+        with self.db.read() as s:
+            max_id = s.scalar(select(func.max(Embedding.id)).where(Embedding.space == space))
+        idx.sync(int(max_id or 0), count, self.rows, self.ids)
         return idx
+
+    def changed(self) -> None:
+        """Rows were deleted: the next sync of each index recounts instead of trusting its last count."""
+        forget_counts(self.directory)
 
     def save_all(self) -> None:
         """Bring every space's FAISS file in line with the database and write it (after indexing)."""
@@ -80,6 +106,16 @@ class VectorRepo:
         """Write the indexes this process opened and changed (cheap when nothing was opened)."""
         for idx in list(self._indexes.values()):
             idx.save()
+
+    def by_id(self, embedding_ids: Sequence[int], space: str) -> dict[int, np.ndarray]:
+        """Stored vectors by embedding id (doctor's recall sample)."""
+        with self.db.read() as s:
+            rows = s.execute(
+                select(Embedding.id, Embedding.vector).where(
+                    Embedding.space == space, Embedding.id.in_(list(embedding_ids))
+                )
+            )
+            return {int(i): np.frombuffer(v, dtype=np.float32) for i, v in rows}
 
     def descriptions_of(self, ids: Sequence[int]) -> dict[int, int]:
         """Description id of each embedding id."""
@@ -135,4 +171,6 @@ class VectorRepo:
             n = int(s.scalar(select(func.count()).select_from(Embedding).where(no_desc)) or 0)
             if n and repair:
                 s.execute(delete(Embedding).where(no_desc))
+        if n and repair:
+            self.changed()
         return n

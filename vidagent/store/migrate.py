@@ -13,13 +13,19 @@ from sqlalchemy.engine import Engine
 
 from ..errors import SchemaTooNew
 from . import evidence
+from .keyword import FTS_SQL, backend
 from .models import SCHEMA_VERSION, Base
 
-FTS_SQL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS desc_fts USING fts5("
-    "caption, ocr, transcript, tags, tokenize='porter unicode61')"
-)
+__all__ = ["FTS_SQL", "MIGRATIONS", "current_version", "upgrade"]
 
+#: PostgreSQL advisory lock key: processes opening one new store at once (Ray workers) take turns,
+#: so only one creates the schema and the others find it
+_PG_LOCK = 0x76696461
+
+
+def _serialise(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
 
 
 def _v2_positioned_evidence(conn: Connection) -> None:
@@ -46,22 +52,28 @@ def upgrade(engine: Engine, target: int = SCHEMA_VERSION, label: str = "", read_
     Takes the engine, not the store, so the store can call it while it is being built (no import circle).
     `label` names the store in errors (its folder); a `read_only` store is checked, never changed.
     """
+    keywords = backend(engine.dialect.name)
     with engine.begin() as conn:
+        _serialise(conn)
         found = current_version(conn)
         if found is not None and found > target:
             raise SchemaTooNew(label or engine.url.render_as_string(hide_password=True), found, target)
         if found is None:
             Base.metadata.create_all(conn)
-            if engine.dialect.name == "sqlite":
-                conn.execute(text(FTS_SQL))
+            if keywords is not None:  # FTS5 on SQLite, tsvector table on PostgreSQL (keyword.py)
+                keywords.create(conn)
             conn.execute(text("INSERT INTO meta(key, value) VALUES ('schema_version', :v)"), {"v": str(target)})
             return 0
     for version in range(found + 1, target + 1):
         with engine.begin() as conn:
+            _serialise(conn)
+            if (current_version(conn) or 0) >= version:
+                continue  # another process ran this step while we waited
             MIGRATIONS[version](conn)
             conn.execute(text("UPDATE meta SET value=:v WHERE key='schema_version'"), {"v": str(version)})
     if not read_only:
         with engine.begin() as conn:
+            _serialise(conn)
             # Tables added without a schema change (vector_checksums) appear in older stores on open.
             missing = [t for t in Base.metadata.sorted_tables if not inspect(conn).has_table(t.name)]
             if missing:

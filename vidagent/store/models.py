@@ -36,7 +36,7 @@ class Video(Base):
     __tablename__ = "videos"
     hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     path: Mapped[str] = mapped_column(Text)
-    size: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)  # bytes: past 2 GiB on PostgreSQL
     duration: Mapped[float] = mapped_column(Float)
     fps: Mapped[float] = mapped_column(Float)
     width: Mapped[int] = mapped_column(Integer)
@@ -58,8 +58,8 @@ class PathCache(Base):
     __tablename__ = "paths"
     path: Mapped[str] = mapped_column(Text, primary_key=True)
     hash: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    mtime_ns: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
 
 
 class SceneSet(Base):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..types import Clip, Scene, Segment
-from .database import Database
+from .database import Database, retry_conflicts
 from .models import ClipRow, SceneSet, Transcript
 
 
@@ -27,6 +27,7 @@ class StageRepo:
                 return None
             return [Scene(i, int(a), int(b), float(c), float(d)) for i, (a, b, c, d) in enumerate(row.scenes)]
 
+    @retry_conflicts
     def put_scenes(
         self,
         key: str,
@@ -53,6 +54,7 @@ class StageRepo:
             Clip(r.id, r.video_hash, r.idx, r.start, r.end, tuple(r.keyframes), tuple(r.scene_indices)) for r in rows
         ]
 
+    @retry_conflicts
     def put_clips(self, plan_key: str, clips: Sequence[Clip]) -> None:
         with self.db.write() as s:
             if s.scalars(select(ClipRow.pk).where(ClipRow.plan_key == plan_key).limit(1)).first() is not None:
@@ -76,6 +78,7 @@ class StageRepo:
             row = s.get(Transcript, key)
             return None if row is None else _segments(row.segments)
 
+    @retry_conflicts
     def put_transcript(self, key: str, video_hash: str, model_id: str, segments: Sequence[Segment]) -> None:
         with self.db.write() as s:
             s.merge(

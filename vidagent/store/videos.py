@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 
 from ..errors import UnknownVideo
 from ..types import VideoInfo
-from .database import Database
+from .database import Database, retry_conflicts
 from .models import ClipRow, DescriptionRow, Embedding, PathCache, SceneSet, Transcript, Video, utcnow
 from .records import VideoRecord
 
@@ -62,11 +62,13 @@ class VideoRepo:
                 return row.hash
         return None
 
+    @retry_conflicts
     def remember_path(self, path: str, file_hash: str) -> None:
         st = os.stat(path)
         with self.db.write() as s:
             s.merge(PathCache(path=os.path.abspath(path), hash=file_hash, size=st.st_size, mtime_ns=st.st_mtime_ns))
 
+    @retry_conflicts
     def upsert(self, info: VideoInfo) -> None:
         with self.db.write() as s:
             row = s.get(Video, info.hash)
@@ -134,9 +136,10 @@ class VideoRepo:
     def forget(self, video_hash: str) -> None:
         """Delete a video and everything derived from it (one transaction); FAISS re-syncs on next use."""
         from .descriptions import drop_keyword_rows
+        from .keyword import backend
 
         with self.db.write() as s:
-            drop_keyword_rows(s, self.db.is_sqlite, video_hash)
+            drop_keyword_rows(s, backend(self.db.dialect), video_hash)
             ids = select(DescriptionRow.id).where(DescriptionRow.video_hash == video_hash)
             s.execute(delete(Embedding).where(Embedding.description_id.in_(ids)))
             s.execute(delete(DescriptionRow).where(DescriptionRow.video_hash == video_hash))
