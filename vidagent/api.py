@@ -46,7 +46,7 @@ def index(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], stor
 def search(query: str, store: StorePath = None, top_k: int | None = None, video: str | None = None,
            config: str | os.PathLike[str] | Settings | None = None) -> list[Hit]:
     """Ranked clips for a text query."""
-    from .errors import VidagentError, printable
+    from .errors import VidagentError
     from .retrieve import search as _search
 
     if not query.strip():
@@ -55,8 +55,10 @@ def search(query: str, store: StorePath = None, top_k: int | None = None, video:
         raise VidagentError(f"top_k must be between 1 and {MAX_TOP_K} (got {top_k})")
     st = Store(store, create=False)
     try:
-        if video is not None and st.find_video(video) is None:
-            raise VidagentError(f"{printable(video)}: not an indexed video (see `vidagent status`)")
+        if video is not None:
+            from .store.resolve import require_video
+
+            require_video(st, video)
         return _search(st, query, _settings(config), top_k=top_k, video=video)
     finally:
         st.close()

@@ -43,8 +43,10 @@ def ask(question: str, store: StoreArg = None, config: ConfigArg = None, chat_mo
     k = top_k or settings.agent.top_k
     result: Answer | None = None
     try:
-        if video is not None and st.find_video(video) is None:
-            raise VidagentError(f"{video}: not an indexed video (see `vidagent status`)")
+        if video is not None:
+            from ..store.resolve import require_video
+
+            require_video(st, video)
         model = chat_model
         if isinstance(model, str) or (model is None and settings.agent.chat_model):
             from .chat import make_chat_model

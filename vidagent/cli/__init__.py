@@ -28,12 +28,17 @@ from . import ask as _ask  # noqa: E402,F401
 from . import caption as _caption  # noqa: E402,F401
 from . import maintenance as _maintenance  # noqa: E402,F401
 from . import similar as _similar  # noqa: E402,F401
+from . import workflow as _workflow  # noqa: E402,F401
 
 
 def main() -> None:
     """Entry point: run the app, turning expected errors into one line on stderr."""
     try:
-        app()
+        from typer.main import get_command
+
+        from .helptext import tidy
+
+        tidy(get_command(app))(prog_name="vidagent")
     except VidagentError as exc:
         if debug():
             raise

@@ -10,22 +10,22 @@ import typer
 
 from ..errors import printable
 from . import app
-from .core import ConfigOpt, JsonOpt, StoreOpt
+from .core import ConfigOpt, JsonOpt, SecondsOpt, StoreOpt, _fmt_time
 
 
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="a question about the indexed videos")],
-    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path or hash)")] = None,
+    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path, file name or hash prefix)")] = None,
     top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, max=100,
                                                  help="clips retrieved (default: agent.top_k)")] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
+    seconds: SecondsOpt = False,
 ) -> None:
     """Answer from the videos with checked timestamp citations (offline, or with agent.chat_model)."""
     from ..agent import ask as run_ask
-    from ..agent.answer import fmt_time
 
     result = run_ask(question, store=store, config=config, video=video, top_k=top_k)
     if json_out:
@@ -36,7 +36,7 @@ def ask(
         print(printable(line))
     for c in result.citations:
         mark = "verified" if c.verified else "unverified"
-        print(f"  [{mark}] {printable(c.video)}  {fmt_time(c.start)}-{fmt_time(c.end)}  [{c.clip_id}]")
+        print(f"  [{mark}] {printable(c.video)}  {_fmt_time(c.start, seconds)}-{_fmt_time(c.end, seconds)}  [{c.clip_id}]")
     if result.error:
         print(f"  (note: {result.error})")
     for note in result.notes:

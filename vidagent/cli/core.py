@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -24,10 +25,13 @@ ConfigOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 
 
-def _fmt_time(t: float) -> str:
-    m, s = divmod(max(t, 0.0), 60)
-    h, m = divmod(int(m), 60)
-    return f"{h}:{m:02d}:{s:05.2f}" if h else f"{m:d}:{s:05.2f}"
+def _fmt_time(t: float, seconds: bool = False) -> str:
+    from ..timefmt import fmt_time
+
+    return fmt_time(t, seconds)
+
+
+SecondsOpt = Annotated[bool, typer.Option("--seconds", help="times as plain seconds (9.960) instead of H:MM:SS.mmm")]
 
 
 @app.command()
@@ -50,7 +54,7 @@ def index(
                 print(f"vidagent: warning: {printable(res.path)}: {res.failed_clips} clip descriptions failed "
                       "(stored without captions; the next run retries them)", file=sys.stderr)
             if res.status != "failed" and not json_out:
-                bar.print(f"{res.status:>9}  {printable(res.path)}  ({res.clips} clips, {res.described} described)")
+                bar.print(f"{res.status:>9}  {printable(os.path.abspath(res.path))}  ({res.clips} clips, {res.described} described)")
             if getattr(res, "warning", ""):
                 print(f"vidagent: warning: {printable(res.warning)}", file=sys.stderr)
 
@@ -80,12 +84,13 @@ def index(
 def search(
     query: Annotated[str, typer.Argument(help="what to find, in words")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=10_000, help="number of results")] = 10,
-    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path or hash)")] = None,
+    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path, file name or hash prefix)")] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
     export: Annotated[Optional[Path], typer.Option("--export", help="cut the top hits into this folder")] = None,
     force: Annotated[bool, typer.Option("--force", "--overwrite", help="replace existing exported files")] = False,
+    seconds: SecondsOpt = False,
 ) -> None:
     """Ranked clips with timestamps for a description of a moment."""
     from ..api import search as run_search
@@ -106,7 +111,7 @@ def search(
         return
     for i, h in enumerate(hits, 1):
         cap = h.caption if len(h.caption) <= 110 else h.caption[:107] + "..."
-        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  match {h.similarity:.2f}  [{h.clip_id}]")
+        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start, seconds)}-{_fmt_time(h.end, seconds)}  match {h.similarity:.2f}  [{h.clip_id}]")
         print(f"    {printable(cap)}")
 
 
@@ -115,6 +120,7 @@ def scenes(
     path: Annotated[Path, typer.Argument(help="a video file")],
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
+    seconds: SecondsOpt = False,
 ) -> None:
     """Detect the shots of one video (no store needed)."""
     from ..api import scenes as run_scenes
@@ -125,7 +131,7 @@ def scenes(
                            "start_frame": s.start_frame, "end_frame": s.end_frame} for s in found], indent=2))
         return
     for s in found:
-        print(f"{s.index:>4}  {_fmt_time(s.start)} - {_fmt_time(s.end)}  frames {s.start_frame}-{s.end_frame}")
+        print(f"{s.index:>4}  {_fmt_time(s.start, seconds)} - {_fmt_time(s.end, seconds)}  frames {s.start_frame}-{s.end_frame}")
 
 
 @app.command()
@@ -134,11 +140,14 @@ def status(store: StoreOpt = None, json_out: JsonOpt = False) -> None:
     from ..api import status as run_status
 
     st = run_status(store)
+    st["store"] = os.path.abspath(st["store"])
     if json_out:
         print(json.dumps(st, indent=2))
         return
     for k, v in st.items():
-        print(f"{k:>17}: {v}")
+        if isinstance(v, dict):  # one line per entry, never a Python dict
+            v = ", ".join(f"{name} {n}" for name, n in v.items()) or "none"
+        print(f"{k.replace('_', ' '):>19}: {v}")
 
 
 def _settings_epilog() -> str:

@@ -15,7 +15,7 @@ from . import app
 def doctor(
     store: Annotated[Optional[Path], typer.Option("--store", "-s", help="store folder")] = None,
     repair: Annotated[bool, typer.Option("--repair", help="rebuild what can be rebuilt from the database")] = False,
-    json_out: Annotated[bool, typer.Option("--json")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="findings as JSON (check, ok, repaired, detail)")] = False,
 ) -> None:
     """Check store integrity (schema, files, vectors, keyword index); --repair fixes what it can."""
     from ..doctor import doctor as run

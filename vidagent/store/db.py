@@ -212,18 +212,10 @@ class Store(RunsMixin):
             return list(s.scalars(select(Video).order_by(Video.path)))
 
     def find_video(self, path_or_hash: str) -> Video | None:
-        """By hash; for an existing file by its current content; else by the path it was indexed at."""
-        with self._session() as s:
-            row = s.get(Video, path_or_hash)
-        if row is None and os.path.isfile(path_or_hash):
-            from ..video import content_hash
+        """By hash, existing file, known path, file name or unique hash prefix (see `store.resolve`)."""
+        from .resolve import find_video
 
-            with self._session() as s:
-                row = s.get(Video, self.cached_hash(path_or_hash) or content_hash(path_or_hash))
-        if row is None:
-            with self._session() as s:
-                row = s.scalars(select(Video).where(Video.path == os.path.abspath(path_or_hash))).first()
-        return row
+        return find_video(self, path_or_hash)
 
     def superseded(self, path: str, current_hash: str) -> list[str]:
         """Hashes of videos last indexed at `path` whose content is no longer what the file holds."""
@@ -404,7 +396,9 @@ class Store(RunsMixin):
                             "transcript": d.transcript, "model_id": d.model_id, "prompt": d.prompt,
                             "describer": d.describer, "describer_key": d.describer_key,
                             "frame_times": d.frame_times, "extra": d.extra})
-            return out
+        from .resolve import show_existing
+
+        return show_existing(self, out)
 
     def embedding_descriptions(self, ids: Sequence[int]) -> dict[int, int]:
         with self._session() as s:
