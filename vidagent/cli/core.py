@@ -91,11 +91,26 @@ def search(
     export: Annotated[Optional[Path], typer.Option("--export", help="cut the top hits into this folder")] = None,
     force: Annotated[bool, typer.Option("--force", "--overwrite", help="replace existing exported files")] = False,
     seconds: SecondsOpt = False,
+    timeline: Annotated[Optional[Path], typer.Option("--timeline", help="also write the hits as an editor "
+                                                     "timeline (.otio, .edl, .fcpxml)")] = None,
 ) -> None:
     """Ranked clips with timestamps for a description of a moment."""
     from ..api import search as run_search
 
+    if timeline is not None:
+        from ..timeline import format_for
+
+        format_for(timeline)  # a wrong suffix fails before searching
     hits = run_search(query, store=store, top_k=top_k, video=video, config=config)
+    if timeline is not None and hits:
+        from ..outputs import OutputGuard
+        from ..store import Store
+        from ..timeline import spans_from_rows, write
+
+        with Store(store, create=False) as st:
+            path = write(spans_from_rows(st, hits), timeline, name=f"vidagent: {query}",
+                         guard=OutputGuard(st, force=force, sources=[h.video for h in hits]))
+        print(f"wrote {printable(path)}", file=sys.stderr)
     if export is not None:
         from ..export import export_hits
         from ..store import Store
