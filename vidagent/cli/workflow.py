@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -51,3 +51,30 @@ def _root(
 ) -> None:
     """Find moments in long videos by describing them, caption them in bulk, and ask questions answered with
     timestamps."""
+
+
+@app.command("open")
+def open_cmd(
+    clip_id: Annotated[str, typer.Argument(help="clip id (from `search`, `similar`, `ask` or caption rows)")],
+    player: Annotated[Optional[str], typer.Option("--player", help="player command (default: mpv, vlc, else "
+                                                  "the desktop opener)")] = None,
+    dry: Annotated[bool, typer.Option("--print", help="print the player command instead of running it")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Play a clip in the system player from its start (mpv/VLC seek; xdg-open opens the file)."""
+    import shlex
+
+    from ..export import find_clip
+    from ..player import command_for, open_clip
+    from ..store import Store
+    from ..store.resolve import shown_path
+
+    with Store(store, create=False) as st:
+        ref = find_clip(st, clip_id)
+        path = shown_path(st, ref.video_hash, ref.video)
+    if dry:
+        print(shlex.join(command_for(path, ref.start, ref.end, player).command))
+        return
+    launch = open_clip(path, ref.start, ref.end, player)
+    where = f"at {_fmt_time(ref.start)}" if launch.seeks else f"(this opener cannot seek: go to {_fmt_time(ref.start)})"
+    print(f"playing {printable(path)} {where}")
