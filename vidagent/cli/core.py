@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -42,10 +43,15 @@ def index(
     describer: Annotated[Optional[str], typer.Option("--describer", "-d", help="describer name")] = None,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bars")] = None,
     json_out: JsonOpt = False,
+    watch: Annotated[bool, typer.Option("--watch", help="keep running: index videos as they appear (once they "
+                                        "stop growing), forget deleted ones; Ctrl-C stops")] = False,
+    settle: Annotated[float, typer.Option("--settle", min=0.0, help="with --watch: seconds a file must stay "
+                                          "unchanged before it is indexed")] = 2.0,
 ) -> None:
     """Decode, cut into scenes, plan clips, describe and embed them. Re-runs do only new work."""
     from ..api import index as run_index
 
+    started = time.time()
     with StageProgress(progress) as bar:
         def on_file(res):  # type: ignore[no-untyped-def]
             if res.status == "failed":
@@ -70,6 +76,11 @@ def index(
               f"in {summary['elapsed_s']:.1f} s; {summary['failed']} failed")
     for note in report.notes:
         print(f"vidagent: note: {note}", file=sys.stderr)
+    if watch and not report.stopped and not report.interrupted:
+        from .watching import watch_folders
+
+        watch_folders(paths, store, config, describer, progress, settle, started)
+        return
     if report.stopped:
         print(f"vidagent: error: {report.stopped}", file=sys.stderr)
         raise typer.Exit(1)
