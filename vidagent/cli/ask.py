@@ -23,6 +23,8 @@ def ask(
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
     seconds: SecondsOpt = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="also show each tool call, its arguments, "
+                                          "result size and time")] = False,
 ) -> None:
     """Answer from the videos with checked timestamp citations (offline, or with agent.chat_model)."""
     from ..agent import ask as run_ask
@@ -32,6 +34,12 @@ def ask(
         print(json.dumps({"answer": result.answer, "citations": [c.to_json() for c in result.citations],
                           "steps": result.steps}, indent=2, ensure_ascii=False))
         return
+    if verbose:
+        for i, s in enumerate(result.steps, 1):
+            args = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in (s.get("args") or {}).items())
+            res = " ".join(str(s.get("result", "")).split())
+            outcome = f"error: {s['error']}" if s.get("error") else (res[:100] + "..." if len(res) > 100 else res)
+            print(printable(f"  step {i}: {s.get('tool')}({args}) -> {outcome} in {s.get('elapsed_s', 0):.2f} s"))
     for line in result.answer.splitlines():  # text read from videos: no raw escape codes on the terminal
         print(printable(line))
     for c in result.citations:

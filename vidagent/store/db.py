@@ -198,12 +198,15 @@ class Store(RunsMixin):
                 row.plan_key, row.describer_key, row.indexed_at = plan_key, describer_key, utcnow()
 
     def video_info(self, video_hash: str) -> VideoInfo:
-        """A stored video as the VideoInfo the stages pass around (path = where it was last indexed)."""
+        """A stored video as the VideoInfo the stages pass around (path: where it was last indexed, or
+        another known path of the same content when that one is gone)."""
+        from .resolve import shown_path
+
         with self._session() as s:
             v = s.get(Video, video_hash)
         if v is None:
             raise VidagentError(f"no indexed video with hash {video_hash}")
-        return VideoInfo(path=v.path, hash=v.hash, size=v.size, duration=v.duration, fps=v.fps, width=v.width,
+        return VideoInfo(path=shown_path(self, v.hash, v.path), hash=v.hash, size=v.size, duration=v.duration, fps=v.fps, width=v.width,
                          height=v.height, video_codec=v.video_codec, frame_count=v.frame_count,
                          audio_codec=v.audio_codec, audio_channels=v.audio_channels, audio_rate=v.audio_rate)
 
