@@ -73,12 +73,15 @@ def status(store: StorePath = None) -> dict[str, Any]:
         st.engine.dispose()
 
 
-def scenes(path: str | os.PathLike[str], config: str | os.PathLike[str] | Settings | None = None) -> list[Scene]:
-    """Detect the shots of one video without touching any store."""
+def scenes(path: str | os.PathLike[str], config: str | os.PathLike[str] | Settings | None = None,
+           progress: ProgressFn | None = None) -> list[Scene]:
+    """Detect the shots of one video without touching any store (`progress("scenes", path, s, total)`)."""
     from .scenes import detect_scenes
     from .video import probe
 
-    return detect_scenes(probe(str(path)), _settings(config).scenes)
+    info = probe(str(path))
+    tick = None if progress is None else (lambda t: progress("scenes", str(path), t, info.duration))
+    return detect_scenes(info, _settings(config).scenes, tick)
 
 
 def default_store() -> Path:

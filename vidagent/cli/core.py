@@ -147,11 +147,13 @@ def scenes(
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
     seconds: SecondsOpt = False,
+    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bar")] = None,
 ) -> None:
     """Detect the shots of one video (no store needed)."""
     from ..api import scenes as run_scenes
 
-    found = run_scenes(path, config=config)
+    with StageProgress(progress) as bar:
+        found = run_scenes(path, config=config, progress=bar)
     if json_out:
         print(json.dumps([{"index": s.index, "start": round(s.start, 3), "end": round(s.end, 3),
                            "start_frame": s.start_frame, "end_frame": s.end_frame} for s in found], indent=2))
