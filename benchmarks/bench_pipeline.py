@@ -31,9 +31,16 @@ def run_index(video: str, store: str, config: str | None) -> float:
     return time.perf_counter() - t
 
 
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def main(video: str, config: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as store:
+        cpu0 = _cpu()
         first = run_index(video, store, config)
+        cpu = _cpu() - cpu0
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         second = run_index(video, store, config)
         with sqlite3.connect(Path(store) / "vidagent.db") as c:
@@ -42,7 +49,8 @@ def main(video: str, config: str | None = None) -> None:
             n, a, b = c.execute("SELECT count(*), min(created), max(created) FROM descriptions").fetchone()
         span = (datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds() if n else 0.0
     print(f"video: {Path(video).name} ({duration:.1f} s), {n} clips, {os.cpu_count()} CPUs, config: {config}")
-    print(f"first index: {first:.1f} s wall -> realtime factor {duration / first:.1f}x; peak RSS {peak_mb:.0f} MB")
+    print(f"first index: {first:.1f} s wall -> realtime factor {duration / first:.1f}x; peak RSS {peak_mb:.0f} MB; "
+          f"CPU {cpu:.1f} s (user+sys, all threads: steadier than wall on a shared machine)")
     print(f"  scene stage {scenes_s:.1f} s ({scenes_s / first:.0%} of the run); describe span {span:.1f} s "
           f"({span / max(n, 1) * 1000:.0f} ms/clip)")
     print(f"re-index (nothing new): {second:.1f} s = {second / first:.3f} of the first run")

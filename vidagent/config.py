@@ -50,6 +50,10 @@ class DescribeConfig(_Section):
     speech: bool = Field(True, description="transcribe audio and pass it to the describer")
     ocr: bool = Field(True, description="read text on screen (offline describer)")
     tags_top_k: int = Field(5, ge=1, description="labels kept per clip (offline describer)")
+    signals: list[Literal["people", "colour", "motion", "crops", "hierarchy"]] = Field(
+        default_factory=lambda: ["people", "colour", "motion", "crops", "hierarchy"],
+        description="extra visual signals of the offline describer (see docs/signals.md); [] for tags only",
+    )
     options: dict[str, Any] = Field(
         default_factory=dict, description="describer-specific options (model id, device, dtype...)"
     )
@@ -57,12 +61,23 @@ class DescribeConfig(_Section):
 
 class EmbedConfig(_Section):
     embedder: str = Field("minilm", description="registered text embedder name")
+    visual: Literal["clip"] | None = Field(
+        None, description="'clip': also embed keyframes with an image-text model (CLIP/SigLIP), fused as space 'clip'"
+    )
+    visual_model: str = Field(
+        "openai/clip-vit-base-patch32", description="CLIP-family checkpoint: Hugging Face id or local folder"
+    )
 
 
 class SearchConfig(_Section):
     top_k: int = Field(10, ge=1)
     rrf_k: int = Field(60, ge=1, description="reciprocal-rank-fusion constant")
     candidates: int = Field(50, ge=1, description="hits taken from each ranking before fusing")
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="fusion weight per source (text, visual, keyword, visual.people, visual.colour, "
+        "visual.motion, clip); unset ones keep their defaults, 0 turns a source off",
+    )
 
 
 class AgentConfig(_Section):

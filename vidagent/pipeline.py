@@ -173,8 +173,11 @@ class Indexer:
                 if debug():
                     raise
                 raise DescriberUnavailable(_about(self.describer_name, one_line(exc))) from None
-            self._describer_key = stage_key("describe", settings_key, self.prompt()[1], d.frames_per_clip, cfg,
-                                            self.prompt_vars)
+            parts: list[Any] = [settings_key, self.prompt()[1], d.frames_per_clip, cfg, self.prompt_vars]
+            if self.settings.embed.visual:  # a CLIP space is stored with the descriptions
+                parts.append({"visual": self.settings.embed.visual,
+                              "visual_model": self.settings.embed.visual_model})
+            self._describer_key = stage_key("describe", *parts)
         return self._describer_key
 
     # -- stages -----------------------------------------------------------------------------------
@@ -257,8 +260,11 @@ class Indexer:
                 descs = d.describe_batch(items, text)
                 if len(descs) != len(items):
                     raise VidagentError(f"describer '{d.name}' returned {len(descs)} results for {len(items)} clips")
+                vectors = self._vectors(descs)
+                if self.settings.embed.visual:
+                    _add_clip_vectors(self.settings, items, vectors)
                 self.store.put_descriptions(info.hash, dkey, d.name, d.model_id, prompt_ref,
-                                            list(zip(batch, descs, strict=True)), self._vectors(descs))
+                                            list(zip(batch, descs, strict=True)), vectors)
                 self.failed_clips += sum(1 for x in descs if "error" in x.extra)
                 done += len(batch)
                 if self._current is not None:
@@ -283,7 +289,9 @@ class Indexer:
             for key, v in desc.vectors.items():
                 # "visual" vectors are built in the text embedder's space (queries can match them);
                 # any other vector lives in its model's own space, for clip-to-clip similarity.
-                space = f"visual:{emb.name}" if key == "visual" else f"{key}:{self.describer.model_id}"
+                # Named visual signals ("visual.people", ...) are text-space vectors too.
+                text_space = key == "visual" or key.startswith("visual.")
+                space = f"{key}:{emb.name}" if text_space else f"{key}:{self.describer.model_id}"
                 vecs[space] = (v, self.describer.model_id)
             out.append(vecs)
         return out
@@ -409,6 +417,16 @@ def _graceful_sigint(indexer: Indexer) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _add_clip_vectors(settings: Settings, items: Sequence[ClipInput], vectors: list[dict[str, Any]]) -> None:
+    """`embed.visual: clip`: each clip's keyframes in the CLIP-family model's image-text space."""
+    from .signals.clip import ClipEmbedder
+
+    model = ClipEmbedder.shared(settings.embed.visual_model)
+    for vecs, v in zip(vectors, model.clip_vectors([[f.image for f in it.frames] for it in items]), strict=True):
+        if v is not None:
+            vecs[model.space] = (v, settings.embed.visual_model)
 
 
 def _about(name: str, message: str) -> str:

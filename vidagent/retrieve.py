@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .config import Settings
 from .describe import get_embedder
+from .signals import fusion
 from .store import Store
 from .types import Hit
 
@@ -39,18 +40,19 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
         video_hash = row.hash
     emb = get_embedder(settings.embed.embedder)
     q = emb.embed(query)
+    weights = fusion.weights(settings)
     # Over-fetch so that filtering to active rows (and to one video) still leaves enough.
     k = max(settings.search.candidates, top_k) * (4 if video_hash else 2)
     cands: dict[int, _Cand] = {}
 
-    for kind in ("text", "visual"):
-        space = f"{kind}:{emb.name}"
-        if space not in store.spaces():
-            continue
-        found = store.index(space).search(q, k)
+    # Every weighted vector source the store has: text, visual and the named visual signals (MERV-style).
+    for kind, space, qv in fusion.vector_sources(store.spaces(), settings, emb, query):
+        found = store.index(space).search(qv, k)
         desc_of = store.embedding_descriptions([i for i, _ in found])
         rank = 0
         for emb_id, score in found:
+            if score < fusion.floor(kind):
+                break  # best first: the rest are further still
             did = desc_of.get(emb_id)
             if did is None:
                 continue
@@ -58,16 +60,17 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
             if kind not in c.ranks:
                 c.ranks[kind] = rank
                 rank += 1
-            c.similarity = max(c.similarity, score)
+            if kind in ("text", "visual"):
+                c.similarity = max(c.similarity, score)
 
-    for rank, (did, _score) in enumerate(store.keyword_search(query, k)):
+    for rank, (did, _score) in enumerate(store.keyword_search(query, k) if weights.get("keyword", 0) > 0 else []):
         cands.setdefault(did, _Cand({}, -1.0)).ranks.setdefault("keyword", rank)
 
     if not cands:
         return []
     rows = {r["description_id"]: r for r in store.active_rows(list(cands), video_hash=video_hash)}
     # Ranks were counted over all rows; recount them among active rows only, per ranking.
-    for kind in WEIGHTS:
+    for kind in {kind for c in cands.values() for kind in c.ranks}:
         order = sorted((c.ranks[kind], did) for did, c in cands.items() if kind in c.ranks and did in rows)
         for new_rank, (_, did) in enumerate(order):
             cands[did].ranks[kind] = new_rank
@@ -76,7 +79,7 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
     for did, c in cands.items():
         if did not in rows:
             continue
-        score = sum(WEIGHTS[kind] / (rrf + r + 1) for kind, r in c.ranks.items())
+        score = sum(weights.get(kind, 0.0) / (rrf + r + 1) for kind, r in c.ranks.items())
         scored.append((score, did))
     scored.sort(key=lambda x: (-x[0], x[1]))
     # Hits found only by keywords have no similarity yet: compute it from their stored vectors.

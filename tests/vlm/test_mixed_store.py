@@ -51,12 +51,14 @@ def test_search_covers_both_describers(mixed: dict[str, Path]) -> None:
     assert {r["describer"] for r in rows["vlm"]} == {"video-llava"}
     st = cli_json("status", *s)
     assert (st["videos"], st["clips"], st["descriptions"]) == (2, 5, 5)
-    # each describer's caption finds its own clip first, searched with either video's settings or none
+    # each describer's caption finds its own clip among the first two, searched with either video's
+    # settings or none (the offline caption names its colour, so "blue room ..." may rank the offline
+    # blue clip beside the VLM clip it was copied from)
     for video in ("offline", "vlm"):
         query = rows[video][0]["caption"]
         for cfg in ((), ("--config", str(mixed["offline_cfg"]))):
             hits = cli_json("search", query, *s, *cfg, "--top-k", "10")
-            assert Path(hits[0]["video"]).stem == video and hits[0]["caption"] == query
+            assert any(Path(h["video"]).stem == video and h["caption"] == query for h in hits[:2])
     # a query between the two ranks clips of both videos
     hits = cli_json("search", "a coloured screen", *s, "--top-k", "10")
     assert {Path(h["video"]).stem for h in hits} == {"offline", "vlm"}
@@ -76,7 +78,12 @@ def test_similar_fuses_text_and_vision_across_describers(mixed: dict[str, Path])
     hits = cli_json("similar", offline_clip, *s, "--top-k", "10")
     assert {Path(h["video"]).stem for h in hits} == {"offline", "vlm"}
     for h in hits:
-        assert set(h["ranks"]) == ({"text", "visual"} if Path(h["video"]).stem == "offline" else {"text"}), h
+        kinds = set(h["ranks"])
+        if Path(h["video"]).stem == "offline":  # + the offline describer's named signal spaces (visual.colour...)
+            assert {"text", "visual"} <= kinds and all(k in ("text", "visual") or k.startswith("visual.")
+                                                       for k in kinds), h
+        else:
+            assert kinds == {"text"}, h
     # --video limits the results; an unknown clip is a one-line error
     only = cli_json("similar", vlm_clip, *s, "--video", str(mixed["vlm"]))
     assert {Path(h["video"]).stem for h in only} == {"vlm"} and len(only) == 2

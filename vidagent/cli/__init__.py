@@ -27,6 +27,7 @@ from . import core as _core  # noqa: E402,F401
 from . import ask as _ask  # noqa: E402,F401
 from . import caption as _caption  # noqa: E402,F401
 from . import maintenance as _maintenance  # noqa: E402,F401
+from . import serve as _serve  # noqa: E402,F401
 from . import similar as _similar  # noqa: E402,F401
 from . import workflow as _workflow  # noqa: E402,F401
 

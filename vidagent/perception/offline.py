@@ -15,8 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import signals
 from ..config import DescribeConfig
 from ..describe import Describer, get_embedder
+from ..signals.crops import pool as pool_crops
 from ..types import ClipInput, Description
 from .conse import ConSE
 from .ocr import MODEL_ID as OCR_ID
@@ -45,11 +47,14 @@ def _sentences(text: str) -> list[str]:
     return [p for p in parts if sum(c.isalnum() for c in p) >= 3]
 
 
-def compose_caption(tags: Sequence[tuple[str, float]], ocr: Sequence[str], transcript: str) -> str:
-    """One readable line from the evidence, strongest first; empty parts are left out."""
+def compose_caption(tags: Sequence[tuple[str, float]], ocr: Sequence[str], transcript: str, seen: str = "") -> str:
+    """One readable line from the evidence, strongest first; empty parts are left out. `seen` holds the
+    visual signals' sentences ("People: a person. Look: dark.")."""
     parts: list[str] = []
     if tags:
         parts.append("Scene: " + ", ".join(name for name, _ in tags) + ".")
+    if seen:
+        parts.append(seen)
     if ocr:
         shown = [f'"{line}"' for line in ocr[:8]]
         more = f" (+{len(ocr) - 8} more)" if len(ocr) > 8 else ""
@@ -60,11 +65,26 @@ def compose_caption(tags: Sequence[tuple[str, float]], ocr: Sequence[str], trans
     return " ".join(parts) or "No recognisable content."
 
 
+def _crops(items: Sequence[ClipInput], probs: np.ndarray) -> list[list[np.ndarray]]:
+    """Salient crops of the middle keyframe of each clip whose full frames the tagger is unsure about
+    (small objects the full frame loses at 224 px; a frame filled by one sure object needs none)."""
+    from ..signals.crops import CROP_BELOW, salient_crops
+
+    out: list[list[np.ndarray]] = []
+    pos = 0
+    for item in items:
+        n = len(item.frames)
+        sure = n > 0 and float(probs[pos:pos + n].mean(0).max()) >= CROP_BELOW
+        pos += n
+        out.append([] if not n or sure else salient_crops(item.frames[n // 2].image))
+    return out
+
+
 class OfflineDescriber(Describer):
     """EfficientNet-Lite0 tags + RapidOCR text + the clip's Whisper transcript; ConSE "visual" vector."""
 
     name = "offline"
-    version = "1"
+    version = "2"  # 2: people/colour/motion/crops/WordNet signals
     licence = "Apache-2.0 (timm, RapidOCR/PP-OCR) / MIT (faster-whisper, Whisper)"
     needs_speech = True
     uses_prompt = False
@@ -80,7 +100,8 @@ class OfflineDescriber(Describer):
         self._recent: OrderedDict[str, Description] = OrderedDict()
 
     def settings_key(self) -> dict[str, Any]:
-        return {**super().settings_key(), "ocr": self.config.ocr, "tags_top_k": self.config.tags_top_k}
+        return {**super().settings_key(), "ocr": self.config.ocr, "tags_top_k": self.config.tags_top_k,
+                "signals": sorted(self.config.signals)}
 
     @property
     def embedder(self) -> Any:
@@ -89,21 +110,32 @@ class OfflineDescriber(Describer):
     @property
     def conse(self) -> ConSE:
         if self._conse is None:
-            self._conse = ConSE(self._tagger.labels, self.embedder, TAGGER_ID)
+            if "hierarchy" in self.config.signals:  # label phrases carry WordNet kinds and gloss
+                from ..signals.hierarchy import label_phrases
+
+                self._conse = ConSE(label_phrases(self._tagger.labels), self.embedder, TAGGER_ID + "+wn")
+            else:
+                self._conse = ConSE(self._tagger.labels, self.embedder, TAGGER_ID)
         return self._conse
 
     def describe_batch(self, items: Sequence[ClipInput], prompt: str | None = None) -> list[Description]:
         """One Description per clip; all keyframes of the batch go through the tagger together."""
         images = [f.image for item in items for f in item.frames]
         probs = self._tagger.tag_batch(images) if images else np.zeros((0, 1000), np.float32)
+        crops = _crops(items, probs) if "crops" in self.config.signals else [[] for _ in items]
+        flat = [c for cs in crops for c in cs]
+        crop_probs = self._tagger.tag_batch(flat) if flat else np.zeros((0, 1000), np.float32)
         texts = self._reader.read(images) if self._reader is not None and images else [[] for _ in images]
+        sigs = signals.analyse(items, self.config.signals) if self.config.signals else [None] * len(items)
         out: list[Description] = []
-        pos = 0
-        for item in items:
+        pos = cpos = 0
+        for item, cs, sig in zip(items, crops, sigs, strict=True):
             n = len(item.frames)
             p, lines = probs[pos : pos + n], texts[pos : pos + n]
             pos += n
-            out.append(self._describe_one(item, p, lines))
+            cp = crop_probs[cpos : cpos + len(cs)]
+            cpos += len(cs)
+            out.append(self._describe_one(item, p, lines, cp, sig))
         with _LOCK:
             for item, desc in zip(items, out, strict=True):
                 self._recent[item.clip.id] = desc
@@ -111,25 +143,43 @@ class OfflineDescriber(Describer):
                     self._recent.popitem(last=False)
         return out
 
-    def _describe_one(self, item: ClipInput, probs: np.ndarray, lines: list[list[str]]) -> Description:
+    def _describe_one(self, item: ClipInput, probs: np.ndarray, lines: list[list[str]],
+                      crop_probs: np.ndarray | None = None, sig: signals.ClipSignals | None = None) -> Description:
         tags: list[tuple[str, float]] = []
         vectors: dict[str, np.ndarray] = {}
         frame_tags: list[list[str]] = []
+        shown: list[tuple[str, float]] = []
         if len(probs):
             mean = probs.mean(axis=0)
-            tags = [(name, round(c, 4)) for name, c in self._tagger.top(mean, self.config.tags_top_k, TAG_FLOOR)]
+            if crop_probs is not None and len(crop_probs):
+                mean = pool_crops(mean, crop_probs)
+            top = self._tagger.top_indices(mean, self.config.tags_top_k, TAG_FLOOR)
+            tags = [(self._tagger.labels[i], round(float(mean[i]), 4)) for i in top]
+            shown = tags
+            if "hierarchy" in self.config.signals:
+                from ..signals.hierarchy import with_kinds
+
+                shown = [(with_kinds(name, i), c) for (name, c), i in zip(tags, top, strict=True)]
             vectors["visual"] = self.conse(mean[None])[0]
             frame_tags = [[name for name, _ in self._tagger.top(row, 3, TAG_FLOOR)] for row in probs]
         ocr = dedupe_lines(lines)
         transcript = " ".join(" ".join(s.text.split()) for s in item.speech).strip()
+        extra: dict[str, Any] = {"frame_tags": frame_tags}
+        caption = compose_caption(shown, ocr, transcript, sig.caption() if sig is not None else "")
+        if sig is not None:
+            extra["signals"] = sig.to_json()
+            phrases = {signals.SPACES[k]: ", ".join(v) for k, v in sig.phrases.items() if v and k in signals.SPACES}
+            if phrases:
+                vecs = self.embedder.embed_batch(list(phrases.values()))
+                vectors.update(zip(phrases, vecs, strict=True))
         return Description(
-            caption=compose_caption(tags, ocr, transcript),
+            caption=caption,
             tags=tags,
             ocr=ocr,
             transcript=transcript,
             frame_times=[f.time for f in item.frames],
             vectors=vectors,
-            extra={"frame_tags": frame_tags},
+            extra=extra,
         )
 
     def evidence(self, item: ClipInput) -> list[tuple[str, str]]:
@@ -142,6 +192,8 @@ class OfflineDescriber(Describer):
         pieces = [("on screen", line) for line in desc.ocr]
         pieces += [("said", s) for seg in item.speech for s in _sentences(seg.text)]
         pieces += [("seen", name) for name, _ in desc.tags]
+        phrases = (desc.extra.get("signals") or {}).get("phrases") or {}
+        pieces += [("seen", p) for words in phrases.values() for p in words]
         return pieces
 
     def ask(self, item: ClipInput, question: str) -> str:

@@ -145,6 +145,10 @@ class ImageTagger:
                 out.append(logits.softmax(-1).numpy().astype(np.float32))
         return np.concatenate(out)
 
+    def top_indices(self, probs: np.ndarray, k: int = 5, floor: float = 0.0) -> list[int]:
+        """Class indices of the k most likely labels of one row, dropping those under `floor`."""
+        return [int(i) for i in np.argsort(-probs)[:k] if probs[i] >= floor]
+
     def top(self, probs: np.ndarray, k: int = 5, floor: float = 0.0) -> list[tuple[str, float]]:
         """The k most likely labels of one probability row, dropping those under `floor`."""
         idx = np.argsort(-probs)[:k]
