@@ -159,8 +159,10 @@ def test_readme_mentions_every_command() -> None:
 
 
 def test_scenes_reports_progress(shots_video: Path) -> None:
+    from vidagent.api import scenes  # (the name `vidagent.scenes` is also the detector's module)
+
     calls: list[tuple[str, float, float]] = []
-    found = vidagent.scenes(shots_video, progress=lambda stage, path, done, total: calls.append((stage, done, total)))
+    found = scenes(shots_video, progress=lambda stage, path, done, total: calls.append((stage, done, total)))
     assert len(found) == 4
     assert calls and {c[0] for c in calls} == {"scenes"}
     assert calls[-1][1] == pytest.approx(calls[-1][2], abs=0.1)  # ends at the video's duration
