@@ -1,11 +1,13 @@
-"""Wall time of `vidagent ask` (offline answerer) on an indexed store, as a user runs it.
+"""`vidagent ask` on the QA evaluation set (benchmarks/data/qa.yaml): accuracy, citations, abstention,
+latency, with and without re-querying clips.
 
 Each question is asked in a fresh `vidagent` process (cold: imports, model loads, store open, retrieval,
-re-querying clips, verification), `--repeat` times; the median and each run's tool-call times are
-reported. Index the film first (or pass --index to do it here; that part is timed separately):
+composing, re-querying, verifying), as a user runs it. Modes: `stored` (--no-requery: stored evidence
+only) and `requery` (re-read the top clips when stored evidence has no answer; the re-query cache is
+cleared first so its cost is measured, then a second pass shows the cached cost).
 
-    python benchmarks/bench_ask.py --store /tmp/bbb_store --index ../shared/corpus/large/moviepy_bbb_full.mp4
-    python benchmarks/bench_ask.py --store /tmp/bbb_store --repeat 3 --json out.json
+    python benchmarks/bench_ask.py --store /tmp/ask_film_store --index      # index the eval videos first
+    python benchmarks/bench_ask.py --store /tmp/ask_film_store --json out.json [--fast] [--mode stored]
 """
 
 from __future__ import annotations
@@ -21,57 +23,85 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-QUESTIONS = [
-    "Which fund gave financial support to the film?",
-    "Which car brand is advertised on the billboard?",
-]
+sys.path.insert(0, str(ROOT))
+
+from vidagent.agent.evalset import load, score, summary
 
 
 def vidagent_cmd() -> list[str]:
-    exe = Path(sys.executable).with_name("vidagent")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "vidagent"]
+    return [sys.executable, "-m", "vidagent"]
 
 
-def run_index(store: Path, video: Path) -> float:
-    t0 = time.perf_counter()
-    subprocess.run([*vidagent_cmd(), "index", str(video), "--store", str(store), "--no-progress"], check=True)
-    return time.perf_counter() - t0
+def corpus_dir() -> Path:
+    return Path(os.environ.get("VIDAGENT_CORPUS") or ROOT.parent / "shared" / "corpus")
 
 
-def ask_once(store: Path, question: str, extra: list[str]) -> dict[str, Any]:
+def ask_once(store: Path, question: str, extra: list[str]) -> tuple[dict[str, Any], float]:
     t0 = time.perf_counter()
     out = subprocess.run([*vidagent_cmd(), "ask", question, "--store", str(store), "--json", *extra],
                          check=True, capture_output=True, text=True, env={**os.environ, "TQDM_DISABLE": "1"})
-    wall = time.perf_counter() - t0
-    data = json.loads(out.stdout)
-    tools = [(s["tool"], s.get("elapsed_s", 0.0)) for s in data["steps"]]
-    return {"wall_s": round(wall, 2), "answer": data["answer"].splitlines()[0][:120],
-            "citations": [(c["start"], c["end"], c["verified"]) for c in data["citations"]],
-            "tool_s": round(sum(t for _, t in tools), 2), "steps": len(tools)}
+    return json.loads(out.stdout), time.perf_counter() - t0
+
+
+def clear_cache(store: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(store / "vidagent.db") as db:
+        db.execute("DELETE FROM evidence_cache")
+
+
+def run_mode(store: Path, items: list[Any], mode: str) -> dict[str, Any]:
+    extra = ["--no-requery"] if mode == "stored" else []
+    rows = []
+    for it in items:
+        result, wall = ask_once(store, it.question, extra)
+        s = score(it, result)
+        requeried = any(st["tool"] == "requery" for st in result["steps"])
+        rows.append({"question": it.question, "absent": it.absent, "wall_s": round(wall, 2), **s,
+                     "requeried": requeried, "answer": result["answer"][:100],
+                     "citations": [(Path(c["video"]).name, c["start"], c["end"], c["verified"])
+                                   for c in result["citations"]]})
+        mark = "ok " if s["right"] and (it.absent or s["cited_in_window"]) else "BAD"
+        print(f"  {mark} {wall:5.1f}s {'RQ' if requeried else '  '} {it.question!r} -> {result['answer'][:70]!r}",
+              flush=True)
+    walls = [r["wall_s"] for r in rows]
+    rq = [r["wall_s"] for r in rows if r["requeried"]]
+    direct = [r["wall_s"] for r in rows if not r["requeried"]]
+    q = lambda xs, p: round(sorted(xs)[min(len(xs) - 1, int(p * len(xs)))], 2) if xs else None
+    return {"summary": {**summary(rows), "median_s": round(statistics.median(walls), 2), "p90_s": q(walls, 0.9),
+                        "median_s_answered_from_stored": round(statistics.median(direct), 2) if direct else None,
+                        "median_s_with_requery": round(statistics.median(rq), 2) if rq else None,
+                        "p90_s_with_requery": q(rq, 0.9), "requeried": len(rq)},
+            "rows": rows}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--store", type=Path, required=True)
-    ap.add_argument("--index", type=Path, help="index this video into the store first (timed)")
-    ap.add_argument("--question", action="append", help="question(s) to ask (default: two built-ins)")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--top-k", type=int)
+    ap.add_argument("--data", type=Path, default=ROOT / "benchmarks" / "data" / "qa.yaml")
+    ap.add_argument("--index", action="store_true", help="index the set's videos into the store first (timed)")
+    ap.add_argument("--fast", action="store_true", help="only the fast subset")
+    ap.add_argument("--mode", choices=["stored", "requery", "both"], default="both")
     ap.add_argument("--json", type=Path, help="write results here")
     args = ap.parse_args()
 
-    result: dict[str, Any] = {"store": str(args.store), "cpus": os.cpu_count(), "questions": {}}
+    videos, items = load(args.data)
+    if args.fast:
+        items = [i for i in items if i.fast]
+    result: dict[str, Any] = {"store": str(args.store), "cpus": os.cpu_count(), "modes": {}}
     if args.index:
-        result["index_s"] = round(run_index(args.store, args.index), 1)
-        print(f"indexed {args.index} in {result['index_s']} s", flush=True)
-    extra = ["--top-k", str(args.top_k)] if args.top_k else []
-    for q in args.question or QUESTIONS:
-        runs = [ask_once(args.store, q, extra) for _ in range(args.repeat)]
-        walls = [r["wall_s"] for r in runs]
-        result["questions"][q] = {"median_wall_s": statistics.median(walls), "walls": walls, "last": runs[-1]}
-        print(f"{statistics.median(walls):6.2f} s median ({walls})  {q!r} -> {runs[-1]['answer']!r} "
-              f"cites {runs[-1]['citations']}; tools {runs[-1]['tool_s']} s in {runs[-1]['steps']} steps",
-              flush=True)
+        t0 = time.perf_counter()
+        subprocess.run([*vidagent_cmd(), "index", *[str(corpus_dir() / v) for v in videos], "--store",
+                        str(args.store), "--no-progress"], check=True)
+        result["index_s"] = round(time.perf_counter() - t0, 1)
+        print(f"indexed {len(videos)} videos in {result['index_s']} s", flush=True)
+    modes = ["stored", "requery"] if args.mode == "both" else [args.mode]
+    for mode in modes:
+        if mode == "requery":
+            clear_cache(args.store)
+        print(f"== {mode}", flush=True)
+        result["modes"][mode] = run_mode(args.store, items, mode)
+        print(json.dumps(result["modes"][mode]["summary"]), flush=True)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
 

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from vidagent.describe import Describer, register_describer
-from vidagent.types import ClipInput, Description
+from vidagent.scenes import register_detector
+from vidagent.types import ClipInput, Description, VideoInfo
 
 COLOURS = {
     "red": (220, 30, 30),
@@ -94,3 +95,27 @@ class BrokenDescriber(ColourDescriber):
 
 
 register_describer("test-broken", BrokenDescriber)
+
+
+class EverySecondDetector:
+    """Test double shot detector: a new shot every `fps` frames (one per second of a 25 fps video)."""
+
+    pix_fmt = "rgb24"
+    width = 32
+    frame_size = None
+
+    def __init__(self, fps: float) -> None:
+        self.every = max(1, round(fps))
+
+    def process_frame(self, index: int, image: np.ndarray) -> list[int]:
+        return [index] if index and index % self.every == 0 else []
+
+    def finish(self, last_index: int) -> list[int]:
+        return []
+
+
+def make_every_second(cfg: object, info: VideoInfo) -> EverySecondDetector:
+    return EverySecondDetector(info.fps)
+
+
+register_detector("test-every-second", make_every_second, summary="test double: a cut every second")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import make_video
+
 REPO = Path(__file__).resolve().parent.parent
 HEAVY = ("torch", "transformers", "faiss", "langchain", "langchain_core", "timm", "onnxruntime")
 
@@ -76,7 +78,14 @@ def test_config_errors_are_one_line(tmp_path: Path) -> None:
     bad.write_text("scenes:\n  detector: magic\n  nope: 1\n")
     r = run("config", "show", "--config", str(bad))
     assert r.returncode == 1
-    assert r.stderr.count("\n") == 1 and "unknown key 'scenes.nope'" in r.stderr and "scenes.detector" in r.stderr
+    assert r.stderr.count("\n") == 1 and "unknown key 'scenes.nope'" in r.stderr
+    # Detector names are open (plugins register more), so an unknown one is caught where it is used:
+    # once, for the whole run, naming the registered ones.
+    bad.write_text("scenes:\n  detector: magic\n")
+    video = make_video(tmp_path / "v.mp4", [("red", 1.0)])
+    r = run("index", str(video), "--config", str(bad), "--store", str(tmp_path / "st"))
+    assert r.returncode == 1 and r.stderr.count("\n") == 1
+    assert "unknown scene detector 'magic' (registered: adaptive, content" in r.stderr
     r = run("config", "show")
     assert r.returncode == 0 and "detector: content" in r.stdout
 
@@ -110,3 +119,22 @@ def test_a_describer_that_cannot_load_stops_the_run_once(tmp_path: Path, shots_v
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
     assert lines == ["vidagent: error: describer 'test-broken': cannot load: OSError: no weights at /nowhere and no network"]
+
+
+def test_verbose_shows_the_library_log_and_default_does_not(tmp_path: Path, shots_video: Path,
+                                                            colour_config: Path) -> None:
+    def index_with(*flags: str, store: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "vidagent", *flags, "index", str(shots_video), "--store",
+                               str(tmp_path / store), "--config", str(colour_config), "--no-progress"], cwd=REPO,
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "PYTHONPATH": str(REPO), "VIDAGENT_PLUGINS": "tests.plugins"})
+
+    quiet = index_with(store="a")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "vidagent: INFO" not in quiet.stderr and "shots (content)" not in quiet.stderr
+    loud = index_with("-v", store="b")
+    assert loud.returncode == 0, loud.stderr
+    assert "vidagent: INFO vidagent.stages:" in loud.stderr and "4 shots (content)" in loud.stderr
+    assert "DEBUG" not in loud.stderr
+    debug = index_with("-vv", store="c")
+    assert "vidagent: DEBUG vidagent.pipeline:" in debug.stderr and "described 4/4 clips" in debug.stderr

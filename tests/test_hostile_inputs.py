@@ -124,7 +124,8 @@ def test_control_characters_in_file_names_are_escaped(small_store: tuple[Path, P
     assert code == 0, err
     assert "\x1b" not in out and "\u202e" not in out
     assert "evil\\x1b[2J\\nname\\u202e.mp4" in out
-    assert len([ln for ln in out.splitlines() if ln.strip()]) == 2  # the hit and its caption, no fake line
+    # the hit, its caption and why it matched: no fake line from the file name
+    assert len([ln for ln in out.splitlines() if ln.strip()]) == 3
     code, out, err = vcli(capsys, "index", video, "-s", store, "-c", cfg)
     assert code == 0 and "\x1b" not in out + err and "evil\\x1b[2J\\nname" in out + err
     missing = video.with_name("gone\x1b]0;pwned\x07.mp4")

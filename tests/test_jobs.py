@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,7 +45,7 @@ def test_job_runs_with_paths_relative_to_its_folder(tmp_path: Path, monkeypatch:
     make_video(root / "videos" / "b.mp4", [("green", 3)])
     (root / "videos" / "broken.mp4").write_bytes(b"not a video")
     data = yaml.safe_load((REPO / "cli" / "dataset_jsonl.yaml").read_text())
-    data.update(describer="test-colour", prompt=str(REPO / "examples" / "prompts" / "short.yaml"))
+    data.update(inputs=["../videos"], describer="test-colour", prompt=str(REPO / "examples" / "prompts" / "short.yaml"))
     data["settings"] = {"clips": {"min_duration": 1.0}, "describe": {"speech": False}}
     (root / "jobs" / "job.yaml").write_text(yaml.safe_dump(data))
     monkeypatch.chdir(tmp_path)  # not the job's folder: paths must still resolve against it
@@ -57,3 +60,39 @@ def test_job_runs_with_paths_relative_to_its_folder(tmp_path: Path, monkeypatch:
     shutil.rmtree(root / "captions")
     again = run_job(root / "jobs" / "job.yaml")
     assert again.index.summary()["described"] == 0 and again.rows == 3
+
+
+def _batch(job: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "vidagent", "batch", str(job), *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def _checkout_copy(tmp_path: Path, corpus: Path | None) -> Path:
+    """The shipped job files in a copy of the checkout's layout (corpus beside it when given)."""
+    co = tmp_path / "checkout"
+    shutil.copytree(REPO / "cli", co / "cli")
+    (co / "examples").symlink_to(REPO / "examples")
+    if corpus is not None:
+        (tmp_path / "shared").mkdir()
+        (tmp_path / "shared" / "corpus").symlink_to(corpus)
+    return co
+
+
+def test_shipped_job_dry_runs_from_the_checkout_and_creates_nothing(tmp_path: Path, corpus: Path) -> None:
+    co = _checkout_copy(tmp_path, corpus)
+    res = _batch(co / "cli" / "dataset_jsonl.yaml", tmp_path, "--dry-run", "--json")  # cwd is not cli/
+    assert res.returncode == 0, res.stderr
+    est = json.loads(res.stdout)
+    assert est["videos"] == 1 and est["clips"] > 1 and est["failed"] == []
+    assert not (co / "store").exists() and not (co / "captions").exists()
+
+
+def test_job_whose_inputs_do_not_exist_exits_non_zero_and_creates_nothing(tmp_path: Path) -> None:
+    co = _checkout_copy(tmp_path, None)
+    job = co / "cli" / "caption_folder.yaml"
+    dry = _batch(job, tmp_path, "--dry-run")
+    assert dry.returncode == 1 and "shared/corpus/small: file not found" in dry.stderr
+    assert not (co / "store").exists()
+    real = _batch(job, tmp_path, "--no-progress")
+    assert real.returncode == 1 and "file not found" in real.stderr
+    assert not (co / "captions").exists()

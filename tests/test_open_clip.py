@@ -18,7 +18,6 @@ import vidagent
 from .clirun import one_error_line, vcli
 from .conftest import make_video
 
-
 MV = shutil.which("mv")  # found now: during the test PATH holds only the fakes
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -39,7 +38,7 @@ def test_index_then_search_finds_the_coloured_shot(tmp_path: Path, library: Path
     assert hits[0].caption == "a green coloured screen"
     assert hits[0].video.endswith("shots.mp4")
     assert hits[0].start == pytest.approx(5.0, abs=0.05) and hits[0].end == pytest.approx(7.0, abs=0.05)
-    assert "keyword" in hits[0].sources and "text" in hits[0].sources
+    assert "keywords" in hits[0].sources and "caption" in hits[0].sources
 
     only = vidagent.search("screen", store=store, config=colour_config, video=str(library / "sub dir" / "two shots é.mp4"))
     assert {h.caption for h in only} == {"a black coloured screen", "a yellow coloured screen"}
@@ -47,19 +46,16 @@ def test_index_then_search_finds_the_coloured_shot(tmp_path: Path, library: Path
 
 def test_reindex_does_no_repeated_work(tmp_path: Path, library: Path, colour_config: Path) -> None:
     store = tmp_path / "store"
-    t0 = time.perf_counter()
     vidagent.index(library, store=store, config=colour_config)
-    first = time.perf_counter() - t0
     before = vidagent.status(store)
     calls = ColourDescriber.calls
-    t0 = time.perf_counter()
     report = vidagent.index(library, store=store, config=colour_config)
-    second = time.perf_counter() - t0
     assert [f.status for f in report.files] == ["unchanged", "unchanged"]
     assert ColourDescriber.calls == calls
     after = vidagent.status(store)
     assert after == before
-    assert second < first  # the figure (ratio) is measured by benchmarks/bench_scenes.py, not asserted
+    # No timing assertion (noisy on a shared 2-core machine): "no repeated work" is the describer's
+    # call count above; the re-run's cost ratio is measured by benchmarks/bench_pipeline.py.
 
 
 def test_moved_file_is_recognised_by_content(tmp_path: Path, library: Path, colour_config: Path) -> None:
@@ -145,22 +141,29 @@ def test_file_replaced_in_place_drops_its_old_content(tmp_path: Path, colour_con
     assert captions == {"a green coloured screen", "a white coloured screen"}
 
 
-def test_file_changing_while_being_indexed_is_one_line_or_indexed(tmp_path: Path, colour_config: Path) -> None:
-    """The describer truncates the file under us mid-run: the batch goes on, nothing crashes."""
+def test_file_changing_while_being_indexed_fails_on_one_line(tmp_path: Path, colour_config: Path) -> None:
+    """The describer truncates the file under us during the first of four batches: that file fails on
+    one line and leaves nothing behind, the batch goes on.
+
+    Deterministic: frames of batch k+1 are read while batch k is described, so batch 3 (at the
+    latest) is read from the truncated file, whose index (at the end of the mp4) is gone."""
     from .plugins import TruncatingDescriber
 
     video = make_video(tmp_path / "shrinking.mp4", [(c, 1.5) for c in ("red", "blue", "green", "white")])
     other = make_video(tmp_path / "other.mp4", [("black", 2)])
     cfg = tmp_path / "t.yaml"
-    cfg.write_text("describe:\n  describer: test-truncating\n  batch_size: 1\n")
+    cfg.write_text("describe:\n  describer: test-truncating\n  batch_size: 1\n"
+                   "clips:\n  min_duration: 1.0\n  max_duration: 1.5\n")
     TruncatingDescriber.target = str(video)
     report = vidagent.index([video, other], store=tmp_path / "st", config=cfg)
     res = {Path(f.path).name: f for f in report.files}
     assert res["other.mp4"].status == "indexed"
-    assert res["shrinking.mp4"].status in ("indexed", "failed")
-    assert "\n" not in res["shrinking.mp4"].error
-    again = vidagent.index(video, store=tmp_path / "st", config=cfg)  # new content: indexed afresh
-    assert again.files[0].status in ("indexed", "failed")
+    assert res["shrinking.mp4"].status == "failed"
+    assert res["shrinking.mp4"].error.startswith(str(video)) and "\n" not in res["shrinking.mp4"].error
+    stats = vidagent.status(tmp_path / "st")
+    assert stats["videos"] == 1 and stats["descriptions"] == stats["clips"] == 2  # only other.mp4 is left
+    again = vidagent.index(video, store=tmp_path / "st", config=cfg)  # now unreadable: one line
+    assert again.files[0].status == "failed" and "not a readable video" in again.files[0].error
 
 
 def test_every_hit_has_a_similarity(tmp_path: Path, shots_video: Path, colour_config: Path) -> None:

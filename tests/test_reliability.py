@@ -187,13 +187,16 @@ def test_newer_store_is_refused_and_older_upgraded(tmp_path: Path, shots_video: 
         c.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
     with pytest.raises(VidagentError, match="schema version 99 is newer"):
         Store(store)
+    from vidagent.store.models import SCHEMA_VERSION
+
     with sqlite3.connect(store / "vidagent.db") as c:
-        c.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+        c.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
     calls = []
-    migrate.MIGRATIONS[2] = lambda conn: calls.append(conn)
+    nxt = SCHEMA_VERSION + 1
+    migrate.MIGRATIONS[nxt] = lambda conn: calls.append(conn)
     try:
         st = Store(store)
-        assert migrate.upgrade(st, target=2) == 1
-        assert st.meta("schema_version") == "2" and len(calls) == 1
+        assert migrate.upgrade(st.engine, target=nxt) == SCHEMA_VERSION
+        assert st.meta("schema_version") == str(nxt) and len(calls) == 1
     finally:
-        del migrate.MIGRATIONS[2]
+        del migrate.MIGRATIONS[nxt]

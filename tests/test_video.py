@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from vidagent.errors import BadVideo
-from vidagent.video import content_hash, find_videos, frames_at, iter_frames, probe, read_audio, thumbnail
+from vidagent.video import content_hash, find_videos, frames_at, iter_frames, probe, read_audio
 
 from .conftest import COLOURS, make_video
 
@@ -38,13 +38,11 @@ def test_iter_frames_streams_every_frame(shots_video: Path) -> None:
     assert n == 250
 
 
-def test_read_audio_and_thumbnail(tmp_path: Path) -> None:
+def test_read_audio(tmp_path: Path) -> None:
     v = make_video(tmp_path / "a.mp4", [("red", 1.0)], audio=True)
     audio = read_audio(str(v))
     assert audio.dtype == np.float32 and abs(len(audio) / 16000 - 1.0) < 0.1
     assert 0.1 < float(np.abs(audio).max()) < 0.5
-    jpg = thumbnail(str(v), 0.5, width=64)
-    assert jpg[:2] == b"\xff\xd8"
 
 
 def test_content_hash_follows_content_not_path(tmp_path: Path, shots_video: Path) -> None:

@@ -1,15 +1,19 @@
 """vidagent: find moments in long videos by describing them, caption them in bulk, ask questions.
 
 Importing the package is cheap: the API functions load their stages (and the heavy libraries those
-use) on first call.
+use) on first call. `vidagent.Library(store, config)` holds a store and settings for many calls.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["index", "search", "similar", "ask", "status", "scenes", "__version__"]
+__all__ = ["Library", "index", "search", "similar", "ask", "history", "status", "scenes", "__version__"]
+
+# A library logs; the application (our CLI, or the caller's) decides where logs go.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
 def __getattr__(name: str) -> Any:
@@ -17,12 +21,16 @@ def __getattr__(name: str) -> Any:
         from . import api
 
         return getattr(api, name)
+    if name == "Library":
+        from .library import Library
+
+        return Library
     if name == "similar":
         from .similar import similar
 
         return similar
-    if name == "ask":
-        from .agent.run import ask
+    if name in ("ask", "history"):
+        from .agent import run
 
-        return ask
+        return getattr(run, name)
     raise AttributeError(f"module 'vidagent' has no attribute {name!r}")

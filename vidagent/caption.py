@@ -17,20 +17,19 @@ describer in the store's `runs` table, which is what `--dry-run` turns into a ti
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .config import Settings, load_settings
+from .describe import Describer
 from .errors import VidagentError
 from .export import safe_stem, to_csv, to_jsonl, to_srt, to_vtt
 from .outputs import OutputGuard
-from .pipeline import FileResult, IndexReport, Indexer, Plan, ProgressFn
+from .pipeline import FileResult, Hooks, Indexer, IndexReport, Plan, ProgressFn
 from .prompts import Prompt, load_prompt, render
-from .store import Store
-from .types import Segment
+from .store import DB_NAME, Store, default_store_dir, opened
 
 FORMATS = ("jsonl", "csv", "srt", "vtt")
 PER_VIDEO = ("srt", "vtt")  # one file per video inside the output folder
@@ -102,36 +101,35 @@ def check_prompt(prompt: str, prompt_vars: dict[str, Any]) -> Prompt:
     return p
 
 
-class _CaptionIndexer(Indexer):
-    """The Indexer, remembering each video's plan and timing each describe batch for the runs table."""
+class CaptionRun:
+    """Hooks for one caption run: remembers each video's plan (the outputs are built from it) and
+    records the seconds each describe batch took in the store's runs table (for `--dry-run` estimates)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, store: Store) -> None:
+        self.store = store
         self.plans: dict[str, Plan] = {}
         self.run_id: int | None = None
         self.described = 0
         self.describe_s = 0.0
 
-    def plan(self, info: Any) -> Plan:
-        p = super().plan(info)
-        self.plans[info.hash] = p
-        return p
+    def hooks(self) -> Hooks:
+        return Hooks(on_plan=self.on_plan, on_batch=self.on_batch)
 
-    def describe(self, plan: Plan, speech: Sequence[Segment]) -> int:
-        t0 = time.perf_counter()
-        n = super().describe(plan, speech)
-        self.described += n
-        self.describe_s += time.perf_counter() - t0
-        self.update_run("running")
-        return n
+    def on_plan(self, plan: Plan) -> None:
+        self.plans[plan.info.hash] = plan
 
-    def start_run(self) -> None:
-        d = self.describer
+    def on_batch(self, plan: Plan, clips: int, seconds: float) -> None:
+        self.described += clips
+        self.describe_s += seconds
+        self.update("running")
+
+    def start(self, ix: Indexer) -> None:
+        d = ix.describer
         self.run_id = self.store.start_run("caption", {
-            "describer": d.name, "model_id": d.model_id, "describer_key": self.describer_key(),
-            "prompt": self.prompt()[1]})
+            "describer": d.name, "model_id": d.model_id, "describer_key": ix.describer_key(),
+            "prompt": ix.prompt()[1]})
 
-    def update_run(self, status: str) -> None:
+    def update(self, status: str) -> None:
         if self.run_id is not None:
             self.store.update_run(self.run_id, status,
                                   {"clips": self.described, "describe_s": round(self.describe_s, 4)})
@@ -210,8 +208,9 @@ def _settings(config: str | os.PathLike[str] | Settings | None) -> Settings:
     return config if isinstance(config, Settings) else load_settings(config)
 
 
-def _indexer(store: Store, settings: Settings, describer: str | None, prompt: str | None,
-             prompt_vars: dict[str, Any], progress: ProgressFn | None) -> tuple[_CaptionIndexer, list[str]]:
+def _indexer(store: Store, settings: Settings, describer: str | Describer | None, prompt: str | None,
+             prompt_vars: dict[str, Any], progress: ProgressFn | None,
+             hooks: Hooks | None = None) -> tuple[Indexer, list[str]]:
     """The caption indexer, plus warnings. An explicit prompt is always checked strictly; the default
     prompt only when the describer will render it (offline needs no `--var duration=...`)."""
     warnings = []
@@ -225,14 +224,15 @@ def _indexer(store: Store, settings: Settings, describer: str | None, prompt: st
                             f"'{prompt or settings.describe.prompt}' was checked but is ignored (its captions "
                             "are its own; stored ones from `index` are reused)")
         prompt_vars = {}  # so the description key is the one `index` used
-    ix = _CaptionIndexer(store, settings, progress=progress, describer=describer, prompt=prompt,
-                         prompt_vars=prompt_vars, activate=False)
+    ix = Indexer(store, settings, progress=progress, describer=probe_ix.describer, prompt=prompt,
+                 prompt_vars=prompt_vars, activate=False, hooks=hooks)
     return ix, warnings
 
 
 def caption(paths: Sequence[str | os.PathLike[str]], prompt: str | None = None, outputs: Sequence[Output] = (),
-            describer: str | None = None, prompt_vars: dict[str, Any] | None = None,
-            store: str | os.PathLike[str] | None = None, config: str | os.PathLike[str] | Settings | None = None,
+            describer: str | Describer | None = None, prompt_vars: dict[str, Any] | None = None,
+            store: Store | str | os.PathLike[str] | None = None,
+            config: str | os.PathLike[str] | Settings | None = None,
             progress: ProgressFn | None = None, on_file: Callable[[FileResult], None] | None = None,
             on_warning: Callable[[str], None] | None = None, force: bool = False) -> CaptionReport:
     """Caption every clip of `paths` with `prompt` (default: settings describe.prompt) and write `outputs`
@@ -242,56 +242,66 @@ def caption(paths: Sequence[str | os.PathLike[str]], prompt: str | None = None, 
     if prompt is not None:
         check_prompt(prompt, prompt_vars)  # fail before opening any store or video
     settings = _settings(config)
-    st = Store(store)
-    try:
+    with opened(store) as st:
         guard = OutputGuard(st, force=force, sources=[str(p) for p in paths])
         check_outputs(outputs, guard)
         with st.writer_lock():
             from .store.health import require_writable
 
             require_writable(st)
-            ix, warnings = _indexer(st, settings, describer, prompt, prompt_vars, progress)
+            run = CaptionRun(st)
+            ix, warnings = _indexer(st, settings, describer, prompt, prompt_vars, progress, run.hooks())
             for w in warnings:
                 if on_warning:
                     on_warning(w)
-            ix.start_run()
+            run.start(ix)
             report = ix.run([str(p) for p in paths], on_file=on_file)
             if report.stopped:  # disk full: what was committed stays; outputs are written by the re-run
                 report.notes.append("outputs not written (the disk is full); re-run to write them")
                 return CaptionReport(report, 0, [], "", warnings)
-            ix.update_run("interrupted" if report.interrupted else "done")
+            run.update("interrupted" if report.interrupted else "done")
             key = ix.describer_key()
             seen: set[str] = set()
             per_video = []
             for f in report.files:
-                if f.status == "failed" or f.hash in seen or f.hash not in ix.plans:
+                if f.status == "failed" or f.hash in seen or f.hash not in run.plans:
                     continue
                 seen.add(f.hash)
-                per_video.append((os.path.abspath(f.path), stored_rows(st, ix.plans[f.hash], key, f.path)))
+                per_video.append((os.path.abspath(f.path), stored_rows(st, run.plans[f.hash], key, f.path)))
             if not per_video and report.files:  # every input failed: no (empty) output file
                 report.notes.append("no output written: every input failed")
                 return CaptionReport(report, 0, [], "", warnings)
             written, stdout = write_outputs(per_video, outputs, guard)
             return CaptionReport(report, sum(len(r) for _, r in per_video), written, stdout, warnings)
-    finally:
-        st.close()
 
 
-def dry_run(paths: Sequence[str | os.PathLike[str]], prompt: str | None = None, describer: str | None = None,
-            prompt_vars: dict[str, Any] | None = None, store: str | os.PathLike[str] | None = None,
+def _dry_store(store: Store | str | os.PathLike[str] | None) -> Store:
+    """The store a dry run reads: the existing one, else a throw-away in-memory one (creates no file)."""
+    if isinstance(store, Store):
+        return store
+    root = Path(store) if store is not None else default_store_dir()
+    if (root / DB_NAME).exists():
+        return Store(root)
+    return Store(root, url="sqlite://")
+
+
+def dry_run(paths: Sequence[str | os.PathLike[str]], prompt: str | None = None,
+            describer: str | Describer | None = None, prompt_vars: dict[str, Any] | None = None,
+            store: Store | str | os.PathLike[str] | None = None,
             config: str | os.PathLike[str] | Settings | None = None) -> DryRun:
     """Count videos, clips and seconds still to caption, and estimate the time; runs no describer.
 
-    Scene detection does run for videos whose scenes are not stored (exact clip counts need it); its
-    results are stored, so the real run then starts at describing.
+    Scene detection does run for videos whose scenes are not stored (exact clip counts need it). In an
+    existing store its results are kept, so the real run then starts at describing; where there is no
+    store yet, nothing is created (the work happens in memory).
     """
-    from .video import find_videos
+    from .video.files import find_videos
 
     prompt_vars = {k: str(v) for k, v in (prompt_vars or {}).items()}
     if prompt is not None:
         check_prompt(prompt, prompt_vars)  # fail before opening any store or video
     settings = _settings(config)
-    st = Store(store)
+    st = _dry_store(store)
     out = DryRun()
     try:
         ix, _ = _indexer(st, settings, describer, prompt, prompt_vars, None)
@@ -320,4 +330,5 @@ def dry_run(paths: Sequence[str | os.PathLike[str]], prompt: str | None = None, 
             out.estimate_s = out.per_clip_s * out.todo_clips
         return out
     finally:
-        st.close()
+        if st is not store:
+            st.close()

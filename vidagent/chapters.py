@@ -14,10 +14,10 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import VidagentError
 from .outputs import OutputGuard
@@ -61,7 +61,15 @@ def _in_pause(t: float, segments: Sequence[Segment], margin: float = 0.3) -> flo
     return 0.0 if any(s.start - margin < t < s.end + margin for s in segments) else 1.0
 
 
-def boundary_scores(clips: Sequence[Clip], rows: dict[str, dict[str, Any]],
+class Row(Protocol):
+    """A clip's stored description: a `store.ClipRecord` or a plain dict with the same keys."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def __getitem__(self, key: str) -> Any: ...
+
+
+def boundary_scores(clips: Sequence[Clip], rows: Mapping[str, Row],
                     segments: Sequence[Segment]) -> list[float]:
     """Strength (0-1) of the boundary after each clip but the last."""
     text = [_words(" ".join([r.get("caption", ""), " ".join(r.get("tags", [])), " ".join(r.get("ocr", [])),
@@ -100,7 +108,7 @@ def _sentence(text: str, limit: int = 60) -> str:
     return first.rstrip(".")
 
 
-def title_for(rows: Sequence[dict[str, Any]]) -> str:
+def title_for(rows: Sequence[Row]) -> str:
     """On-screen text seen most (a real line of words), else the first words spoken, else the caption."""
     lines = Counter(" ".join(t.split()) for r in rows for t in r.get("ocr", []) if len(_words(t)) >= 1)
     if lines:

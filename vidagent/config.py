@@ -15,7 +15,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import VidagentError
+from .errors import ConfigError
+
+SignalName = Literal["people", "colour", "motion", "crops", "hierarchy"]
+ALL_SIGNALS: tuple[SignalName, ...] = ("people", "colour", "motion", "crops", "hierarchy")
 
 
 class _Section(BaseModel):
@@ -24,8 +27,9 @@ class _Section(BaseModel):
 
 
 class ScenesConfig(_Section):
-    detector: Literal["content", "adaptive", "transnetv2"] = Field(
-        "content", description="content/adaptive: PySceneDetect; transnetv2: learned shot boundaries"
+    detector: str = Field(
+        "content", description="content/adaptive: PySceneDetect; transnetv2: learned shot boundaries; "
+        "or a registered plugin detector (vidagent.scenes.register_detector)", min_length=1
     )
     threshold: float = Field(27.0, description="ContentDetector threshold (0-255 scale of HSV change)")
     adaptive_threshold: float = Field(3.0, description="AdaptiveDetector ratio threshold")
@@ -50,8 +54,8 @@ class DescribeConfig(_Section):
     speech: bool = Field(True, description="transcribe audio and pass it to the describer")
     ocr: bool = Field(True, description="read text on screen (offline describer)")
     tags_top_k: int = Field(5, ge=1, description="labels kept per clip (offline describer)")
-    signals: list[Literal["people", "colour", "motion", "crops", "hierarchy"]] = Field(
-        default_factory=lambda: ["people", "colour", "motion", "crops", "hierarchy"],
+    signals: list[SignalName] = Field(
+        default_factory=lambda: list(ALL_SIGNALS),
         description="extra visual signals of the offline describer (see docs/signals.md); [] for tags only",
     )
     options: dict[str, Any] = Field(
@@ -69,15 +73,36 @@ class EmbedConfig(_Section):
     )
 
 
+#: weight of each search source when `search.weights` does not set it. The signal spaces are off by
+#: default except colour: their words already reach search through the caption and keywords, and
+#: their spaces mostly added mass to clips that have them (docs/signals.md); clip counts only when
+#: `embed.visual: clip` was indexed.
+DEFAULT_SEARCH_WEIGHTS = {"caption": 0.3, "visual": 0.3, "keywords": 0.4, "visual.people": 0.0,
+                          "visual.colour": 0.1, "visual.motion": 0.0, "clip": 0.3}
+DEFAULT_KEYWORD_FIELDS = {"tags": 1.0, "ocr": 1.0, "transcript": 0.6, "caption": 1.0}
+
+
 class SearchConfig(_Section):
     top_k: int = Field(10, ge=1)
-    rrf_k: int = Field(60, ge=1, description="reciprocal-rank-fusion constant")
+    rrf_k: int = Field(60, ge=1, description="unused since search fuses weighted scores; kept so older configs load")
     candidates: int = Field(50, ge=1, description="hits taken from each ranking before fusing")
     weights: dict[str, float] = Field(
         default_factory=dict,
-        description="fusion weight per source (text, visual, keyword, visual.people, visual.colour, "
-        "visual.motion, clip); unset ones keep their defaults, 0 turns a source off",
+        description="weight of each ranking source in the fused score, over the defaults (caption, visual, "
+        "keywords, visual.people, visual.colour, visual.motion, clip); 0 turns one off",
     )
+    fields: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_KEYWORD_FIELDS),
+        description="keyword weight of each text field: tags (visual labels), ocr (on-screen text), "
+        "transcript (speech), caption (the describer's words)",
+    )
+    sim_floor: float = Field(0.15, ge=-1, lt=1, description="cosine that counts as unrelated (rescaled to 0)")
+    min_score: float = Field(0.1, ge=0, description="relevance floor: when no clip scores this much, "
+                             "search returns nothing (nonsense gets 'no results')")
+    min_score_words: float = Field(0.05, ge=0, description="the floor instead for a clip that also matches "
+                                   "content words of the query (word evidence needs less meaning score)")
+    min_relative: float = Field(0.2, ge=0, le=1, description="hits scoring below this fraction of the best hit "
+                                "are not shown")
 
 
 class AgentConfig(_Section):
@@ -125,7 +150,7 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) 
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
-            raise VidagentError(f"{p}: settings must be a mapping at the top level")
+            raise ConfigError(f"{p}: settings must be a mapping at the top level")
         data = loaded
     for dotted, value in overrides.items():
         if value is None:
@@ -133,12 +158,12 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) 
         section, _, key = dotted.partition("__")
         data.setdefault(section, {})
         if not isinstance(data[section], dict):
-            raise VidagentError(f"{source}: '{section}' must be a mapping")
+            raise ConfigError(f"{source}: '{section}' must be a mapping")
         data[section][key] = value
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise VidagentError(_format_error(source, exc)) from None
+        raise ConfigError(_format_error(source, exc)) from None
 
 
 def stage_key(*parts: Any) -> str:

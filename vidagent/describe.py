@@ -8,17 +8,15 @@ nothing heavy; extensions register the same way or through the `vidagent.describ
 
 from __future__ import annotations
 
-import importlib
-import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 import numpy as np
 
-from .errors import VidagentError
+from .errors import ConfigError, VidagentError
+from .plugins import entry_point_targets, load_plugin_modules, resolve
 from .types import ClipInput, Description
 
 
@@ -48,7 +46,7 @@ class Describer(ABC):
     def describe_batch(self, items: Sequence[ClipInput], prompt: str | None = None) -> list[Description]:
         """Describe each clip; return one Description per input, in order."""
 
-    def load(self) -> None:
+    def load(self) -> None:  # noqa: B027 - optional hook: most describers load lazily and need nothing here
         """Load models now. The executor calls it once before the first batch, so a describer that
         cannot load (no weights, no network) stops the run with one error instead of failing every file."""
 
@@ -117,15 +115,10 @@ def _load_entry_points() -> None:
     if _ENTRY_POINTS_LOADED:
         return
     _ENTRY_POINTS_LOADED = True
-    # VIDAGENT_PLUGINS: comma-separated modules imported once to register describers/embedders/detectors.
-    for module in filter(None, (m.strip() for m in os.environ.get("VIDAGENT_PLUGINS", "").split(","))):
-        try:
-            importlib.import_module(module)
-        except ImportError as exc:
-            raise VidagentError(f"VIDAGENT_PLUGINS: cannot import '{module}': {exc}") from None
+    load_plugin_modules()
     for group, table in (("vidagent.describers", _DESCRIBERS), ("vidagent.embedders", _EMBEDDERS)):
-        for ep in entry_points(group=group):
-            table.setdefault(ep.name, Registered(ep.name, ep.value, "", f"plugin {ep.value}", ""))
+        for name, value in entry_point_targets(group).items():
+            table.setdefault(name, Registered(name, value, "", f"plugin {value}", ""))
 
 
 def registered_describers() -> dict[str, Registered]:
@@ -138,21 +131,11 @@ def registered_embedders() -> dict[str, Registered]:
     return dict(_EMBEDDERS)
 
 
-def resolve(target: str | Callable[..., Any]) -> Callable[..., Any]:
-    if callable(target):
-        return target
-    module, _, attr = target.partition(":")
-    obj: Any = importlib.import_module(module)
-    for part in attr.split("."):
-        obj = getattr(obj, part)
-    return obj  # type: ignore[no-any-return]
-
-
 def _instance(kind: str, table: dict[str, Registered], name: str, key: str, *args: Any) -> Any:
     _load_entry_points()
     if name not in table:
         known = ", ".join(sorted(table)) or "none"
-        raise VidagentError(f"unknown {kind} '{name}' (registered: {known})")
+        raise ConfigError(f"unknown {kind} '{name}' (registered: {known})")
     cache_key = (kind, name, key)
     if cache_key not in _INSTANCES:
         _INSTANCES[cache_key] = resolve(table[name].target)(*args)
@@ -162,12 +145,14 @@ def _instance(kind: str, table: dict[str, Registered], name: str, key: str, *arg
 def get_describer(name: str, config: Any = None) -> Describer:
     """The process-wide instance of describer `name` for this config (models load once)."""
     key = config.model_dump_json() if hasattr(config, "model_dump_json") else repr(config)
-    return _instance("describer", _DESCRIBERS, name, key, config)  # type: ignore[no-any-return]
+    describer: Describer = _instance("describer", _DESCRIBERS, name, key, config)
+    return describer
 
 
 def get_embedder(name: str) -> Embedder:
     """The process-wide instance of embedder `name`."""
-    return _instance("embedder", _EMBEDDERS, name, "")  # type: ignore[no-any-return]
+    embedder: Embedder = _instance("embedder", _EMBEDDERS, name, "")
+    return embedder
 
 
 # Built-ins, registered exactly as an extension would be.

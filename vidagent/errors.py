@@ -1,4 +1,9 @@
-"""Errors users see as one line. Anything else is a bug and shows a traceback only under VIDAGENT_DEBUG=1."""
+"""Errors users see as one line. Anything else is a bug and shows a traceback only under VIDAGENT_DEBUG=1.
+
+Every expected failure is a `VidagentError` subclass whose `str()` is the line the CLI prints after
+`vidagent: error: `. Callers that want to react to one kind (a script skipping unknown clips, a web
+page answering 404) catch the subclass; everyone else catches the base.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,10 @@ class VidagentError(Exception):
     """An expected failure with a message fit to print on one line."""
 
 
+class ConfigError(VidagentError):
+    """Settings, a job file, a prompt file or a plugin name is wrong; the message names the file and key."""
+
+
 class BadVideo(VidagentError):
     """A file that cannot be indexed; names the file and the reason."""
 
@@ -20,6 +29,54 @@ class BadVideo(VidagentError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class StoreNotFound(VidagentError):
+    """A read-only command pointed at a folder that holds no store."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        super().__init__(f"{printable(root)}: no vidagent store here (run `vidagent index` first)")
+        self.root = str(root)
+
+
+class StoreBusy(VidagentError):
+    """Another process holds the store's writer lock and the caller asked not to wait."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        super().__init__(f"{root}: another vidagent process is writing to this store")
+        self.root = str(root)
+
+
+class SchemaTooNew(VidagentError):
+    """The store was written by a newer vidagent; this one refuses rather than guess."""
+
+    def __init__(self, root: str, found: int, supported: int) -> None:
+        super().__init__(
+            f"{root}: store schema version {found} is newer than this vidagent supports ({supported}); upgrade vidagent"
+        )
+        self.found = found
+        self.supported = supported
+
+
+class UnknownClip(VidagentError):
+    """A clip id that is not in the store (or not in its video's current plan)."""
+
+    def __init__(self, clip_id: str, hint: str = "", message: str | None = None) -> None:
+        text = message or f"unknown clip id '{clip_id}'"
+        super().__init__(f"{text} ({hint})" if hint else text)
+        self.clip_id = clip_id
+
+
+class UnknownVideo(VidagentError):
+    """A video (path or hash) that is not indexed in the store."""
+
+    def __init__(self, video: str, message: str | None = None) -> None:
+        super().__init__(message or f"{video}: not an indexed video (see `vidagent status`)")
+        self.video = video
+
+
+class AmbiguousVideo(UnknownVideo):
+    """A video name (file name, hash prefix) that fits more than one indexed video; the message lists them."""
 
 
 class DescriberUnavailable(VidagentError):
@@ -88,7 +145,7 @@ def ordinary(exc: BaseException) -> VidagentError | None:
     None when `exc` is something else (a bug)."""
     if isinstance(exc, VidagentError):
         return exc
-    msg = " ".join(str(exc).split())
+    msg = one_line(exc, limit=10_000, with_type=False)
     low = msg.lower()
     err = getattr(exc, "errno", None)
     orig = getattr(exc, "orig", None)  # SQLAlchemy wraps the DB-API error
@@ -115,10 +172,16 @@ def ordinary(exc: BaseException) -> VidagentError | None:
     return None
 
 
-def one_line(exc: BaseException) -> str:
-    """Render an exception as a single line (no newlines) for CLI output and error columns."""
-    text = str(exc).strip() or exc.__class__.__name__
+def one_line(exc: BaseException | str, limit: int = 500, with_type: bool | None = None) -> str:
+    """Render an exception (or any text) as a single line of at most `limit` characters.
+
+    Foreign exceptions get their class name in front (`ValueError: ...`) since their message alone is
+    often a bare word; ours never do (their message is written for the user). `with_type` overrides.
+    """
+    text = exc if isinstance(exc, str) else (str(exc).strip() or exc.__class__.__name__)
     text = printable(" ".join(text.split()))
-    if not isinstance(exc, VidagentError):
+    if with_type is None:
+        with_type = not isinstance(exc, (str, VidagentError))
+    if with_type and not isinstance(exc, str):
         text = f"{exc.__class__.__name__}: {text}"
-    return text[:500]
+    return text[:limit]

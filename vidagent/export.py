@@ -16,10 +16,11 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .errors import VidagentError
+from .errors import UnknownClip, UnknownVideo, VidagentError
 from .outputs import OutputGuard
 from .store import Store
 from .types import Clip, Hit
@@ -109,11 +110,11 @@ def find_clip(store: Store, clip_id: str) -> ClipRef:
     rows = store.active_rows(clip_ids=[clip_id])
     if rows:
         r = rows[0]
-        return ClipRef(clip_id, r["video"], r["video_hash"], float(r["start"]), float(r["end"]))
+        return ClipRef(clip_id, r.video, r.video_hash, r.start, r.end)
     hit = store.clip_span(clip_id)
     if hit is None:
-        raise VidagentError(f"unknown clip id '{clip_id}' (see `vidagent search --json` for ids)")
-    return ClipRef(clip_id, str(hit[2]), str(hit[3]), float(hit[0]), float(hit[1]))
+        raise UnknownClip(clip_id, "see `vidagent search --json` for ids")
+    return ClipRef(clip_id, hit.video, hit.video_hash, hit.start, hit.end)
 
 
 def active_clips(store: Store, video: str) -> tuple[str, list[Clip], dict[str, str]]:
@@ -122,9 +123,9 @@ def active_clips(store: Store, video: str) -> tuple[str, list[Clip], dict[str, s
 
     row = require_video(store, video)
     if row.plan_key is None:
-        raise VidagentError(f"{video}: not indexed in {store.root} (run `vidagent index` first)")
+        raise UnknownVideo(video, f"{video}: not indexed in {store.root} (run `vidagent index` first)")
     clips = store.get_clips(row.plan_key) or []
-    captions = {r["clip_id"]: r["caption"] for r in store.active_rows(video_hash=row.hash)}
+    captions = {r.clip_id: r.caption for r in store.active_rows(video_hash=row.hash)}
     return shown_path(store, row.hash, row.path, prefer=video), clips, captions
 
 
@@ -151,14 +152,13 @@ def export_hits(hits: Sequence[Hit], out_dir: str | os.PathLike[str], store: Sto
 
     Cutting needs only the video path and span, which each hit carries, so no store is required.
     """
-    from .video import cut_clip
 
     guard = OutputGuard(store, force=force, sources=[h.video for h in hits])
     d = guard.check_folder(out_dir)
     paths = []
     for i, h in enumerate(hits, 1):
         out = d / f"{i:02d}_{safe_stem(h.video)}_{h.start:.1f}s_{h.clip_id}.mp4"
-        paths.append(guard.write_with(out, lambda tmp, h=h: cut_clip(h.video, h.start, h.end, tmp), CLIP_SUFFIXES))
+        paths.append(guard.write_with(out, partial(_cut, h), CLIP_SUFFIXES))
     return paths
 
 
@@ -207,5 +207,15 @@ def write_thumbnails(store: Store, video: str, out_dir: str | os.PathLike[str], 
         frame = min(by_time, key=lambda f: abs(f.time - t) if f.time + 1e-3 >= t else 1e9 + t - f.time)
         p = d / f"{safe_stem(path)}_{c.index:04d}_{c.id}.jpg"
         image = Image.fromarray(frame.image)
-        out.append(guard.write_with(p, lambda tmp, im=image: im.save(tmp, format="JPEG", quality=85), (".jpg",)))
+        out.append(guard.write_with(p, partial(_save_jpeg, image), (".jpg",)))
     return out
+
+
+def _cut(hit: Hit, tmp: Path) -> str:
+    from .video import cut_clip
+
+    return cut_clip(hit.video, hit.start, hit.end, tmp)
+
+
+def _save_jpeg(image: Any, tmp: Path) -> None:
+    image.save(tmp, format="JPEG", quality=85)

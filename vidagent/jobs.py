@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .caption import CaptionReport, DryRun, Output, caption, dry_run
 from .config import Settings, load_settings
-from .errors import VidagentError
+from .errors import ConfigError, VidagentError
 from .pipeline import ProgressFn
 
 
@@ -64,11 +64,11 @@ def load_job(path: str | os.PathLike[str]) -> tuple[Job, Settings]:
     p = Path(path)
     data = load_file(p, "job file")
     if not isinstance(data, dict):
-        raise VidagentError(f"{p}: a job file is a mapping (inputs, prompt, outputs, ...)")
+        raise ConfigError(f"{p}: a job file is a mapping (inputs, prompt, outputs, ...)")
     try:
         job = Job.model_validate(data)
     except ValidationError as exc:
-        raise VidagentError(_format_error(str(p), exc)) from None
+        raise ConfigError(_format_error(str(p), exc)) from None
     base = p.resolve().parent
     job.inputs = [_resolve(base, i) for i in job.inputs]
     if job.prompt is not None and _is_path(job.prompt):
@@ -82,13 +82,13 @@ def load_job(path: str | os.PathLike[str]) -> tuple[Job, Settings]:
     overrides: dict[str, Any] = {}
     for section, values in job.settings.items():
         if not isinstance(values, dict):
-            raise VidagentError(f"{p}: settings.{section} must be a mapping")
+            raise ConfigError(f"{p}: settings.{section} must be a mapping")
         for key, value in values.items():
             overrides[f"{section}__{key}"] = value
     try:
         settings = load_settings(job.config, **overrides)
     except VidagentError as exc:
-        raise VidagentError(f"{p}: {exc}") from None
+        raise ConfigError(f"{p}: {exc}") from None
     return job, settings
 
 

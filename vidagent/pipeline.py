@@ -13,34 +13,42 @@ from __future__ import annotations
 
 import logging
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import video as vmod
-from .clips import plan_clips, uniform_times
-from .config import Settings, stage_key
-from .describe import Describer, Embedder, get_describer, get_embedder
-from .errors import (BadVideo, DescriberUnavailable, DiskFull, MissingDependency, VidagentError, debug, one_line,
-                     ordinary)
-from .prompts import load_prompt, render
+from . import lookahead, stages
+from .binding import DescriberBinding
+from .config import Settings
+from .describe import Describer, Embedder
+from .errors import (
+    BadVideo,
+    ConfigError,
+    DescriberUnavailable,
+    DiskFull,
+    MissingDependency,
+    VidagentError,
+    debug,
+    one_line,
+    ordinary,
+)
+from .inputs import clip_input, read_inputs, speech_between
+from .lookahead import SceneLookahead
 from .scenes import detect_scenes
+from .stages import AUDIO_CHUNK_S, ProgressFn
 from .store import Store
-from .types import Clip, ClipInput, Description, Segment, VideoInfo
+from .types import Clip, ClipInput, Segment, VideoInfo
+from .video.files import find_videos
 
-log = logging.getLogger("vidagent")
+log = logging.getLogger(__name__)
 
-# Audio is transcribed in pieces of this many seconds (flat memory on long recordings); a word cut at
-# a boundary is the cost, once every 10 minutes.
-AUDIO_CHUNK_S = 600.0
-
-# progress(stage, path, done, total): stage in {"scenes", "speech", "describe"}; units are seconds for
-# scenes/speech and clips for describe.
-ProgressFn = Callable[[str, str, float, float], None]
+# Re-exported for callers written when these lived here (they are describe-level: vidagent.inputs).
+__all__ = ["AUDIO_CHUNK_S", "FileResult", "Hooks", "IndexReport", "Indexer", "Interrupted", "Plan", "ProgressFn",
+           "clip_input", "read_inputs", "speech_between"]
 
 
 @dataclass
@@ -95,121 +103,75 @@ class Plan:
     todo: list[Clip]
 
 
+@dataclass
+class Hooks:
+    """Observers of a run, for callers that need more than the report (`caption` keeps each video's
+    plan and times describe batches). Hooks observe; they do not change what is computed."""
+
+    #: after a video's clips are planned (before anything is described)
+    on_plan: Callable[[Plan], None] | None = None
+    #: after each describe batch is committed: (plan, clips in the batch, seconds the batch took)
+    on_batch: Callable[[Plan, int, float], None] | None = None
+
+
 class Indexer:
-    """Runs the stages for many videos against one store with one set of settings."""
+    """Runs the stages for many videos against one store with one describer binding and settings."""
 
     def __init__(self, store: Store, settings: Settings, progress: ProgressFn | None = None,
-                 describer: str | None = None, prompt: str | None = None,
-                 prompt_vars: dict[str, Any] | None = None, activate: bool = True) -> None:
+                 describer: str | Describer | None = None, prompt: str | None = None,
+                 prompt_vars: dict[str, Any] | None = None, activate: bool = True,
+                 hooks: Hooks | None = None) -> None:
         self.store = store
         self.settings = settings
-        self.progress = progress or (lambda *a: None)
-        self.describer_name = describer or settings.describe.describer
-        self.prompt_name = prompt or settings.describe.prompt
-        self.prompt_vars = prompt_vars or {}
+        self.progress: ProgressFn = progress or (lambda *a: None)
+        self.binding = DescriberBinding(settings, describer, prompt, prompt_vars)
         # `index` makes its describer the one search reads; `caption` with another prompt does not.
         self.activate = activate
+        self.hooks = hooks or Hooks()
         #: set by the first Ctrl-C: the run stops after the batch in flight is committed
         self.stop_requested = False
-        self._new_video: str | None = None
-        self._current: FileResult | None = None  # the file in flight (counted if the run stops)
-        self._describer: Describer | None = None
-        self._loaded = False
-        self._prompt: tuple[str | None, str | None] | None = None
-        self._describer_key: str | None = None
-        self.failed_clips = 0
+        #: videos whose scenes are detected in a thread while the current one is described (0: off)
+        self.lookahead = 1
+        self._ahead: SceneLookahead | None = None
+        self._upcoming: Sequence[str] = ()
 
-    # -- lazily built, once per run ---------------------------------------------------------------
+    # -- the binding, under the names callers know ------------------------------------------------
+    @property
+    def describer_name(self) -> str:
+        return self.binding.name
+
     @property
     def describer(self) -> Describer:
-        if self._describer is None:
-            try:
-                self._describer = get_describer(self.describer_name, self.settings.describe)
-            except (MissingDependency, DescriberUnavailable):
-                raise
-            except Exception as exc:
-                raise DescriberUnavailable(_about(self.describer_name, one_line(exc))) from None
-        return self._describer
-
-    def _ensure_loaded(self) -> None:
-        """Load the describer's models once, before the first batch; failing here stops the run."""
-        if self._loaded:
-            return
-        try:
-            self.describer.load()
-        except (MissingDependency, DescriberUnavailable):
-            raise
-        except Exception as exc:
-            if debug():
-                raise
-            raise DescriberUnavailable(_about(self.describer_name, f"cannot load: {one_line(exc)}")) from None
-        self._loaded = True
+        return self.binding.describer
 
     @property
     def embedder(self) -> Embedder:
-        return get_embedder(self.settings.embed.embedder)
+        return self.binding.embedder
 
     def prompt(self) -> tuple[str | None, str | None]:
-        """(rendered text, name@version) or (None, None) for describers that take no prompt."""
-        if self._prompt is None:
-            if self.describer.uses_prompt:
-                p = load_prompt(self.prompt_name)
-                self._prompt = (render(p, **self.prompt_vars), p.ref)
-            else:
-                self._prompt = (None, None)
-        return self._prompt
+        return self.binding.prompt()
 
     def describer_key(self) -> str:
-        """The descriptions' content key, computed once per run before any model loads: plan, activation
-        and storage all use this one value (a key that changed on loading made indexed clips unfindable)."""
-        if self._describer_key is None:
-            d = self.describer
-            cfg = self.settings.describe.model_dump(exclude={"batch_size", "describer", "prompt"})
-            try:
-                settings_key = d.settings_key()
-            except (MissingDependency, DescriberUnavailable):
-                raise
-            except Exception as exc:  # e.g. device: cuda without a GPU: the same for every file
-                if debug():
-                    raise
-                raise DescriberUnavailable(_about(self.describer_name, one_line(exc))) from None
-            parts: list[Any] = [settings_key, self.prompt()[1], d.frames_per_clip, cfg, self.prompt_vars]
-            if self.settings.embed.visual:  # a CLIP space is stored with the descriptions
-                parts.append({"visual": self.settings.embed.visual,
-                              "visual_model": self.settings.embed.visual_model})
-            self._describer_key = stage_key("describe", *parts)
-        return self._describer_key
+        return self.binding.key()
 
     # -- stages -----------------------------------------------------------------------------------
     def probe(self, path: str) -> VideoInfo:
-        file_hash = self.store.cached_hash(path) or vmod.content_hash(path)
-        info = vmod.probe(path, file_hash=file_hash)
-        # The file at this path was re-encoded, trimmed or replaced: what was indexed from its old
-        # content would cite times in a video that no longer exists there, so it goes.
-        for old in self.store.superseded(path, info.hash):
-            log.info("%s changed since it was indexed: dropping the old content's clips", path)
-            self.store.forget_video(old)
-        self.store.upsert_video(info)
-        self.store.remember_path(path, info.hash)
-        return info
+        return stages.probe(self.store, path)
 
     def plan(self, info: VideoInfo) -> Plan:
-        cfg = self.settings
-        scenes_key = stage_key("scenes", info.hash, cfg.scenes)
-        scenes = self.store.get_scenes(scenes_key)
-        if scenes is None:
-            t0 = time.perf_counter()
-            scenes = detect_scenes(info, cfg.scenes, lambda t: self._tick("scenes", info.path, t, info.duration))
+        def tick(t: float) -> None:
+            self._tick("scenes", info.path, t, info.duration)
+
+        cfg = self.settings.scenes
+        if lookahead.adopt(self._ahead, self.store, info, cfg):  # detected while the last video was described
             self.progress("scenes", info.path, info.duration, info.duration)
-            self.store.put_scenes(scenes_key, info.hash, cfg.scenes.detector, cfg.scenes.model_dump(), scenes,
-                                  time.perf_counter() - t0)
-        plan_key = stage_key("clips", scenes_key, cfg.clips)
-        clips = self.store.get_clips(plan_key)
-        if clips is None:
-            clips = plan_clips(info.hash, scenes, cfg.clips, info.duration)
-            self.store.put_clips(plan_key, clips)
+        scenes_key, found = stages.scenes(self.store, info, cfg, tick)
+        plan_key, clips = stages.clips(self.store, info, scenes_key, found, self.settings)
         done = self.store.described(self.describer_key(), [c.id for c in clips])
-        return Plan(info, clips, plan_key, [c for c in clips if c.id not in done])
+        plan = Plan(info, clips, plan_key, [c for c in clips if c.id not in done])
+        if self.hooks.on_plan:
+            self.hooks.on_plan(plan)
+        return plan
 
     def _tick(self, stage: str, path: str, done: float, total: float) -> None:
         self.progress(stage, path, done, total)
@@ -217,96 +179,62 @@ class Indexer:
             raise Interrupted()
 
     def speech(self, info: VideoInfo) -> list[Segment]:
-        """The video's transcript, computed once per (content, speech model) and sliced per clip later."""
-        if not (self.describer.needs_speech and self.settings.describe.speech and info.has_audio):
+        """The transcript the describer gets ([] when it takes none or the video has no audio)."""
+        if not self.binding.wants_speech(info):
             return []
-        from .perception.speech import Transcriber
-
-        tr = Transcriber.shared()
-        key = stage_key("speech", info.hash, tr.model_id)
-        segs = self.store.get_transcript(key)
-        if segs is None:
-            self.progress("speech", info.path, 0, info.duration)
-            segs = []
-            for offset, chunk in vmod.iter_audio(info.path, 16000, chunk_s=AUDIO_CHUNK_S):
-                segs.extend(tr.transcribe(chunk, offset=offset))
-            self.store.put_transcript(key, info.hash, tr.model_id, segs)
-            self.progress("speech", info.path, info.duration, info.duration)
-        return segs
+        return stages.transcript(self.store, info, self.progress)
 
     def _inputs(self, plan: Plan, batch: Sequence[Clip], speech: Sequence[Segment]) -> list[ClipInput]:
         return read_inputs(plan.info, batch, speech, self.describer.frames_per_clip,
                            self.settings.describe.frame_width)
 
-    def describe(self, plan: Plan, speech: Sequence[Segment]) -> int:
-        """Describe the plan's new clips batch by batch, decoding batch k+1 while batch k is described."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        self._ensure_loaded()
+    def describe(self, plan: Plan, speech: Sequence[Segment], result: FileResult | None = None) -> int:
+        """Describe the plan's new clips batch by batch, decoding batch k+1 while batch k is described.
+        `result`, when given, is kept current after every committed batch (an interrupted run reports it)."""
+        self.binding.load()
         d, info = self.describer, plan.info
         text, prompt_ref = self.prompt()
         dkey = self.describer_key()
         size = self.settings.describe.batch_size
-        batches = [plan.todo[b:b + size] for b in range(0, len(plan.todo), size)]
+        batches = [plan.todo[b : b + size] for b in range(0, len(plan.todo), size)]
         done = 0
-        self.failed_clips = 0
         self.progress("describe", info.path, 0, len(plan.todo))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidagent-frames") as pool:
             ahead = pool.submit(self._inputs, plan, batches[0], speech) if batches else None
             for k, batch in enumerate(batches):
+                t0 = time.perf_counter()
                 assert ahead is not None
                 items = ahead.result()
                 ahead = pool.submit(self._inputs, plan, batches[k + 1], speech) if k + 1 < len(batches) else None
                 descs = d.describe_batch(items, text)
                 if len(descs) != len(items):
                     raise VidagentError(f"describer '{d.name}' returned {len(descs)} results for {len(items)} clips")
-                vectors = self._vectors(descs)
+                vectors = self.binding.vectors(descs)
                 if self.settings.embed.visual:
                     _add_clip_vectors(self.settings, items, vectors)
                 self.store.put_descriptions(info.hash, dkey, d.name, d.model_id, prompt_ref,
                                             list(zip(batch, descs, strict=True)), vectors)
-                self.failed_clips += sum(1 for x in descs if "error" in x.extra)
                 done += len(batch)
-                if self._current is not None:
-                    self._current.described = done
+                if result is not None:
+                    result.described = done
+                    result.failed_clips += sum(1 for x in descs if "error" in x.extra)
+                log.debug("%s: described %d/%d clips", info.path, done, len(plan.todo))
                 self.progress("describe", info.path, done, len(plan.todo))
+                if self.hooks.on_batch:
+                    self.hooks.on_batch(plan, len(batch), time.perf_counter() - t0)
                 if self.stop_requested and k + 1 < len(batches):  # after the last batch: nothing to stop
                     if ahead is not None:
                         ahead.cancel()
                     raise Interrupted()
         return done
 
-    def _vectors(self, descs: Sequence[Description]) -> list[dict[str, Any]]:
-        emb = self.embedder
-        texts = [x.caption or " " for x in descs]
-        caps = emb.embed_batch(texts)
-        out = []
-        for desc, cap in zip(descs, caps, strict=True):
-            if "error" in desc.extra:
-                out.append({})  # a failed description is retried next run; nothing of it is searchable
-                continue
-            vecs: dict[str, Any] = {f"text:{emb.name}": (cap, emb.model_id)}
-            for key, v in desc.vectors.items():
-                # "visual" vectors are built in the text embedder's space (queries can match them);
-                # any other vector lives in its model's own space, for clip-to-clip similarity.
-                # Named visual signals ("visual.people", ...) are text-space vectors too.
-                text_space = key == "visual" or key.startswith("visual.")
-                space = f"{key}:{emb.name}" if text_space else f"{key}:{self.describer.model_id}"
-                vecs[space] = (v, self.describer.model_id)
-            out.append(vecs)
-        return out
-
     # -- the whole job ----------------------------------------------------------------------------
-    def index_file(self, path: str) -> FileResult:
-        info = self.probe(path)
-        # A file new to the store that fails part-way leaves nothing behind (see run()).
-        self._new_video = None if self.store.has_descriptions(info.hash) else info.hash
+    def _index(self, info: VideoInfo, new: bool, result: FileResult) -> None:
+        """Plan and describe one probed video, filling in `result` as work is committed."""
         # A new video: transcribe its audio while scene detection decodes the frames (the two use
         # different streams and both release the GIL), instead of one after the other.
-        speech_job = None
-        if self._new_video and self.describer.needs_speech and info.has_audio:
-            from concurrent.futures import ThreadPoolExecutor
-
+        speech_job: Future[list[Segment]] | None = None
+        if new and self.binding.wants_speech(info):
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidagent-speech")
             speech_job = pool.submit(self.speech, info)
             pool.shutdown(wait=False)
@@ -320,69 +248,86 @@ class Indexer:
         if self.activate:
             self.store.set_active(info.hash, plan.plan_key, self.describer_key())
             self.store.remember_describer(self.describer_key(), self.settings.describe.model_dump(mode="json"))
-        result = FileResult(path, "unchanged", info.hash, len(plan.clips), 0, info.duration)
+        result.hash, result.clips, result.seconds = info.hash, len(plan.clips), info.duration
         if info.truncated:
-            result.warning = (f"{path}: truncated: the header says {info.header_duration:.1f} s but only "
+            result.warning = (f"{result.path}: truncated: the header says {info.header_duration:.1f} s but only "
                               f"{info.duration:.1f} s decode; indexed what decodes")
-        self._current = result
+        lookahead.start_next(self._ahead, self.store, self.settings.scenes, self._upcoming)
         if plan.todo:
             speech = speech_job.result() if speech_job is not None else self.speech(info)
-            result.described = self.describe(plan, speech)
-            result.failed_clips = self.failed_clips
+            self.describe(plan, speech, result)
             result.status = "indexed"
         elif speech_job is not None:
             _wait_quietly(speech_job)
-        return result
+
+    def index_file(self, path: str) -> FileResult:
+        """Index one file. Its failure comes back as a "failed" result and the batch goes on; a file
+        new to the store that fails part-way leaves nothing behind. Errors that would repeat for every
+        file (a missing dependency, a describer that cannot load, a full disk) and interrupts propagate,
+        carrying the file's partial result when it had started describing."""
+        new_video: str | None = None
+        result = FileResult(path, "unchanged")
+        try:
+            info = self.probe(path)
+            new_video = None if self.store.has_descriptions(info.hash) else info.hash
+            self._index(info, new_video is not None, result)
+            return result
+        except (Interrupted, KeyboardInterrupt) as exc:
+            raise Interrupted(_partial(result)) from exc
+        except BadVideo as exc:
+            res = FileResult(path, "failed", error=str(exc))
+        except (MissingDependency, DescriberUnavailable, ConfigError):
+            raise  # the same for every file: stop with one line
+        except VidagentError as exc:
+            res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
+        except Exception as exc:  # any other failure is this file's, the batch goes on
+            if debug() or isinstance(exc, ImportError):
+                raise
+            full = ordinary(exc)
+            if isinstance(full, DiskFull):
+                # The same for every file: stop, keeping every committed batch (even a new file's: the
+                # re-run continues it), and let the caller print the summary.
+                where = "" if getattr(exc, "filename", None) else f"{self.store.root}: "
+                raise _Stopped(where + one_line(full), _partial(result)) from exc
+            log.debug("failed on %s", path, exc_info=True)
+            res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
+        if new_video:
+            self.store.forget_video(new_video)
+        return res
 
     def run(self, paths: Sequence[str], on_file: Callable[[FileResult], None] | None = None) -> IndexReport:
         t0 = time.perf_counter()
         report = IndexReport()
-        files, missing = vmod.find_videos(paths)
+        files, missing = find_videos(paths)
+        self._ahead = SceneLookahead(detect_scenes, self.lookahead)
         for p, why in missing:
             report.files.append(FileResult(p, "failed", error=f"{p}: {why}"))
             if on_file:
                 on_file(report.files[-1])
         try:
             with _graceful_sigint(self):
-                for path in files:
+                for i, path in enumerate(files):
                     if self.stop_requested:
                         raise Interrupted()
-                    self._new_video = None
-                    self._current = None
+                    self._upcoming = files[i + 1 :]
                     try:
                         res = self.index_file(path)
-                    except BadVideo as exc:
-                        res = FileResult(path, "failed", error=str(exc))
-                    except VidagentError as exc:
-                        if isinstance(exc, (MissingDependency, DescriberUnavailable)):
-                            raise  # the same for every file: stop with one line
-                        res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
-                    except Exception as exc:  # any other failure is this file's, the batch goes on
-                        if debug() or isinstance(exc, ImportError):
-                            raise
-                        if isinstance(ordinary(exc), DiskFull):
-                            # The same for every file: stop, keeping every committed batch (even a new
-                            # file's: the re-run continues it), and let the caller print the summary.
-                            where = "" if getattr(exc, "filename", None) else f"{self.store.root}: "
-                            report.stopped = where + one_line(ordinary(exc) or exc)
-                            if self._current is not None:
-                                self._current.status = "interrupted"
-                                report.files.append(self._current)
-                            break
-                        log.debug("failed on %s", path, exc_info=True)
-                        res = FileResult(path, "failed", error=f"{path}: {one_line(exc)}")
-                    if res.status == "failed" and self._new_video:
-                        self.store.forget_video(self._new_video)
+                    except _Stopped as stop:
+                        report.stopped = stop.reason
+                        report.files.extend([stop.partial] if stop.partial else [])
+                        break
                     report.files.append(res)
                     if on_file:
                         on_file(res)
-        except (KeyboardInterrupt, Interrupted):
+        except (KeyboardInterrupt, Interrupted) as exc:
             report.interrupted = True
-            cur = self._current
-            if cur is not None and all(f is not cur for f in report.files):
-                cur.status = "interrupted"  # its committed batches count in the summary
-                report.files.append(cur)
+            partial = exc.partial if isinstance(exc, Interrupted) else None
+            if partial is not None:
+                report.files.append(partial)  # its committed batches count in the summary
         finally:
+            if self._ahead is not None:
+                self._ahead.close()
+                self._ahead = None
             try:
                 self.store.save_indexes()
             except Exception as exc:
@@ -394,9 +339,31 @@ class Indexer:
         return report
 
 
+def _partial(result: FileResult) -> FileResult | None:
+    """A file stopped part-way, as the report shows it: None when it had not reached describing."""
+    if not result.hash:
+        return None
+    result.status = "interrupted"
+    return result
+
+
+class _Stopped(Exception):
+    """A failure that is the same for every file (disk full): the run stops after this file."""
+
+    def __init__(self, reason: str, partial: FileResult | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.partial = partial
+
+
 class Interrupted(BaseException):
     """Raised between batches after a Ctrl-C: everything committed so far stays. A BaseException, so
-    per-file error handling (which discards a new file's partial rows) never catches it."""
+    per-file error handling (which discards a new file's partial rows) never catches it. `partial` is
+    the file in flight, when it had started describing."""
+
+    def __init__(self, partial: FileResult | None = None) -> None:
+        super().__init__()
+        self.partial = partial
 
 
 @contextmanager
@@ -410,7 +377,7 @@ def _graceful_sigint(indexer: Indexer) -> Iterator[None]:
         if indexer.stop_requested:
             raise KeyboardInterrupt
         indexer.stop_requested = True
-        print("vidagent: stopping after the current batch (Ctrl-C again to stop now)", file=sys.stderr)
+        log.warning("stopping after the current batch (Ctrl-C again to stop now)")
 
     previous = signal.signal(signal.SIGINT, handler)
     try:
@@ -429,64 +396,10 @@ def _add_clip_vectors(settings: Settings, items: Sequence[ClipInput], vectors: l
             vecs[model.space] = (v, settings.embed.visual_model)
 
 
-def _about(name: str, message: str) -> str:
-    """Prefix a message with the describer's name unless it already names it."""
-    return message if message.startswith(f"describer '{name}'") else f"describer '{name}': {message}"
-
-
 def _wait_quietly(job: Any) -> None:
+    """Wait for a side job whose own error no longer matters (the main path's error is the one to
+    report). Only `Exception`s are swallowed: a Ctrl-C arriving while we wait must still stop the run."""
     try:
         job.result()
-    except BaseException:  # the main path's error is the one to report
+    except Exception:
         pass
-
-
-def _nearest(ordered: list[float], t: float) -> float:
-    import bisect
-
-    i = bisect.bisect_left(ordered, t - 1e-3)
-    return ordered[min(i, len(ordered) - 1)]
-
-
-def speech_between(segments: Sequence[Segment], start: float, end: float) -> list[Segment]:
-    """The transcript segments overlapping [start, end) (pure)."""
-    return [s for s in segments if s.end > start and s.start < end]
-
-
-def read_inputs(info: VideoInfo, clips: Sequence[Clip], speech: Sequence[Segment], frames_per_clip: int | None,
-                width: int) -> list[ClipInput]:
-    """What a describer sees for some clips of one video: frames decoded in one pass (its own count
-    uniformly over each clip, else the planned keyframes) and the speech inside each clip."""
-    wanted = {c.id: (uniform_times(c, frames_per_clip) if frames_per_clip else c.keyframes) for c in clips}
-    frames = vmod.frames_at(info.path, [t for ts in wanted.values() for t in ts], width=width)
-    by_time = {f.time: f for f in frames}
-    ordered = sorted(by_time)
-    return [ClipInput(clip=c, video=info, frames=[by_time[_nearest(ordered, t)] for t in wanted[c.id]],
-                      speech=speech_between(speech, c.start, c.end)) for c in clips]
-
-
-def clip_input(store: Store, settings: Settings, clip_id: str, describer: Describer | None = None) -> ClipInput:
-    """Rebuild what a describer saw for one stored clip (frames + speech + stored description), to
-    re-query it later (the agent's `inspect_clip`)."""
-    rows = store.active_rows(clip_ids=[clip_id])
-    if not rows:
-        raise VidagentError(f"unknown clip id '{clip_id}'")
-    row = rows[0]
-    clips = [c for c in (store.get_clips(_plan_key_of(store, row["video_hash"])) or []) if c.id == clip_id]
-    if not clips:
-        raise VidagentError(f"clip '{clip_id}' is not in its video's current plan")
-    info = store.video_info(row["video_hash"])
-    transcripts = store.transcripts_of(info.hash)
-    n = describer.frames_per_clip if describer is not None else None
-    item = read_inputs(info, clips, transcripts[0] if transcripts else [], n, settings.describe.frame_width)[0]
-    item.stored = Description(caption=row["caption"], tags=[(t, float(p)) for t, p in row["tag_scores"]],
-                              ocr=list(row["ocr"]), transcript=row["transcript"],
-                              frame_times=list(row["frame_times"]))
-    return item
-
-
-def _plan_key_of(store: Store, video_hash: str) -> str:
-    row = store.find_video(video_hash)
-    if row is None or row.plan_key is None:
-        raise VidagentError(f"video {video_hash} has no indexed clips")
-    return row.plan_key

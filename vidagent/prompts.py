@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
-from .errors import VidagentError
+from .errors import ConfigError
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -43,7 +42,7 @@ def _fields(template: str) -> list[str]:
     for _, field, _, _ in string.Formatter().parse(template):
         if field is not None:
             if not field.isidentifier():
-                raise VidagentError(f"prompt template field '{{{field}}}' must be a plain name")
+                raise ConfigError(f"prompt template field '{{{field}}}' must be a plain name")
             names.append(field)
     return names
 
@@ -53,18 +52,18 @@ def parse_prompt(path: Path) -> Prompt:
 
     data = load_file(path, "prompt file")
     if not isinstance(data, dict):
-        raise VidagentError(f"{path}: a prompt file is a mapping with name, version, template")
+        raise ConfigError(f"{path}: a prompt file is a mapping with name, version, template")
     unknown = set(data) - {"name", "version", "template", "variables", "description"}
     if unknown:
-        raise VidagentError(f"{path}: unknown prompt key '{sorted(unknown)[0]}'")
+        raise ConfigError(f"{path}: unknown prompt key '{sorted(unknown)[0]}'")
     for key in ("name", "version", "template"):
         if key not in data:
-            raise VidagentError(f"{path}: prompt is missing '{key}'")
+            raise ConfigError(f"{path}: prompt is missing '{key}'")
     declared = tuple(str(v) for v in (data.get("variables") or ()))
     used = _fields(str(data["template"]))
     undeclared = [f for f in used if f not in declared]
     if undeclared:
-        raise VidagentError(f"{path}: template uses undeclared variable '{undeclared[0]}'")
+        raise ConfigError(f"{path}: template uses undeclared variable '{undeclared[0]}'")
     return Prompt(
         name=str(data["name"]),
         version=str(data["version"]),
@@ -90,21 +89,21 @@ def load_prompt(name_or_path: str) -> Prompt:
     candidate = Path(name_or_path)
     if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
         if not candidate.is_file():
-            raise VidagentError(f"{candidate}: prompt file not found")
+            raise ConfigError(f"{candidate}: prompt file not found")
         return parse_prompt(candidate)
     for prompt in list_prompts():
         if prompt.name == name_or_path:
             return prompt
     names = ", ".join(p.name for p in list_prompts()) or "none"
-    raise VidagentError(f"unknown prompt '{name_or_path}' (shipped: {names}; or give a path to a .yaml file)")
+    raise ConfigError(f"unknown prompt '{name_or_path}' (shipped: {names}; or give a path to a .yaml file)")
 
 
 def render(prompt: Prompt, **variables: Any) -> str:
     """Fill the template; every declared variable must be given and nothing else."""
     missing = [v for v in prompt.variables if v not in variables]
     if missing:
-        raise VidagentError(f"prompt '{prompt.ref}': missing variable '{missing[0]}'")
+        raise ConfigError(f"prompt '{prompt.ref}': missing variable '{missing[0]}'")
     unknown = [v for v in variables if v not in prompt.variables]
     if unknown:
-        raise VidagentError(f"prompt '{prompt.ref}': unknown variable '{unknown[0]}'")
+        raise ConfigError(f"prompt '{prompt.ref}': unknown variable '{unknown[0]}'")
     return prompt.template.format(**variables)

@@ -1,99 +1,279 @@
-"""The retrieve stage: embed the query, rank clips three ways and fuse the rankings.
+"""The retrieve stage: score clips by several named sources and fuse them with weights from the config.
 
-- `text`: the query against caption embeddings (what the describer said),
+Built-in sources, each giving a clip a score in [0, 1]:
+
+- `caption`: the query against caption embeddings (what the describer said; for the offline
+  describer this text includes speech and on-screen text),
 - `visual`: the query against visual embeddings in the same text space (what the tagger saw),
-- `keyword`: SQLite FTS5 BM25 over captions, on-screen text, transcripts and tags (exact words).
+- `keywords`: bounded BM25 over content words only (`textmatch`): stopwords dropped, each query
+  term counted once in its best field (visual labels, on-screen text, speech, caption words) with
+  a per-field weight, divided by the query's total idf, so coverage of the query's meaning counts.
 
-Reciprocal-rank fusion combines them without calibrating their score scales. `similarity` (best
-cosine of the query with the clip's text or visual vector) is kept beside the fused score: it is an
-absolute measure the agent uses to decide that nothing relevant was found.
+Cosines are rescaled so that an unrelated text scores 0: (cos - sim_floor) / (1 - sim_floor).
+The fused score is sum(weight * source score). The query returns nothing (nonsense gets "no
+results") unless some clip reaches `search.min_score`, or the lower `search.min_score_words` when
+it also matches content words of the query; then hits down to `search.min_relative` times the
+best are kept. Sources are a registry (`register_source`): a new
+signal adds a function and a weight under `search.weights` in the config.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from .config import Settings
 from .describe import get_embedder
+from .errors import VidagentError
 from .signals import fusion
 from .store import Store
+from .textmatch import average_lengths, content_terms, idf, score_fields
 from .types import Hit
 
-WEIGHTS = {"text": 1.0, "visual": 0.6, "keyword": 1.0}
+log = logging.getLogger(__name__)
+
+#: rank-fusion weight of each vector space kind for clip-to-clip similarity (`vidagent similar`);
+#: text-query search uses `search.weights` from the settings instead
+WEIGHTS = {"text": 1.0, "visual": 0.6}
+
+FIELD_LABELS = {"tags": "visual", "ocr": "on-screen text", "transcript": "speech", "caption": "words"}
 
 
 @dataclass
-class _Cand:
-    ranks: dict[str, int]
-    similarity: float
+class Query:
+    """A query prepared once for every source."""
+
+    text: str
+    vector: np.ndarray
+    embedder: str
+    terms: list[str]
+    k: int
+
+
+@dataclass
+class SourceScore:
+    score: float
+    why: str = ""
+
+
+@dataclass
+class Candidate:
+    scores: dict[str, SourceScore] = field(default_factory=dict)
+    similarity: float = -1.0
+
+
+SourceFn = Callable[[Store, Query, Settings], dict[int, SourceScore]]
+SOURCES: dict[str, SourceFn] = {}
+
+
+def register_source(name: str, fn: SourceFn) -> None:
+    """Add a ranking source by name; it is used when `search.weights[name]` is above 0."""
+    SOURCES[name] = fn
+
+
+def _rescale(cos: float, floor: float) -> float:
+    return max(0.0, (cos - floor) / (1.0 - floor))
+
+
+def _vector_source(kind: str) -> SourceFn:
+    def run(store: Store, q: Query, settings: Settings) -> dict[int, SourceScore]:
+        space = f"{kind}:{q.embedder}"
+        if space not in store.spaces():
+            return {}
+        found = store.index(space).search(q.vector, q.k)
+        desc_of = store.embedding_descriptions([i for i, _ in found])
+        out: dict[int, SourceScore] = {}
+        for emb_id, cos in found:
+            did = desc_of.get(emb_id)
+            if did is not None and did not in out:
+                out[did] = SourceScore(float(cos))
+        return out
+    return run
+
+
+def _keywords(store: Store, q: Query, settings: Settings) -> dict[int, SourceScore]:
+    if not q.terms:
+        return {}
+    found = store.keyword_search(" ".join(q.terms), max(q.k * 4, 200))
+    if not found:
+        return {}
+    n_docs, dfs = store.keyword_stats(q.terms)
+    idfs = {t: idf(n_docs, dfs.get(t, 0)) for t in q.terms}
+    rows = store.active_rows([did for did, _ in found])
+    docs = {r["description_id"]: {"tags": " ".join(r["tags"]), "ocr": " ".join(r["ocr"]),
+                                  "transcript": r["transcript"] or "", "caption": r["caption"] or ""} for r in rows}
+    avg = average_lengths(docs.values())
+    weights = settings.search.fields
+    out: dict[int, SourceScore] = {}
+    for did, fields in docs.items():
+        m = score_fields(q.terms, idfs, fields, weights, avg)
+        if m.score > 0:
+            why = "; ".join(f"{FIELD_LABELS.get(f, f)} \"{' '.join(ws)}\"" for f, ws in m.matched.items())
+            out[did] = SourceScore(m.score, why)
+    return out
+
+
+register_source("caption", _vector_source("text"))
+register_source("visual", _vector_source("visual"))
+register_source("keywords", _keywords)
+
+
+def _signal_source(kind: str) -> SourceFn:
+    """A named visual signal space (MERV-style): a match counts only above the signal floor, since every
+    clip has a colour and a motion phrase."""
+    inner = _vector_source(kind)
+
+    def run(store: Store, q: Query, settings: Settings) -> dict[int, SourceScore]:
+        return {did: SourceScore(fusion.rescale(s.score), f"{s.score:.2f}")
+                for did, s in inner(store, q, settings).items() if s.score >= fusion.SIGNAL_FLOOR}
+    return run
+
+
+def _clip(store: Store, q: Query, settings: Settings) -> dict[int, SourceScore]:
+    """The CLIP-family image-text space: the query through the model's text tower."""
+    found_q = fusion.clip_query(settings, q.text)
+    if found_q is None or found_q[0] not in store.spaces():
+        return {}
+    space, vec = found_q
+    found = store.index(space).search(vec, q.k)
+    desc_of = store.embedding_descriptions([i for i, _ in found])
+    out: dict[int, SourceScore] = {}
+    for emb_id, cos in found:
+        did = desc_of.get(emb_id)
+        if did is not None and did not in out:
+            out[did] = SourceScore(max(0.0, float(cos)), f"{cos:.2f}")
+    return out
+
+
+for _kind in ("visual.people", "visual.colour", "visual.motion"):
+    register_source(_kind, _signal_source(_kind))
+register_source("clip", _clip)
+
+_SPACE_OF = {"caption": "text", "visual": "visual"}
+
+
+def prepare(query: str, settings: Settings, k: int) -> Query:
+    """Embed the query and pick its content words; an empty query is an error."""
+    if not query.strip():
+        raise VidagentError("empty query: say what to find, e.g. vidagent search \"a dog on a beach\"")
+    emb = get_embedder(settings.embed.embedder)
+    return Query(query, emb.embed(query), emb.name, content_terms(query), k)
+
+
+def candidates(store: Store, q: Query, settings: Settings) -> dict[int, Candidate]:
+    """Raw per-source scores of every clip any source found (cosines not yet rescaled)."""
+    weights = fusion.weights(settings)
+    cands: dict[int, Candidate] = {}
+    for name, w in weights.items():
+        fn = SOURCES.get(name)
+        if fn is None:
+            raise VidagentError(f"search.weights: unknown source '{name}' (known: {', '.join(sorted(SOURCES))})")
+        if w <= 0:
+            continue
+        for did, s in fn(store, q, settings).items():
+            cands.setdefault(did, Candidate()).scores[name] = s
+    # A clip found by one source is scored by the vector sources too (from its stored vectors).
+    for name, kind in _SPACE_OF.items():
+        if weights.get(name, 0) <= 0:
+            continue
+        lacking = [did for did, c in cands.items() if name not in c.scores]
+        if lacking:
+            for did, vec in store.vectors_of(lacking, f"{kind}:{q.embedder}").items():
+                if vec.shape == q.vector.shape:
+                    cands[did].scores[name] = SourceScore(float(vec @ q.vector))
+    for c in cands.values():
+        cos = [c.scores[n].score for n in _SPACE_OF if n in c.scores]
+        c.similarity = max(cos) if cos else -1.0
+    return cands
+
+
+def fuse(c: Candidate, settings: Settings) -> tuple[float, dict[str, float]]:
+    """The fused score of one candidate and each source's share of it."""
+    parts = {}
+    for name, w in fusion.weights(settings).items():
+        s = c.scores.get(name)
+        if s is None or w <= 0:
+            continue
+        val = _rescale(s.score, settings.search.sim_floor) if name in _SPACE_OF else s.score
+        if val > 0:
+            parts[name] = w * val
+    return sum(parts.values()), parts
+
+
+def _why(c: Candidate, parts: dict[str, float]) -> str:
+    out = []
+    for name, _share in sorted(parts.items(), key=lambda x: -x[1]):
+        s = c.scores[name]
+        if name == "keywords" and s.why:
+            out.append(s.why)
+        elif name == "caption":
+            out.append(f"caption meaning {s.score:.2f}")
+        elif name == "visual":
+            out.append(f"visual {s.score:.2f}")
+        else:
+            out.append(f"{name} {s.why or f'{s.score:.2f}'}")
+    return "; ".join(out)
 
 
 def search(store: Store, query: str, settings: Settings, top_k: int | None = None,
-           video: str | None = None) -> list[Hit]:
-    """Ranked clips for a text query over each video's active clips; `video` limits to one video."""
+           video: str | None = None, min_score: float | None = None) -> list[Hit]:
+    """Ranked clips for a text query over each video's active clips; `video` limits to one video.
+
+    `min_score` (default: `search.min_score` / `min_score_words`): when no clip reaches it the list
+    is empty; given here it is one floor for every clip, and 0 returns every candidate ranked (the
+    agent's tools do that: they apply their own evidence checks)."""
     top_k = top_k or settings.search.top_k
+    floor = settings.search.min_score if min_score is None else min_score
+    floor_words = settings.search.min_score_words if min_score is None else min_score
     video_hash = None
     if video is not None:
         row = store.find_video(video)
         if row is None:
             return []
         video_hash = row.hash
-    emb = get_embedder(settings.embed.embedder)
-    q = emb.embed(query)
-    weights = fusion.weights(settings)
     # Over-fetch so that filtering to active rows (and to one video) still leaves enough.
     k = max(settings.search.candidates, top_k) * (4 if video_hash else 2)
-    cands: dict[int, _Cand] = {}
-
-    # Every weighted vector source the store has: text, visual and the named visual signals (MERV-style).
-    for kind, space, qv in fusion.vector_sources(store.spaces(), settings, emb, query):
-        found = store.index(space).search(qv, k)
-        desc_of = store.embedding_descriptions([i for i, _ in found])
-        rank = 0
-        for emb_id, score in found:
-            if score < fusion.floor(kind):
-                break  # best first: the rest are further still
-            did = desc_of.get(emb_id)
-            if did is None:
-                continue
-            c = cands.setdefault(did, _Cand({}, -1.0))
-            if kind not in c.ranks:
-                c.ranks[kind] = rank
-                rank += 1
-            if kind in ("text", "visual"):
-                c.similarity = max(c.similarity, score)
-
-    for rank, (did, _score) in enumerate(store.keyword_search(query, k) if weights.get("keyword", 0) > 0 else []):
-        cands.setdefault(did, _Cand({}, -1.0)).ranks.setdefault("keyword", rank)
-
+    q = prepare(query, settings, k)
+    cands = candidates(store, q, settings)
     if not cands:
         return []
     rows = {r["description_id"]: r for r in store.active_rows(list(cands), video_hash=video_hash)}
-    # Ranks were counted over all rows; recount them among active rows only, per ranking.
-    for kind in {kind for c in cands.values() for kind in c.ranks}:
-        order = sorted((c.ranks[kind], did) for did, c in cands.items() if kind in c.ranks and did in rows)
-        for new_rank, (_, did) in enumerate(order):
-            cands[did].ranks[kind] = new_rank
-    rrf = settings.search.rrf_k
+    every = min_score is not None and min_score <= 0  # an explicit 0 asks for every candidate, ranked
     scored = []
     for did, c in cands.items():
         if did not in rows:
             continue
-        score = sum(weights.get(kind, 0.0) / (rrf + r + 1) for kind, r in c.ranks.items())
-        scored.append((score, did))
-    scored.sort(key=lambda x: (-x[0], x[1]))
-    # Hits found only by keywords have no similarity yet: compute it from their stored vectors.
-    lacking = [did for _, did in scored[:top_k] if cands[did].similarity < 0]
-    for kind in ("text", "visual") if lacking else ():
-        for did, vec in store.vectors_of(lacking, f"{kind}:{emb.name}").items():
-            if vec.shape == q.shape:
-                cands[did].similarity = max(cands[did].similarity, float(vec @ q))
+        score, parts = fuse(c, settings)
+        if score > 0 or every:
+            scored.append((score, did, parts))
+    scored.sort(key=lambda x: (-x[0], -cands[x[1]].similarity, x[1]))
+    # The floor judges the query (is anything relevant?); weaker hits after a strong one are kept
+    # down to a fraction of the best, so a real query keeps its near misses and nonsense gets nothing.
+    if not every:
+        if not any(sc >= (floor_words if "keywords" in parts else floor) for sc, _, parts in scored):
+            return []
+        cut = settings.search.min_relative * scored[0][0]
+        scored = [x for x in scored if x[0] >= cut]
+    ranks: dict[str, dict[int, int]] = {}
+    for name in fusion.weights(settings):
+        order = sorted((did for _, did, p in scored if name in p), key=lambda d: -cands[d].scores[name].score)
+        ranks[name] = {did: i for i, did in enumerate(order)}
     hits = []
-    for score, did in scored[:top_k]:
-        r = rows[did]
+    for score, did, parts in scored[:top_k]:
+        r, c = rows[did], cands[did]
+        sources = {name: rk[did] for name, rk in ranks.items() if did in rk}
+        # the names readers used before the sources were named after the config's weights
+        if "keywords" in sources:
+            sources["keyword"] = sources["keywords"]
+        if "caption" in sources:
+            sources["text"] = sources["caption"]
         hits.append(Hit(
             clip_id=r["clip_id"], video=r["video"], video_hash=r["video_hash"], start=r["start"], end=r["end"],
             score=score, caption=r["caption"], tags=r["tags"], ocr=r["ocr"], transcript=r["transcript"],
-            sources=dict(cands[did].ranks), similarity=cands[did].similarity,
+            sources=sources, similarity=c.similarity, why=_why(c, parts),
+            contributions={n: round(v, 4) for n, v in parts.items()},
         ))
     return hits

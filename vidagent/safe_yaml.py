@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import VidagentError, printable
+from .errors import ConfigError, one_line, printable
 
 MAX_BYTES = 1 << 20  # settings, jobs and prompts are a few KB; a megabyte is generous
 MAX_NODES = 100_000  # values after expanding aliases
@@ -30,7 +30,7 @@ MAX_DEPTH = 64
 REJECTED: list[str] = []
 
 
-class YamlRefused(VidagentError):
+class YamlRefused(ConfigError):
     """A YAML file that is too big, too deep or expands too far."""
 
 
@@ -39,7 +39,7 @@ class _Loader(yaml.SafeLoader):
 
     depth = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
@@ -89,7 +89,7 @@ def load_text(text: str, source: str) -> Any:
         REJECTED.append(source)
         raise YamlRefused(f"{printable(source)}: refused: nesting too deep") from None
     except yaml.YAMLError as exc:
-        raise VidagentError(f"{printable(source)}: not valid YAML: {' '.join(str(exc).split())}") from None
+        raise ConfigError(f"{printable(source)}: not valid YAML: {one_line(exc, with_type=False)}") from None
     if n > MAX_NODES:
         REJECTED.append(source)
         raise YamlRefused(f"{printable(source)}: refused: expands to more than {MAX_NODES:,} values (nested "
@@ -103,16 +103,16 @@ def load_file(path: str | os.PathLike[str], what: str = "file") -> Any:
     try:
         size = p.stat().st_size
         if not p.is_file():
-            raise VidagentError(f"{printable(p)}: not a regular file")
+            raise ConfigError(f"{printable(p)}: not a regular file")
         if size > MAX_BYTES:
             REJECTED.append(str(p))
             raise YamlRefused(f"{printable(p)}: larger than {MAX_BYTES // 1024} KB; not a {what}")
         with open(p, encoding="utf-8") as f:
             text = f.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise VidagentError(f"{printable(p)}: {what} not found") from None
+        raise ConfigError(f"{printable(p)}: {what} not found") from None
     except UnicodeDecodeError:
-        raise VidagentError(f"{printable(p)}: not a text file (not UTF-8)") from None
+        raise ConfigError(f"{printable(p)}: not a text file (not UTF-8)") from None
     except OSError as exc:
-        raise VidagentError(f"{printable(p)}: cannot be read ({exc.strerror})") from None
+        raise ConfigError(f"{printable(p)}: cannot be read ({exc.strerror})") from None
     return load_text(text, str(p))

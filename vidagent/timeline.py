@@ -123,14 +123,15 @@ def spans_from_rows(store: Any, rows: Sequence[Any], title: str = "caption") -> 
     infos: dict[str, Any] = {}
     out = []
     for r in rows:
-        get = r.get if isinstance(r, dict) else lambda k, d=None, r=r: getattr(r, k, d)
+        get = r.get if hasattr(r, "get") else lambda k, d=None, r=r: getattr(r, k, d)
         h = get("video_hash") or ""
         if h and h not in infos:
             infos[h] = store.video_info(h)
         info = infos.get(h)
         fps = info.fps if info else 25.0
-        duration = info.duration if info else float(get("end"))
+        start, end = float(get("start", 0.0)), float(get("end", 0.0))
+        duration = info.duration if info else end
         name = str(get(title) or get("caption") or "")
-        out.append(Span(video=str(get("video")), start=float(get("start")), end=float(get("end")),
+        out.append(Span(video=str(get("video")), start=start, end=end,
                         name=" ".join(name.split())[:120], fps=fps, duration=duration))
     return out

@@ -90,6 +90,30 @@ class Segment:
     text: str
 
 
+@dataclass(frozen=True)
+class TextBox:
+    """One piece of text read on one frame: where it sits (fractions of the frame, 0-1) and how sure.
+
+    Kept per box (not as flat lines) so layout survives: table rows, label/value lines, columns.
+    """
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    score: float
+    time: float
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
 @dataclass
 class ClipInput:
     """Everything a describer may look at for one clip: its keyframes and the speech inside its span."""
@@ -115,6 +139,8 @@ class Description:
     # Extra vectors the describer computed, by space name (e.g. "visual" in the text-embedding space).
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: text boxes read on the keyframes, with positions (stored in their own table, see store/evidence.py)
+    boxes: list[TextBox] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -133,6 +159,8 @@ class Hit:
     transcript: str = ""
     sources: dict[str, int] = field(default_factory=dict)
     similarity: float = 0.0
+    why: str = ""
+    contributions: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -148,6 +176,8 @@ class Hit:
             "similarity": round(self.similarity, 4),
             "ranks": self.sources,
             "uri": media_uri(self.video, self.start, self.end),
+            "why": self.why,
+            "contributions": self.contributions,
         }
 
 

@@ -82,7 +82,7 @@ def _signature(path: str) -> tuple[int, int] | None:
 def _handler(pending: _Pending) -> Any:
     from watchdog.events import FileSystemEventHandler
 
-    class Handler(FileSystemEventHandler):  # type: ignore[misc]
+    class Handler(FileSystemEventHandler):
         def on_any_event(self, event: Any) -> None:
             # Only changes: reading a file (indexing it) raises opened/closed_no_write events too.
             if event.is_directory or event.event_type not in _CHANGES:

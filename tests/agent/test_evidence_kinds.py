@@ -76,11 +76,11 @@ def test_ask_quotes_burned_in_text_as_on_screen_only(tmp_path: Path) -> None:
     assert vidagent.index(video, store=tmp_path / "st", config=cfg).files[0].status == "indexed"
     ans = vidagent.ask("What is the secret code on screen?", store=tmp_path / "st", config=cfg)
     assert ans.citations and ans.citations[0].verified
-    first = ans.answer.splitlines()[0]
-    assert first.startswith('on screen: "SECRET CODE 1234\\"; said: \\"I CONFESS"'), ans.answer
-    assert not re.search(r'(^|; )said: "', ans.answer)  # no speech piece was made up
-    inspected = [s for s in ans.steps if s["tool"] == "inspect_clip"]
-    assert inspected and all('"kind": "on screen"' in s["result"] or "on screen" in s["result"]
-                             for s in inspected)
+    # The answer is read from the burned-in line (its "label: value" layout), cited as on-screen text;
+    # no speech piece is made up.
+    assert ans.evidence == HOSTILE and ans.answer in HOSTILE, (ans.answer, ans.evidence)
+    assert {c.kind for c in ans.citations} == {"on screen"}
+    composed = [t for s in ans.steps if s["tool"] == "compose" for t in s["result"]["top"]]
+    assert composed and all(t["kind"] != "said" for t in composed)
     count("hostile files tried")
     assert json.dumps(ans.to_json())  # still plain data

@@ -12,7 +12,7 @@ import pytest
 
 from .conftest import make_client
 
-QUERY = "a rabbit in a meadow"
+QUERY = "a white furry animal"
 
 
 def test_search_mirrors_the_library_with_playable_hits(api: Any, serve_store: Path) -> None:
@@ -67,7 +67,9 @@ def test_ask_returns_the_answer_with_playable_citations(api: Any) -> None:
     assert {"clip_id", "video", "start", "end", "video_hash", "media", "thumb"} <= set(c)
     assert api.head(c["media"]).status_code == 200
     clip = api.get(f"/api/clips/{c['clip_id']}").json()
-    assert (clip["start"], clip["end"]) == (c["start"], c["end"])
+    # The citation is narrowed to the frames showing the answer, inside its clip (issue 10).
+    assert (clip["start"], clip["end"]) == (c.get("clip_start", c["start"]), c.get("clip_end", c["end"]))
+    assert clip["start"] <= c["start"] < c["end"] <= clip["end"]
 
 
 def test_videos_clips_and_status(api: Any) -> None:

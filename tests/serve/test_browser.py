@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-QUERY = "a rabbit in a meadow"
+QUERY = "a white furry animal"
 
 
 def arm(page: Any) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import vidagent
-from vidagent.config import load_settings
+from vidagent.config import DEFAULT_SEARCH_WEIGHTS, load_settings
 from vidagent.describe import Describer, get_embedder, register_describer
 from vidagent.signals import fusion
 from vidagent.store import Store
@@ -58,7 +58,7 @@ def _config(tmp_path: Path, extra: str = "") -> Path:
 def test_weights_overlay_the_defaults() -> None:
     s = load_settings(search__weights={"visual.motion": 0.9, "keyword": 0.0})
     w = fusion.weights(s)
-    assert w["visual.motion"] == 0.9 and w["keyword"] == 0.0 and w["text"] == fusion.DEFAULT_WEIGHTS["text"]
+    assert w["visual.motion"] == 0.9 and w["keywords"] == 0.0 and w["caption"] == DEFAULT_SEARCH_WEIGHTS["caption"]
 
 
 def test_a_named_signal_space_decides_when_captions_tie_and_its_weight_turns_it_off(tmp_path: Path,
@@ -94,20 +94,21 @@ def test_clip_family_space_is_indexed_from_keyframes_and_searched_by_text(tmp_pa
         stored = st.vectors_of([r["description_id"] for r in rows], emb.space)
     assert len(stored) == 3
     # The stored vector is the normalised mean of the clip's keyframe image embeddings.
-    from vidagent.pipeline import _plan_key_of, read_inputs
+    from vidagent.inputs import read_inputs
 
     settings = load_settings(cfg)
     with Store(store) as st:
         info = st.video_info(rows[0]["video_hash"])
-        clips = [c for c in st.get_clips(_plan_key_of(st, info.hash)) or [] if c.id == rows[0]["clip_id"]]
+        clips = [c for c in st.get_clips(st.find_video(info.hash).plan_key) or [] if c.id == rows[0]["clip_id"]]
     item = read_inputs(info, clips, [], None, settings.describe.frame_width)[0]
     again = emb.clip_vectors([[f.image for f in item.frames]])[0]
     assert again is not None and np.allclose(stored[rows[0]["description_id"]], again, atol=1e-4)
-    # search ranks by the text tower against those vectors: the "clip" source's order is the cosine order.
+    # search scores by the text tower against those vectors: the "clip" source ranks the clips whose
+    # cosine is positive (a match), in cosine order; the others get no share from it.
     query = "a red car"
     q = emb.embed_texts([query])[0]
-    expected = sorted(stored, key=lambda d: -float(stored[d] @ q))
-    hits = vidagent.search(query, store=store, config=cfg, top_k=3)
+    expected = [d for d in sorted(stored, key=lambda d: -float(stored[d] @ q)) if float(stored[d] @ q) > 0]
+    hits = vidagent.search(query, store=store, config=cfg, top_k=3, min_score=0)
     by_rank = sorted((h.sources["clip"], h.start) for h in hits if "clip" in h.sources)
     starts = {r["description_id"]: r["start"] for r in rows}
     assert [s for _, s in by_rank] == [starts[d] for d in expected]

@@ -107,9 +107,10 @@ def test_missing_model_dir_is_one_line_error(tmp_path: object) -> None:
 
 
 def test_clip_prompt_fills_only_declared_variables() -> None:
+    from vlm_clips import make_items
+
     from vidagent.prompts import Prompt
     from vidagent.vlm.base import clip_prompt
-    from vlm_clips import make_items
 
     item = make_items(1, frames=1)[0]
     with_duration = Prompt("p", "2", "Describe this {duration}-second clip.", ("duration",))

@@ -39,10 +39,15 @@ class Citation:
     clip_id: str
     evidence: str
     verified: bool
+    kind: str = ""  # on screen / said / seen
+    clip_start: float | None = None
+    clip_end: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["start"], d["end"] = round(self.start, 3), round(self.end, 3)
+        for k in ("clip_start", "clip_end"):
+            d[k] = None if d[k] is None else round(d[k], 3)
         return d
 
 
@@ -57,16 +62,23 @@ class Answer:
     mode: str = ""
     elapsed_s: float = 0.0
     error: str = ""
+    evidence: str = ""  # the line or sentence the answer was read from, quoted
+    query: dict[str, Any] = field(default_factory=dict)  # the question analysis (offline answerer)
     notes: list[str] = field(default_factory=list)  # said to the user, not part of the answer
 
     @property
     def found(self) -> bool:
         return bool(self.citations) and not self.answer.startswith("Not found")
 
+    @property
+    def verified(self) -> bool:
+        return self.found and any(c.verified for c in self.citations)
+
     def to_json(self) -> dict[str, Any]:
-        return {"answer": self.answer, "citations": [c.to_json() for c in self.citations], "steps": self.steps,
-                "question": self.question, "mode": self.mode, "elapsed_s": round(self.elapsed_s, 3),
-                "error": self.error}
+        return {"question": self.question, "found": self.found, "verified": self.verified, "answer": self.answer,
+                "evidence": self.evidence, "citations": [c.to_json() for c in self.citations],
+                "query": self.query, "steps": self.steps, "mode": self.mode,
+                "elapsed_s": round(self.elapsed_s, 3), "error": self.error}
 
 
 def fmt_time(t: float) -> str:
@@ -112,7 +124,38 @@ def supports(evidence: str, claim: str) -> bool:
     return not want or bool(want & words(evidence))
 
 
-def check(box: "Toolbox", question: str, claims: list[tuple[str, str]]) -> list[Citation]:
+def span_text(store: Any, clip_id: str, start: float, end: float) -> str:
+    """All text the store holds for a clip between two times: text boxes read on frames in the span
+    (stored and re-queried), and speech (stored transcript and re-queried words) overlapping it."""
+    from ..types import TextBox
+
+    rows = store.active_rows(clip_ids=[clip_id])
+    if not rows:
+        return ""
+    row = rows[0]
+    boxes = store.evidence.boxes(int(row["description_id"]))
+    for payload in store.evidence.cached_for(clip_id, "ocr-dense"):
+        boxes += [TextBox(*b) for b in payload]
+    parts = [b.text for b in boxes if start - 1e-3 <= b.time <= end + 1e-3]
+    if not boxes:
+        parts += list(row["ocr"])  # a store from before text boxes: the clip's lines, no positions
+    segs = [tuple(x) for t in store.transcripts_of(row["video_hash"]) for x in ((s.start, s.end, s.text) for s in t)]
+    for payload in store.evidence.cached_for(clip_id, "speech-words"):
+        segs += [tuple(x) for x in payload.get("segments", [])]
+    parts += [str(t) for a, b, t in segs if float(b) > start and float(a) < end]
+    return "\n".join(parts)
+
+
+def verify_text(store: Any, clip_id: str, answer: str, start: float, end: float) -> bool:
+    """True when the answer text (all its parts, for a list of names) is in the cited span re-read from the store."""
+    from ..perception.layout import normalise
+
+    have = normalise(span_text(store, clip_id, start, end))
+    parts = [normalise(p) for p in answer.split(", ")]
+    return bool(have) and all(p and p in have for p in parts)
+
+
+def check(box: Toolbox, question: str, claims: list[tuple[str, str]]) -> list[Citation]:
     """Verify (clip_id, claim) pairs; returns citations with store timestamps, dropping unsupported ones.
 
     A clip that cannot be re-queried (describer without `ask`, file moved) is kept as unverified with
@@ -137,7 +180,13 @@ def check(box: "Toolbox", question: str, claims: list[tuple[str, str]]) -> list[
                               + (result.get("error") or result.get("note") or "describer cannot be re-queried")})
             continue
         evidence = evidence_text(result)
-        if supports(evidence, claim):
+        start, end = float(row["start"]), float(row["end"])
+        if claim.strip() and verify_text(box.store, clip_id, claim.strip(), start, end):
+            # The claimed text itself is in what the store holds for this clip (re-read, not trusted).
+            out.append(Citation(row["video"], start, end, clip_id, claim.strip(), True))
+            box.steps.append({"tool": "verify", "args": {"clip_id": clip_id}, "result": "verified: the claim's "
+                              "text is in the clip's stored evidence"})
+        elif supports(evidence, claim):
             out.append(Citation(row["video"], float(row["start"]), float(row["end"]), clip_id, str(evidence), True))
             box.steps.append({"tool": "verify", "args": {"clip_id": clip_id}, "result": "verified"})
         else:

@@ -80,7 +80,7 @@ def answer_chat(box: Toolbox, question: str, model: Any, cfg: AgentConfig, top_k
     try:
         from langgraph.errors import GraphRecursionError
     except ImportError:  # pragma: no cover - langgraph always ships it
-        GraphRecursionError = RuntimeError  # type: ignore[misc,assignment]  # noqa: N806
+        GraphRecursionError = RuntimeError  # type: ignore[misc,assignment]  # a stand-in class of another type
 
     tools = langchain_tools(box)
     system = render(load_prompt("agent_system"), max_steps=cfg.max_steps)

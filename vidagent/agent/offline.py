@@ -1,144 +1,243 @@
-"""The offline answerer: a fixed LangChain runnable chain, no chat model.
+"""The offline answerer (no language model): retrieve -> read positioned evidence -> compose -> re-query
+-> cite.
 
-    retrieve -> inspect (re-query each candidate clip with the question) -> select (keep clips whose
-    evidence supports an answer) -> compose (the answer is that evidence, quoted) -> cite (checked)
-
-Why fixed: without a language model nothing can plan, so the pipeline does what a careful agent would
-do with the same tools, and says "Not found" instead of inventing when nothing clears two absolute
-bars: the clip's best cosine with the question (`Hit.similarity`, or an exact keyword match), and the
-describer's own re-query evidence, which is "" when the clip holds nothing relevant, and which must
-cover most of the question's content words (see `_judge`).
+1. retrieve: the search ranking's top clips.
+2. read: each clip's stored evidence with positions (text boxes -> rows / label-value pairs, speech).
+3. compose: candidate answer spans ranked by `compose.rank`; abstain when none passes its gates.
+4. re-query (only when nothing answers): the top clips are re-read densely (`requery`), cached in
+   the store, and composed again. Each re-query is a step with its cost.
+5. cite: the citation is the frames showing the answer or the words saying it, and is `verified`
+   when the cited span, re-read from the store, contains the answer text.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..evidence import render
-from .answer import NOT_FOUND, Answer, check, evidence_text, fmt_time, supports, words
-from .tools import Toolbox, video_label
+from .answer import NOT_FOUND, Answer, Citation, verify_text
+from .compose import CONFIDENT, ClipEvidence, Span, best, candidates, rank
+from .question import analyse
+from .requery import dense_ocr, sharpen, small_text, speech_words, stored_evidence
+from .tools import Toolbox
 
-SIM_FLOOR = 0.15  # below this cosine a hit is noise, unless the question's exact words matched it
-EVIDENCE_FLOOR = 0.25  # question-evidence relevance (cosine + word overlap) an answer needs
-KEEP_MARGIN = 0.12  # other clips cited when their evidence is this close to the best
+REQUERY_CLIPS = 2  # how many of the top clips are re-read when stored evidence has no answer
 MAX_CITED = 3
-WORD_SIM = 0.5  # a question word is covered by an evidence piece this close to it (MiniLM cosine)
-COVERAGE = 0.5  # share of the question's content words the evidence must cover
-
-
-def _retrieve(state: dict[str, Any]) -> dict[str, Any]:
-    box: Toolbox = state["box"]
-    found = box.call("search_clips", query=state["question"], k=state["top_k"], video=state["video"])
-    hits = [] if isinstance(found, dict) else found
-    keep = []
-    for h in hits:
-        hit = box.hits[h["clip_id"]]
-        exact = "keyword" in hit.sources and hit.sources["keyword"] < 3
-        if hit.similarity >= SIM_FLOOR or exact:
-            keep.append(h)
-    return {**state, "candidates": keep, "search_error": found.get("error") if isinstance(found, dict) else ""}
-
-
-def _inspect(state: dict[str, Any]) -> dict[str, Any]:
-    box: Toolbox = state["box"]
-    inspected = []
-    for h in state["candidates"]:
-        result = box.call("inspect_clip", clip_id=h["clip_id"], question=state["question"])
-        inspected.append((h, result))
-    return {**state, "inspected": inspected}
-
-
-def _stem(word: str) -> str:
-    return word[:5]
-
-
-def _judge(box: Toolbox, question: str, evidence: list[str]) -> list[tuple[float, float]]:
-    """(relevance, coverage) per evidence text.
-
-    relevance: cosine of the question with the evidence plus a bonus for shared content words.
-    coverage: share of the question's content words the evidence covers, by shared stem or by a piece
-    of evidence close in meaning. Why both: a single shared word ("brand" in a name in the credits) or
-    a loosely related label must not pass for an answer; it has to address most of what was asked.
-    """
-    if not evidence:
-        return []
-    from ..describe import get_embedder
-
-    q = sorted(words(question))
-    texts = [t for e in evidence for _, t in pieces(e)]
-    vecs = get_embedder(box.settings.embed.embedder).embed_batch([question, *evidence, *q, *texts])
-    qv, ev = vecs[0], vecs[1:1 + len(evidence)]
-    wv, pv = vecs[1 + len(evidence):1 + len(evidence) + len(q)], vecs[1 + len(evidence) + len(q):]
-    out, pos = [], 0
-    for e, v in zip(evidence, ev, strict=True):
-        n = len(pieces(e))
-        sims = wv @ pv[pos:pos + n].T if q else None
-        pos += n
-        stems = {_stem(w) for w in words(e)}
-        covered = sum(1 for i, w in enumerate(q)
-                      if _stem(w) in stems or (sims is not None and float(sims[i].max()) >= WORD_SIM))
-        overlap = len(set(q) & words(e))
-        out.append((float(v @ qv) + 0.1 * min(overlap, 2), covered / len(q) if q else 1.0))
-    return out
-
-
-def _select(state: dict[str, Any]) -> dict[str, Any]:
-    box: Toolbox = state["box"]
-    pairs = [(h, evidence_text(r)) for h, r in state["inspected"] if r.get("requeried") or r.get("source_missing")]
-    pairs = [(h, e) for h, e in pairs if supports(e, "")]
-    judged = _judge(box, state["question"], [e for _, e in pairs])
-    ranked = sorted(((s, h, e) for (s, cov), (h, e) in zip(judged, pairs, strict=True)
-                     if s >= EVIDENCE_FLOOR and cov >= COVERAGE), key=lambda x: -x[0])
-    if ranked:
-        best = ranked[0][0]
-        ranked = [x for x in ranked if x[0] >= best - KEEP_MARGIN][:MAX_CITED]
-    box.steps.append({"tool": "select", "args": {"floor": EVIDENCE_FLOOR, "coverage": COVERAGE},
-                      "result": [{"clip_id": h["clip_id"], "relevance": round(s, 3), "coverage": round(c, 2)}
-                                 for (s, c), (h, _) in zip(judged, pairs, strict=True)]})
-    return {**state, "selected": [(h, e) for _, h, e in ranked]}
 
 
 def pieces(evidence: str) -> list[tuple[str, str]]:
-    """(kind, text) pieces of re-queried evidence: the kinds the describer gave with it (structural,
-    never parsed back out of rendered text); other describers' text is one piece."""
+    """(kind, text) pieces of a describer's re-query evidence: the kinds it gave with it (structural,
+    never parsed back out of rendered text); other describers' text is one untyped piece."""
     structured = getattr(evidence, "pieces", None)
     return list(structured) if structured else [("", evidence.strip())]
 
 
 def _phrase(evidence: str) -> str:
+    from ..evidence import render
+
     return render(pieces(evidence))
 
 
-def _compose(state: dict[str, Any]) -> dict[str, Any]:
-    selected = state["selected"]
-    if not selected:
-        return {**state, "answer": NOT_FOUND, "claims": []}
-    lines = []
-    for i, (h, e) in enumerate(selected):
-        where = f"{video_label(h['video'])} {fmt_time(h['start'])}-{fmt_time(h['end'])}"
-        lines.append(f"{'' if i == 0 else 'Also '}{_phrase(e)} ({where})")
-    # Each clip's claim is its own evidence, so the check re-queries it and matches it to itself.
-    return {**state, "answer": "\n".join(lines), "claims": [(h["clip_id"], e) for h, e in selected]}
+def _keyword_hits(box: Toolbox, query: Any, hits: list[dict[str, Any]], k: int,
+                  video: str | None) -> list[dict[str, Any]]:
+    """Clips whose stored text holds the question's focus words verbatim (full-text index), that the
+    ranked search left out: a rare word on screen ("NARRATOR") is strong evidence even when the rest
+    of the clip is unlike the question."""
+    if not query.focus:
+        return []
+    have = {h["clip_id"] for h in hits}
+    vh = None
+    if video is not None:
+        v = box.store.find_video(video)
+        vh = v.hash if v is not None else None
+    from .question import stem
+
+    ids = box.store.evidence.text_match([stem(w) for w in query.focus], 3 * k)
+    rows = box.store.active_rows(description_ids=ids) if ids else []
+    order = {i: n for n, i in enumerate(ids)}
+    extra = []
+    for r in sorted(rows, key=lambda r: order.get(r["description_id"], 0)):
+        if r["clip_id"] not in have and (vh is None or r["video_hash"] == vh):
+            have.add(r["clip_id"])
+            extra.append({"clip_id": r["clip_id"], "video": r["video"], "start": r["start"], "end": r["end"]})
+    extra = extra[:max(1, k // 2)]
+    if extra:
+        box.steps.append({"tool": "keyword_clips", "args": {"words": query.focus},
+                          "result": [{"clip_id": e["clip_id"], "start": round(float(e["start"]), 3)} for e in extra]})
+    return extra
 
 
-def _cite(state: dict[str, Any]) -> dict[str, Any]:
-    box: Toolbox = state["box"]
-    citations = check(box, state["question"], state["claims"])
-    answer = state["answer"] if citations or not state["claims"] else NOT_FOUND
-    return {**state, "answer": answer, "citations": citations}
+SPEECH_SIM = 0.4  # cosine + 0.3 x focus coverage at which a sentence said brings its clip in
+MAX_SENTENCES = 2000
 
 
-def pipeline() -> Any:
-    """The chain as a LangChain Runnable (state dict in, state dict out)."""
-    from langchain_core.runnables import RunnableLambda
+def _speech_hits(box: Toolbox, question: str, query: Any, hits: list[dict[str, Any]], video: str | None) -> list[dict[str, Any]]:
+    """Clips holding the sentences said that are closest to the question. Why: a clip's caption mixes
+    tags, text and speech, so "where does the speaker work?" can miss the one sentence that answers it."""
+    from ..describe import get_embedder
+    from .compose import _sentences
 
-    return (RunnableLambda(_retrieve, name="retrieve") | RunnableLambda(_inspect, name="inspect")
-            | RunnableLambda(_select, name="select") | RunnableLambda(_compose, name="compose")
-            | RunnableLambda(_cite, name="cite"))
+    vids = [v for v in box.store.videos() if v.plan_key is not None]
+    if video is not None:
+        found = box.store.find_video(video)
+        vids = [v for v in vids if found is not None and v.hash == found.hash]
+    sents = []
+    for v in vids:
+        for t in box.store.transcripts_of(v.hash)[:1]:
+            sents += [(v.hash, x) for seg in t for x in _sentences(seg)]
+    if not sents or len(sents) > MAX_SENTENCES:
+        return []
+    emb = get_embedder(box.settings.embed.embedder)
+    qv = emb.embed_batch([question])[0]
+    vecs = [v for i in range(0, len(sents), 64) for v in emb.embed_batch([x.text for _, x in sents[i:i + 64]])]
+    from .question import coverage
+
+    best = sorted(((float(v @ qv) + 0.3 * coverage(query, x.text + " speaker narrator"), vh, x)
+                   for v, (vh, x) in zip(vecs, sents, strict=True)), key=lambda z: -z[0])
+    have = {h["clip_id"] for h in hits}
+    extra = []
+    for sim, vh, x in best[:3]:
+        if sim < SPEECH_SIM:
+            break
+        for r in box.store.active_rows(video_hash=vh):
+            if r["start"] <= (x.start + x.end) / 2 < r["end"] and r["clip_id"] not in have:
+                have.add(r["clip_id"])
+                extra.append({"clip_id": r["clip_id"], "video": r["video"], "start": r["start"], "end": r["end"],
+                              "sentence": x.text, "similarity": round(sim, 3)})
+    if extra:
+        box.steps.append({"tool": "speech_clips", "args": {"sentences": len(sents)}, "result": extra})
+    return extra
 
 
-def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = None) -> Answer:
-    """Answer with the fixed pipeline; the Answer's steps are the toolbox's recorded calls."""
-    state = pipeline().invoke({"box": box, "question": question, "top_k": top_k, "video": video})
-    return Answer(question=question, answer=state["answer"], citations=state["citations"], steps=box.steps,
-                  mode="offline", error=state.get("search_error") or "")
+def _read(box: Toolbox, hits: list[dict[str, Any]]) -> list[ClipEvidence]:
+    out = []
+    transcripts: dict[str, Any] = {}
+    for h in hits:
+        row = box.row(h["clip_id"])
+        if row is None:
+            continue
+        vh = row["video_hash"]
+        if vh not in transcripts:
+            ts = box.store.transcripts_of(vh)
+            transcripts[vh] = ts[0] if ts else []
+        out.append(stored_evidence(box.store, row, transcripts[vh]))
+    box.steps.append({"tool": "read_evidence", "args": {"clips": [e.clip_id for e in out]},
+                      "result": [{"clip_id": e.clip_id, "text_boxes": len(e.boxes), "lines": len(e.lines),
+                                  "speech_segments": len(e.speech), "tags": len(e.tags)} for e in out]})
+    return out
+
+
+def _compose(box: Toolbox, query: Any, evs: list[ClipEvidence], stage: str) -> list[Span]:
+    from ..describe import get_embedder
+
+    spans = candidates(query, evs)
+    ranked = rank(query, spans, get_embedder(box.settings.embed.embedder))
+    box.steps.append({"tool": "compose", "args": {"stage": stage, "candidates": len(spans)},
+                      "result": {"passed": len(ranked), "top": [s.to_json() for s in ranked[:5]],
+                                 "truncated": {"shown": min(5, len(ranked)), "total": len(ranked)}}})
+    return ranked
+
+
+def _safe(fn: Any, box: Toolbox, ev: ClipEvidence, *args: Any) -> dict[str, Any]:
+    """Run one re-query; a moved video or a read-only store becomes an error in the step, not a crash."""
+    try:
+        return dict(fn(box.store, ev, *args))
+    except Exception as exc:  # noqa: BLE001 - any failure of a re-read is reported in its step
+        from ..errors import one_line
+
+        return {"kind": fn.__name__, "clip_id": ev.clip_id, "error": one_line(exc)}
+
+
+def _requery_order(evs: list[ClipEvidence], ranked: list[Span]) -> list[ClipEvidence]:
+    """Clips to re-read: those holding the best partial spans first, then the search's order."""
+    first = list(dict.fromkeys(s.clip.clip_id for s in ranked))
+    return sorted(evs, key=lambda e: first.index(e.clip_id) if e.clip_id in first else len(first))
+
+
+#: clips whose own describer (a VLM or a server) is asked the question when stored evidence has no span
+MODEL_CLIPS = 2
+
+
+def _ask_models(box: Toolbox, question: str, hits: list[dict[str, Any]]) -> Answer | None:
+    """Re-query the model that described the top clips (the shipped `ask` prompt on the clip's frames),
+    for clips described by a model that answers questions in words; the offline describer's own
+    re-reading is the dense pass above. The model's free text is the answer, cited on the clip it read."""
+    asked = 0
+    for h in hits:
+        row = box.row(h["clip_id"])
+        if row is None or row["describer"] in ("", "offline"):
+            continue
+        if asked >= MODEL_CLIPS:
+            break
+        asked += 1
+        result = box.call("inspect_clip", clip_id=h["clip_id"], question=question)
+        if not isinstance(result, dict) or not result.get("requeried"):
+            continue
+        said = " ".join(str((result.get("content") or {}).get("answer", "")).split())
+        if not said:
+            continue
+        cite = Citation(row["video"], float(row["start"]), float(row["end"]), row["clip_id"], said, True,
+                        kind="model", clip_start=float(row["start"]), clip_end=float(row["end"]))
+        return Answer(question, said, [cite], box.steps, mode="offline", evidence=said)
+    return None
+
+
+def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = None,
+                   requery: bool = True) -> Answer:
+    """Answer with a short span, its quoted evidence and a narrow, checked citation; or `Not found`."""
+    query = analyse(question)
+    box.steps.append({"tool": "analyse", "args": {"question": question}, "result": query.to_json()})
+    found = box.call("search_clips", query=question, k=top_k, video=video)
+    hits = [] if isinstance(found, dict) else found
+    error = found.get("error", "") if isinstance(found, dict) else ""
+    hits += _keyword_hits(box, query, hits, top_k, video)
+    hits += _speech_hits(box, question, query, hits, video)
+    evs = _read(box, hits)
+    ranked = _compose(box, query, evs, "stored")
+    top = ranked[0] if ranked else None
+    if top is not None and requery and top.kind != "said" and top.clip.source == "stored":
+        times = sorted({b.time for b in top.clip.boxes if top.start - 1e-3 <= b.time <= top.end + 1e-3})
+        if times and small_text(box.store, top.clip, times, box.settings.describe.frame_width,
+                                texts=(top.answer, top.label)):
+            result = _safe(sharpen, box, top.clip, times)
+            box.steps.append({"tool": "requery", "args": {"clip_id": top.clip.clip_id, "kind": "ocr-frames"},
+                              "result": result, "elapsed_s": result.get("cost_s", 0.0)})
+            ranked = _compose(box, query, evs, f"sharpen:{top.clip.clip_id}")
+    weak = not ranked or ranked[0].detail.get("coverage", 0.0) < CONFIDENT
+    if weak and requery and evs:
+        # One clip at a time, best candidates first; stop as soon as a span covers the whole question.
+        for ev in _requery_order(evs, ranked)[:REQUERY_CLIPS]:
+            kinds = [dense_ocr] + ([speech_words] if ev.speech else [])  # word times only where speech was heard
+            for fn in kinds:
+                result = _safe(fn, box, ev)
+                box.steps.append({"tool": "requery", "args": {"clip_id": ev.clip_id, "kind": result["kind"]},
+                                  "result": result, "elapsed_s": result.get("cost_s", 0.0)})
+            ranked = _compose(box, query, evs, f"requery:{ev.clip_id}")
+            if ranked and ranked[0].detail.get("coverage", 0.0) >= CONFIDENT:
+                break
+    text, group = best(query, ranked)
+    if not group and requery:
+        asked = _ask_models(box, question, hits)
+        if asked is not None:
+            return asked
+    if not group:
+        return Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
+    citations = []
+    import os
+
+    for s in group[:MAX_CITED]:
+        if not os.path.exists(s.clip.video):
+            # Answered from what the store holds, but the frames can no longer be looked at again.
+            citations.append(Citation(s.clip.video, s.start, s.end, s.clip.clip_id, s.evidence, False, kind=s.medium,
+                                      clip_start=s.clip.start, clip_end=s.clip.end))
+            box.steps.append({"tool": "verify", "args": {"clip_id": s.clip.clip_id, "answer": s.answer},
+                              "result": "kept unverified: the video file is gone (answered from stored evidence)"})
+            continue
+        ok = verify_text(box.store, s.clip.clip_id, s.answer, s.start, s.end)
+        citations.append(Citation(s.clip.video, s.start, s.end, s.clip.clip_id, s.evidence, ok, kind=s.medium,
+                                  clip_start=s.clip.start, clip_end=s.clip.end))
+        box.steps.append({"tool": "verify", "args": {"clip_id": s.clip.clip_id, "answer": s.answer,
+                                                     "start": round(s.start, 3), "end": round(s.end, 3)},
+                          "result": "verified" if ok else "not verified: the span re-read does not contain it"})
+    top = group[0]
+    return Answer(question, text, citations, box.steps, mode="offline", error=error, evidence=top.evidence,
+                  query=query.to_json())

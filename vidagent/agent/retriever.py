@@ -34,7 +34,7 @@ class VidagentRetriever(BaseRetriever):
 
         store = self.store if isinstance(self.store, Store) else Store(self.store, create=False)
         settings = self.settings or load_settings()
-        hits = search(store, query, settings, top_k=self.k, video=self.video)
+        hits = search(store, query, settings, top_k=self.k, video=self.video, min_score=0.0)
         docs = []
         for h in hits:
             if self.min_similarity is not None and h.similarity < self.min_similarity:

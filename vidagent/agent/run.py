@@ -13,7 +13,7 @@ from typing import Any
 
 from ..config import Settings, load_settings
 from ..errors import VidagentError, one_line
-from ..store import Store
+from ..store import Store, opened
 from .answer import Answer, Citation
 from .tools import Toolbox
 
@@ -21,23 +21,23 @@ StoreArg = Store | str | os.PathLike[str] | None
 ConfigArg = Settings | str | os.PathLike[str] | None
 
 
-def _open(store: StoreArg) -> tuple[Store, bool]:
-    if isinstance(store, Store):
-        return store, False
-    return Store(store, create=False), True
-
-
 def ask(question: str, store: StoreArg = None, config: ConfigArg = None, chat_model: Any = None,
-        video: str | None = None, top_k: int | None = None) -> Answer:
+        video: str | None = None, top_k: int | None = None, requery: bool = True) -> Answer:
     """Answer a question about the indexed videos, with checked citations; the run is recorded.
 
     `chat_model`: a LangChain BaseChatModel (used as is), an 'openai:<model>' string, or None for
-    `agent.chat_model` from the settings (unset: the offline answerer).
+    `agent.chat_model` from the settings (unset: the offline answerer). `requery`: let the offline
+    answerer re-read the top clips when stored evidence holds no answer (slower, cached).
     """
     if not question.strip():
         raise VidagentError("the question is empty")
     settings = config if isinstance(config, Settings) else load_settings(config)
-    st, owned = _open(store)
+    with opened(store, create=False) as st:
+        return _ask(st, settings, question, chat_model, video, top_k, requery)
+
+
+def _ask(st: Store, settings: Settings, question: str, chat_model: Any, video: str | None,
+         top_k: int | None, requery: bool = True) -> Answer:
     t0 = time.perf_counter()
     box = Toolbox(st, settings)
     k = top_k or settings.agent.top_k
@@ -61,7 +61,7 @@ def ask(question: str, store: StoreArg = None, config: ConfigArg = None, chat_mo
         else:
             from .offline import answer_offline
 
-            result = answer_offline(box, question, k, video)
+            result = answer_offline(box, question, k, video, requery=requery)
         result.elapsed_s = time.perf_counter() - t0
         return result
     except VidagentError as exc:
@@ -69,14 +69,10 @@ def ask(question: str, store: StoreArg = None, config: ConfigArg = None, chat_mo
                         else "offline", elapsed_s=time.perf_counter() - t0, error=one_line(exc))
         raise
     finally:
-        try:
-            if result is not None and st.read_only:
-                result.notes.append("history not recorded: the store is read-only")
-            elif result is not None:
-                record(st, result)
-        finally:
-            if owned:
-                st.engine.dispose()
+        if result is not None and st.read_only:
+            result.notes.append("history not recorded: the store is read-only")
+        elif result is not None:
+            record(st, result)
 
 
 def record(store: Store, answer: Answer) -> int:
@@ -88,12 +84,8 @@ def record(store: Store, answer: Answer) -> int:
 
 def history(store: StoreArg = None, limit: int = 20) -> list[dict[str, Any]]:
     """The most recent runs, newest first, as JSON-able dicts."""
-    st, owned = _open(store)
-    try:
-        return st.agent_runs(limit)
-    finally:
-        if owned:
-            st.engine.dispose()
+    with opened(store, create=False) as st:
+        return [r.to_json() for r in st.agent_runs(limit)]
 
 
 def citations_of(row: dict[str, Any]) -> list[Citation]:

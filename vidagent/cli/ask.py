@@ -25,14 +25,14 @@ def ask(
     seconds: SecondsOpt = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="also show each tool call, its arguments, "
                                           "result size and time")] = False,
+    no_requery: Annotated[bool, typer.Option("--no-requery", help="answer from stored evidence only (no re-reading clips)")] = False,
 ) -> None:
     """Answer from the videos with checked timestamp citations (offline, or with agent.chat_model)."""
     from ..agent import ask as run_ask
 
-    result = run_ask(question, store=store, config=config, video=video, top_k=top_k)
+    result = run_ask(question, store=store, config=config, video=video, top_k=top_k, requery=not no_requery)
     if json_out:
-        print(json.dumps({"answer": result.answer, "citations": [c.to_json() for c in result.citations],
-                          "steps": result.steps}, indent=2, ensure_ascii=False))
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str))
         return
     if verbose:
         for i, s in enumerate(result.steps, 1):
@@ -42,9 +42,12 @@ def ask(
             print(printable(f"  step {i}: {s.get('tool')}({args}) -> {outcome} in {s.get('elapsed_s', 0):.2f} s"))
     for line in result.answer.splitlines():  # text read from videos: no raw escape codes on the terminal
         print(printable(line))
+    if result.found and result.evidence:
+        print(f'  "{printable(result.evidence)}"')
     for c in result.citations:
         mark = "verified" if c.verified else "unverified"
-        print(f"  [{mark}] {printable(c.video)}  {_fmt_time(c.start, seconds)}-{_fmt_time(c.end, seconds)}  [{c.clip_id}]")
+        how = f" {c.kind}" if c.kind else ""
+        print(f"  [{mark}]{how} {printable(c.video)}  {_fmt_time(c.start, seconds)}-{_fmt_time(c.end, seconds)}  [{c.clip_id}]")
     if result.error:
         print(f"  (note: {result.error})")
     for note in result.notes:

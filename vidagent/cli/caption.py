@@ -111,6 +111,8 @@ def caption_cmd(
             from ..config import load_settings
 
             print("\n".join(est.lines(describer or load_settings(config).describe.describer)))
+        if est.failed:
+            raise typer.Exit(1)
         return
     output = Output(infer_format(str(out) if out else None, fmt), str(out) if out else None)
     with StageProgress(progress) as bar:
@@ -137,6 +139,8 @@ def batch_cmd(
         for line in est.failed:
             print(f"vidagent: error: {line}", file=sys.stderr)
         print(json.dumps(vars(est), indent=2) if json_out else "\n".join(est.lines(j.describer or "default")))
+        if est.failed:  # inputs that do not exist or cannot be read: the real run would fail too
+            raise typer.Exit(1)
         return
     with StageProgress(progress) as bar:
         on_file, on_warning = _callbacks(bar)
@@ -157,11 +161,8 @@ def export_cmd(
     from ..export import export_clip
     from ..store import Store
 
-    st = Store(store, create=False)
-    try:
+    with Store(store, create=False) as st:
         path, used = export_clip(st, clip_id, out, mode=mode, force=force)
-    finally:
-        st.engine.dispose()
     print(f"exported {printable(path)} ({used})")
 
 

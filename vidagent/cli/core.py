@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -53,7 +53,7 @@ def index(
 
     started = time.time()
     with StageProgress(progress) as bar:
-        def on_file(res):  # type: ignore[no-untyped-def]
+        def on_file(res: Any) -> None:  # a pipeline.FileResult (not imported: --help stays light)
             if res.status == "failed":
                 print(f"vidagent: error: {printable(res.error)}", file=sys.stderr)
             if res.failed_clips:
@@ -100,6 +100,8 @@ def search(
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
     export: Annotated[Optional[Path], typer.Option("--export", help="cut the top hits into this folder")] = None,
+    min_score: Annotated[Optional[float], typer.Option(
+        "--min-score", min=0, help="hide hits scoring below this (default: search.min_score; 0 shows all)")] = None,
     force: Annotated[bool, typer.Option("--force", "--overwrite", help="replace existing exported files")] = False,
     seconds: SecondsOpt = False,
     timeline: Annotated[Optional[Path], typer.Option("--timeline", help="also write the hits as an editor "
@@ -112,7 +114,7 @@ def search(
         from ..timeline import format_for
 
         format_for(timeline)  # a wrong suffix fails before searching
-    hits = run_search(query, store=store, top_k=top_k, video=video, config=config)
+    hits = run_search(query, store=store, top_k=top_k, video=video, config=config, min_score=min_score)
     if timeline is not None and hits:
         from ..outputs import OutputGuard
         from ..store import Store
@@ -134,11 +136,20 @@ def search(
         return
     if not hits:
         print("no results")
+        if min_score is None or min_score > 0:
+            # Say how close the nearest clip came, so a user can tell "absent" from "a strict floor".
+            near = run_search(query, store=store, top_k=1, video=video, config=config, min_score=0)
+            if near:
+                h = near[0]
+                print(f"(nearest clip scored {h.score:.3f}, below the relevance floor: "
+                      f"{printable(h.video)} {h.start:.1f}-{h.end:.1f} s; --min-score 0 lists every candidate)")
         return
     for i, h in enumerate(hits, 1):
         cap = h.caption if len(h.caption) <= 110 else h.caption[:107] + "..."
-        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start, seconds)}-{_fmt_time(h.end, seconds)}  match {h.similarity:.2f}  [{h.clip_id}]")
+        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start, seconds)}-{_fmt_time(h.end, seconds)}  score {h.score:.3f}  [{h.clip_id}]")
         print(f"    {printable(cap)}")
+        if h.why:
+            print(f"    why: {printable(h.why)}")
 
 
 @app.command()
@@ -209,7 +220,7 @@ def models(
     """Describers, embedders and perception models: installed, loadable, licence."""
     from ..describe import registered_describers, registered_embedders
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for kind, table in (("describer", registered_describers()), ("embedder", registered_embedders())):
         for name, reg in sorted(table.items()):
             rows.append({"kind": kind, "name": name, "summary": reg.summary, "licence": reg.licence})

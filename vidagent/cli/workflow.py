@@ -1,4 +1,6 @@
-"""Daily-workflow commands: `videos` (what is indexed, under which names), `--version`."""
+"""Daily-workflow commands: `videos` (what is indexed, under which names), `open` (a clip in a player).
+
+`--version` lives on the root callback in `cli/__init__.py` (one callback per app)."""
 
 from __future__ import annotations
 
@@ -34,23 +36,6 @@ def videos(store: StoreOpt = None, json_out: JsonOpt = False, seconds: SecondsOp
         for p in r["paths"]:
             if p != r["path"]:
                 print(f"{'':>14}also at {printable(p)}")
-
-
-def _version(value: bool) -> None:
-    if value:
-        from .. import __version__
-
-        print(f"vidagent {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="print the version and exit")] = False,
-) -> None:
-    """Find moments in long videos by describing them, caption them in bulk, and ask questions answered with
-    timestamps."""
 
 
 @app.command("open")

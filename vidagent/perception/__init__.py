@@ -89,7 +89,10 @@ def _load_silero() -> str:
     from ..errors import require
 
     ort = require("onnxruntime", "default")
-    path = _module_dir("silero_vad") / "data" / "silero_vad.onnx"  # type: ignore[operator]
+    root = _module_dir("silero_vad")
+    if root is None:
+        raise ImportError("silero_vad is not installed")
+    path = root / "data" / "silero_vad.onnx"
     ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     return "Silero VAD ONNX session created"
 

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import require
+from ..types import TextBox
+from .textscan import TextScanner
 
 MODEL_ID = "ppocrv6-small"
 DET_MODEL = "PP-OCRv6_det_small.onnx"
@@ -76,6 +78,8 @@ class TextReader:
         self.max_side = max_side
         self.threads = threads
         self._engine: Any = None
+        #: detector first, recogniser only on new text (see textscan); `scanner.stats` counts the savings
+        self.scanner = TextScanner()
 
     @classmethod
     def shared(cls) -> TextReader:
@@ -88,7 +92,7 @@ class TextReader:
     @staticmethod
     def model_dir() -> Path:
         rapidocr = require("rapidocr", "default")
-        return Path(rapidocr.__file__).parent / "models"
+        return Path(str(rapidocr.__file__)).parent / "models"
 
     def load(self) -> Any:
         if self._engine is None:
@@ -119,13 +123,32 @@ class TextReader:
 
     def read_one(self, image: np.ndarray) -> list[str]:
         """Text lines of one RGB uint8 frame, top to bottom."""
+        return [b.text for b in self.read_boxes_one(image)]
+
+    def read_boxes_one(self, image: np.ndarray, time: float = 0.0) -> list[TextBox]:
+        """Text boxes of one RGB uint8 frame with their place (fractions of the frame) and confidence."""
         engine = self.load()
         # RapidOCR treats ndarray input as OpenCV BGR; give it that so colours match its training.
         bgr = np.ascontiguousarray(image[:, :, 2::-1]) if image.ndim == 3 else image
-        result = engine(bgr, use_cls=False)
+        result = self.scanner.scan(engine, bgr)
         texts = result.txts or ()
         scores = result.scores or ()
-        return [" ".join(t.split()) for t, s in zip(texts, scores, strict=False) if self._keep(t, float(s))]
+        boxes = result.boxes if result.boxes is not None else np.zeros((len(texts), 4, 2))
+        h, w = image.shape[:2]
+        out = []
+        for t, s, quad in zip(texts, scores, boxes, strict=False):
+            if not self._keep(t, float(s)):
+                continue
+            q = np.asarray(quad, dtype=np.float64).reshape(-1, 2)
+            out.append(TextBox(" ".join(t.split()), round(float(q[:, 0].min()) / w, 4),
+                               round(float(q[:, 1].min()) / h, 4), round(float(q[:, 0].max()) / w, 4),
+                               round(float(q[:, 1].max()) / h, 4), round(float(s), 4), float(time)))
+        out.sort(key=lambda b: (round(b.cy, 2), b.x0))
+        return out
+
+    def read_boxes(self, images: Sequence[np.ndarray], times: Sequence[float]) -> list[list[TextBox]]:
+        """Text boxes per image."""
+        return [self.read_boxes_one(im, t) for im, t in zip(images, times, strict=True)]
 
     def read(self, images: Sequence[np.ndarray]) -> list[list[str]]:
         """Text lines per image (frames of different sizes are fine; each is one detector pass)."""

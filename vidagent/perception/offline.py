@@ -19,10 +19,11 @@ from .. import signals
 from ..config import DescribeConfig
 from ..describe import Describer, get_embedder
 from ..signals.crops import pool as pool_crops
-from ..types import ClipInput, Description
+from ..types import ClipInput, Description, TextBox
 from .conse import ConSE
+from .layout import dedupe_boxes, dedupe_lines, frame_lines
 from .ocr import MODEL_ID as OCR_ID
-from .ocr import TextReader, dedupe_lines
+from .ocr import TextReader
 from .speech import MODEL_ID as SPEECH_ID
 from .tagger import MODEL_ID as TAGGER_ID
 from .tagger import ImageTagger
@@ -84,7 +85,7 @@ class OfflineDescriber(Describer):
     """EfficientNet-Lite0 tags + RapidOCR text + the clip's Whisper transcript; ConSE "visual" vector."""
 
     name = "offline"
-    version = "2"  # 2: people/colour/motion/crops/WordNet signals
+    version = "3"  # 2: people/colour/motion/crops/WordNet signals; 3: text boxes with layout, lines in reading order
     licence = "Apache-2.0 (timm, RapidOCR/PP-OCR) / MIT (faster-whisper, Whisper)"
     needs_speech = True
     uses_prompt = False
@@ -125,13 +126,14 @@ class OfflineDescriber(Describer):
         crops = _crops(items, probs) if "crops" in self.config.signals else [[] for _ in items]
         flat = [c for cs in crops for c in cs]
         crop_probs = self._tagger.tag_batch(flat) if flat else np.zeros((0, 1000), np.float32)
-        texts = self._reader.read(images) if self._reader is not None and images else [[] for _ in images]
+        times = [f.time for item in items for f in item.frames]
+        boxes = self._reader.read_boxes(images, times) if self._reader is not None and images else [[] for _ in images]
         sigs = signals.analyse(items, self.config.signals) if self.config.signals else [None] * len(items)
         out: list[Description] = []
         pos = cpos = 0
         for item, cs, sig in zip(items, crops, sigs, strict=True):
             n = len(item.frames)
-            p, lines = probs[pos : pos + n], texts[pos : pos + n]
+            p, lines = probs[pos : pos + n], boxes[pos : pos + n]
             pos += n
             cp = crop_probs[cpos : cpos + len(cs)]
             cpos += len(cs)
@@ -143,7 +145,7 @@ class OfflineDescriber(Describer):
                     self._recent.popitem(last=False)
         return out
 
-    def _describe_one(self, item: ClipInput, probs: np.ndarray, lines: list[list[str]],
+    def _describe_one(self, item: ClipInput, probs: np.ndarray, lines: list[list[TextBox]],
                       crop_probs: np.ndarray | None = None, sig: signals.ClipSignals | None = None) -> Description:
         tags: list[tuple[str, float]] = []
         vectors: dict[str, np.ndarray] = {}
@@ -162,7 +164,9 @@ class OfflineDescriber(Describer):
                 shown = [(with_kinds(name, i), c) for (name, c), i in zip(tags, top, strict=True)]
             vectors["visual"] = self.conse(mean[None])[0]
             frame_tags = [[name for name, _ in self._tagger.top(row, 3, TAG_FLOOR)] for row in probs]
-        ocr = dedupe_lines(lines)
+        kept = dedupe_boxes(b for frame in lines for b in frame)
+        # Lines in reading order (table rows as "NAME | Role"), distinct by fuzzy match across frames.
+        ocr = dedupe_lines(ln.text for fl in frame_lines(kept) for ln in fl)
         transcript = " ".join(" ".join(s.text.split()) for s in item.speech).strip()
         extra: dict[str, Any] = {"frame_tags": frame_tags}
         caption = compose_caption(shown, ocr, transcript, sig.caption() if sig is not None else "")
@@ -180,6 +184,7 @@ class OfflineDescriber(Describer):
             frame_times=[f.time for f in item.frames],
             vectors=vectors,
             extra=extra,
+            boxes=kept,
         )
 
     def evidence(self, item: ClipInput) -> list[tuple[str, str]]:

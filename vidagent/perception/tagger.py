@@ -124,11 +124,11 @@ class ImageTagger:
         short = int(INPUT_SIZE / CROP_PCT)
         scale = short / min(h, w)
         nw, nh = max(INPUT_SIZE, round(w * scale)), max(INPUT_SIZE, round(h * scale))
-        im = Image.fromarray(np.ascontiguousarray(image[:, :, :3])).resize((nw, nh), Image.BICUBIC)
+        im = Image.fromarray(np.ascontiguousarray(image[:, :, :3])).resize((nw, nh), Image.Resampling.BICUBIC)
         left, top = (nw - INPUT_SIZE) // 2, (nh - INPUT_SIZE) // 2
         im = im.crop((left, top, left + INPUT_SIZE, top + INPUT_SIZE))
         arr = np.asarray(im, dtype=np.float32) / 255.0
-        arr = (arr - np.asarray(MEAN, np.float32)) / np.asarray(STD, np.float32)
+        arr = ((arr - np.asarray(MEAN, np.float32)) / np.asarray(STD, np.float32)).astype(np.float32)
         return arr.transpose(2, 0, 1)
 
     def tag_batch(self, images: Sequence[np.ndarray]) -> np.ndarray:

@@ -63,6 +63,10 @@ class TransNetV2Detector:
 
     def __init__(self, threshold: float = 0.5) -> None:
         self.threshold = threshold
+        self._reset()
+
+    def _reset(self) -> None:
+        """Start a new video: no frames buffered, nothing predicted."""
         self._frames: list[np.ndarray] = []  # frames from position self._base on
         self._indices: list[int] = []  # caller's index of each buffered frame
         self._base = 0  # position (0-based count of frames received) of self._frames[0]
@@ -81,7 +85,7 @@ class TransNetV2Detector:
         if image.shape[:2] != (h, w):
             from PIL import Image
 
-            image = np.asarray(Image.fromarray(np.ascontiguousarray(image[:, :, :3])).resize((w, h), Image.BILINEAR))
+            image = np.asarray(Image.fromarray(np.ascontiguousarray(image[:, :, :3])).resize((w, h), Image.Resampling.BILINEAR))
         return np.ascontiguousarray(image[:, :, :3], dtype=np.uint8)
 
     def process_frame(self, index: int, image: np.ndarray) -> list[int]:
@@ -103,7 +107,7 @@ class TransNetV2Detector:
         while self._next < self._received:
             cuts.extend(self._run_window())
         predictions = self.predictions
-        self.__init__(self.threshold)  # type: ignore[misc]
+        self._reset()
         self.last_predictions = predictions
         return [c for c in cuts if c <= last_index]
 

@@ -20,10 +20,11 @@ from ..errors import require
 require("fastapi", "serve")
 require("fastapi_offline", "serve")
 
+# The imports below come after the checks above on purpose: a missing extra names its pip install.
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
-from fastapi_offline import FastAPIOffline  # type: ignore[import-untyped]
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 

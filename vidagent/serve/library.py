@@ -90,7 +90,7 @@ def _one_faiss_thread() -> None:
     """Searches here run one at a time with one query vector: FAISS's OpenMP threads only add start-up
     and spinning (on a busy 2-core machine 115 -> 44 ms mean per search on the film's store)."""
     try:
-        import faiss  # type: ignore[import-untyped]
+        import faiss
 
         faiss.omp_set_num_threads(1)
     except Exception:  # an optional speed-up: search works without it

@@ -19,11 +19,8 @@ if TYPE_CHECKING:
 
 
 def _read(store: Store) -> Session:
-    """A read session on the store's database (its `db` facade when it has one)."""
-    db = getattr(store, "db", None)
-    if db is not None and hasattr(db, "read"):
-        return db.read()  # type: ignore[no-any-return]
-    return store._session()
+    """A read session on the store's database."""
+    return store.db.read()
 
 
 def video_summaries(store: Store) -> list[dict[str, Any]]:

@@ -15,13 +15,18 @@ import logging
 import os
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import quote
 
 from ..errors import StoreDamaged, StoreReadOnly, printable
 
-if TYPE_CHECKING:
-    from .db import Store
+
+class Store(Protocol):
+    """What these checks read of a store (the `Store` facade has it; no import of it, no circle)."""
+
+    root: Path
+    is_sqlite: bool
+    read_only: bool
 
 log = logging.getLogger("vidagent")
 
@@ -89,3 +94,25 @@ def require_writable(store: Store) -> None:
     if problem is not None:
         raise StoreDamaged(f"{printable(store.root)}/vidagent.db fails SQLite's quick check ({problem}); nothing "
                            "was written: run `vidagent doctor --repair` first")
+
+
+def database_problem(db: Path) -> str | None:
+    """SQLite's integrity check of the file, in plain words; None when it passes."""
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=60)
+        try:
+            rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check(20)")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        rows = [str(exc)]
+    if rows == ["ok"]:
+        return None
+    first = " ".join(rows[0].split())
+    if "not a database" in first:
+        why = "the file is no longer a SQLite database (its header is damaged or overwritten)"
+    elif "malformed" in first or "btree" in first.lower() or "page" in first.lower():
+        why = "pages inside the database file are damaged or missing (a truncated or overwritten file)"
+    else:
+        why = "SQLite's integrity check failed"
+    return f"{why}; SQLite says: {first[:160]}" + (f" (+{len(rows) - 1} more)" if len(rows) > 1 else "")

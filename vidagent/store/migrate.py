@@ -7,23 +7,30 @@ run unattended on open, without an alembic.ini beside a user's store.)
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect, text
+from sqlalchemy.engine import Engine
 
-from ..errors import VidagentError
+from ..errors import SchemaTooNew
+from . import evidence
 from .models import SCHEMA_VERSION, Base
-
-if TYPE_CHECKING:
-    from .db import Store
 
 FTS_SQL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS desc_fts USING fts5("
     "caption, ocr, transcript, tags, tokenize='porter unicode61')"
 )
 
+
+
+def _v2_positioned_evidence(conn: Connection) -> None:
+    """Version 2 (additive): text boxes with positions, and the agent's re-query cache. Descriptions
+    stored before keep working; `doctor` counts those without boxes (re-describe to get layout), and
+    `ask` re-reads such clips on demand."""
+    Base.metadata.create_all(conn, tables=evidence.TABLES)
+
+
 # version -> migration from version-1. Version 1 is the initial schema (create_all).
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _v2_positioned_evidence}
 
 
 def current_version(conn: Connection) -> int | None:
@@ -33,27 +40,28 @@ def current_version(conn: Connection) -> int | None:
     return int(row[0]) if row else None
 
 
-def upgrade(store: "Store", target: int = SCHEMA_VERSION) -> int:
-    """Create or upgrade the schema; returns the version found before (0 for a new store)."""
-    with store.engine.begin() as conn:
+def upgrade(engine: Engine, target: int = SCHEMA_VERSION, label: str = "", read_only: bool = False) -> int:
+    """Create or upgrade the schema behind `engine`; returns the version found before (0 for a new store).
+
+    Takes the engine, not the store, so the store can call it while it is being built (no import circle).
+    `label` names the store in errors (its folder); a `read_only` store is checked, never changed.
+    """
+    with engine.begin() as conn:
         found = current_version(conn)
         if found is not None and found > target:
-            raise VidagentError(
-                f"{store.root}: store schema version {found} is newer than this vidagent supports ({target}); "
-                "upgrade vidagent"
-            )
+            raise SchemaTooNew(label or engine.url.render_as_string(hide_password=True), found, target)
         if found is None:
             Base.metadata.create_all(conn)
-            if store.is_sqlite:
+            if engine.dialect.name == "sqlite":
                 conn.execute(text(FTS_SQL))
             conn.execute(text("INSERT INTO meta(key, value) VALUES ('schema_version', :v)"), {"v": str(target)})
             return 0
     for version in range(found + 1, target + 1):
-        with store.engine.begin() as conn:
+        with engine.begin() as conn:
             MIGRATIONS[version](conn)
             conn.execute(text("UPDATE meta SET value=:v WHERE key='schema_version'"), {"v": str(version)})
-    if not getattr(store, "read_only", False):
-        with store.engine.begin() as conn:
+    if not read_only:
+        with engine.begin() as conn:
             # Tables added without a schema change (vector_checksums) appear in older stores on open.
             missing = [t for t in Base.metadata.sorted_tables if not inspect(conn).has_table(t.name)]
             if missing:

@@ -12,10 +12,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def utcnow() -> datetime:
@@ -167,5 +167,4 @@ def vector_crc(vector: bytes) -> int:
 
 @event.listens_for(Embedding, "after_insert")
 def _record_checksum(_mapper: Any, connection: Any, target: Embedding) -> None:
-    connection.execute(VectorChecksum.__table__.insert().values(embedding_id=target.id,
-                                                                 crc=vector_crc(target.vector)))
+    connection.execute(insert(VectorChecksum).values(embedding_id=target.id, crc=vector_crc(target.vector)))

@@ -1,18 +1,9 @@
-"""The video stage, and the only package that touches PyAV: hash, probe, stream frames, read audio,
-thumbnails (`decode`), and cutting clips out (`cut`)."""
+"""The video stage, and the only package that touches PyAV: probe, stream frames, read audio (`decode`),
+cut clips out (`cut`); finding files and hashing their content (`files`) needs no PyAV."""
 
 from .cut import cut_clip, keyframe_times
-from .decode import (
-    VIDEO_EXTENSIONS,
-    content_hash,
-    find_videos,
-    frames_at,
-    iter_audio,
-    iter_frames,
-    probe,
-    read_audio,
-    thumbnail,
-)
+from .decode import frames_at, iter_audio, iter_frames, probe, read_audio
+from .files import VIDEO_EXTENSIONS, content_hash, find_videos
 
 __all__ = ["VIDEO_EXTENSIONS", "content_hash", "cut_clip", "find_videos", "frames_at", "iter_frames",
-           "iter_audio", "keyframe_times", "probe", "read_audio", "thumbnail"]
+           "iter_audio", "keyframe_times", "probe", "read_audio"]

@@ -9,6 +9,7 @@ import os
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,6 @@ def pixel_format(path: str) -> str:
         return fmt.name if fmt is not None else ""
     finally:
         container.close()
-
 
 def keyframe_times(path: str) -> list[float]:
     """Presentation times (s, from the stream start) of the video's keyframes, from packets, no decoding.
@@ -152,7 +152,7 @@ def _reencode_span(path: str, start: float, end: float, out: str, info: VideoInf
         src.close()
 
 
-def _to_yuv420p(frame, width: int, height: int):  # type: ignore[no-untyped-def]
+def _to_yuv420p(frame: Any, width: int, height: int) -> Any:  # PyAV objects are untyped
     """An encoder-ready copy of a decoded frame: explicit conversion to 8-bit limited-range yuv420p.
 
     Full-range (yuvj), 10-bit, 4:4:4, gray and paletted inputs are all converted by swscale here.
@@ -168,14 +168,14 @@ def _to_yuv420p(frame, width: int, height: int):  # type: ignore[no-untyped-def]
     return img
 
 
-def _audio_stream(dst, ain):  # type: ignore[no-untyped-def]
+def _audio_stream(dst: Any, ain: Any) -> Any:  # PyAV objects are untyped
     """An AAC stream at the input's rate; mono stays mono, anything else becomes stereo."""
     rate = ain.codec_context.sample_rate or 48000
     layout = "mono" if (ain.codec_context.channels or 1) == 1 else "stereo"
     return dst.add_stream("aac", rate=rate, layout=layout)
 
 
-def _encode_audio(src, ain, ast, dst, start: float, end: float) -> None:  # type: ignore[no-untyped-def]
+def _encode_audio(src: Any, ain: Any, ast: Any, dst: Any, start: float, end: float) -> None:
     """Re-encode the span's audio to AAC, trimmed to the sample (any input codec)."""
     import av
 

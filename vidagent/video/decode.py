@@ -1,4 +1,4 @@
-"""The video stage, and the only module that touches PyAV: hash, probe, stream frames, read audio, thumbnails.
+"""The video stage's decoding, the only module that touches PyAV: probe, stream frames, read audio.
 
 Frames are streamed (never a whole film in memory) and scaled by the decoder's own swscale while
 decoding, which is much cheaper than decoding at full size and resizing afterwards.
@@ -6,85 +6,23 @@ decoding, which is much cheaper than decoding at full size and resizing afterwar
 
 from __future__ import annotations
 
-import hashlib
-import io
 import os
-import stat
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from ..errors import BadVideo
+from ..errors import BadVideo, one_line
 from ..types import Frame, VideoInfo
+from .files import content_hash, regular_file_problem
 
-VIDEO_EXTENSIONS = frozenset(
-    ".mp4 .m4v .mov .mkv .webm .avi .mpg .mpeg .ogv .ogg .wmv .flv .ts .mts .m2ts .3gp .dv .vob".split()
-)
 # swscale's area averaging: the right filter for downscaling, and ~30% faster than its default
 # (bicubic) on 720p -> 256 px (benchmarks/bench_scenes.py); detection and keyframes only shrink frames.
 _DOWNSCALE = "AREA"
-_CHUNK = 1 << 16
-_SAMPLES = 32
 
 
-def content_hash(path: str | os.PathLike[str]) -> str:
-    """Identify a file by content: size plus 32 evenly spaced 64 KiB samples (and head/tail), blake2b.
-
-    Hashing a multi-GB film in full costs seconds per re-run; sampling keeps re-runs instant while a
-    changed, truncated or re-encoded file still gets a new hash (its size or sampled bytes change).
-    """
-    # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then proves it is a regular file,
-    # and no more than its size is ever read (a device such as /dev/zero would never end).
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
-        os.close(fd)
-        raise BadVideo(str(path), f"{_special(st.st_mode)}, not a regular file")
-    size = st.st_size
-    h = hashlib.blake2b(digest_size=16)
-    h.update(str(size).encode())
-    with os.fdopen(fd, "rb") as f:
-        if size <= _CHUNK * (_SAMPLES + 2):
-            h.update(f.read(size))
-        else:
-            offsets = [0] + [int(i * (size - _CHUNK) / (_SAMPLES + 1)) for i in range(1, _SAMPLES + 1)]
-            offsets.append(size - _CHUNK)
-            for off in offsets:
-                f.seek(off)
-                h.update(f.read(_CHUNK))
-    return h.hexdigest()
-
-
-def _special(mode: int) -> str:
-    for test, name in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISDIR, "a directory")):
-        if test(mode):
-            return name
-    return "a special file"
-
-
-def regular_file_problem(path: str | os.PathLike[str]) -> str | None:
-    """Why `path` cannot be indexed as a file (missing, a device, a FIFO...), or None for a regular file.
-
-    Only regular files are read: a device never ends (/dev/zero) and a FIFO blocks until a writer
-    comes, so neither may reach the hasher or the demuxer."""
-    try:
-        st = os.stat(path)  # follows links: a link to a regular file is fine
-    except FileNotFoundError:
-        return "file not found" if not os.path.islink(path) else "broken symbolic link"
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
-    if stat.S_ISDIR(st.st_mode):
-        return "is a directory"
-    if not stat.S_ISREG(st.st_mode):
-        return f"{_special(st.st_mode)}, not a regular file"
-    return None
-
-
-def _open(path: str):  # type: ignore[no-untyped-def]
+def _open(path: str) -> Any:  # an av container (PyAV is untyped)
     import av
 
     try:
@@ -96,7 +34,7 @@ def _open(path: str):  # type: ignore[no-untyped-def]
     except IsADirectoryError:
         raise BadVideo(path, "is a directory") from None
     except Exception as exc:  # PyAV raises many FFmpeg error classes
-        raise BadVideo(path, f"not a readable video ({' '.join(str(exc).split())[:160]})") from None
+        raise BadVideo(path, f"not a readable video ({one_line(exc, 160, with_type=False)})") from None
 
 
 def probe(path: str | os.PathLike[str], file_hash: str | None = None) -> VideoInfo:
@@ -131,12 +69,10 @@ def probe(path: str | os.PathLike[str], file_hash: str | None = None) -> VideoIn
             duration = container.duration / 1_000_000
         # Decode the first frame: headers alone do not prove the stream decodes.
         vs.thread_type = "AUTO"
-        first = None
         try:
-            for first in container.decode(vs):
-                break
+            first = next(iter(container.decode(vs)), None)
         except Exception as exc:
-            raise BadVideo(path, f"video stream does not decode ({' '.join(str(exc).split())[:160]})") from None
+            raise BadVideo(path, f"video stream does not decode ({one_line(exc, 160, with_type=False)})") from None
         if first is None:
             raise BadVideo(path, "video stream has no decodable frames")
         if fps <= 0 or fps > 1000:
@@ -224,7 +160,7 @@ def _decodable_end(path: str, size: int, duration: float, fps: float) -> float |
     return round(last, 3) if missing or last_any < duration - margin else None
 
 
-def _video_stream(container) -> tuple:  # type: ignore[no-untyped-def,type-arg]
+def _video_stream(container: Any) -> tuple[Any, int, Fraction]:
     """The first video stream set up for threaded decoding, with its start pts and time base."""
     vs = container.streams.video[0]
     vs.thread_type = "AUTO"
@@ -259,7 +195,7 @@ def iter_frames(
                 index += 1
         except Exception as exc:
             if index == 0:
-                raise BadVideo(path, f"decode failed ({' '.join(str(exc).split())[:160]})") from None
+                raise BadVideo(path, f"decode failed ({one_line(exc, 160, with_type=False)})") from None
             # A damaged tail: keep what decoded, like players do.
     finally:
         container.close()
@@ -385,60 +321,3 @@ def read_audio(path: str, rate: int = 16000) -> np.ndarray:
     """The whole audio track as float32 mono at `rate` Hz (empty array when there is none)."""
     chunks = [c for _, c in iter_audio(path, rate)]
     return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)
-
-
-def thumbnail(path: str, time: float, width: int = 320) -> bytes:
-    """A JPEG of the frame at `time`."""
-    from PIL import Image
-
-    frame = frames_at(path, [time], width=width)[0]
-    buf = io.BytesIO()
-    Image.fromarray(frame.image).save(buf, format="JPEG", quality=85)
-    return buf.getvalue()
-
-
-def find_videos(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[str], list[tuple[str, str]]]:
-    """Expand files and folders (recursively, no symlink loops) into video files, plus (path, error) pairs.
-
-    A file named explicitly is taken whatever its extension (so a wrong file gets a clear error);
-    inside folders only known video extensions are taken.
-    """
-    files: list[str] = []
-    errors: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for raw in paths:
-        if not str(raw).strip():
-            errors.append((repr(str(raw)), "empty path (name a file or folder; use . for the current folder)"))
-            continue
-        p = Path(raw)
-        if p.is_dir():
-            visited: set[tuple[int, int]] = set()
-            for root, dirs, names in os.walk(p, followlinks=True):
-                st = os.stat(root)
-                if (st.st_dev, st.st_ino) in visited:
-                    dirs[:] = []
-                    continue
-                visited.add((st.st_dev, st.st_ino))
-                dirs.sort()
-                for name in sorted(names):
-                    fp = Path(root) / name
-                    if fp.suffix.lower() in VIDEO_EXTENSIONS and not name.startswith("."):
-                        key = os.path.realpath(fp)
-                        if key in seen:
-                            continue
-                        seen.add(key)
-                        problem = regular_file_problem(fp)
-                        if problem is None:
-                            files.append(str(fp))
-                        elif problem != "is a directory":
-                            errors.append((str(fp), problem))
-        else:
-            problem = regular_file_problem(p)
-            if problem is not None:
-                errors.append((str(p), problem))
-                continue
-            key = os.path.realpath(p)
-            if key not in seen:
-                seen.add(key)
-                files.append(str(p))
-    return files, errors

@@ -205,7 +205,7 @@ class VLMDescriber(Describer):
         budget = self._budget(jobs, requested)
         results = self._run(jobs, budget)
         descs = []
-        for job, res in zip(jobs, results):
+        for job, res in zip(jobs, results, strict=True):
             extra: dict[str, Any] = {
                 "model": self.model_id,
                 "device": self.device,
@@ -286,7 +286,7 @@ class VLMDescriber(Describer):
                 order.setdefault(len(c), []).append(i)
             results: list[_Result | None] = [None] * len(jobs)
             for idxs in order.values():
-                for i, r in zip(idxs, self._attempt([jobs[i] for i in idxs], n_frames)):
+                for i, r in zip(idxs, self._attempt([jobs[i] for i in idxs], n_frames), strict=True):
                     results[i] = r
             return [r for r in results if r is not None]
         if not clips[0]:
@@ -307,7 +307,7 @@ class VLMDescriber(Describer):
         counts = [int((row != pad).sum()) if pad is not None else int(row.numel()) for row in new]
         return [
             _Result(caption=t.strip(), frames=c, vector=v, new_tokens=k, batch=len(jobs))
-            for t, c, v, k in zip(texts, clips, vectors, counts)
+            for t, c, v, k in zip(texts, clips, vectors, counts, strict=True)
         ]
 
     @staticmethod

@@ -50,7 +50,7 @@ def _server_message(status: int, body: bytes) -> str:
         text = str(msg or text)
     except ValueError:
         pass
-    return f"HTTP {status}: {' '.join(text.split())[:300]}"
+    return f"HTTP {status}: {one_line(text, 300)}"
 
 
 def _post(url: str, payload: dict[str, Any], headers: dict[str, str], timeout: float) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def _post(url: str, payload: dict[str, Any], headers: dict[str, str], timeout: f
     try:
         import httpx
     except ImportError:
-        httpx = None  # type: ignore[assignment]
+        httpx = None  # type: ignore[assignment]  # optional: fall back to urllib
     if httpx is not None:
         try:
             resp = httpx.post(url, content=body, headers=headers, timeout=timeout)
@@ -83,7 +83,7 @@ def _post(url: str, payload: dict[str, Any], headers: dict[str, str], timeout: f
     if status >= 400:
         raise VidagentError(f"{url}: {_server_message(status, content)}")
     try:
-        return json.loads(content)  # type: ignore[no-any-return]
+        return json.loads(content)
     except ValueError:
         raise VidagentError(f"{url}: response is not JSON: {content[:200]!r}") from None
 
@@ -159,7 +159,7 @@ class OpenAIDescriber(Describer):
             if caption_prompt is not None:
                 extra["prompt_ref"] = caption_prompt.ref
             try:
-                caption, extra["retries"] = self._chat(frames, text)
+                caption, extra["retries"] = self._chat(frames, text or "")
             except GaveUp as exc:  # a 4xx (bad model, bad key) raises: every clip would fail the same way
                 caption, extra["error"] = "", one_line(exc)
             out.append(Description(caption=caption, frame_times=[f.time for f in frames], extra=extra))

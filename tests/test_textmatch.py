@@ -1,0 +1,49 @@
+"""Keyword matching over content words: stopwords never score, coverage of the query decides."""
+
+from __future__ import annotations
+
+from vidagent.textmatch import STOPWORDS, content_terms, idf, score_fields, stem
+
+W = {"tags": 1.0, "ocr": 1.0, "transcript": 0.6, "caption": 1.0}
+
+
+def _score(query: str, fields: dict[str, str], n_docs: int = 100, df: int = 5) -> float:
+    terms = content_terms(query)
+    return score_fields(terms, {t: idf(n_docs, df) for t in terms}, fields, W, {f: 10.0 for f in W}).score
+
+
+def test_content_terms_drop_stopwords_and_search_words() -> None:
+    assert content_terms("Show me a video of the dog in the park") == ["dog", "park"]
+    assert content_terms("the of and in at") == []
+    assert {"the", "a", "in", "at"} <= STOPWORDS
+
+
+def test_stemmer_matches_plurals_and_verb_forms() -> None:
+    assert stem("bicycles") == stem("bicycle")
+    assert stem("running") == stem("run")
+    assert stem("parties") == stem("party")
+    assert stem("glass") == "glass"
+
+
+def test_a_clip_sharing_only_a_filler_word_scores_nothing() -> None:
+    assert _score("a dog at the beach", {"transcript": "we met at the station at noon"}) == 0.0
+
+
+def test_covering_more_of_the_query_beats_repeating_one_word() -> None:
+    both = _score("red bicycle", {"tags": "red bicycle"})
+    one_repeated = _score("red bicycle", {"transcript": "red red red red red red"})
+    assert both > one_repeated > 0
+    assert both <= 1.0
+
+
+def test_speech_counts_less_than_what_is_seen() -> None:
+    seen = _score("copyright", {"ocr": "all rights reserved copyright"})
+    heard = _score("copyright", {"transcript": "all rights reserved copyright"})
+    assert seen > heard > 0
+
+
+def test_matched_words_are_reported_by_field() -> None:
+    terms = content_terms("the Hewlett Foundation thanks")
+    m = score_fields(terms, {t: 1.0 for t in terms}, {"ocr": "VERY SPECIAL THANKS The William and Flora Hewlett "
+                                                            "Foundation", "caption": "Hewlett Foundation"}, W, {})
+    assert m.matched == {"ocr": ["hewlett", "foundation", "thanks"]}

@@ -1,0 +1,262 @@
+"""The offline answer composer: candidate answer spans from a clip's evidence, ranked, or nothing.
+
+Spans come from on-screen text read with its layout (table rows "NAME | Role", a label with the value
+on the line under it, single lines, "Label: value"), from transcript sentences, and from tags only
+when the question asks what is shown. Each span has a short answer, the evidence line it was read
+from, and a narrow time (the frames showing it, or the words saying it).
+
+Ranking: MiniLM cosine of the question with the span's evidence, plus how many of the question's
+focus words (with their word families) the label side covers, plus answer-type fit (a name for
+"who", a number for "how many", an organisation for "which fund"). Abstention is the default: a span
+answers only when it covers the focus, fits the type, and the answer itself is not just the focus
+repeated back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..perception.layout import frame_lines, normalise, pairs, same_text
+from ..types import Segment, TextBox
+from .question import DURATION, Query, coverage, looks_like_name, precision, tokens, type_fit
+
+MIN_COVER = 0.5  # share of focus words the span's label/context must cover
+MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
+MIN_SCORE = 0.75
+CONFIDENT = 1.0  # coverage of a stored span under which the top clips are still re-read
+TYPED = ("person", "maker", "org", "number", "time", "duration", "colour", "name", "place")
+
+
+@dataclass
+class ClipEvidence:
+    """Everything known about one retrieved clip, with positions: boxes, speech (words when re-read)."""
+
+    clip_id: str
+    video: str
+    video_hash: str
+    start: float
+    end: float
+    boxes: list[TextBox] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # stored lines, used when no boxes are stored
+    speech: list[Segment] = field(default_factory=list)
+    words: list[tuple[float, float, str]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    source: str = "stored"
+
+
+@dataclass
+class Span:
+    answer: str
+    evidence: str
+    label: str
+    kind: str  # row, stack, line, said, seen
+    clip: ClipEvidence
+    start: float
+    end: float
+    score: float = 0.0
+    detail: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def medium(self) -> str:
+        return {"said": "said", "seen": "seen"}.get(self.kind, "on screen")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"answer": self.answer, "evidence": self.evidence, "kind": self.kind, "clip_id": self.clip.clip_id,
+                "start": round(self.start, 3), "end": round(self.end, 3), "score": round(self.score, 3),
+                "source": self.clip.source, **{k: round(v, 3) for k, v in self.detail.items()}}
+
+
+def _seen_window(ev: ClipEvidence, text: str, pad: float = 0.5) -> tuple[float, float]:
+    """First to last time a text is on screen in this clip (from the boxes), padded; else the clip."""
+    times = [b.time for b in ev.boxes if same_text(b.text, text) or normalise(text) in normalise(b.text)]
+    if not times:
+        return ev.start, ev.end
+    return max(ev.start, min(times) - pad), min(ev.end, max(times) + pad)
+
+
+def _word_window(ev: ClipEvidence, seg: Segment, answer: str) -> tuple[float, float]:
+    """The spoken words of the answer (word timestamps when the clip was re-read), else the sentence."""
+    want = [normalise(w) for w in tokens(answer)]
+    ws = [(a, b, normalise(t)) for a, b, t in ev.words if seg.start - 0.5 <= a <= seg.end + 0.5]
+    if want and ws:
+        for i in range(len(ws)):
+            if ws[i][2] == want[0]:
+                j = min(i + len(want) - 1, len(ws) - 1)
+                return max(ev.start, ws[i][0] - 0.3), min(max(ev.end, seg.end), ws[j][1] + 0.3)
+    return seg.start, seg.end
+
+
+def _sentences(seg: Segment) -> list[Segment]:
+    """Split a segment into sentences, sharing its time proportionally to length."""
+    parts = [p for p in re.split(r"(?<=[.!?])\s+", " ".join(seg.text.split())) if sum(c.isalnum() for c in p) >= 3]
+    total = sum(len(p) for p in parts) or 1
+    out, t = [], seg.start
+    for p in parts:
+        dt = (seg.end - seg.start) * len(p) / total
+        out.append(Segment(t, t + dt, p))
+        t += dt
+    return out
+
+
+def extract(query: Query, text: str) -> str:
+    """The short answer inside a line or sentence for a typed question; "" when none fits."""
+    focus = {f.lower() for f in query.focus}
+    t = query.answer_type
+    m: re.Match[str] | None
+    if t == "maker":
+        return extract(Query(query.text, query.qtype, "person", query.focus, query.families, query.head), text) or \
+            extract(Query(query.text, query.qtype, "org", query.focus, query.families, query.head), text)
+    if t == "person":
+        for m in re.finditer(r"(?:[A-Z][\w'-]+(?:\s+(?:van|de|der|von)?\s*[A-Z][\w'-]+){1,3})", text):
+            cand = re.sub(r"^(?:(?:I'm|I|Hi|Hello|Dr|Mr|Mrs|Ms)\b[\s,.]*)+", "", m.group(0).strip())
+            if looks_like_name(cand) and not ({w.lower() for w in tokens(cand)} & focus):
+                return cand
+        return ""
+    if t == "org":
+        m = re.search(r"((?:[A-Z][\w&.'-]*\s+){0,4}(?:[Ff]und|Foundation|Studios?|Systems|Microsystems|Company|"
+                      r"Inc|Ltd|Institute|University|School|Commons|Productions?|Media|Labs?)\b(?:\s+[A-Z][\w-]*)*)",
+                      text)
+        if m:
+            return m.group(1).strip()
+        return text if type_fit(query, text) >= 0.5 and len(tokens(text)) <= 6 else ""
+    if t == "number":
+        m = re.search(r"\b(\d[\d,.]*|(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                      r"twenty|thirty|forty|fifty|hundred|thousand|million)s?)\b(\s+\w+)?", text, re.IGNORECASE)
+        return m.group(0).strip() if m else ""
+    if t == "time":
+        m = re.search(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d(?:\s*[ap]m)?)\b", text, re.IGNORECASE)
+        return m.group(0) if m else ""
+    if t == "duration":
+        m = DURATION.search(text)
+        return m.group(0) if m else ""
+    if t == "colour":
+        m = re.search(r"\b(red|orange|yellow|green|blue|purple|violet|pink|brown|black|white|grey|gray|silver|gold)"
+                      r"\b", text, re.IGNORECASE)
+        return m.group(0) if m else ""
+    if t == "place":
+        m = re.search(r"\b(?:in|at|from|of)\s+((?:the\s+)?[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*)", text)
+        return m.group(1) if m else ""
+    if t == "name":
+        m = re.search(r"(?:named|called|name is|I'm|I am)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)", text)
+        return m.group(1) if m else ""
+    return text
+
+
+def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
+    """Every span the evidence offers for this question type (unscored)."""
+    out: list[Span] = []
+    for ev in clips:
+        # Layout per frame on every box read (frames are not mixed); spans are then de-duplicated by text.
+        seen_lines: set[str] = set()
+        seen_pairs: set[tuple[str, str]] = set()
+        for fl in frame_lines(ev.boxes):
+            for p in pairs(fl):
+                # A row reads either way (NAME | Role, Role | NAME); a stacked label is the upper line.
+                for ans, label in ((p.second, p.first), (p.first, p.second))[:2 if p.kind == "row" else 1]:
+                    pk = (normalise(ans), normalise(label))
+                    if pk in seen_pairs:
+                        continue
+                    seen_pairs.add(pk)
+                    a, b = _seen_window(ev, ans)
+                    out.append(Span(ans, p.text, label, p.kind, ev, a, b))
+            for ln in fl:
+                key = normalise(ln.text)
+                if key in seen_lines:
+                    continue
+                seen_lines.add(key)
+                a, b = _seen_window(ev, ln.cells[0])
+                out.extend(_line_spans(query, ln.text, ev, a, b))
+        if not ev.boxes:
+            for line in ev.lines:
+                out.extend(_line_spans(query, line, ev, ev.start, ev.end))
+            for label, value in zip(ev.lines, ev.lines[1:], strict=False):
+                out.append(Span(value, f"{label} / {value}", label, "stack", ev, ev.start, ev.end))
+        for seg in ev.speech:
+            sents = _sentences(seg)
+            # The whole segment too: "Hi, I'm John Pearce. I'm a lecturer..." answers "who is the lecturer".
+            for sent in sents + ([seg] if len(sents) > 1 and query.answer_type in TYPED else []):
+                ans = extract(query, sent.text) if query.answer_type in TYPED else sent.text
+                if ans:
+                    a, b = _word_window(ev, sent, ans) if ev.words else (seg.start, seg.end)
+                    out.append(Span(ans, sent.text, sent.text, "said", ev, a, b))
+        if query.qtype == "shown":
+            out.extend(Span(tag, tag, tag, "seen", ev, ev.start, ev.end) for tag in ev.tags)
+    return out
+
+
+def _line_spans(query: Query, line: str, ev: ClipEvidence, a: float, b: float) -> list[Span]:
+    spans = []
+    if ":" in line:
+        label, _, value = line.partition(":")
+        if value.strip() and label.strip():
+            spans.append(Span(value.strip(), line, label.strip(), "row", ev, a, b))
+    ans = extract(query, line) if query.answer_type in TYPED else line
+    if ans:
+        spans.append(Span(ans, line, line, "line", ev, a, b))
+    return spans
+
+
+def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
+    """Scored spans that pass every gate, best first."""
+    if not spans or not query.focus:
+        return []
+    # Coverage first (cheap, no model): only spans that address the question are embedded.
+    covered = []
+    for s in spans:
+        # A sentence said is said by the speaker: "the speaker" / "the narrator" in a question is covered.
+        cov = coverage(query, s.label + (" speaker narrator" if s.kind == "said" else ""))
+        if query.qtype == "shown" and s.kind == "seen":
+            cov = max(cov, 0.5)
+        if cov >= MIN_COVER:
+            covered.append((s, cov))
+    texts = sorted({s.evidence for s, _ in covered})
+    if not texts:
+        return []
+    qv = embed.embed_batch([query.text])[0]
+    # Batches of <= 64 keep the embedder on its light ONNX path (no torch import in `ask`).
+    vecs = [v for i in range(0, len(texts), 64) for v in embed.embed_batch(texts[i:i + 64])]
+    sim = {t: float(v @ qv) for t, v in zip(texts, vecs, strict=True)}
+    kept = []
+    for s, cov in covered:
+        cov_ans = coverage(query, s.answer, skip_head=True)
+        fit = type_fit(query, s.answer)
+        sm = sim[s.evidence]
+        prec = precision(query, s.label) if s.kind in ("row", "stack") else 0.0
+        s.detail = {"similarity": sm, "coverage": cov, "type_fit": fit, "label_precision": prec}
+        if s.kind in ("row", "stack") and (cov_ans >= cov or normalise(s.answer) == normalise(s.label)):
+            continue  # the answer side repeats the question: this is the label, not the value
+        if s.kind in ("line", "said") and query.answer_type in TYPED and cov_ans > 0 and normalise(
+                s.answer) == normalise(s.evidence):
+            continue
+        if s.kind in ("line", "said") and precision(query, s.answer) >= 0.999:
+            continue  # every word of it is in the question: it repeats the question, it does not answer it
+        if (sm < MIN_SIM and cov < 1.0) or (query.answer_type in TYPED and fit < 0.5) or fit == 0.0:
+            continue
+        named = bool(query.words & set(re.findall(r"[a-z0-9]+", Path(s.clip.video).stem.lower())))
+        s.detail["video_named"] = float(named)
+        # "...according to the trailer": a question naming the video's file prefers that video.
+        s.score = sm + 0.6 * cov + 0.4 * fit + 0.3 * prec + 0.3 * named
+        if s.score >= MIN_SCORE:
+            kept.append(s)
+    kept.sort(key=lambda s: (-s.score, s.start))
+    return kept
+
+
+def best(query: Query, ranked: list[Span], margin: float = 0.05, most: int = 6) -> tuple[str, list[Span]]:
+    """(answer text, supporting spans): the top span, joined with other values under the same label in
+    the same clip (several names under one credit heading)."""
+    if not ranked:
+        return "", []
+    top = ranked[0]
+    group = [top]
+    if top.kind in ("stack", "row"):
+        for s in ranked[1:]:
+            if (s.clip.clip_id == top.clip.clip_id and s.kind == top.kind and same_text(s.label, top.label)
+                    and s.score >= top.score - margin and not any(same_text(s.answer, g.answer) for g in group)):
+                group.append(s)
+            if len(group) >= most:
+                break
+    return ", ".join(s.answer for s in group), group

@@ -1,0 +1,271 @@
+"""Question analysis for the offline answerer: what kind of answer is wanted, and about what.
+
+`analyse` gives the question type (who / what / which / when / where / how many / how much / yes-no /
+what-is-shown), the answer type a span must fit (person, organisation, number, time, place, colour,
+name, text), and the focus terms with their word families (a crude suffix stemmer plus a small table
+of related words: funded <-> financial support, wrote <-> writer / script). Pure, no models.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+STOP = set(
+    ["a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "am", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "not", "no", "this", "that", "these", "those", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "done", "it", "its", "there", "their", "they", "he", "she", "his", "her", "you", "your", "we", "our", "i", "me", "my", "any", "some", "clip", "clips", "video", "videos", "scene", "film", "movie", "show", "shows", "shown", "say", "says", "said", "saying", "seen", "see", "screen", "answer", "question", "tell", "name", "named", "called", "call", "many", "much", "please", "can", "could", "would", "should", "will", "shall", "has", "have", "had", "about", "into", "onto", "out", "up", "as", "gave", "give", "given", "gives", "get", "got", "trailer", "describe", "described", "describes", "according", "mentioned", "mention", "displayed", "appear", "appears", "appeared", "visible", "written", "i'm", "i've", "i'd", "it's", "that's", "hi", "hello"]
+)
+# Word families a stemmer cannot join (different roots, or a role and the thing done). General
+# vocabulary of credits, captions and talk, not tied to any video.
+_RELATED = [
+    {"fund", "financ", "support", "sponsor", "grant", "back"},
+    {"writ", "wrote", "script", "story", "screenplay", "author"},
+    {"animat", "anim"},
+    {"rig"},
+    {"direct", "director"},
+    {"produc", "producer"},
+    {"compos", "music", "score", "soundtrack"},
+    {"sound", "audio", "foley", "mix"},
+    {"colour", "color", "grad"},
+    {"edit"},
+    {"design"},
+    {"render"},
+    {"softwar", "develop", "program", "code"},
+    {"thank", "grate", "acknowledg"},
+    {"lead", "head", "chief", "main"},
+    {"artist", "art"},
+    {"film", "movie", "picture"},
+    {"host", "present", "speak"},
+    {"locat", "place", "where", "citi", "town"},
+    {"compani", "studio", "organ", "firm", "institut", "foundat"},
+    {"hardwar", "workstat", "machin", "comput"},
+    {"work", "job", "employ", "occupat", "profess", "career", "lectur", "teach"},
+]
+_SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ers", "ors", "ist", "ists", "ions",
+             "ion", "ed", "er", "or", "es", "s", "ly", "ial", "y", "e")
+_NUMBER_WORDS = set(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "dozen"])
+COLOURS = set(["red", "orange", "yellow", "green", "blue", "purple", "violet", "pink", "brown", "black", "white", "grey", "gray", "silver", "gold"])
+
+
+def stem(word: str) -> str:
+    """Crude English stem: lower case, one common suffix stripped (animated/animation/animator -> animat)."""
+    w = word.lower()
+    for suf in _SUFFIXES:
+        if len(w) - len(suf) >= 3 and w.endswith(suf):
+            w = w[: -len(suf)]
+            break
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeiou":  # rigged -> rigg -> rig
+        w = w[:-1]
+    return w
+
+
+def family(word: str) -> set[str]:
+    """The stem of a word plus the stems of related words."""
+    s = stem(word)
+    out = {s}
+    for group in _RELATED:
+        if any(s.startswith(g) or g.startswith(s) and len(s) >= 3 for g in group):
+            out |= group
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z0-9][A-Za-z0-9'&.-]*[A-Za-z0-9]|[A-Za-z0-9]", text)
+
+
+_URL = re.compile(r"^(https?:|www\.)|\.(org|com|net|edu|gov|io)(/|$)", re.IGNORECASE)
+
+
+def content_stems(text: str) -> set[str]:
+    """Stems of the content words; a web address also counts as the words that name one."""
+    out = set()
+    for w in tokens(text):
+        if w.lower() in STOP or len(w) < 2:
+            continue
+        out.add(stem(w))
+        if _URL.search(w):
+            out |= {"websit", "site", "url", "web", "address", "link"}
+    return out
+
+
+@dataclass
+class Query:
+    """What a question asks for."""
+
+    text: str
+    qtype: str  # who, what, which, when, where, how_many, how_much, yes_no, shown, other
+    answer_type: str  # person, org, number, time, place, colour, name, thing, text, yes_no
+    focus: list[str] = field(default_factory=list)  # content words, in order
+    families: list[set[str]] = field(default_factory=list)  # per concept: stems + related stems
+    head: set[str] = field(default_factory=set)  # family of the asked-for noun ("which FUND"): answers may hold it
+    words: set[str] = field(default_factory=set)  # every word of 4+ letters (to match video file names)
+
+    def to_json(self) -> dict[str, object]:
+        return {"type": self.qtype, "answer_type": self.answer_type, "focus": self.focus}
+
+
+_ORG_NOUNS = ("fund", "company", "organisation", "organization", "studio", "foundation", "firm", "brand",
+              "institute", "university", "sponsor", "agency", "network", "channel", "team", "group", "label")
+_PERSON_NOUNS = ("person", "man", "woman", "artist", "director", "actor", "speaker", "narrator", "author",
+                 "host", "presenter", "composer", "animator", "producer", "writer", "designer", "developer")
+_SHOWN = re.compile(r"^(what|which)\b.*\b(shown|seen|visible|appear|appears|in the (scene|picture|frame|shot)|"
+                    r"kind of|type of|animal|object)\b", re.IGNORECASE)
+
+
+def analyse(question: str) -> Query:
+    q = " ".join(question.strip().split())
+    low = q.lower()
+    words = tokens(low)
+    first = words[0] if words else ""
+    qtype, atype = "other", "text"
+    if re.match(r"^how (long|much time)\b", low):
+        qtype, atype = "how_long", "duration"
+    elif re.match(r"^how (many|much)\b", low):
+        qtype, atype = ("how_many" if "many" in low.split()[1] else "how_much"), "number"
+    elif first == "who" or first == "whom" or re.match(r"^(name|tell me) the (person|people|artist)", low):
+        qtype, atype = "who", "person"
+    elif first == "when" or re.match(r"^(what|which) (year|date|time|day|month)\b", low):
+        qtype, atype = "when", "time"
+    elif first == "where" or re.match(r"^(what|which) (place|city|country|town|location|street)\b", low):
+        qtype, atype = "where", "place"
+    elif re.match(r"^(what|which) (colou?r)\b", low) or "what colour" in low or "what color" in low:
+        qtype, atype = "what", "colour"
+    elif first in ("what", "which"):
+        qtype = first
+        m = re.match(r"^(what|which) (\w+)", low)
+        noun = m.group(2) if m else ""
+        if re.search(r"\bname of\b|\bnamed\b|\bcalled\b", low):
+            atype = "name"
+        elif stem(noun) in {stem(n) for n in _ORG_NOUNS}:
+            atype = "org"
+        elif stem(noun) in {stem(n) for n in _PERSON_NOUNS}:
+            qtype, atype = "who", "person"
+        elif re.search(r"\b(number|how old|age)\b", low):
+            atype = "number"
+        elif _SHOWN.match(low):
+            qtype, atype = "shown", "thing"
+        else:
+            atype = "text"
+    elif first in ("is", "are", "was", "were", "does", "do", "did", "can", "has", "have"):
+        qtype, atype = "yes_no", "yes_no"
+    if atype == "person" and re.search(r"\b(made|makes|make|created|creates|built|builds|developed|develops|"
+                                       r"produced|produces|published|sponsored|funded|presents|presented|"
+                                       r"provided|provides)\b", low):
+        atype = "maker"  # "who made it?": a person, a company or a tool
+    focus: list[str] = []
+    for w in tokens(q):
+        lw = w.lower().removesuffix("'s").removesuffix("’s")
+        if lw in STOP or len(lw) < 2 or lw in focus:
+            continue
+        if qtype in ("how_many", "how_much", "how_long") and lw in ("many", "much", "long", "time"):
+            continue
+        focus.append(lw)
+    families: list[set[str]] = []
+    for w in focus:  # words of one family ("financial support") are one concept, counted once
+        fam = family(w)
+        for f in families:
+            if f & fam:
+                f |= fam
+                break
+        else:
+            families.append(fam)
+    # The asked-for noun phrase: "which LAW SCHOOL is thanked" (up to the verb); an answer may repeat it.
+    m = re.match(r"^(?:what|which)\s+((?:[\w'-]+\s+){0,3}?)(?:is|are|was|were|did|does|do|has|have|gave|"
+                 r"provided|made|can|will)\b", low)
+    head: set[str] = set()
+    for w in (m.group(1).split() if m else []):
+        if w not in STOP:
+            head |= family(w)
+    allw = {w for w in re.findall(r"[a-z0-9]+", low) if len(w) >= 4}
+    return Query(q, qtype, atype, focus, families, head, allw)
+
+
+def matches(fam: set[str], text_stems: set[str]) -> bool:
+    """Does a focus word's family meet any stem of the text? (prefix match, 3+ letters)."""
+    for s in text_stems:
+        for f in fam:
+            short, long_ = sorted((s, f), key=len)
+            # the same stem, or one a few letters longer (animat/animation); not a compound (story/storyboard)
+            if s == f or (len(short) >= 3 and long_.startswith(short) and len(long_) - len(short) <= 3):
+                return True
+    return False
+
+
+def coverage(query: Query, text: str, skip_head: bool = False) -> float:
+    """Share of the question's focus concepts found in `text` (by stem or related word).
+    `skip_head`: the asked-for noun does not count (an answer to "which fund" may say "fund")."""
+    fams = [f for f in query.families if not (skip_head and f & query.head)]
+    if not fams:
+        return 0.0
+    st = content_stems(text)
+    return sum(1 for fam in fams if matches(fam, st)) / len(fams)
+
+
+# -- answer-type fit --------------------------------------------------------------------------------
+_ORG_WORDS = re.compile(r"\b(fund|foundation|inc|ltd|llc|gmbh|studios?|systems|company|corp(oration)?|"
+                        r"productions?|media|university|institute|labs?|org|group|pictures|films?|"
+                        r"workstations|microsystems|amsterdam|commons|society|association|agency)\b", re.IGNORECASE)
+_TIME = re.compile(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d|january|february|march|april|may|june|july|august|"
+                   r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|"
+                   r"sunday|morning|evening|night|yesterday|today|tomorrow)\b", re.IGNORECASE)
+DURATION = re.compile(r"\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of|\d+(?:[.,]\d+)?)\s+"
+                      r"(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b", re.I)
+_ROLE_SUFFIX = re.compile(r"(tion|ing|ment|ship|ness|ics|ware|ist|ctor|ager)$", re.IGNORECASE)
+_PRONOUNS = set(["i", "i'm", "i've", "i'd", "i'll", "hi", "hello", "hey", "we", "we're", "you", "you're", "he", "she", "it", "it's", "they"])
+_FUNCTION = set(["the", "and", "of", "by", "with", "from", "for", "to", "in", "on", "at", "a", "an", "is", "are", "was"])
+
+
+def looks_like_name(text: str) -> bool:
+    """2-5 words, each capitalised, no function words or role-like suffixes (a person's name)."""
+    ws = tokens(text)
+    if not 2 <= len(ws) <= 5 or any(w.lower() in _FUNCTION or w.lower() in _PRONOUNS for w in ws):
+        return False
+    if any(any(c.isdigit() for c in w) for w in ws):
+        return False
+    caps = all(w[0].isupper() for w in ws if w.lower() not in ("van", "de", "der", "von", "la", "le", "den"))
+    return caps and not any(_ROLE_SUFFIX.search(w) for w in ws)
+
+
+def type_fit(query: Query, answer: str) -> float:
+    """How well a candidate answer fits the wanted type: 1 fits, 0.5 could, 0 does not."""
+    a = answer.strip()
+    t = query.answer_type
+    if not a:
+        return 0.0
+    if _URL.search(a.replace(" ", "")) and not any("websit" in f for f in query.families):
+        return 0.0  # a web address answers only "which website"
+    if t == "person":
+        return 1.0 if looks_like_name(a) else 0.0
+    if t == "maker":
+        return max(1.0 if looks_like_name(a) else 0.0,
+                   type_fit(Query(query.text, query.qtype, "org", query.focus, query.families, query.head), a))
+    if t == "org":
+        if _ORG_WORDS.search(a) or (query.head and matches(query.head, content_stems(a))):
+            return 1.0
+        if looks_like_name(a):
+            return 0.3  # a person's name is not an organisation
+        ws = tokens(a)
+        return 0.5 if ws and all(w[0].isupper() for w in ws) and len(ws) <= 6 else 0.0
+    if t == "number":
+        return 1.0 if re.search(r"\d", a) or any(w.lower() in _NUMBER_WORDS for w in tokens(a)) else 0.0
+    if t == "time":
+        return 1.0 if _TIME.search(a) else 0.0
+    if t == "duration":
+        return 1.0 if DURATION.search(a) else 0.0
+    if t == "colour":
+        return 1.0 if any(w.lower() in COLOURS for w in tokens(a)) else 0.0
+    if t == "place":
+        ws = [w for w in tokens(a) if w.lower() != "the"]
+        return 0.5 if ws and ws[0][0].isupper() else 0.0
+    if t == "name":
+        ws = tokens(a)
+        return 1.0 if ws and all(w[0].isupper() or w.lower() in _FUNCTION for w in ws) else 0.3
+    return 0.5
+
+
+def precision(query: Query, text: str) -> float:
+    """Share of the text's content words that the question asks about: a label that is exactly the
+    asked role ("Director") beats one that only contains it ("Art Director")."""
+    st = content_stems(text)
+    if not st:
+        return 0.0
+    return sum(1 for s in st if any(matches(f, {s}) for f in query.families)) / len(st)

@@ -1,0 +1,137 @@
+"""`Library`: the one object to hold in scripts and notebooks — a store plus settings plus a describer.
+
+    lib = vidagent.Library("store", config="fast.yaml")
+    lib.index("videos/")
+    hits = lib.search("a dog on a beach")
+    answer = lib.ask("What does the sign say?")
+
+The store may be a folder path (opened and closed around each call, so vector files are saved and
+other processes see the work) or an open `Store` (used as is; the caller closes it). The describer
+may be a registered name or a `Describer` instance. The module functions in `vidagent.api` are thin
+wrappers that build a Library for one call.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .config import Settings, load_settings
+from .describe import Describer
+from .errors import VidagentError
+from .store import Store, opened
+
+if TYPE_CHECKING:
+    from .agent.answer import Answer
+    from .caption import CaptionReport, DryRun, Output
+    from .pipeline import FileResult, IndexReport, ProgressFn
+    from .types import Hit
+
+StoreArg = Store | str | os.PathLike[str] | None
+ConfigArg = Settings | str | os.PathLike[str] | None
+PathsArg = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+MAX_TOP_K = 10_000  # more hits than anyone reads; bounds the FAISS and SQL work
+
+
+def _paths(paths: PathsArg) -> list[str]:
+    return [str(paths)] if isinstance(paths, (str, os.PathLike)) else [str(p) for p in paths]
+
+
+class Library:
+    """Index, search, ask and caption one store with one set of settings."""
+
+    def __init__(
+        self, store: StoreArg = None, config: ConfigArg = None, describer: str | Describer | None = None
+    ) -> None:
+        self.store = store
+        self.settings = config if isinstance(config, Settings) else load_settings(config)
+        self.describer = describer
+
+    def index(
+        self, paths: PathsArg, progress: ProgressFn | None = None, on_file: Callable[[FileResult], None] | None = None
+    ) -> IndexReport:
+        """Index videos and folders; returns per-file results (failures included)."""
+        from .pipeline import Indexer
+        from .store.health import require_writable
+
+        with opened(self.store) as st, st.writer_lock():
+            require_writable(st)
+            return Indexer(st, self.settings, progress=progress, describer=self.describer).run(
+                _paths(paths), on_file=on_file
+            )
+
+    def search(
+        self, query: str, top_k: int | None = None, video: str | None = None, min_score: float | None = None
+    ) -> list[Hit]:
+        """Ranked clips for a text query; `min_score` overrides the relevance floor (0: every candidate)."""
+        from .retrieve import search
+
+        if not query.strip():
+            raise VidagentError("the search query is empty: say what to find")
+        if top_k is not None and not 1 <= top_k <= MAX_TOP_K:
+            raise VidagentError(f"top_k must be between 1 and {MAX_TOP_K} (got {top_k})")
+        with opened(self.store, create=False) as st:
+            if video is not None:
+                from .store.resolve import require_video
+
+                require_video(st, video)
+            return search(st, query, self.settings, top_k=top_k, video=video, min_score=min_score)
+
+    def ask(self, question: str, chat_model: Any = None, video: str | None = None, top_k: int | None = None) -> Answer:
+        """An answer with checked citations (offline unless a chat model is given or configured)."""
+        from .agent.run import ask
+
+        return ask(question, store=self.store, config=self.settings, chat_model=chat_model, video=video, top_k=top_k)
+
+    def caption(
+        self,
+        paths: PathsArg,
+        prompt: str | None = None,
+        outputs: Sequence[Output] = (),
+        prompt_vars: dict[str, Any] | None = None,
+        progress: ProgressFn | None = None,
+        on_file: Callable[[FileResult], None] | None = None,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> CaptionReport:
+        """Caption every clip with a prompt and write `outputs` (see `vidagent.caption`)."""
+        from .caption import caption
+
+        return caption(
+            _paths(paths),
+            prompt=prompt,
+            outputs=outputs,
+            describer=self.describer,
+            prompt_vars=prompt_vars,
+            store=self.store,
+            config=self.settings,
+            progress=progress,
+            on_file=on_file,
+            on_warning=on_warning,
+        )
+
+    def caption_dry_run(
+        self, paths: PathsArg, prompt: str | None = None, prompt_vars: dict[str, Any] | None = None
+    ) -> DryRun:
+        """What `caption` would do and an estimate of its time; runs no describer, creates no store."""
+        from .caption import dry_run
+
+        return dry_run(
+            _paths(paths),
+            prompt=prompt,
+            describer=self.describer,
+            prompt_vars=prompt_vars,
+            store=self.store,
+            config=self.settings,
+        )
+
+    def history(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Earlier `ask` runs, newest first, as JSON-able dicts."""
+        from .agent.run import history
+
+        return history(self.store, limit=limit)
+
+    def status(self) -> dict[str, Any]:
+        """Counts of videos, clips, descriptions and vectors."""
+        with opened(self.store, create=False) as st:
+            return st.stats()

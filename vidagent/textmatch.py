@@ -1,0 +1,134 @@
+"""Words of a query that carry meaning, and BM25 over a clip's text fields with query-term coverage.
+
+Keyword search counts content words only: English stopwords ("a", "in the", "what", ...) are dropped,
+so a clip that shares a filler word with the query gets nothing from keywords. Each clip's score is
+BM25-shaped but bounded: every query term contributes idf * saturated term frequency (at most 1),
+divided by the summed idf of all the query's terms. A clip that matches every content word of the
+query scores near 1; a clip that matches one rare word of three scores about a third, so coverage of
+the query decides before repetition does. Terms are matched by a light suffix-stripping stemmer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are aren't as at be because been before being
+below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
+during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here
+here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its
+itself let's me more most mustn't my myself no nor not of off on once only or other ought our ours
+ourselves out over own same shan't she she'd she'll she's should shouldn't so some such than that
+that's the their theirs them themselves then there there's these they they'd they'll they're they've
+this those through to too under until up very was wasn't we we'd we'll we're we've were weren't what
+what's when when's where where's which while who who's whom why why's with won't would wouldn't you
+you'd you'll you're you've your yours yourself yourselves
+also just like get got gets one ones s t will shall may might must let lets please
+show shows showing shown find video videos clip clips scene scenes moment moments footage part
+where's somebody someone something thing things appear appears see seen
+""".split())  # noqa: SIM905
+"""Function words plus words that describe the search itself ("a video showing ...")."""
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of a text (apostrophes kept inside words: "don't")."""
+    return [w.lower().replace("\u2019", "'") for w in _WORD.findall(text)]
+
+
+def stem(word: str) -> str:
+    """A light English stemmer (plural and common verb endings), the same for queries and clips."""
+    w = word.lower()
+    w = w.removesuffix("'s")
+    if len(w) <= 3:
+        return w
+    for suf, rep in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh")):
+        if w.endswith(suf) and len(w) - len(suf) >= 2:
+            return w[: -len(suf)] + rep
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    for suf in ("ing", "ed"):
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            w = w[: -len(suf)]
+            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+                w = w[:-1]  # running -> run, stopped -> stop
+            break
+    return w
+
+
+def content_terms(query: str) -> list[str]:
+    """The query's content words (no stopwords, no single letters), in order, each once."""
+    out: list[str] = []
+    for w in words(query):
+        if w in STOPWORDS or (len(w) < 2 and not w.isdigit()):
+            continue
+        if w not in out:
+            out.append(w)
+    return out
+
+
+def term_counts(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for w in words(text):
+        s = stem(w)
+        counts[s] = counts.get(s, 0) + 1
+    return counts
+
+
+@dataclass
+class FieldMatch:
+    """What one clip matched: its bounded BM25 score and the query words found in each field."""
+
+    score: float
+    matched: dict[str, list[str]] = field(default_factory=dict)
+
+
+def idf(n_docs: int, df: int) -> float:
+    """BM25's idf, floored so that a word present in every clip still counts a little."""
+    return max(math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)), 0.05)
+
+
+def score_fields(terms: Sequence[str], idfs: Mapping[str, float], fields: Mapping[str, str],
+                 weights: Mapping[str, float], avg_len: Mapping[str, float], k1: float = 1.2,
+                 b: float = 0.75) -> FieldMatch:
+    """Bounded BM25 of one clip over named text fields.
+
+    Each term counts once, in the first field (in `fields` order) that contains it: fields go from
+    the most specific (visual labels, on-screen text, speech) to the caption that may repeat them,
+    so text a caption copies from the transcript counts as speech, once. The result is in
+    [0, max weight]."""
+    counts = {f: term_counts(t) for f, t in fields.items() if t}
+    lengths = {f: sum(c.values()) for f, c in counts.items()}
+    total_idf = sum(idfs.get(t, 0.0) for t in terms) or 1.0
+    score = 0.0
+    matched: dict[str, list[str]] = {}
+    for t in terms:
+        st = stem(t)
+        best, best_field = 0.0, ""
+        for f, c in counts.items():
+            tf = c.get(st, 0)
+            if not tf:
+                continue
+            norm = k1 * (1 - b + b * lengths[f] / max(avg_len.get(f, 1.0), 1.0))
+            sat = tf * (k1 + 1) / (tf + norm) / (k1 + 1)
+            best, best_field = weights.get(f, 0.0) * sat, f
+            break
+        if best_field:
+            score += idfs.get(t, 0.0) * best
+            matched.setdefault(best_field, []).append(t)
+    return FieldMatch(score / total_idf, matched)
+
+
+def average_lengths(docs: Iterable[Mapping[str, str]]) -> dict[str, float]:
+    sums: dict[str, float] = {}
+    n: dict[str, int] = {}
+    for d in docs:
+        for f, t in d.items():
+            if t:
+                sums[f] = sums.get(f, 0.0) + len(words(t))
+                n[f] = n.get(f, 0) + 1
+    return {f: sums[f] / n[f] for f in sums}
