@@ -36,9 +36,8 @@ def test_human_output_shows_the_sorted_score_and_why(colour_store: tuple[Path, P
 def test_nonsense_returns_no_results_and_exit_0(colour_store: tuple[Path, Path]) -> None:
     store, cfg = colour_store
     r = run("search", "xqzzy flurbo", "--store", str(store), "--config", str(cfg))
-    lines = r.stdout.strip().splitlines()
-    assert (r.returncode, lines[0]) == (0, "no results")
-    assert all("nearest clip scored" in x for x in lines[1:])  # at most the how-close hint, never a hit
+    assert (r.returncode, r.stdout.strip()) == (0, "no results")
+    assert "nearest clip scored" in r.stderr and "below the relevance floor" in r.stderr  # how close it came
     r = run("search", "xqzzy flurbo", "--json", "--store", str(store), "--config", str(cfg))
     assert json.loads(r.stdout) == []
 

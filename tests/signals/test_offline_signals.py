@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import vidagent
+from vidagent.config import load_settings
 from vidagent.signals import people
 from vidagent.store import Store
 
@@ -35,6 +36,10 @@ def test_signals_reach_captions_spaces_and_search(corpus: Path, tmp_path: Path) 
     if people.available():
         assert "a talking head" in talk_row["caption"] and "visual.people:minilm" in spaces
         hits = vidagent.search("a person talking to the camera", store=store, top_k=1)
+        assert Path(hits[0].video).name == talk.name
+        # the people space is a fusion source once weighted (off by default: its words reach the caption)
+        on = load_settings(search__weights={"visual.people": 0.3})
+        hits = vidagent.search("a person talking to the camera", store=store, top_k=1, config=on)
         assert Path(hits[0].video).name == talk.name and "visual.people" in hits[0].sources
     hits = vidagent.search("an old black and white film", store=store, top_k=1)
     assert Path(hits[0].video).name == race.name

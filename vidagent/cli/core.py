@@ -142,7 +142,9 @@ def search(
             if near:
                 h = near[0]
                 print(f"(nearest clip scored {h.score:.3f}, below the relevance floor: "
-                      f"{printable(h.video)} {h.start:.1f}-{h.end:.1f} s; --min-score 0 lists every candidate)")
+                      f"{printable(h.video)} {_fmt_time(h.start, seconds)}-{_fmt_time(h.end, seconds)}; "
+                      "--min-score 0 lists every candidate)",
+                      file=sys.stderr)
         return
     for i, h in enumerate(hits, 1):
         cap = h.caption if len(h.caption) <= 110 else h.caption[:107] + "..."
