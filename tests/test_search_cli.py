@@ -28,7 +28,7 @@ def test_human_output_shows_the_sorted_score_and_why(colour_store: tuple[Path, P
     lines = r.stdout.splitlines()
     scores = [float(x.split("score ")[1].split()[0]) for x in lines if " score " in x]
     assert scores == sorted(scores, reverse=True) and scores
-    assert lines[0].split()[2].startswith("0:02")  # the blue shot, 2-5 s
+    assert lines[0].split()[2].startswith("0:00:02")  # the blue shot, 2-5 s (H:MM:SS.mmm everywhere, #17)
     why = [x for x in lines if x.strip().startswith("why:")]
     assert 'visual "blue"' in why[0]  # matched by the word "blue" in its labels, not by "the"
 

@@ -17,7 +17,7 @@ from .pipeline import FileResult, IndexReport, ProgressFn
 from .types import Hit, Scene
 
 StorePath = StoreArg  # the name earlier callers imported
-__all__ = ["MAX_TOP_K", "StorePath", "evaluate", "index", "scenes", "search", "status"]
+__all__ = ["MAX_TOP_K", "StorePath", "default_store", "evaluate", "index", "scenes", "search", "status"]
 
 def index(
     paths: PathsArg,
@@ -86,9 +86,19 @@ def status(store: StoreArg = None) -> dict[str, Any]:
     return Library(store).status()
 
 
-def scenes(path: str | os.PathLike[str], config: str | os.PathLike[str] | Settings | None = None) -> list[Scene]:
-    """Detect the shots of one video without touching any store."""
+def scenes(path: str | os.PathLike[str], config: str | os.PathLike[str] | Settings | None = None,
+           progress: ProgressFn | None = None) -> list[Scene]:
+    """Detect the shots of one video without touching any store (`progress("scenes", path, s, total)`)."""
     from .scenes import detect_scenes
     from .video import probe
 
-    return detect_scenes(probe(str(path)), (config if isinstance(config, Settings) else load_settings(config)).scenes)
+    info = probe(str(path))
+    tick = None if progress is None else (lambda t: progress("scenes", str(path), t, info.duration))
+    return detect_scenes(info, (config if isinstance(config, Settings) else load_settings(config)).scenes, tick)
+
+
+def default_store() -> Path:
+    """The store folder used when none is named (`$VIDAGENT_STORE` or ./store)."""
+    from .store import default_store_dir
+
+    return default_store_dir()

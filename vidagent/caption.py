@@ -81,8 +81,16 @@ def infer_format(out: str | None, fmt: str | None) -> str:
         if fmt not in FORMATS:
             raise VidagentError(f"unknown format '{fmt}' (one of {', '.join(FORMATS)})")
         return fmt
-    suffix = Path(out).suffix.lower().lstrip(".") if out else ""
-    return {"jsonl": "jsonl", "json": "jsonl", "csv": "csv"}.get(suffix, "jsonl")
+    if not out:
+        return "jsonl"
+    suffix = Path(out).suffix.lower()
+    for name, suffixes in SUFFIXES.items():
+        if suffix in suffixes:
+            return name
+    if suffix == "" and Path(out).is_dir():
+        raise VidagentError(f"{out}: a folder; give --format srt or vtt for one file per video")
+    raise VidagentError(f"{out}: cannot tell the format from the suffix '{suffix or '(none)'}' "
+                        f"(use .jsonl, .csv, or --format {'|'.join(FORMATS)})")
 
 
 def check_prompt(prompt: str, prompt_vars: dict[str, Any]) -> Prompt:
@@ -146,17 +154,13 @@ def stored_rows(store: Store, plan: Plan, describer_key: str, path: str) -> list
         if d is None:
             continue  # not described yet (an interrupted run): the re-run adds it
         name, _, version = (d.prompt or "").rpartition("@")
-        row: dict[str, Any] = {"video": path, "clip_id": c.id, "index": c.index, "start": round(c.start, 3),
-                               "end": round(c.end, 3), "caption": d.caption, "model_id": d.model_id,
-                               "describer": d.describer, "prompt": name or None, "prompt_version": version or None}
-        if d.tags:
-            row["tags"] = [t for t, _ in d.tags]
-        if d.ocr:
-            row["ocr"] = list(d.ocr)
-        if d.transcript:
-            row["transcript"] = d.transcript
-        if (d.extra or {}).get("error"):
-            row["error"] = d.extra["error"]  # described again on the next run
+        # One key set for every row (empty lists/strings, never missing keys): scripts read rows blindly.
+        row: dict[str, Any] = {"video": os.path.abspath(path), "clip_id": c.id, "index": c.index,
+                               "start": round(c.start, 3), "end": round(c.end, 3), "caption": d.caption,
+                               "model_id": d.model_id, "describer": d.describer, "prompt": name or None,
+                               "prompt_version": version or None, "tags": [t for t, _ in d.tags or []],
+                               "ocr": list(d.ocr or []), "transcript": d.transcript or "",
+                               "error": (d.extra or {}).get("error") or None}  # errors are retried next run
         rows.append(row)
     return rows
 
@@ -264,6 +268,9 @@ def caption(paths: Sequence[str | os.PathLike[str]], prompt: str | None = None, 
                     continue
                 seen.add(f.hash)
                 per_video.append((os.path.abspath(f.path), stored_rows(st, run.plans[f.hash], key, f.path)))
+            if not per_video and report.files:  # every input failed: no (empty) output file
+                report.notes.append("no output written: every input failed")
+                return CaptionReport(report, 0, [], "", warnings)
             written, stdout = write_outputs(per_video, outputs, guard)
             return CaptionReport(report, sum(len(r) for _, r in per_video), written, stdout, warnings)
 

@@ -75,6 +75,10 @@ class UnknownVideo(VidagentError):
         self.video = video
 
 
+class AmbiguousVideo(UnknownVideo):
+    """A video name (file name, hash prefix) that fits more than one indexed video; the message lists them."""
+
+
 class DescriberUnavailable(VidagentError):
     """The configured describer cannot be built or loaded: the same for every file, so the run stops."""
 

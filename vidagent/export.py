@@ -119,12 +119,14 @@ def find_clip(store: Store, clip_id: str) -> ClipRef:
 
 def active_clips(store: Store, video: str) -> tuple[str, list[Clip], dict[str, str]]:
     """(video path, clips of the active plan, captions by clip id) for an indexed video."""
-    row = store.find_video(video)
-    if row is None or row.plan_key is None:
+    from .store.resolve import require_video, shown_path
+
+    row = require_video(store, video)
+    if row.plan_key is None:
         raise UnknownVideo(video, f"{video}: not indexed in {store.root} (run `vidagent index` first)")
     clips = store.get_clips(row.plan_key) or []
     captions = {r.clip_id: r.caption for r in store.active_rows(video_hash=row.hash)}
-    return row.path, clips, captions
+    return shown_path(store, row.hash, row.path, prefer=video), clips, captions
 
 
 # -- clip files -----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Settings, load_settings
 from .describe import Describer
-from .errors import UnknownVideo, VidagentError, printable
+from .errors import VidagentError
 from .store import Store, opened
 
 if TYPE_CHECKING:
@@ -97,8 +97,10 @@ class Library:
         if top_k is not None and not 1 <= top_k <= MAX_TOP_K:
             raise VidagentError(f"top_k must be between 1 and {MAX_TOP_K} (got {top_k})")
         with opened(self.store, create=False) as st:
-            if video is not None and st.find_video(video) is None:
-                raise UnknownVideo(video, f"{printable(video)}: not an indexed video (see `vidagent status`)")
+            if video is not None:
+                from .store.resolve import require_video
+
+                require_video(st, video)
             return search(st, query, self.settings, top_k=top_k, video=video, min_score=min_score)
 
     def ask(self, question: str, chat_model: Any = None, video: str | None = None, top_k: int | None = None) -> Answer:

@@ -48,10 +48,9 @@ def similar_clips(store: Store, clip_id: str, settings: Settings, top_k: int | N
     me = rows[0]
     video_hash = None
     if video is not None:
-        vrow = store.find_video(video)
-        if vrow is None:
-            raise VidagentError(f"{video}: not an indexed video (see `vidagent status`)")
-        video_hash = vrow.hash
+        from .store.resolve import require_video
+
+        video_hash = require_video(store, video).hash
     k = (max(settings.search.candidates, top_k) + 1) * (4 if video_hash else 2)
     cands: dict[int, _Cand] = {}
     used: list[str] = []

@@ -175,6 +175,14 @@ class Hit:
             "transcript": self.transcript,
             "similarity": round(self.similarity, 4),
             "ranks": self.sources,
+            "uri": media_uri(self.video, self.start, self.end),
             "why": self.why,
             "contributions": self.contributions,
         }
+
+
+def media_uri(video: str, start: float, end: float) -> str:
+    """`file:///abs/path.mp4#t=START,END` (W3C media fragment): browsers and players open it at the clip."""
+    from pathlib import Path
+
+    return f"{Path(video).resolve().as_uri()}#t={start:.3f},{end:.3f}"

@@ -82,10 +82,10 @@ class Answer:
 
 
 def fmt_time(t: float) -> str:
-    """m:ss.s (h:mm:ss.s past an hour), as printed next to citations."""
-    m, s = divmod(max(t, 0.0), 60)
-    h, m = divmod(int(m), 60)
-    return f"{h}:{m:02d}:{s:04.1f}" if h else f"{m:d}:{s:04.1f}"
+    """H:MM:SS.mmm, the one time format of every output (`vidagent.timefmt`)."""
+    from ..timefmt import fmt_time as _fmt
+
+    return _fmt(t)
 
 
 # -- checked citations ----------------------------------------------------------------------------

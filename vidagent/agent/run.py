@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from ..config import Settings, load_settings
-from ..errors import UnknownVideo, VidagentError, one_line
+from ..errors import VidagentError, one_line
 from ..store import Store, opened
 from .answer import Answer, Citation
 from .tools import Toolbox
@@ -43,8 +43,10 @@ def _ask(st: Store, settings: Settings, question: str, chat_model: Any, video: s
     k = top_k or settings.agent.top_k
     result: Answer | None = None
     try:
-        if video is not None and st.find_video(video) is None:
-            raise UnknownVideo(video)
+        if video is not None:
+            from ..store.resolve import require_video
+
+            require_video(st, video)
         model = chat_model
         if isinstance(model, str) or (model is None and settings.agent.chat_model):
             from .chat import make_chat_model

@@ -48,11 +48,23 @@ def configure_logging(verbosity: int = 0) -> None:
     root.setLevel(level)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        print(f"vidagent {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _options(
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
                                          help="more log output on stderr (-v info, -vv debug)")] = 0,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="print the version and exit")] = False,
 ) -> None:
+    """Find moments in long videos by describing them, caption them in bulk, and ask questions answered with
+    timestamps."""
     configure_logging(verbose)
 
 
@@ -64,12 +76,17 @@ from . import maintenance as _maintenance  # noqa: E402,F401
 from . import evaluate as _evaluate  # noqa: E402,F401
 from . import serve as _serve  # noqa: E402,F401
 from . import similar as _similar  # noqa: E402,F401
+from . import workflow as _workflow  # noqa: E402,F401
 
 
 def main() -> None:
     """Entry point: run the app, turning expected errors into one line on stderr."""
     try:
-        app()
+        from typer.main import get_command
+
+        from .helptext import tidy
+
+        tidy(get_command(app))(prog_name="vidagent")
     except VidagentError as exc:
         if debug():
             raise

@@ -10,28 +10,36 @@ import typer
 
 from ..errors import printable
 from . import app
-from .core import ConfigOpt, JsonOpt, StoreOpt
+from .core import ConfigOpt, JsonOpt, SecondsOpt, StoreOpt, _fmt_time
 
 
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="a question about the indexed videos")],
-    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path or hash)")] = None,
+    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path, file name or hash prefix)")] = None,
     top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, max=100,
                                                  help="clips retrieved (default: agent.top_k)")] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
+    seconds: SecondsOpt = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="also show each tool call, its arguments, "
+                                          "result size and time")] = False,
     no_requery: Annotated[bool, typer.Option("--no-requery", help="answer from stored evidence only (no re-reading clips)")] = False,
 ) -> None:
     """Answer from the videos with checked timestamp citations (offline, or with agent.chat_model)."""
     from ..agent import ask as run_ask
-    from ..agent.answer import fmt_time
 
     result = run_ask(question, store=store, config=config, video=video, top_k=top_k, requery=not no_requery)
     if json_out:
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False, default=str))
         return
+    if verbose:
+        for i, s in enumerate(result.steps, 1):
+            args = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in (s.get("args") or {}).items())
+            res = " ".join(str(s.get("result", "")).split())
+            outcome = f"error: {s['error']}" if s.get("error") else (res[:100] + "..." if len(res) > 100 else res)
+            print(printable(f"  step {i}: {s.get('tool')}({args}) -> {outcome} in {s.get('elapsed_s', 0):.2f} s"))
     for line in result.answer.splitlines():  # text read from videos: no raw escape codes on the terminal
         print(printable(line))
     if result.found and result.evidence:
@@ -39,7 +47,7 @@ def ask(
     for c in result.citations:
         mark = "verified" if c.verified else "unverified"
         how = f" {c.kind}" if c.kind else ""
-        print(f"  [{mark}]{how} {printable(c.video)}  {fmt_time(c.start)}-{fmt_time(c.end)}  [{c.clip_id}]")
+        print(f"  [{mark}]{how} {printable(c.video)}  {_fmt_time(c.start, seconds)}-{_fmt_time(c.end, seconds)}  [{c.clip_id}]")
     if result.error:
         print(f"  (note: {result.error})")
     for note in result.notes:

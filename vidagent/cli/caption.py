@@ -168,18 +168,23 @@ def export_cmd(
 
 @app.command("chapters")
 def chapters_cmd(
-    video: Annotated[str, typer.Argument(help="an indexed video (path or hash)")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="vtt | json")] = "vtt",
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="file (default stdout)")] = None,
+    video: Annotated[str, typer.Argument(help="an indexed video (path, file name or hash prefix)")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="vtt | json | youtube | ffmetadata | otio | edl | "
+                                     "fcpxml")] = "vtt",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="file (default stdout; timelines need one)")] = None,
+    min_length: Annotated[Optional[float], typer.Option("--min-length", min=0.0, help="shortest chapter in seconds "
+                                                        "(default: a tenth of the video, 10 s to 5 min)")] = None,
     store: StoreOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """Scene-based chapters (one per clip of the active plan) titled with their captions."""
-    from ..export import write_chapters
+    """Chapters: shots merged at the strongest boundaries (scene change, speech pause, content change),
+    titled from on-screen text, speech or captions. ffmetadata: `ffmpeg -i in.mp4 -i ch.txt -map_metadata 1
+    -codec copy out.mp4`."""
+    from ..chapters import write
     from ..store import Store
 
     with Store(store, create=False) as st:
-        text = write_chapters(st, video, out, fmt=fmt, force=force)
+        text = write(st, video, out, fmt=fmt, min_length=min_length, force=force)
     if out is None:
         sys.stdout.write(text)
     else:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -24,10 +26,13 @@ ConfigOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 
 
-def _fmt_time(t: float) -> str:
-    m, s = divmod(max(t, 0.0), 60)
-    h, m = divmod(int(m), 60)
-    return f"{h}:{m:02d}:{s:05.2f}" if h else f"{m:d}:{s:05.2f}"
+def _fmt_time(t: float, seconds: bool = False) -> str:
+    from ..timefmt import fmt_time
+
+    return fmt_time(t, seconds)
+
+
+SecondsOpt = Annotated[bool, typer.Option("--seconds", help="times as plain seconds (9.960) instead of H:MM:SS.mmm")]
 
 
 @app.command()
@@ -41,10 +46,15 @@ def index(
     executor: Annotated[str, typer.Option("--executor", help="local (default) or ray (pip install 'vidagent[ray]')")] = "local",
     address: Annotated[Optional[str], typer.Option("--address", help="ray: auto, ray://HOST:PORT (default: start a local cluster)")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="ray: describer actors (default: CPUs - 1)")] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="keep running: index videos as they appear (once they "
+                                        "stop growing), forget deleted ones; Ctrl-C stops")] = False,
+    settle: Annotated[float, typer.Option("--settle", min=0.0, help="with --watch: seconds a file must stay "
+                                          "unchanged before it is indexed")] = 2.0,
 ) -> None:
     """Decode, cut into scenes, plan clips, describe and embed them. Re-runs do only new work."""
     from ..api import index as run_index
 
+    started = time.time()
     with StageProgress(progress) as bar:
         def on_file(res: Any) -> None:  # a pipeline.FileResult (not imported: --help stays light)
             if res.status == "failed":
@@ -53,7 +63,7 @@ def index(
                 print(f"vidagent: warning: {printable(res.path)}: {res.failed_clips} clip descriptions failed "
                       "(stored without captions; the next run retries them)", file=sys.stderr)
             if res.status != "failed" and not json_out:
-                bar.print(f"{res.status:>9}  {printable(res.path)}  ({res.clips} clips, {res.described} described)")
+                bar.print(f"{res.status:>9}  {printable(os.path.abspath(res.path))}  ({res.clips} clips, {res.described} described)")
             if getattr(res, "warning", ""):
                 print(f"vidagent: warning: {printable(res.warning)}", file=sys.stderr)
 
@@ -70,6 +80,11 @@ def index(
               f"in {summary['elapsed_s']:.1f} s; {summary['failed']} failed")
     for note in report.notes:
         print(f"vidagent: note: {note}", file=sys.stderr)
+    if watch and not report.stopped and not report.interrupted:
+        from .watching import watch_folders
+
+        watch_folders(paths, store, config, describer, progress, settle, started)
+        return
     if report.stopped:
         print(f"vidagent: error: {report.stopped}", file=sys.stderr)
         raise typer.Exit(1)
@@ -84,7 +99,7 @@ def index(
 def search(
     query: Annotated[str, typer.Argument(help="what to find, in words")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=10_000, help="number of results")] = 10,
-    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path, file name or hash)")] = None,
+    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path, file name or hash prefix)")] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
@@ -92,11 +107,27 @@ def search(
     min_score: Annotated[Optional[float], typer.Option(
         "--min-score", min=0, help="hide hits scoring below this (default: search.min_score; 0 shows all)")] = None,
     force: Annotated[bool, typer.Option("--force", "--overwrite", help="replace existing exported files")] = False,
+    seconds: SecondsOpt = False,
+    timeline: Annotated[Optional[Path], typer.Option("--timeline", help="also write the hits as an editor "
+                                                     "timeline (.otio, .edl, .fcpxml)")] = None,
 ) -> None:
     """Ranked clips with timestamps for a description of a moment."""
     from ..api import search as run_search
 
+    if timeline is not None:
+        from ..timeline import format_for
+
+        format_for(timeline)  # a wrong suffix fails before searching
     hits = run_search(query, store=store, top_k=top_k, video=video, config=config, min_score=min_score)
+    if timeline is not None and hits:
+        from ..outputs import OutputGuard
+        from ..store import Store
+        from ..timeline import spans_from_rows, write
+
+        with Store(store, create=False) as st:
+            path = write(spans_from_rows(st, hits), timeline, name=f"vidagent: {query}",
+                         guard=OutputGuard(st, force=force, sources=[h.video for h in hits]))
+        print(f"wrote {printable(path)}", file=sys.stderr)
     if export is not None:
         from ..export import export_hits
         from ..store import Store
@@ -115,12 +146,13 @@ def search(
             if near:
                 h = near[0]
                 print(f"(nearest clip scored {h.score:.3f}, below the relevance floor: "
-                      f"{printable(h.video)} {h.start:.1f}-{h.end:.1f} s; --min-score 0 lists every candidate)",
+                      f"{printable(h.video)} {_fmt_time(h.start, seconds)}-{_fmt_time(h.end, seconds)}; "
+                      "--min-score 0 lists every candidate)",
                       file=sys.stderr)
         return
     for i, h in enumerate(hits, 1):
         cap = h.caption if len(h.caption) <= 110 else h.caption[:107] + "..."
-        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  score {h.score:.3f}  [{h.clip_id}]")
+        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start, seconds)}-{_fmt_time(h.end, seconds)}  score {h.score:.3f}  [{h.clip_id}]")
         print(f"    {printable(cap)}")
         if h.why:
             print(f"    why: {printable(h.why)}")
@@ -131,17 +163,20 @@ def scenes(
     path: Annotated[Path, typer.Argument(help="a video file")],
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
+    seconds: SecondsOpt = False,
+    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bar")] = None,
 ) -> None:
     """Detect the shots of one video (no store needed)."""
     from ..api import scenes as run_scenes
 
-    found = run_scenes(path, config=config)
+    with StageProgress(progress) as bar:
+        found = run_scenes(path, config=config, progress=bar)
     if json_out:
         print(json.dumps([{"index": s.index, "start": round(s.start, 3), "end": round(s.end, 3),
                            "start_frame": s.start_frame, "end_frame": s.end_frame} for s in found], indent=2))
         return
     for s in found:
-        print(f"{s.index:>4}  {_fmt_time(s.start)} - {_fmt_time(s.end)}  frames {s.start_frame}-{s.end_frame}")
+        print(f"{s.index:>4}  {_fmt_time(s.start, seconds)} - {_fmt_time(s.end, seconds)}  frames {s.start_frame}-{s.end_frame}")
 
 
 @app.command()
@@ -150,11 +185,14 @@ def status(store: StoreOpt = None, json_out: JsonOpt = False) -> None:
     from ..api import status as run_status
 
     st = run_status(store)
+    st["store"] = os.path.abspath(st["store"])
     if json_out:
         print(json.dumps(st, indent=2))
         return
     for k, v in st.items():
-        print(f"{k:>17}: {v}")
+        if isinstance(v, dict):  # one line per entry, never a Python dict
+            v = ", ".join(f"{name} {n}" for name, n in v.items()) or "none"
+        print(f"{k.replace('_', ' '):>19}: {v}")
 
 
 def _settings_epilog() -> str:

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..errors import printable
 from . import app
 from .core import ConfigOpt, JsonOpt, StoreOpt, _fmt_time
 
@@ -33,6 +34,6 @@ def similar(
     for i, h in enumerate(hits, 1):
         cap = h.caption if len(h.caption) <= 110 else h.caption[:107] + "..."
         via = ",".join(sorted(h.sources))
-        print(f"{i:>2}. {h.video}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  match {h.similarity:.2f}  "
+        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  match {h.similarity:.2f}  "
               f"({via})  [{h.clip_id}]")
         print(f"    {cap}")

@@ -246,7 +246,8 @@ class Store:
         video_hash: str | None = None,
         clip_ids: Sequence[str] | None = None,
     ) -> list[ClipRecord]:
-        return self.description_repo.active(description_ids, video_hash, clip_ids)
+        """Active descriptions joined with clip and video; a gone video path shows a known one that exists."""
+        return self.video_repo.show_existing(self.description_repo.active(description_ids, video_hash, clip_ids))
 
     def descriptions_for(self, describer_key: str, clip_ids: Sequence[str]) -> dict[str, StoredDescription]:
         return self.description_repo.for_clips(describer_key, clip_ids)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import replace
 
 from sqlalchemy import delete, select
 
-from ..errors import UnknownVideo
+from ..errors import AmbiguousVideo, UnknownVideo, printable
 from ..types import VideoInfo
 from .database import Database, retry_conflicts
 from .models import ClipRow, DescriptionRow, Embedding, PathCache, SceneSet, Transcript, Video, utcnow
-from .records import VideoRecord
+from .records import ClipRecord, VideoRecord
+
+_HEX = re.compile(r"[0-9a-f]{4,64}")
 
 _INFO_FIELDS = (
     "size",
@@ -95,36 +99,80 @@ class VideoRepo:
         rec = self.get(video_hash)
         if rec is None:
             raise UnknownVideo(video_hash, f"no indexed video with hash {video_hash}")
-        return rec.info()
+        info = rec.info()
+        shown = self.shown_path(rec.hash, rec.path)  # a moved/copied file: a known path that still exists
+        return info if shown == info.path else replace(info, path=shown)
 
     def all(self) -> list[VideoRecord]:
         with self.db.read() as s:
             return [_record(v) for v in s.scalars(select(Video).order_by(Video.path))]
 
+    def known_paths(self, video_hash: str) -> list[str]:
+        """Every absolute path this content was indexed or hashed at, the last indexed one first."""
+        with self.db.read() as s:
+            row = s.get(Video, video_hash)
+            first = [row.path] if row is not None else []
+            cached = list(s.scalars(select(PathCache.path).where(PathCache.hash == video_hash)))
+        return list(dict.fromkeys(first + sorted(cached)))
+
+    def shown_path(self, video_hash: str, stored: str, prefer: str | None = None) -> str:
+        """The path to show: `prefer` if it exists, else the stored one, else any known one that exists."""
+        if prefer and os.path.isfile(prefer):
+            return os.path.abspath(prefer)
+        if os.path.isfile(stored):
+            return stored
+        for p in self.known_paths(video_hash):
+            if os.path.isfile(p):
+                return p
+        return stored
+
+    def show_existing(self, rows: list[ClipRecord]) -> list[ClipRecord]:
+        """Rows whose video path is gone show another known path of the same content that exists."""
+        seen: dict[tuple[str, str], str] = {}
+        out = []
+        for r in rows:
+            key = (r.video_hash, r.video)
+            if key not in seen:
+                seen[key] = r.video if os.path.isfile(r.video) else self.shown_path(*key)
+            out.append(r if seen[key] == r.video else replace(r, video=seen[key]))
+        return out
+
     def find(self, path_or_hash: str) -> VideoRecord | None:
-        """By hash; for an existing file by its current content; else by the path it was indexed at."""
-        row = self.get(path_or_hash)
-        if row is None and os.path.isfile(path_or_hash):
+        """The indexed video a person means, or None; raises AmbiguousVideo when the name fits several.
+
+        Tried in order: a full hash; an existing file (by its current content, never another file's
+        namesake); a path it was indexed or seen at; a file name of a known path; a unique hash
+        prefix (4+ hex digits). Every command that takes a video goes through here."""
+        name = path_or_hash
+        row = self.get(name)
+        if row is not None or not name:
+            return row
+        if os.path.isfile(name):
             from ..video.files import content_hash
 
-            row = self.get(self.cached_hash(path_or_hash) or content_hash(path_or_hash))
-        if row is None:
-            with self.db.read() as s:
-                hit = s.scalars(select(Video).where(Video.path == os.path.abspath(path_or_hash))).first()
-                row = None if hit is None else _record(hit)
-        if row is None and path_or_hash and os.sep not in path_or_hash and "/" not in path_or_hash:
-            # A bare file name: the one stored video with that basename (an ambiguous name is an error).
-            with self.db.read() as s:
-                named = [
-                    _record(v)
-                    for v in s.scalars(select(Video).where(Video.path.like(f"%{path_or_hash}")))
-                    if os.path.basename(v.path) == path_or_hash
-                ]
-            if len(named) == 1:
-                row = named[0]
-            elif len(named) > 1:
-                raise UnknownVideo(path_or_hash, f"'{path_or_hash}' names {len(named)} stored videos; give the path")
-        return row
+            return self.get(self.cached_hash(name) or content_hash(name))
+        with self.db.read() as s:
+            indexed = {v.hash: _record(v) for v in s.scalars(select(Video))}
+            cache = [(str(p), str(h)) for p, h in s.execute(select(PathCache.path, PathCache.hash))]
+        by_path = {v.path: h for h, v in indexed.items()}
+        by_path.update({p: h for p, h in cache if h in indexed and p not in by_path})
+        full = os.path.abspath(name)
+        if full in by_path:
+            return indexed[by_path[full]]
+        base = os.path.basename(name.rstrip("/\\"))
+        hits = sorted({h for p, h in by_path.items() if os.path.basename(p) == base}) if base == name else []
+        if not hits and _HEX.fullmatch(name.lower()):
+            hits = sorted(h for h in indexed if h.startswith(name.lower()))
+        if len(hits) == 1:
+            return indexed[hits[0]]
+        if len(hits) > 1:
+            listing = "; ".join(f"{h[:12]} {printable(indexed[h].path)}" for h in hits[:10])
+            raise AmbiguousVideo(
+                name,
+                f"'{printable(name)}' fits {len(hits)} indexed videos: {listing} "
+                "(give the path or a longer hash prefix)",
+            )
+        return None
 
     def superseded(self, path: str, current_hash: str) -> list[str]:
         """Hashes of videos last indexed at `path` whose content is no longer what the file holds."""

@@ -15,8 +15,21 @@ import numpy as np
 
 from ..errors import BadVideo
 from ..types import VideoInfo
-from .decode import _open, probe
+from .decode import _open, decode_from, probe
 
+# 8-bit 4:2:0 plays everywhere; anything else (4:4:4, 10-bit, gray, paletted) is re-encoded on export
+# so the clip opens in every player and browser (High 4:4:4 shows as green in many of them).
+PLAYABLE_PIX_FMTS = frozenset({"yuv420p", "yuvj420p", "nv12"})
+
+
+def pixel_format(path: str) -> str:
+    """The video stream's pixel format name as the decoder reports it ("" when unknown)."""
+    container = _open(path)
+    try:
+        fmt = container.streams.video[0].codec_context.format
+        return fmt.name if fmt is not None else ""
+    finally:
+        container.close()
 
 def keyframe_times(path: str) -> list[float]:
     """Presentation times (s, from the stream start) of the video's keyframes, from packets, no decoding.
@@ -50,6 +63,8 @@ def cut_clip(path: str, start: float, end: float, out: str | os.PathLike[str], m
         raise BadVideo(path, f"empty span {start:.3f}-{end:.3f} s")
     info = probe(path, file_hash="-")
     half = 0.5 / (info.fps or 25.0)
+    if mode == "auto" and pixel_format(path) not in PLAYABLE_PIX_FMTS:
+        mode = "reencode"
     if mode == "auto":
         keys = keyframe_times(path)
         ends_ok = end >= info.duration - half or _on(keys, end, half)
@@ -115,9 +130,8 @@ def _reencode_span(path: str, start: float, end: float, out: str, info: VideoInf
             # Streams are all added before the first packet is muxed (the header is written then).
             ast = _audio_stream(dst, ain) if ain is not None else None
             base = vin.start_time or 0
-            src.seek(int(max(start - 0.5, 0) / vin.time_base) + base, stream=vin, backward=True, any_frame=False)
             n = 0
-            for frame in src.decode(vin):
+            for frame in decode_from(src, vin, start - 0.5, base, vin.time_base):
                 if frame.pts is None:
                     continue
                 t = float((frame.pts - base) * vin.time_base)
@@ -125,7 +139,7 @@ def _reencode_span(path: str, start: float, end: float, out: str, info: VideoInf
                     continue
                 if t + 1e-3 >= end:
                     break
-                img = frame.reformat(width=vs.width, height=vs.height, format="yuv420p")
+                img = _to_yuv420p(frame, vs.width, vs.height)
                 img.pts, img.time_base = n, Fraction(1, 1) / fps
                 n += 1
                 for p in vs.encode(img):
@@ -136,6 +150,22 @@ def _reencode_span(path: str, start: float, end: float, out: str, info: VideoInf
                 _encode_audio(src, ain, ast, dst, start, end)
     finally:
         src.close()
+
+
+def _to_yuv420p(frame: Any, width: int, height: int) -> Any:  # PyAV objects are untyped
+    """An encoder-ready copy of a decoded frame: explicit conversion to 8-bit limited-range yuv420p.
+
+    Full-range (yuvj), 10-bit, 4:4:4, gray and paletted inputs are all converted by swscale here.
+    The picture type is cleared: a decoded frame keeps its source type (P/B), and libx264 honours it,
+    so a cut starting between source keyframes had no I-frame and decoded as solid green.
+    """
+    from av.video.frame import PictureType
+
+    src_range = 2 if frame.format.name.startswith("yuvj") or frame.format.name in ("gray", "pal8") else None
+    kw = {"src_color_range": src_range} if src_range else {}
+    img = frame.reformat(width=width, height=height, format="yuv420p", dst_color_range=1, **kw)
+    img.pict_type = PictureType.NONE
+    return img
 
 
 def _audio_stream(dst: Any, ain: Any) -> Any:  # PyAV objects are untyped

@@ -201,6 +201,32 @@ def iter_frames(
         container.close()
 
 
+def decode_from(container, vs, t: float, start: int, tb: Fraction):  # type: ignore[no-untyped-def]
+    """Decode `vs` from the random-access point before `t`, yielding only frames that decode cleanly.
+
+    Some streams flag recovery points (non-IDR I-frames, open GOPs) as keyframes: decoding from one
+    gives grey/green "corrupt" frames until the next true IDR. When the first frame after a seek is
+    marked corrupt, seek again before it (to the previous keyframe, at worst the start of the file).
+    """
+    target = max(0.0, t)
+    for _ in range(16):
+        try:
+            container.seek(int(target / tb) + start, stream=vs, backward=True, any_frame=False)
+        except Exception:
+            pass  # unseekable (damaged index, odd container): decode forward from here
+        frames = container.decode(vs)
+        first = next(frames, None)
+        if first is None:
+            return
+        landed = float((first.pts - start) * tb) if first.pts is not None else 0.0
+        if not getattr(first, "is_corrupt", False) or target <= 0.0 or landed <= 0.0:
+            yield first
+            yield from frames
+            return
+        target = max(0.0, min(target, landed) - 0.001)
+    yield from container.decode(vs)
+
+
 def frames_at(path: str, times: Sequence[float], width: int = 0, max_gap: float = 3.0) -> list[Frame]:
     """Frames at the given times (sorted output), the first frame at or after each time.
 
@@ -221,12 +247,8 @@ def frames_at(path: str, times: Sequence[float], width: int = 0, max_gap: float 
             target = wanted[i]
             got = False
             try:
-                if last is None or target - last > max_gap:
-                    try:
-                        container.seek(int(target / tb) + start, stream=vs, backward=True, any_frame=False)
-                    except Exception:
-                        pass  # unseekable (damaged index, odd container): decode forward from here
-                for frame in container.decode(vs):
+                seeking = last is None or target - last > max_gap
+                for frame in decode_from(container, vs, target, start, tb) if seeking else container.decode(vs):
                     if frame.pts is None:
                         continue
                     t = float((frame.pts - start) * tb)
