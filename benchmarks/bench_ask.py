@@ -38,8 +38,13 @@ def corpus_dir() -> Path:
 
 def ask_once(store: Path, question: str, extra: list[str]) -> tuple[dict[str, Any], float]:
     t0 = time.perf_counter()
-    out = subprocess.run([*vidagent_cmd(), "ask", question, "--store", str(store), "--json", *extra],
-                         check=True, capture_output=True, text=True, env={**os.environ, "TQDM_DISABLE": "1"})
+    out = subprocess.run(
+        [*vidagent_cmd(), "ask", question, "--store", str(store), "--json", *extra],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TQDM_DISABLE": "1"},
+    )
     return json.loads(out.stdout), time.perf_counter() - t0
 
 
@@ -57,22 +62,40 @@ def run_mode(store: Path, items: list[Any], mode: str) -> dict[str, Any]:
         result, wall = ask_once(store, it.question, extra)
         s = score(it, result)
         requeried = any(st["tool"] == "requery" for st in result["steps"])
-        rows.append({"question": it.question, "absent": it.absent, "wall_s": round(wall, 2), **s,
-                     "requeried": requeried, "answer": result["answer"][:100],
-                     "citations": [(Path(c["video"]).name, c["start"], c["end"], c["verified"])
-                                   for c in result["citations"]]})
+        rows.append(
+            {
+                "question": it.question,
+                "absent": it.absent,
+                "wall_s": round(wall, 2),
+                **s,
+                "requeried": requeried,
+                "answer": result["answer"][:100],
+                "citations": [
+                    (Path(c["video"]).name, c["start"], c["end"], c["verified"]) for c in result["citations"]
+                ],
+            }
+        )
         mark = "ok " if s["right"] and (it.absent or s["cited_in_window"]) else "BAD"
-        print(f"  {mark} {wall:5.1f}s {'RQ' if requeried else '  '} {it.question!r} -> {result['answer'][:70]!r}",
-              flush=True)
+        print(
+            f"  {mark} {wall:5.1f}s {'RQ' if requeried else '  '} {it.question!r} -> {result['answer'][:70]!r}",
+            flush=True,
+        )
     walls = [r["wall_s"] for r in rows]
     rq = [r["wall_s"] for r in rows if r["requeried"]]
     direct = [r["wall_s"] for r in rows if not r["requeried"]]
     q = lambda xs, p: round(sorted(xs)[min(len(xs) - 1, int(p * len(xs)))], 2) if xs else None
-    return {"summary": {**summary(rows), "median_s": round(statistics.median(walls), 2), "p90_s": q(walls, 0.9),
-                        "median_s_answered_from_stored": round(statistics.median(direct), 2) if direct else None,
-                        "median_s_with_requery": round(statistics.median(rq), 2) if rq else None,
-                        "p90_s_with_requery": q(rq, 0.9), "requeried": len(rq)},
-            "rows": rows}
+    return {
+        "summary": {
+            **summary(rows),
+            "median_s": round(statistics.median(walls), 2),
+            "p90_s": q(walls, 0.9),
+            "median_s_answered_from_stored": round(statistics.median(direct), 2) if direct else None,
+            "median_s_with_requery": round(statistics.median(rq), 2) if rq else None,
+            "p90_s_with_requery": q(rq, 0.9),
+            "requeried": len(rq),
+        },
+        "rows": rows,
+    }
 
 
 def main() -> None:
@@ -91,8 +114,17 @@ def main() -> None:
     result: dict[str, Any] = {"store": str(args.store), "cpus": os.cpu_count(), "modes": {}}
     if args.index:
         t0 = time.perf_counter()
-        subprocess.run([*vidagent_cmd(), "index", *[str(corpus_dir() / v) for v in videos], "--store",
-                        str(args.store), "--no-progress"], check=True)
+        subprocess.run(
+            [
+                *vidagent_cmd(),
+                "index",
+                *[str(corpus_dir() / v) for v in videos],
+                "--store",
+                str(args.store),
+                "--no-progress",
+            ],
+            check=True,
+        )
         result["index_s"] = round(time.perf_counter() - t0, 1)
         print(f"indexed {len(videos)} videos in {result['index_s']} s", flush=True)
     modes = ["stored", "requery"] if args.mode == "both" else [args.mode]

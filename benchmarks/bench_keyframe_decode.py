@@ -31,11 +31,15 @@ def main(path: str, n: int) -> None:
     times = [t for i in range(n) for t in keyframe_times(i * span, (i + 1) * span, 3)]
     c, w = _cpu(), time.perf_counter()
     frames = vmod.frames_at(path, times, width=448)
-    print(f"second pass (frames_at, 448 px): {len(frames)} keyframes, CPU {_cpu() - c:.1f} s, "
-          f"wall {time.perf_counter() - w:.1f} s")
+    print(
+        f"second pass (frames_at, 448 px): {len(frames)} keyframes, CPU {_cpu() - c:.1f} s, "
+        f"wall {time.perf_counter() - w:.1f} s"
+    )
     c, w = _cpu(), time.perf_counter()
     count = sum(1 for _ in vmod.iter_frames(path, width=256, pix_fmt="bgr24"))
-    print(f"detection-pass decode (256 px): {count} frames, CPU {_cpu() - c:.1f} s, wall {time.perf_counter() - w:.1f} s")
+    print(
+        f"detection-pass decode (256 px): {count} frames, CPU {_cpu() - c:.1f} s, wall {time.perf_counter() - w:.1f} s"
+    )
 
 
 if __name__ == "__main__":

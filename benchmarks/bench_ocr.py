@@ -55,6 +55,7 @@ def read_timed(reader: Any, images: list[Any]) -> tuple[list[list[str]], dict[st
                 return fn(*a, **k)
             finally:
                 spent[name] += _cpu() - c
+
         return wrapper
 
     engine.detect_and_crop, engine.recognize_txt = timed("det", det), timed("rec", rec)
@@ -81,19 +82,28 @@ def main(videos: list[str]) -> None:
         got, fast_cpu = read_timed(fast, images)
         want, full_cpu = read_timed(full, images)
         s, f = fast.scanner.stats, full.scanner.stats
-        print(f"{Path(path).name}: {s.frames} keyframes ({plan_s:.0f} s to plan and decode), {s.with_text} with text, "
-              f"{s.unchanged} held (same frame as the one before: detector skipped too)")
-        print(f"  recogniser calls: {s.recognised} (was {f.recognised}); saved vs every frame: "
-              f"{s.recogniser_calls_saved} of {s.frames}; saved vs the old run on text frames: "
-              f"{f.recognised - s.recognised} ({s.boxes_reused} boxes)")
+        print(
+            f"{Path(path).name}: {s.frames} keyframes ({plan_s:.0f} s to plan and decode), {s.with_text} with text, "
+            f"{s.unchanged} held (same frame as the one before: detector skipped too)"
+        )
+        print(
+            f"  recogniser calls: {s.recognised} (was {f.recognised}); saved vs every frame: "
+            f"{s.recogniser_calls_saved} of {s.frames}; saved vs the old run on text frames: "
+            f"{f.recognised - s.recognised} ({s.boxes_reused} boxes)"
+        )
         print(f"  identical lines on every frame: {got == want}")
         n_det = max(s.frames, 1)
-        print(f"  CPU: detector {fast_cpu['det']:.1f} s ({fast_cpu['det'] / n_det * 1000:.0f} ms/frame); recogniser "
-              f"{fast_cpu['rec']:.1f} s now vs {full_cpu['rec']:.1f} s before "
-              f"({full_cpu['rec'] / max(f.recognised, 1) * 1000:.0f} ms/call); OCR total "
-              f"{sum(fast_cpu.values()):.1f} s vs {sum(full_cpu.values()):.1f} s")
+        print(
+            f"  CPU: detector {fast_cpu['det']:.1f} s ({fast_cpu['det'] / n_det * 1000:.0f} ms/frame); recogniser "
+            f"{fast_cpu['rec']:.1f} s now vs {full_cpu['rec']:.1f} s before "
+            f"({full_cpu['rec'] / max(f.recognised, 1) * 1000:.0f} ms/call); OCR total "
+            f"{sum(fast_cpu.values()):.1f} s vs {sum(full_cpu.values()):.1f} s"
+        )
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:] or [str(CORPUS / "large" / "moviepy_bbb_full.mp4"), str(CORPUS / "small" / "moviepy_trailer_bbb.mp4")]
+    args = sys.argv[1:] or [
+        str(CORPUS / "large" / "moviepy_bbb_full.mp4"),
+        str(CORPUS / "small" / "moviepy_trailer_bbb.mp4"),
+    ]
     main(args)

@@ -67,8 +67,13 @@ def main() -> None:
     reader.read(frames[:1])
     lines, dt = timed(reader.read, frames)
     with_text = sum(1 for x in lines if x)
-    rows.append(("ocr (PP-OCRv6 small)", f"{dt * 1000 / len(frames):.0f} ms/keyframe",
-                 f"load {load:.1f}s; {with_text}/{len(frames)} frames with text"))
+    rows.append(
+        (
+            "ocr (PP-OCRv6 small)",
+            f"{dt * 1000 / len(frames):.0f} ms/keyframe",
+            f"load {load:.1f}s; {with_text}/{len(frames)} frames with text",
+        )
+    )
 
     _, load = timed(load_model)
     det = TransNetV2Detector()
@@ -86,8 +91,13 @@ def main() -> None:
         segs, dt = timed(tr.transcribe, audio)
         dur = len(audio) / 16000
         words = sum(len(s.text.split()) for s in segs)
-        rows.append((f"whisper tiny.en int8 VAD: {Path(rel).name}", f"RTF {dt / dur:.3f}",
-                     f"{dur:.0f}s audio in {dt:.1f}s; {words} words; load {load:.1f}s"))
+        rows.append(
+            (
+                f"whisper tiny.en int8 VAD: {Path(rel).name}",
+                f"RTF {dt / dur:.3f}",
+                f"{dur:.0f}s audio in {dt:.1f}s; {words} words; load {load:.1f}s",
+            )
+        )
 
     w = max(len(r[0]) for r in rows)
     print(f"\n{'model':{w}}  {'speed':>18}  notes")

@@ -35,8 +35,11 @@ def run_index(videos: list[str], store: str, config: str | None, extra: list[str
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     cfg = ["--config", config] if config else []
-    subprocess.run([sys.executable, "-m", "vidagent", "index", *videos, "--store", store, "--no-progress", *cfg,
-                    *extra], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "vidagent", "index", *videos, "--store", store, "--no-progress", *cfg, *extra],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
@@ -57,13 +60,19 @@ def main(videos: list[str], config: str | None = None, rerun: bool = True, extra
         span = (datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds() if n else 0.0
     cpu = user + sys_
     names = ", ".join(Path(v).name for v in videos)
-    print(f"input: {names} ({nvid} videos, {duration:.1f} s), {n} clips, {cores} cores, config: {config}, "
-          f"extra: {' '.join(extra) or '-'}, load average before: {load:.1f}")
+    print(
+        f"input: {names} ({nvid} videos, {duration:.1f} s), {n} clips, {cores} cores, config: {config}, "
+        f"extra: {' '.join(extra) or '-'}, load average before: {load:.1f}"
+    )
     print(f"first index: {wall:.1f} s wall -> realtime factor {duration / wall:.1f}x; peak RSS {peak_mb:.0f} MB")
-    print(f"  CPU {cpu:.1f} s (user {user:.1f} + sys {sys_:.1f}) -> utilisation {cpu / (wall * cores):.0%} of "
-          f"{cores} cores; CPU-bound realtime factor {duration * cores / cpu:.1f}x (if both cores were ours)")
-    print(f"  scene stage {scenes_s:.1f} s (summed over videos); describe span {span:.1f} s "
-          f"({span / max(n, 1) * 1000:.0f} ms/clip)")
+    print(
+        f"  CPU {cpu:.1f} s (user {user:.1f} + sys {sys_:.1f}) -> utilisation {cpu / (wall * cores):.0%} of "
+        f"{cores} cores; CPU-bound realtime factor {duration * cores / cpu:.1f}x (if both cores were ours)"
+    )
+    print(
+        f"  scene stage {scenes_s:.1f} s (summed over videos); describe span {span:.1f} s "
+        f"({span / max(n, 1) * 1000:.0f} ms/clip)"
+    )
     if second is not None:
         print(f"re-index (nothing new): {second:.1f} s = {second / wall:.3f} of the first run")
 
@@ -75,7 +84,7 @@ if __name__ == "__main__":
     extra: list[str] = []
     if "--" in argv:
         k = argv.index("--")
-        argv, extra = argv[:k], argv[k + 1:]
+        argv, extra = argv[:k], argv[k + 1 :]
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("videos", nargs="*", default=[str(CORPUS / "large" / "moviepy_bbb_full.mp4")])
     ap.add_argument("--config", help="settings YAML passed to `vidagent index`")

@@ -25,8 +25,12 @@ SKIP = (".txt", ".json", ".tsv", ".md", ".png", ".jpg")
 
 
 def probe_cost() -> None:
-    files = sorted(str(f) for d in ("small", "large", "stitched") for f in (CORPUS / d).glob("*")
-                   if f.is_file() and not f.name.endswith(SKIP))
+    files = sorted(
+        str(f)
+        for d in ("small", "large", "stitched")
+        for f in (CORPUS / d).glob("*")
+        if f.is_file() and not f.name.endswith(SKIP)
+    )
     real = dec._decodable_end
     totals = {"with": 0.0, "without": 0.0}
     flagged = []
@@ -43,8 +47,10 @@ def probe_cost() -> None:
                 flagged.append(f)
     dec._decodable_end = real
     n = len(files)
-    print(f"probe, {n} corpus files: {1000 * totals['without'] / n:.1f} ms/file without the truncation check, "
-          f"{1000 * totals['with'] / n:.1f} ms/file with it; flagged as truncated: {len(flagged)}")
+    print(
+        f"probe, {n} corpus files: {1000 * totals['without'] / n:.1f} ms/file without the truncation check, "
+        f"{1000 * totals['with'] / n:.1f} ms/file with it; flagged as truncated: {len(flagged)}"
+    )
     film = CORPUS / "large" / "moviepy_bbb_full.mp4"
     if film.exists():
         with tempfile.TemporaryDirectory() as d:
@@ -53,8 +59,10 @@ def probe_cost() -> None:
             cut.write_bytes(data[: int(len(data) * 0.45)])
             t = time.perf_counter()
             info = dec.probe(str(cut), file_hash="-")
-            print(f"probe of the film cut to 45%: {time.perf_counter() - t:.2f} s; "
-                  f"header {info.header_duration:.1f} s, decodable {info.duration:.1f} s")
+            print(
+                f"probe of the film cut to 45%: {time.perf_counter() - t:.2f} s; "
+                f"header {info.header_duration:.1f} s, decodable {info.duration:.1f} s"
+            )
 
 
 def quick_check(store: Path) -> None:
@@ -64,8 +72,9 @@ def quick_check(store: Path) -> None:
         n = conn.execute("SELECT count(*) FROM descriptions").fetchone()[0]
         t = time.perf_counter()
         conn.execute("PRAGMA quick_check(5)").fetchall()
-        print(f"quick check of {db} ({db.stat().st_size / 1e6:.0f} MB, {n} descriptions): "
-              f"{time.perf_counter() - t:.2f} s")
+        print(
+            f"quick check of {db} ({db.stat().st_size / 1e6:.0f} MB, {n} descriptions): {time.perf_counter() - t:.2f} s"
+        )
     finally:
         conn.close()
 

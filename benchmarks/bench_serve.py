@@ -28,12 +28,23 @@ import time
 from pathlib import Path
 from typing import Any
 
-QUERIES = ["a rabbit in a meadow", "a butterfly", "a bird on a branch", "the end credits",
-           "financial support from the Digital Pioneers fund", "a squirrel in a tree", "an apple falling",
-           "trees in a forest", "a flying squirrel gliding", "a big rabbit smiling"]
-WORDS = ("rabbit meadow bird branch tree forest river car street dog cat sign text credits sky night city person "
-         "walking talking running water boat bridge mountain snow beach sunset door window kitchen table book "
-         "screen phone ball field crowd stage music light red blue green yellow")
+QUERIES = [
+    "a rabbit in a meadow",
+    "a butterfly",
+    "a bird on a branch",
+    "the end credits",
+    "financial support from the Digital Pioneers fund",
+    "a squirrel in a tree",
+    "an apple falling",
+    "trees in a forest",
+    "a flying squirrel gliding",
+    "a big rabbit smiling",
+]
+WORDS = (
+    "rabbit meadow bird branch tree forest river car street dog cat sign text credits sky night city person "
+    "walking talking running water boat bridge mountain snow beach sunset door window kitchen table book "
+    "screen phone ball field crowd stage music light red blue green yellow"
+)
 SHOT_QUERY = "a big rabbit in a meadow"
 SHOT_QUESTION = "Which fund supported the film?"
 
@@ -95,9 +106,14 @@ def api_latency(url: str, rounds: int) -> dict[str, Any]:
                 walls.append((time.perf_counter() - t) * 1000)
                 r.raise_for_status()
                 server_ms.append(r.json()["elapsed_ms"])
-    return {"requests": len(walls), "first_request_ms": round(cold_ms, 1), "p50_ms": round(pct(walls, 50), 1),
-            "p95_ms": round(pct(walls, 95), 1), "max_ms": round(max(walls), 1),
-            "server_p95_ms": round(pct(server_ms, 95), 1)}
+    return {
+        "requests": len(walls),
+        "first_request_ms": round(cold_ms, 1),
+        "p50_ms": round(pct(walls, 50), 1),
+        "p95_ms": round(pct(walls, 95), 1),
+        "max_ms": round(max(walls), 1),
+        "server_p95_ms": round(pct(server_ms, 95), 1),
+    }
 
 
 def browser_first_results(url: str, chromium: str, shot: Path | None) -> dict[str, Any]:
@@ -105,8 +121,10 @@ def browser_first_results(url: str, chromium: str, shot: Path | None) -> dict[st
 
     out: dict[str, Any] = {}
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--mute-audio",
-                                                              "--autoplay-policy=no-user-gesture-required"])
+        b = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--mute-audio", "--autoplay-policy=no-user-gesture-required"],
+        )
         page = b.new_page(viewport={"width": 1440, "height": 900})
         t = time.perf_counter()
         page.goto(url + "/")
@@ -117,10 +135,12 @@ def browser_first_results(url: str, chromium: str, shot: Path | None) -> dict[st
         for name, runs in (("first_visit", cold), ("repeat", warm)):
             cards = [r["cards_ms"] for r in runs]
             thumbs = [r["thumb_ms"] for r in runs]
-            out[name] = {"cards_painted_median_ms": round(statistics.median(cards), 1),
-                         "cards_painted_max_ms": round(max(cards), 1),
-                         "first_thumbnail_median_ms": round(statistics.median(thumbs), 1),
-                         "first_thumbnail_max_ms": round(max(thumbs), 1)}
+            out[name] = {
+                "cards_painted_median_ms": round(statistics.median(cards), 1),
+                "cards_painted_max_ms": round(max(cards), 1),
+                "first_thumbnail_median_ms": round(statistics.median(thumbs), 1),
+                "first_thumbnail_max_ms": round(max(thumbs), 1),
+            }
         if shot is not None:
             save_shot(page, shot)
         b.close()
@@ -133,12 +153,17 @@ def save_shot(page: Any, shot: Path) -> None:
 
     page.fill("#q", SHOT_QUERY)
     page.press("#q", "Enter")
-    page.wait_for_function("(q) => document.getElementById('info').textContent.includes(q) && "
-                           "[...document.querySelectorAll('.hit img')].slice(0, 9)"
-                           ".every(i => i.complete && i.naturalWidth > 0)", arg=SHOT_QUERY, timeout=120000)
+    page.wait_for_function(
+        "(q) => document.getElementById('info').textContent.includes(q) && "
+        "[...document.querySelectorAll('.hit img')].slice(0, 9)"
+        ".every(i => i.complete && i.naturalWidth > 0)",
+        arg=SHOT_QUERY,
+        timeout=120000,
+    )
     page.click(".hit >> nth=0")
-    page.wait_for_function("() => { const v = document.getElementById('player');"
-                           " return v.readyState >= 2 && !v.seeking; }", timeout=30000)
+    page.wait_for_function(
+        "() => { const v = document.getElementById('player'); return v.readyState >= 2 && !v.seeking; }", timeout=30000
+    )
     page.wait_for_timeout(1200)
     page.evaluate("document.getElementById('player').pause()")
     page.fill("#question", SHOT_QUESTION)
@@ -150,7 +175,8 @@ def save_shot(page: Any, shot: Path) -> None:
     img = img.resize((1280, 800), Image.Resampling.LANCZOS)
     # A 256-colour palette keeps the PNG small (docs should stay light) and looks the same at this size.
     img.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG).save(
-        shot, optimize=True)
+        shot, optimize=True
+    )
 
 
 def synthetic_store(store: Path, clips: int, per_video: int = 1000, seed: int = 0) -> None:
@@ -172,19 +198,40 @@ def synthetic_store(store: Path, clips: int, per_video: int = 1000, seed: int = 
         for v in range(0, clips, per_video):
             n = min(per_video, clips - v)
             vh = f"{v:032x}"
-            st.upsert_video(VideoInfo(path=film, hash=vh, size=1, duration=n * 5.0, fps=24.0, width=1280,
-                                      height=720, video_codec="h264", frame_count=n * 120))
+            st.upsert_video(
+                VideoInfo(
+                    path=film,
+                    hash=vh,
+                    size=1,
+                    duration=n * 5.0,
+                    fps=24.0,
+                    width=1280,
+                    height=720,
+                    video_codec="h264",
+                    frame_count=n * 120,
+                )
+            )
             plan = ("p" + vh)[:32]
             batch = [Clip(f"c{v + i:015x}", vh, i, i * 5.0, i * 5.0 + 5.0, (i * 5.0 + 2.5,)) for i in range(n)]
             st.put_clips(plan, batch)
             items, vecs = [], []
             for c in batch:
                 cap = "Scene: " + ", ".join(rng.choice(words, 4, replace=False))
-                items.append((c, Description(caption=cap, tags=[(w, 0.5) for w in cap[7:].split(", ")],
-                                             frame_times=[c.start + 2.5])))
+                items.append(
+                    (
+                        c,
+                        Description(
+                            caption=cap, tags=[(w, 0.5) for w in cap[7:].split(", ")], frame_times=[c.start + 2.5]
+                        ),
+                    )
+                )
                 t, vis = rng.standard_normal((2, 384)).astype(np.float32)
-                vecs.append({"text:minilm": (t / np.linalg.norm(t), "minilm"),
-                             "visual:minilm": (vis / np.linalg.norm(vis), "minilm")})
+                vecs.append(
+                    {
+                        "text:minilm": (t / np.linalg.norm(t), "minilm"),
+                        "visual:minilm": (vis / np.linalg.norm(vis), "minilm"),
+                    }
+                )
             st.put_descriptions(vh, "dsynthetic", "synthetic", "synthetic", None, items, vecs)
             st.set_active(vh, plan, "dsynthetic")
     finally:
@@ -225,8 +272,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=10, help="times each query is sent (warm)")
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     ap.add_argument("--shot", type=Path, help="save a screenshot of the page here (PNG)")
-    ap.add_argument("--synthetic", type=int, default=0,
-                    help="build a store of this many synthetic clips at --store first (API timing only)")
+    ap.add_argument(
+        "--synthetic",
+        type=int,
+        default=0,
+        help="build a store of this many synthetic clips at --store first (API timing only)",
+    )
     args = ap.parse_args()
 
     if args.synthetic:
@@ -236,8 +287,11 @@ def main() -> None:
             print(f"built {args.synthetic} synthetic clips in {time.perf_counter() - t:.1f} s")
         server, url, lib = start_server(args.store)
         try:
-            result = {"store": str(args.store), "clips": lib.status()["clips"],
-                      "api": scale_latency(url, max(1, args.rounds // 5))}
+            result = {
+                "store": str(args.store),
+                "clips": lib.status()["clips"],
+                "api": scale_latency(url, max(1, args.rounds // 5)),
+            }
         finally:
             server.should_exit = True
             lib.close()
@@ -257,9 +311,13 @@ def main() -> None:
     server, url, lib = start_server(args.store)
     try:
         status = lib.status()
-        result = {"store": str(args.store), "videos": status["videos"], "clips": status["clips"],
-                  "api_search": api_latency(url, args.rounds),
-                  "browser": browser_first_results(url, args.chromium, args.shot)}
+        result = {
+            "store": str(args.store),
+            "videos": status["videos"],
+            "clips": status["clips"],
+            "api_search": api_latency(url, args.rounds),
+            "browser": browser_first_results(url, args.chromium, args.shot),
+        }
     finally:
         server.should_exit = True
         lib.close()

@@ -43,10 +43,11 @@ def main(video: str, clip_s: float) -> None:
     clips = [Clip(f"c{i}", info.hash, i, i * clip_s, min((i + 1) * clip_s, info.duration), ()) for i in range(n)]
     times = [uniform_times(c, 3) for c in clips]
     rows: list[tuple[str, float, float, float]] = []
-    frames = timed("decode keyframes (reference)", lambda: frames_at(video, [t for ts in times for t in ts],
-                                                                   width=448), rows)
+    frames = timed(
+        "decode keyframes (reference)", lambda: frames_at(video, [t for ts in times for t in ts], width=448), rows
+    )
     images = [f.image for f in frames]  # type: ignore[attr-defined]
-    per_clip = [images[3 * i: 3 * i + 3] for i in range(n)]
+    per_clip = [images[3 * i : 3 * i + 3] for i in range(n)]
     tagger = ImageTagger.shared()
     tagger.load()
     tagger.tag_batch(images[:4])
@@ -58,7 +59,7 @@ def main(video: str, clip_s: float) -> None:
         print("people: OpenCV without Haar/HOG here, not measured", file=sys.stderr)
     timed("motion (codec vectors)", lambda: motion.clip_motion(video, [(c.start, c.end) for c in clips]), rows)
     probs = tagger.tag_batch(images)
-    unsure = [i for i in range(n) if float(probs[3 * i: 3 * i + 3].mean(0).max()) < crops.CROP_BELOW]
+    unsure = [i for i in range(n) if float(probs[3 * i : 3 * i + 3].mean(0).max()) < crops.CROP_BELOW]
     cs = [crops.salient_crops(per_clip[i][1]) for i in unsure]
     print(f"crops: {len(unsure)} of {n} clips below the tagger's {crops.CROP_BELOW} confidence", file=sys.stderr)
     timed("crops (1 per clip, tagger)", lambda: tagger.tag_batch([c for x in cs for c in x]), rows)
@@ -68,8 +69,10 @@ def main(video: str, clip_s: float) -> None:
     for label, w, c, peak in rows:
         print(f"| {label} | {w:.2f} | {c:.2f} | {w / n * 1000:.0f} | {peak:.0f} |")
     added = [r for r in rows if "reference" not in r[0]]
-    print(f"| all signals | {sum(r[1] for r in added):.2f} | {sum(r[2] for r in added):.2f} | "
-          f"{sum(r[1] for r in added) / n * 1000:.0f} | |")
+    print(
+        f"| all signals | {sum(r[1] for r in added):.2f} | {sum(r[2] for r in added):.2f} | "
+        f"{sum(r[1] for r in added) / n * 1000:.0f} | |"
+    )
 
 
 if __name__ == "__main__":

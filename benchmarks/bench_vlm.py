@@ -44,14 +44,26 @@ def make_items(n: int, frames: int, side: int) -> list[Any]:
         ClipInput(
             Clip(f"c{i}", "bh", i, 2.0 * i, 2.0 * i + 2.0, ()),
             video,
-            [Frame(2.0 * i + 2.0 * k / frames, rng.integers(0, 256, (side, side, 3), dtype=np.uint8)) for k in range(frames)],
+            [
+                Frame(2.0 * i + 2.0 * k / frames, rng.integers(0, 256, (side, side, 3), dtype=np.uint8))
+                for k in range(frames)
+            ],
         )
         for i in range(n)
     ]
 
 
 def bench(
-    name: str, model_dir: str, device: str, frames: int, clips: int, batch: int, tokens: int, side: int, dtype: str, repeat: int
+    name: str,
+    model_dir: str,
+    device: str,
+    frames: int,
+    clips: int,
+    batch: int,
+    tokens: int,
+    side: int,
+    dtype: str,
+    repeat: int,
 ) -> dict[str, Any]:
     """Best of `repeat` timed passes over `clips` clips (a shared machine's noise only ever slows a pass)."""
     import torch
@@ -117,7 +129,18 @@ def main() -> None:
         rows = []
         for n in names:
             for f in (int(x) for x in args.frames.split(",")):
-                row = bench(n, dirs[n], args.device, f, args.clips, args.batch_size, args.max_new_tokens, args.side, args.dtype, args.repeat)
+                row = bench(
+                    n,
+                    dirs[n],
+                    args.device,
+                    f,
+                    args.clips,
+                    args.batch_size,
+                    args.max_new_tokens,
+                    args.side,
+                    args.dtype,
+                    args.repeat,
+                )
                 rows.append(row)
                 print(json.dumps(row), flush=True)
     gpu = torch.cuda.get_device_name(0) if args.device.startswith("cuda") else "cpu"

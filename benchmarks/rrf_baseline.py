@@ -20,8 +20,9 @@ class _Cand:
     similarity: float
 
 
-def search(store: Store, query: str, settings: Settings, top_k: int | None = None,
-           video: str | None = None) -> list[Hit]:
+def search(
+    store: Store, query: str, settings: Settings, top_k: int | None = None, video: str | None = None
+) -> list[Hit]:
     """Ranked clips for a text query over each video's active clips; `video` limits to one video."""
     top_k = top_k or settings.search.top_k
     video_hash = None
@@ -81,11 +82,22 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
     hits = []
     for score, did in scored[:top_k]:
         r = rows[did]
-        hits.append(Hit(
-            clip_id=r["clip_id"], video=r["video"], video_hash=r["video_hash"], start=r["start"], end=r["end"],
-            score=score, caption=r["caption"], tags=r["tags"], ocr=r["ocr"], transcript=r["transcript"],
-            sources=dict(cands[did].ranks), similarity=cands[did].similarity,
-        ))
+        hits.append(
+            Hit(
+                clip_id=r["clip_id"],
+                video=r["video"],
+                video_hash=r["video_hash"],
+                start=r["start"],
+                end=r["end"],
+                score=score,
+                caption=r["caption"],
+                tags=r["tags"],
+                ocr=r["ocr"],
+                transcript=r["transcript"],
+                sources=dict(cands[did].ranks),
+                similarity=cands[did].similarity,
+            )
+        )
     return hits
 
 
@@ -96,7 +108,12 @@ def baseline_report(store_path, queries_path):  # type: ignore[no-untyped-def]
     st = Store(store_path, create=False)
     try:
         settings = load_settings(None)
-        return evaluate(st, load_queries(queries_path), settings, label="baseline-rrf",
-                        search_fn=lambda text, k: search(st, text, settings, top_k=k))
+        return evaluate(
+            st,
+            load_queries(queries_path),
+            settings,
+            label="baseline-rrf",
+            search_fn=lambda text, k: search(st, text, settings, top_k=k),
+        )
     finally:
         st.close()

@@ -27,9 +27,16 @@ def main() -> None:
     ap.add_argument("--config", default=None)
     args = ap.parse_args()
     variables = dict(v.split("=", 1) for v in args.var)
-    report = caption([args.folder], prompt=args.prompt, prompt_vars=variables, describer=args.describer,
-                     outputs=[Output("jsonl", args.out)], store=args.store, config=args.config,
-                     on_warning=lambda w: print("warning:", w))
+    report = caption(
+        [args.folder],
+        prompt=args.prompt,
+        prompt_vars=variables,
+        describer=args.describer,
+        outputs=[Output("jsonl", args.out)],
+        store=args.store,
+        config=args.config,
+        on_warning=lambda w: print("warning:", w),
+    )
     print(f"{report.rows} rows -> {args.out} ({report.index.summary()['described']} newly described)")
 
 

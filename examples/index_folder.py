@@ -1,6 +1,6 @@
 """Index a folder of videos into a store, then print what the store holds.
 
-    python examples/index_folder.py VIDEOS_DIR --store STORE [--config settings.yaml]
+python examples/index_folder.py VIDEOS_DIR --store STORE [--config settings.yaml]
 """
 
 from __future__ import annotations

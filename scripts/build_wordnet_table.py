@@ -43,8 +43,14 @@ def parse_nouns(wn: Path) -> dict[str, dict]:
             sym, target, pos = f[p + 1 + 4 * i], f[p + 2 + 4 * i], f[p + 3 + 4 * i]
             if sym in ("@", "@i") and pos == "n":
                 hyper.append(target)
-        syn[off] = {"lemmas": [re.sub(r"\(.*\)$", "", w).replace("_", " ") for w in words], "raw": words,
-                    "lex_ids": lex_ids, "lexfile": lexfile, "hypernyms": hyper, "gloss": gloss.strip()}
+        syn[off] = {
+            "lemmas": [re.sub(r"\(.*\)$", "", w).replace("_", " ") for w in words],
+            "raw": words,
+            "lex_ids": lex_ids,
+            "lexfile": lexfile,
+            "hypernyms": hyper,
+            "gloss": gloss.strip(),
+        }
     return syn
 
 
@@ -97,15 +103,28 @@ def main(wn: Path) -> None:
                 break
             name = syn[anc]["lemmas"][0]
             near = j == 0 or (j < NEAREST and level >= MIN_DEPTH)
-            if (near or (counts[anc] >= MIN_TAG_COUNT and level >= MIN_DEPTH)) and name not in kinds and name.lower() not in s["lemmas"][0].lower():
+            if (
+                (near or (counts[anc] >= MIN_TAG_COUNT and level >= MIN_DEPTH))
+                and name not in kinds
+                and name.lower() not in s["lemmas"][0].lower()
+            ):
                 kinds.append(name)
-        classes.append({
-            "index": i, "wnid": wnid, "lemmas": s["lemmas"], "gloss": s["gloss"],
-            "hypernyms": [syn[a]["lemmas"][0] for a in up], "kinds": kinds[:MAX_KINDS],
-        })
+        classes.append(
+            {
+                "index": i,
+                "wnid": wnid,
+                "lemmas": s["lemmas"],
+                "gloss": s["gloss"],
+                "hypernyms": [syn[a]["lemmas"][0] for a in up],
+                "kinds": kinds[:MAX_KINDS],
+            }
+        )
     OUT.mkdir(parents=True, exist_ok=True)
-    data = {"source": "WordNet 3.0 (Princeton University), see WORDNET_LICENSE", "min_tag_count": MIN_TAG_COUNT,
-            "classes": classes}
+    data = {
+        "source": "WordNet 3.0 (Princeton University), see WORDNET_LICENSE",
+        "min_tag_count": MIN_TAG_COUNT,
+        "classes": classes,
+    }
     (OUT / "imagenet_wordnet.json").write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
     lic = Path("/usr/share/doc/wordnet-base/copyright")
     if lic.is_file():

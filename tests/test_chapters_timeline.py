@@ -25,9 +25,20 @@ def _clip(i: int, start: float, end: float, scene: int) -> Clip:
 def test_boundaries_and_min_length() -> None:
     # Six 10 s clips; shots change after clips 1 and 3 (scene), speech runs across the first shot change.
     clips = [_clip(i, 10 * i, 10 * i + 10, scene) for i, scene in enumerate([0, 0, 1, 1, 2, 2])]
-    rows = {c.id: {"caption": cap, "tags": [], "ocr": [], "transcript": ""} for c, cap in
-            zip(clips, ["red room chair", "red room chair", "blue sea waves", "blue sea boat", "green forest trees",
-                        "green forest path"])}
+    rows = {
+        c.id: {"caption": cap, "tags": [], "ocr": [], "transcript": ""}
+        for c, cap in zip(
+            clips,
+            [
+                "red room chair",
+                "red room chair",
+                "blue sea waves",
+                "blue sea boat",
+                "green forest trees",
+                "green forest path",
+            ],
+        )
+    }
     speech = [Segment(15.0, 25.0, "talking over the cut")]
     scores = boundary_scores(clips, rows, speech)
     assert len(scores) == 5
@@ -44,10 +55,19 @@ def test_boundaries_and_min_length() -> None:
 
 def test_titles_prefer_screen_text_then_speech_then_caption() -> None:
     base = {"start": 0.0, "end": 5.0, "caption": "Scene: a lecture hall, podium.", "tags": ["podium"]}
-    assert title_for([{**base, "ocr": ["Chapter Two: Results", "x"], "transcript": "so we begin"},
-                      {**base, "ocr": ["Chapter Two: Results"], "transcript": ""}]) == "Chapter Two: Results"
-    assert title_for([{**base, "ocr": [], "transcript": "Welcome back to the show. Today we cook."}]) == \
-        "Welcome back to the show"
+    assert (
+        title_for(
+            [
+                {**base, "ocr": ["Chapter Two: Results", "x"], "transcript": "so we begin"},
+                {**base, "ocr": ["Chapter Two: Results"], "transcript": ""},
+            ]
+        )
+        == "Chapter Two: Results"
+    )
+    assert (
+        title_for([{**base, "ocr": [], "transcript": "Welcome back to the show. Today we cook."}])
+        == "Welcome back to the show"
+    )
     assert title_for([{**base, "ocr": [], "transcript": ""}]) == "a lecture hall, podium"
 
 
@@ -80,8 +100,11 @@ def test_chapters_formats(film: tuple[Path, Path, Path], tmp_path: Path, capsys:
     code, _, _ = vcli(capsys, "chapters", str(v), "-s", st, "-o", tmp_path / "c.vtt", "--min-length", "10")
     assert code == 0
     cues = list(webvtt.read(str(tmp_path / "c.vtt")))
-    assert [(c.start, c.end) for c in cues] == [("00:00:00.000", "00:00:12.000"), ("00:00:12.000", "00:00:24.000"),
-                                                ("00:00:24.000", "00:00:36.000")]
+    assert [(c.start, c.end) for c in cues] == [
+        ("00:00:00.000", "00:00:12.000"),
+        ("00:00:12.000", "00:00:24.000"),
+        ("00:00:24.000", "00:00:36.000"),
+    ]
     code, out, _ = vcli(capsys, "chapters", str(v), "-s", st, "-f", "youtube", "--min-length", "10")
     assert code == 0 and [ln.split()[0] for ln in out.splitlines()] == ["0:00", "0:12", "0:24"]
     meta = tmp_path / "ch.txt"
@@ -94,8 +117,9 @@ def test_chapters_formats(film: tuple[Path, Path, Path], tmp_path: Path, capsys:
 
 
 @pytest.mark.parametrize("fmt", ["otio", "edl", "fcpxml"])
-def test_chapters_as_editor_timelines(fmt: str, film: tuple[Path, Path, Path], tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_chapters_as_editor_timelines(
+    fmt: str, film: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     v, st, _ = film
     out = tmp_path / f"ch.{fmt}"
     code, _, err = vcli(capsys, "chapters", str(v), "-s", st, "-f", fmt, "-o", out, "--min-length", "10")
@@ -117,7 +141,9 @@ def test_search_timeline(film: tuple[Path, Path, Path], tmp_path: Path, capsys: 
     for name in ("hits.otio", "hits.edl"):
         code, _, err = vcli(capsys, "search", "blue", "-s", st, "-c", cfg, "-k", "3", "--timeline", tmp_path / name)
         assert code == 0, err
-        tl = otio.adapters.read_from_file(str(tmp_path / name), **({"rate": 24000 / 1001} if name.endswith("edl") else {}))
+        tl = otio.adapters.read_from_file(
+            str(tmp_path / name), **({"rate": 24000 / 1001} if name.endswith("edl") else {})
+        )
         clips = list(tl.find_clips())
         assert len(clips) == len(hits)
         for c, h in zip(clips, hits):

@@ -20,14 +20,17 @@ HEAVY = ("torch", "transformers", "faiss", "langchain", "langchain_core", "timm"
 def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     e = {**os.environ, "VIDAGENT_PLUGINS": "tests.plugins", **(env or {})}
     e.pop("VIDAGENT_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "vidagent", *args], capture_output=True, text=True,
-                          env=e, cwd=cwd or REPO, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "vidagent", *args], capture_output=True, text=True, env=e, cwd=cwd or REPO, timeout=600
+    )
 
 
 def test_help_and_import_load_no_heavy_library() -> None:
-    code = ("import sys, vidagent, vidagent.cli\n"
-            "from vidagent.cli import app\n"
-            f"print([m for m in {HEAVY!r} if m in sys.modules])")
+    code = (
+        "import sys, vidagent, vidagent.cli\n"
+        "from vidagent.cli import app\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     r = run("--help")
@@ -39,8 +42,17 @@ def test_index_search_json_and_status(tmp_path: Path, shots_video: Path, colour_
     r = run("index", str(shots_video), "--store", str(store), "--config", str(colour_config))
     assert r.returncode == 0, r.stderr
     assert "indexed 1 videos, 4 clips" in r.stdout
-    r = run("search", "a blue coloured screen", "--json", "--top-k", "2", "--store", str(store),
-            "--config", str(colour_config))
+    r = run(
+        "search",
+        "a blue coloured screen",
+        "--json",
+        "--top-k",
+        "2",
+        "--store",
+        str(store),
+        "--config",
+        str(colour_config),
+    )
     assert r.returncode == 0, r.stderr
     hits = json.loads(r.stdout)
     assert len(hits) == 2
@@ -115,19 +127,40 @@ def test_a_describer_that_cannot_load_stops_the_run_once(tmp_path: Path, shots_v
     second = tmp_path / "second.mp4"
     shutil.copy(shots_video, second)
     (tmp_path / "c.yaml").write_text("describe:\n  describer: test-broken\n")
-    r = run("index", str(shots_video), str(second), "--store", str(tmp_path / "st"), "--config", str(tmp_path / "c.yaml"))
+    r = run(
+        "index", str(shots_video), str(second), "--store", str(tmp_path / "st"), "--config", str(tmp_path / "c.yaml")
+    )
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
-    assert lines == ["vidagent: error: describer 'test-broken': cannot load: OSError: no weights at /nowhere and no network"]
+    assert lines == [
+        "vidagent: error: describer 'test-broken': cannot load: OSError: no weights at /nowhere and no network"
+    ]
 
 
-def test_verbose_shows_the_library_log_and_default_does_not(tmp_path: Path, shots_video: Path,
-                                                            colour_config: Path) -> None:
+def test_verbose_shows_the_library_log_and_default_does_not(
+    tmp_path: Path, shots_video: Path, colour_config: Path
+) -> None:
     def index_with(*flags: str, store: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "vidagent", *flags, "index", str(shots_video), "--store",
-                               str(tmp_path / store), "--config", str(colour_config), "--no-progress"], cwd=REPO,
-                              capture_output=True, text=True, timeout=120,
-                              env={**os.environ, "PYTHONPATH": str(REPO), "VIDAGENT_PLUGINS": "tests.plugins"})
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "vidagent",
+                *flags,
+                "index",
+                str(shots_video),
+                "--store",
+                str(tmp_path / store),
+                "--config",
+                str(colour_config),
+                "--no-progress",
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(REPO), "VIDAGENT_PLUGINS": "tests.plugins"},
+        )
 
     quiet = index_with(store="a")
     assert quiet.returncode == 0, quiet.stderr

@@ -31,8 +31,9 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     d = tmp_path_factory.mktemp("full")
     video = make_video(d / "many.mp4", [(COLOURS[i % 5], 0.6) for i in range(150)], size=(64, 48))
     cfg = d / "c.yaml"
-    cfg.write_text("describe:\n  describer: test-colour\n  batch_size: 4\nclips:\n  min_duration: 0.3\n"
-                   "  max_duration: 10.0\n")
+    cfg.write_text(
+        "describe:\n  describer: test-colour\n  batch_size: 4\nclips:\n  min_duration: 0.3\n  max_duration: 10.0\n"
+    )
     return video, cfg
 
 
@@ -44,8 +45,7 @@ def test_disk_full_on_a_small_tmpfs(many: tuple[Path, Path], tmp_path: Path, cap
     video, cfg = many
     mnt = Path(f"/tmp/vidagent-full-{uuid.uuid4().hex[:8]}")
     mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", str(mnt)],
-                      capture_output=True).returncode:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", str(mnt)], capture_output=True).returncode:
         mnt.rmdir()
         pytest.skip("cannot mount a small tmpfs here (needs root with CAP_SYS_ADMIN); the fake test covers it")
     try:
@@ -73,8 +73,9 @@ def test_disk_full_on_a_small_tmpfs(many: tuple[Path, Path], tmp_path: Path, cap
     assert doctor(moved).healthy
 
 
-def test_disk_full_fake_keeps_committed_batches_and_prints_the_summary(many: tuple[Path, Path], tmp_path: Path,
-                                                                      capsys, monkeypatch) -> None:
+def test_disk_full_fake_keeps_committed_batches_and_prints_the_summary(
+    many: tuple[Path, Path], tmp_path: Path, capsys, monkeypatch
+) -> None:
     video, cfg = many
     real = Store.put_descriptions
     calls = {"n": 0}
@@ -82,8 +83,9 @@ def test_disk_full_fake_keeps_committed_batches_and_prints_the_summary(many: tup
     def fills_up(self, *a, **kw):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] > 2:
-            raise OperationalError("INSERT INTO descriptions ...", {}, sqlite3.OperationalError(
-                "database or disk is full"))
+            raise OperationalError(
+                "INSERT INTO descriptions ...", {}, sqlite3.OperationalError("database or disk is full")
+            )
         return real(self, *a, **kw)
 
     monkeypatch.setattr(Store, "put_descriptions", fills_up)

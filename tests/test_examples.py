@@ -12,13 +12,20 @@ import pytest
 from .conftest import REPO, make_video
 
 # Run an example as __main__ with the test doubles registered (test-colour, test-prompt).
-RUNNER = ("import sys, runpy, tests.test_caption; path = sys.argv[1]; sys.argv = sys.argv[1:]; "
-          "runpy.run_path(path, run_name='__main__')")
+RUNNER = (
+    "import sys, runpy, tests.test_caption; path = sys.argv[1]; sys.argv = sys.argv[1:]; "
+    "runpy.run_path(path, run_name='__main__')"
+)
 
 
 def run_example(name: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", RUNNER, str(REPO / "examples" / name), *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", RUNNER, str(REPO / "examples" / name), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +53,18 @@ def test_search_example(setup: tuple[Path, Path, Path]) -> None:
 def test_batch_caption_example_with_custom_prompt(setup: tuple[Path, Path, Path], tmp_path: Path) -> None:
     videos, store, cfg = setup
     out = tmp_path / "short.jsonl"
-    res = run_example("batch_caption.py", str(videos), "--store", str(store), "--out", str(out),
-                      "--describer", "test-prompt", "--config", str(cfg))
+    res = run_example(
+        "batch_caption.py",
+        str(videos),
+        "--store",
+        str(store),
+        "--out",
+        str(out),
+        "--describer",
+        "test-prompt",
+        "--config",
+        str(cfg),
+    )
     assert res.returncode == 0, res.stderr
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == 3 and {r["prompt"] for r in rows} == {"short"}

@@ -82,8 +82,13 @@ def test_export_by_clip_id_and_chapters_and_thumbnails(indexed: tuple[Path, Path
 
 def test_export_cli_unknown_clip_is_one_line(indexed: tuple[Path, Path], tmp_path: Path) -> None:
     _, store = indexed
-    res = subprocess.run([sys.executable, "-m", "vidagent", "export", "nope", "--out", str(tmp_path / "x.mp4"),
-                          "--store", str(store)], cwd=REPO, capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "vidagent", "export", "nope", "--out", str(tmp_path / "x.mp4"), "--store", str(store)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert res.returncode == 1
     assert res.stderr.strip().splitlines() == [
-        "vidagent: error: unknown clip id 'nope' (see `vidagent search --json` for ids)"]
+        "vidagent: error: unknown clip id 'nope' (see `vidagent search --json` for ids)"
+    ]

@@ -107,8 +107,9 @@ def test_decode_path_fuzz_raises_only_badvideo(hostile: tuple[Path, list[Path], 
     assert outcomes["rejected"] >= 10
 
 
-def test_batch_with_hostile_files_goes_on(tmp_path: Path, hostile: tuple[Path, list[Path], list[Path]],
-                                          colour_config: Path) -> None:
+def test_batch_with_hostile_files_goes_on(
+    tmp_path: Path, hostile: tuple[Path, list[Path], list[Path]], colour_config: Path
+) -> None:
     _, bad, good = hostile
     store = tmp_path / "st"
     report = vidagent.index([*bad, *good], store=store, config=colour_config)
@@ -117,7 +118,10 @@ def test_batch_with_hostile_files_goes_on(tmp_path: Path, hostile: tuple[Path, l
     for g in good:
         assert by_path[g].status == "indexed", by_path[g].error
     assert by_path[bad[0].parent / "huge.y4m"].status == "failed"
-    assert "implausible" in by_path[bad[0].parent / "huge.y4m"].error or "not a readable" in by_path[bad[0].parent / "huge.y4m"].error
+    assert (
+        "implausible" in by_path[bad[0].parent / "huge.y4m"].error
+        or "not a readable" in by_path[bad[0].parent / "huge.y4m"].error
+    )
     for f in report.failed:
         assert "\n" not in f.error and Path(f.path).name in f.error
     # Nothing partial: every stored description belongs to a file that indexed, and counts agree.
@@ -129,7 +133,9 @@ def test_batch_with_hostile_files_goes_on(tmp_path: Path, hostile: tuple[Path, l
         assert stats["descriptions"] == stats["clips"] == sum(f.clips for f in report.files if f.status != "failed")
     finally:
         st.close()
-    SUMMARY.append(f"hostile batch: {len(report.files)} files indexed in one run, {len(report.failed)} "
-                   "rejected with one line each, the rest searchable")
+    SUMMARY.append(
+        f"hostile batch: {len(report.files)} files indexed in one run, {len(report.failed)} "
+        "rejected with one line each, the rest searchable"
+    )
     hits = vidagent.search("a black coloured screen", store=store, config=colour_config, top_k=1)
     assert hits and "naïve" in hits[0].video

@@ -25,8 +25,14 @@ REPO = Path(__file__).resolve().parent.parent
 def _cli(*args: object, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "VIDAGENT_PLUGINS": "tests.plugins"}
     env.pop("VIDAGENT_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "vidagent", *map(str, args)], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "vidagent", *map(str, args)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
@@ -97,8 +103,11 @@ def test_bad_search_arguments_get_their_own_line(small_store: tuple[Path, Path, 
     store, cfg, _ = small_store
     code, _, err = vcli(capsys, "search", "red", "--top-k", "99999999999999999999999", "-s", store, "-c", cfg)
     assert code == 2 and "--top-k" in err and "internal error" not in err and "Traceback" not in err
-    for args, words in ((["", "-s", store], "query is empty"), (["   ", "-s", store], "query is empty"),
-                        (["red", "--video", "/missing.mp4", "-s", store], "/missing.mp4: not an indexed video")):
+    for args, words in (
+        (["", "-s", store], "query is empty"),
+        (["   ", "-s", store], "query is empty"),
+        (["red", "--video", "/missing.mp4", "-s", store], "/missing.mp4: not an indexed video"),
+    ):
         code, out, err = vcli(capsys, "search", *args, "-c", cfg)
         assert code == 1 and words in one_error_line(err) and "no results" not in out, (args, err)
     code, _, err = vcli(capsys, "ask", "", "-s", store, "-c", cfg)
@@ -106,9 +115,14 @@ def test_bad_search_arguments_get_their_own_line(small_store: tuple[Path, Path, 
     count("hostile arguments tried", 5)
 
 
-@pytest.mark.parametrize("yaml_text,key", [("scenes:\n  threshold: .nan\n", "scenes.threshold"),
-                                           ("clips:\n  max_duration: .inf\n", "clips.max_duration"),
-                                           ("clips:\n  min_duration: -.inf\n", "clips.min_duration")])
+@pytest.mark.parametrize(
+    "yaml_text,key",
+    [
+        ("scenes:\n  threshold: .nan\n", "scenes.threshold"),
+        ("clips:\n  max_duration: .inf\n", "clips.max_duration"),
+        ("clips:\n  min_duration: -.inf\n", "clips.min_duration"),
+    ],
+)
 def test_nan_and_infinity_settings_are_refused(yaml_text: str, key: str, tmp_path: Path, capsys) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text(yaml_text)

@@ -20,9 +20,14 @@ pytestmark = pytest.mark.slow
 
 
 def _start(store: Path, cfg: Path, video: Path, delay: float) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "vidagent", "index", str(video), "--store", str(store),
-                             "--config", str(cfg)], cwd=REPO, env=env(delay), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "vidagent", "index", str(video), "--store", str(store), "--config", str(cfg)],
+        cwd=REPO,
+        env=env(delay),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _descriptions(store: Path) -> int:
@@ -47,8 +52,9 @@ def ten(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     colours = ["red", "blue", "green", "white", "black"]
     video = make_video(d / "ten.mp4", [(colours[i % 5], 1.2) for i in range(10)])
     cfg = d / "slow.yaml"
-    cfg.write_text("describe:\n  describer: test-slow-colour\n  batch_size: 2\n"
-                   "clips:\n  min_duration: 0.5\n  max_duration: 10\n")
+    cfg.write_text(
+        "describe:\n  describer: test-slow-colour\n  batch_size: 2\nclips:\n  min_duration: 0.5\n  max_duration: 10\n"
+    )
     return video, cfg
 
 

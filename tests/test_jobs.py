@@ -53,8 +53,11 @@ def test_job_runs_with_paths_relative_to_its_folder(tmp_path: Path, monkeypatch:
     assert [f.status for f in report.index.files] == ["indexed", "indexed", "failed"]
     assert "broken.mp4" in report.index.failed[0].error and "\n" not in report.index.failed[0].error
     rows = [json.loads(x) for x in (root / "captions" / "dataset.jsonl").read_text().splitlines()]
-    assert [r["caption"] for r in rows] == ["a red coloured screen", "a blue coloured screen",
-                                            "a green coloured screen"]
+    assert [r["caption"] for r in rows] == [
+        "a red coloured screen",
+        "a blue coloured screen",
+        "a green coloured screen",
+    ]
     assert (root / "captions" / "dataset.csv").read_text().count("\n") == 4
     assert (root / "store" / "vidagent.db").exists()
     shutil.rmtree(root / "captions")
@@ -63,8 +66,14 @@ def test_job_runs_with_paths_relative_to_its_folder(tmp_path: Path, monkeypatch:
 
 
 def _batch(job: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "vidagent", "batch", str(job), *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)})
+    return subprocess.run(
+        [sys.executable, "-m", "vidagent", "batch", str(job), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
 
 
 def _checkout_copy(tmp_path: Path, corpus: Path | None) -> Path:

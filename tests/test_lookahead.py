@@ -30,8 +30,9 @@ def two_videos(tmp_path: Path) -> list[str]:
 def slow_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("VIDAGENT_TEST_DELAY", "0.15")
     cfg = tmp_path / "slow.yaml"
-    cfg.write_text("describe:\n  describer: test-slow-colour\n  batch_size: 1\n"
-                   "clips:\n  min_duration: 1.0\n  max_duration: 10.0\n")
+    cfg.write_text(
+        "describe:\n  describer: test-slow-colour\n  batch_size: 1\nclips:\n  min_duration: 1.0\n  max_duration: 10.0\n"
+    )
     return cfg
 
 
@@ -54,8 +55,9 @@ def detections(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return seen
 
 
-def _index(store: Path, videos: list[str], config: Path, lookahead: int = 1,
-           progress: Any = None) -> tuple[Indexer, Any]:
+def _index(
+    store: Path, videos: list[str], config: Path, lookahead: int = 1, progress: Any = None
+) -> tuple[Indexer, Any]:
     st = Store(store)
     try:
         ix = Indexer(st, load_settings(config), progress=progress)
@@ -71,7 +73,8 @@ def _captions(store: Path) -> list[tuple[str, float, float, str]]:
 
 
 def test_next_video_scenes_are_detected_while_this_one_is_described(
-        tmp_path: Path, two_videos: list[str], slow_config: Path, detections: list[dict[str, Any]]) -> None:
+    tmp_path: Path, two_videos: list[str], slow_config: Path, detections: list[dict[str, Any]]
+) -> None:
     described: dict[str, float] = {}
 
     def progress(stage: str, path: str, done: float, total: float) -> None:
@@ -96,7 +99,8 @@ def test_next_video_scenes_are_detected_while_this_one_is_described(
 
 
 def test_unchanged_next_video_is_not_detected_again(
-        tmp_path: Path, two_videos: list[str], slow_config: Path, detections: list[dict[str, Any]]) -> None:
+    tmp_path: Path, two_videos: list[str], slow_config: Path, detections: list[dict[str, Any]]
+) -> None:
     _index(tmp_path / "s", two_videos, slow_config)
     detections.clear()
     _, report = _index(tmp_path / "s", two_videos, slow_config)
@@ -104,7 +108,8 @@ def test_unchanged_next_video_is_not_detected_again(
 
 
 def test_ctrl_c_stores_nothing_of_the_video_detected_ahead(
-        tmp_path: Path, two_videos: list[str], slow_config: Path, detections: list[dict[str, Any]]) -> None:
+    tmp_path: Path, two_videos: list[str], slow_config: Path, detections: list[dict[str, Any]]
+) -> None:
     holder: dict[str, Indexer] = {}
 
     def progress(stage: str, path: str, done: float, total: float) -> None:

@@ -42,9 +42,12 @@ def indexed(tmp_path: Path, colour_config: Path) -> tuple[Path, Path, Path]:
     return v, tmp_path / "st", colour_config
 
 
-def test_search_json_uri_and_open_with_players(indexed: tuple[Path, Path, Path], tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_search_json_uri_and_open_with_players(
+    indexed: tuple[Path, Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     v, st, cfg = indexed
     code, out, _ = vcli(capsys, "search", "blue", "-s", st, "-c", cfg, "--json")
     assert code == 0

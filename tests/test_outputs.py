@@ -84,8 +84,7 @@ def test_export_never_writes_over_an_indexed_video(indexed: dict[str, Path], cap
     video = indexed["video"]
     before = video.read_bytes()
     for force in ([], ["--force"]):
-        code, _, err = vcli(capsys, "export", str(indexed["clip"]), "--out", video, "--store", indexed["store"],
-                            *force)
+        code, _, err = vcli(capsys, "export", str(indexed["clip"]), "--out", video, "--store", indexed["store"], *force)
         assert code == 1 and "indexed source video" in one_error_line(err)
         count("outputs refused")
     # ... nor over a copy of it at another path (same content = the same indexed video).
@@ -97,16 +96,18 @@ def test_export_never_writes_over_an_indexed_video(indexed: dict[str, Path], cap
     assert video.read_bytes() == before and copy.read_bytes() == before
 
 
-def test_existing_file_needs_force_and_own_outputs_are_refreshed(indexed: dict[str, Path], tmp_path: Path,
-                                                                 capsys) -> None:
+def test_existing_file_needs_force_and_own_outputs_are_refreshed(
+    indexed: dict[str, Path], tmp_path: Path, capsys
+) -> None:
     out = tmp_path / "mine.mp4"
     out.write_bytes(b"someone else's file")
     code, _, err = vcli(capsys, "export", str(indexed["clip"]), "--out", out, "--store", indexed["store"])
     assert code == 1 and "already exists (use --force" in one_error_line(err)
     count("outputs refused")
     assert out.read_bytes() == b"someone else's file"
-    code, stdout, err = vcli(capsys, "export", str(indexed["clip"]), "--out", out, "--store", indexed["store"],
-                             "--force")
+    code, stdout, err = vcli(
+        capsys, "export", str(indexed["clip"]), "--out", out, "--store", indexed["store"], "--force"
+    )
     assert code == 0, err
     assert vidagent.video.probe(str(out)).duration == pytest.approx(3.0, abs=0.1)
     # vidagent wrote it and nobody changed it since: re-running replaces it without --force.
@@ -121,8 +122,9 @@ def test_existing_file_needs_force_and_own_outputs_are_refreshed(indexed: dict[s
     assert not list(tmp_path.glob(".*tmp*")), "no temporary file left behind"
 
 
-def test_chapters_caption_thumbnails_and_search_export_use_the_same_guard(indexed: dict[str, Path],
-                                                                         tmp_path: Path, capsys) -> None:
+def test_chapters_caption_thumbnails_and_search_export_use_the_same_guard(
+    indexed: dict[str, Path], tmp_path: Path, capsys
+) -> None:
     targets = _targets(tmp_path / "t")
     store, video, cfg = indexed["store"], indexed["video"], indexed["cfg"]
     victim = tmp_path / "t" / "victim.txt"
@@ -130,16 +132,20 @@ def test_chapters_caption_thumbnails_and_search_export_use_the_same_guard(indexe
         if kind not in targets:
             continue
         t = targets[kind]
-        for args in (["chapters", video, "--out", t, "--store", store],
-                     ["caption", video, "--out", t, "--store", store, "-c", cfg, "--format", "jsonl"]):
+        for args in (
+            ["chapters", video, "--out", t, "--store", store],
+            ["caption", video, "--out", t, "--store", store, "-c", cfg, "--format", "jsonl"],
+        ):
             code, _, err = vcli(capsys, *args)
             assert code == 1 and str(t) in one_error_line(err), (kind, args, err)
             count("outputs refused")
     _unchanged(targets)
     # A file where a folder is expected (thumbnails, search --export, per-video subtitles).
-    for args in (["thumbnails", video, "--out", victim, "--store", store],
-                 ["search", "blue", "--store", store, "-c", cfg, "--export", victim],
-                 ["caption", video, "--out", victim, "--format", "srt", "--store", store, "-c", cfg]):
+    for args in (
+        ["thumbnails", video, "--out", victim, "--store", store],
+        ["search", "blue", "--store", store, "-c", cfg, "--export", victim],
+        ["caption", video, "--out", victim, "--format", "srt", "--store", store, "-c", cfg],
+    ):
         code, _, err = vcli(capsys, *args)
         assert code == 1 and "not a folder" in one_error_line(err), (args, err)
         count("outputs refused")

@@ -40,7 +40,9 @@ def test_index_then_search_finds_the_coloured_shot(tmp_path: Path, library: Path
     assert hits[0].start == pytest.approx(5.0, abs=0.05) and hits[0].end == pytest.approx(7.0, abs=0.05)
     assert "keywords" in hits[0].sources and "caption" in hits[0].sources
 
-    only = vidagent.search("screen", store=store, config=colour_config, video=str(library / "sub dir" / "two shots é.mp4"))
+    only = vidagent.search(
+        "screen", store=store, config=colour_config, video=str(library / "sub dir" / "two shots é.mp4")
+    )
     assert {h.caption for h in only} == {"a black coloured screen", "a yellow coloured screen"}
 
 
@@ -73,8 +75,9 @@ def test_moved_file_is_recognised_by_content(tmp_path: Path, library: Path, colo
     assert hits[0].video == str(moved.resolve())
 
 
-def test_changing_clip_settings_recomputes_only_later_stages(tmp_path: Path, shots_video: Path,
-                                                             colour_config: Path) -> None:
+def test_changing_clip_settings_recomputes_only_later_stages(
+    tmp_path: Path, shots_video: Path, colour_config: Path
+) -> None:
     store = tmp_path / "store"
     vidagent.index(shots_video, store=store, config=colour_config)
     st = Store(store)
@@ -131,7 +134,9 @@ def test_file_replaced_in_place_drops_its_old_content(tmp_path: Path, colour_con
     video = make_video(tmp_path / "clip.mp4", [("red", 2), ("blue", 2)])
     store = tmp_path / "store"
     vidagent.index(video, store=store, config=colour_config)
-    assert vidagent.search("a red coloured screen", store=store, config=colour_config, top_k=1)[0].caption.startswith("a red")
+    assert vidagent.search("a red coloured screen", store=store, config=colour_config, top_k=1)[0].caption.startswith(
+        "a red"
+    )
     make_video(video, [("green", 3), ("white", 3)])  # re-encoded in place: new content, same path
     report = vidagent.index(video, store=store, config=colour_config)
     assert report.files[0].status == "indexed"
@@ -152,8 +157,9 @@ def test_file_changing_while_being_indexed_fails_on_one_line(tmp_path: Path, col
     video = make_video(tmp_path / "shrinking.mp4", [(c, 1.5) for c in ("red", "blue", "green", "white")])
     other = make_video(tmp_path / "other.mp4", [("black", 2)])
     cfg = tmp_path / "t.yaml"
-    cfg.write_text("describe:\n  describer: test-truncating\n  batch_size: 1\n"
-                   "clips:\n  min_duration: 1.0\n  max_duration: 1.5\n")
+    cfg.write_text(
+        "describe:\n  describer: test-truncating\n  batch_size: 1\nclips:\n  min_duration: 1.0\n  max_duration: 1.5\n"
+    )
     TruncatingDescriber.target = str(video)
     report = vidagent.index([video, other], store=tmp_path / "st", config=cfg)
     res = {Path(f.path).name: f for f in report.files}

@@ -27,7 +27,7 @@ def _pattern(i: int) -> np.ndarray:
     img[..., 1] = (y * 255 // H) % 256
     img[..., 2] = 200 - (x * 150 // W)
     bar = (i * 4) % W
-    img[:, bar:bar + 8] = (250, 240, 30)
+    img[:, bar : bar + 8] = (250, 240, 30)
     return img
 
 

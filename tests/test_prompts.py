@@ -16,8 +16,9 @@ def test_shipped_and_example_prompts_load() -> None:
     assert {"caption", "dense"} <= names
     short = load_prompt(str(REPO / "examples" / "prompts" / "short.yaml"))
     assert short.ref == "short@1" and short.variables == ("style",)
-    assert "one plain sentence" in check_prompt(str(REPO / "examples" / "prompts" / "short.yaml"),
-                                                {"style": "plain"}).template.replace("{style}", "plain")
+    assert "one plain sentence" in check_prompt(
+        str(REPO / "examples" / "prompts" / "short.yaml"), {"style": "plain"}
+    ).template.replace("{style}", "plain")
 
 
 def test_missing_and_unknown_variables_are_named(tmp_path) -> None:  # type: ignore[no-untyped-def]

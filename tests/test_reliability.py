@@ -34,9 +34,14 @@ def env(delay: float = 0.15) -> dict[str, str]:
 
 
 def start_index(store: Path, cfg: Path, *paths: Path, delay: float = 0.15) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "vidagent", "index", *map(str, paths), "--store", str(store),
-                             "--config", str(cfg)], cwd=REPO, env=env(delay), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "vidagent", "index", *map(str, paths), "--store", str(store), "--config", str(cfg)],
+        cwd=REPO,
+        env=env(delay),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def count_rows(store: Path, table: str) -> int:
@@ -72,8 +77,9 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def slow_cfg(tmp_path: Path) -> Path:
     cfg = tmp_path / "slow.yaml"
-    cfg.write_text("describe:\n  describer: test-slow-colour\n  batch_size: 2\n"
-                   "clips:\n  min_duration: 0.5\n  max_duration: 10\n")
+    cfg.write_text(
+        "describe:\n  describer: test-slow-colour\n  batch_size: 2\nclips:\n  min_duration: 0.5\n  max_duration: 10\n"
+    )
     return cfg
 
 
@@ -93,8 +99,7 @@ def snapshot(store: Path, cfg: Path) -> dict[str, object]:
     }
 
 
-def test_sigkill_at_several_points_then_rerun_matches_clean_run(tmp_path: Path, library: Path,
-                                                                slow_cfg: Path) -> None:
+def test_sigkill_at_several_points_then_rerun_matches_clean_run(tmp_path: Path, library: Path, slow_cfg: Path) -> None:
     clean = tmp_path / "clean"
     p = start_index(clean, slow_cfg, library, delay=0.0)
     assert p.wait(300) == 0, p.stderr.read() if p.stderr else ""
@@ -142,8 +147,25 @@ def test_two_concurrent_writers_and_a_reader(tmp_path: Path, library: Path, slow
     wait_for(store, "descriptions", 1, a)
     b = start_index(store, slow_cfg, library / "b.mp4", delay=0.1)
     # A reader works while the writer runs (WAL): search returns results, no "database is locked".
-    r = subprocess.run([sys.executable, "-m", "vidagent", "search", "screen", "--json", "--store", str(store),
-                        "--config", str(slow_cfg)], cwd=REPO, env=env(), capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vidagent",
+            "search",
+            "screen",
+            "--json",
+            "--store",
+            str(store),
+            "--config",
+            str(slow_cfg),
+        ],
+        cwd=REPO,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
     assert len(json.loads(r.stdout)) >= 1
     assert a.wait(300) == 0 and b.wait(300) == 0
@@ -172,7 +194,10 @@ def test_doctor_finds_and_repairs_a_damaged_store(tmp_path: Path, shots_video: P
     bad = {f.check for f in rep.findings if not f.ok}
     assert {"keyword index", "temp files"} <= bad
     # Search still answers correctly from the damaged store: the index is rebuilt from the database.
-    assert vidagent.search("a blue coloured screen", store=store, config=colour_config)[0].caption == "a blue coloured screen"
+    assert (
+        vidagent.search("a blue coloured screen", store=store, config=colour_config)[0].caption
+        == "a blue coloured screen"
+    )
     rep = doctor(store, repair=True)
     assert rep.healthy
     assert doctor(store).healthy and all(f.ok for f in doctor(store).findings)

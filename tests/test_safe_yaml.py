@@ -46,13 +46,17 @@ def test_settings_bombs_are_refused_fast(name: str, tmp_path: Path, capsys) -> N
 
 def test_job_and_prompt_files_use_the_same_loader(tmp_path: Path, capsys) -> None:
     job = tmp_path / "job.yaml"
-    job.write_text("inputs: [a.mp4]\noutputs: [{format: jsonl, path: out.jsonl}]\nsettings:\n  describe:\n"
-                   "    options:\n" + laughs(8, "      "))
+    job.write_text(
+        "inputs: [a.mp4]\noutputs: [{format: jsonl, path: out.jsonl}]\nsettings:\n  describe:\n"
+        "    options:\n" + laughs(8, "      ")
+    )
     code, _, err = vcli(capsys, "batch", job, "--dry-run")
     assert code == 1 and "job.yaml: refused: expands to more than" in one_error_line(err)
     prompt = tmp_path / "p.yaml"
-    prompt.write_text("name: p\nversion: 1\ntemplate: hi\nvariables: &v [" + ", ".join(["a"] * 9) + "]\n"
-                      "description:\n" + laughs(8, "  "))
+    prompt.write_text(
+        "name: p\nversion: 1\ntemplate: hi\nvariables: &v [" + ", ".join(["a"] * 9) + "]\n"
+        "description:\n" + laughs(8, "  ")
+    )
     code, _, err = vcli(capsys, "caption", tmp_path, "--prompt", prompt, "--dry-run", "-s", tmp_path / "st")
     assert code == 1 and "p.yaml: refused" in one_error_line(err)
     big = tmp_path / "big.yaml"
@@ -64,10 +68,11 @@ def test_job_and_prompt_files_use_the_same_loader(tmp_path: Path, capsys) -> Non
 
 def test_ordinary_anchors_still_work(tmp_path: Path) -> None:
     cfg = tmp_path / "ok.yaml"
-    cfg.write_text("clips: &c\n  min_duration: 1.0\n  max_duration: 9.0\ndescribe:\n  options:\n"
-                   "    copy: *c\n" + laughs(3))  # 9**3 = 729 values: fine
+    cfg.write_text(
+        "clips: &c\n  min_duration: 1.0\n  max_duration: 9.0\ndescribe:\n  options:\n    copy: *c\n" + laughs(3)
+    )  # 9**3 = 729 values: fine
     s = load_settings(cfg)
     assert s.clips.max_duration == 9.0 and s.describe.options["copy"]["max_duration"] == 9.0
     with pytest.raises(YamlRefused):
         load_text(laughs(6, ""), "inline")  # 9**6 > MAX_NODES
-    assert 9 ** 6 > MAX_NODES > 9 ** 4
+    assert 9**6 > MAX_NODES > 9**4

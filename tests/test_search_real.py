@@ -11,8 +11,16 @@ import vidagent
 
 pytestmark = pytest.mark.slow
 
-STILLS = ["opencv_fruits.jpg", "skimage_coffee.png", "gradio_cheetah.jpg", "skimage_rocket.jpg",
-          "skimage_horse.png", "opencv_butterfly.jpg", "skimage_motorcycle_left.png", "skimage_chelsea.png"]
+STILLS = [
+    "opencv_fruits.jpg",
+    "skimage_coffee.png",
+    "gradio_cheetah.jpg",
+    "skimage_rocket.jpg",
+    "skimage_horse.png",
+    "opencv_butterfly.jpg",
+    "skimage_motorcycle_left.png",
+    "skimage_chelsea.png",
+]
 
 
 def stills_video(corpus: Path, out: Path, seconds: float = 2.0, fps: int = 10) -> tuple[Path, dict[str, float]]:
@@ -51,8 +59,10 @@ def test_a_cup_of_coffee_finds_the_coffee_shot(corpus: Path, tmp_path: Path) -> 
     assert hits[0].start == pytest.approx(coffee, abs=0.15), [(h.start, h.caption) for h in hits]
     assert any(t in hits[0].tags for t in ("espresso", "cup", "coffee mug"))
     hits = vidagent.search("a big cat", store=tmp_path / "st", top_k=1)
-    assert hits[0].start in (pytest.approx(starts["gradio_cheetah.jpg"], abs=0.15),
-                             pytest.approx(starts["skimage_chelsea.png"], abs=0.15))
+    assert hits[0].start in (
+        pytest.approx(starts["gradio_cheetah.jpg"], abs=0.15),
+        pytest.approx(starts["skimage_chelsea.png"], abs=0.15),
+    )
 
 
 def test_digital_pioneers_search_returns_the_credits(bbb_store: Path) -> None:

@@ -55,18 +55,23 @@ def _damage(db: Path, how: str) -> None:
         chosen = range(2, pages - 1, 3) if how == "middle" else [pages // 2, pages // 2 + 3, pages - 2]
         for p in chosen:
             start = p * page + 200
-            data[start:start + 1500] = rng.randbytes(1500)
+            data[start : start + 1500] = rng.randbytes(1500)
         db.write_bytes(bytes(data))
 
 
 @pytest.mark.parametrize("how", ["truncated", "header", "middle"])
-def test_every_command_answers_in_one_line_and_repair_recovers(how: str, pristine, tmp_path: Path, capsys,
-                                                              monkeypatch) -> None:
+def test_every_command_answers_in_one_line_and_repair_recovers(
+    how: str, pristine, tmp_path: Path, capsys, monkeypatch
+) -> None:
     store = _copy(pristine, tmp_path)
     _, cfg, _, other = pristine
     _damage(store / "vidagent.db", how)
-    for args in (["status", "-s", store], ["search", "a red coloured screen", "-s", store, "-c", cfg],
-                 ["ask", "what is red?", "-s", store, "-c", cfg], ["index", other, "-s", store, "-c", cfg]):
+    for args in (
+        ["status", "-s", store],
+        ["search", "a red coloured screen", "-s", store, "-c", cfg],
+        ["ask", "what is red?", "-s", store, "-c", cfg],
+        ["index", other, "-s", store, "-c", cfg],
+    ):
         code, out, err = vcli(capsys, *args)
         assert "internal error" not in err and "Traceback" not in err, (args, err)
         count("hostile files tried")
@@ -124,8 +129,10 @@ def test_repair_with_sqlite3_recover_names_the_method(pristine, tmp_path: Path) 
     from vidagent.doctor import doctor
 
     if not _recover_works():
-        pytest.skip("no working `sqlite3 .recover` here (missing, or a build whose .recover fails at once): "
-                    "the row-by-row copy is used and tested instead")
+        pytest.skip(
+            "no working `sqlite3 .recover` here (missing, or a build whose .recover fails at once): "
+            "the row-by-row copy is used and tested instead"
+        )
     store = _copy(pristine, tmp_path)
     _damage(store / "vidagent.db", "middle")
     rep = doctor(store, repair=True)

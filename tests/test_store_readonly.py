@@ -69,8 +69,10 @@ def ro_store(request: pytest.FixtureRequest, source: tuple[Path, Path, Path], tm
             subprocess.run(["umount", str(ro)], capture_output=True)
             mounted = False
         if not mounted:
-            pytest.skip("running as root without permission to bind-mount read-only: cannot make a store "
-                        "read-only here (chmod does not bind root)")
+            pytest.skip(
+                "running as root without permission to bind-mount read-only: cannot make a store "
+                "read-only here (chmod does not bind root)"
+            )
         try:
             yield ro
         finally:
@@ -86,8 +88,9 @@ def ro_store(request: pytest.FixtureRequest, source: tuple[Path, Path, Path], tm
                 p.chmod(p.stat().st_mode | 0o200)
 
 
-def test_readers_work_on_a_read_only_store(ro_store: Path, source: tuple[Path, Path, Path], tmp_path: Path,
-                                           capsys) -> None:
+def test_readers_work_on_a_read_only_store(
+    ro_store: Path, source: tuple[Path, Path, Path], tmp_path: Path, capsys
+) -> None:
     _, cfg, _ = source
     before = sorted(p.name for p in ro_store.rglob("*"))
     code, out, err = vcli(capsys, "status", "-s", ro_store)

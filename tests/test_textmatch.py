@@ -44,6 +44,11 @@ def test_speech_counts_less_than_what_is_seen() -> None:
 
 def test_matched_words_are_reported_by_field() -> None:
     terms = content_terms("the Hewlett Foundation thanks")
-    m = score_fields(terms, {t: 1.0 for t in terms}, {"ocr": "VERY SPECIAL THANKS The William and Flora Hewlett "
-                                                            "Foundation", "caption": "Hewlett Foundation"}, W, {})
+    m = score_fields(
+        terms,
+        {t: 1.0 for t in terms},
+        {"ocr": "VERY SPECIAL THANKS The William and Flora Hewlett Foundation", "caption": "Hewlett Foundation"},
+        W,
+        {},
+    )
     assert m.matched == {"ocr": ["hewlett", "foundation", "thanks"]}

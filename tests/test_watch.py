@@ -66,7 +66,7 @@ def test_watch_indexes_settled_files_and_forgets_deleted(tmp_path: Path, colour_
         dst = folder / "arriving.mp4"
         with open(dst, "wb") as f:
             for i in range(0, len(data), max(1, len(data) // 5)):
-                f.write(data[i:i + max(1, len(data) // 5)])
+                f.write(data[i : i + max(1, len(data) // 5)])
                 f.flush()
                 time.sleep(0.4)
         (folder / "notes.txt").write_text("not a video")
@@ -93,13 +93,32 @@ def test_cli_watch_ctrl_c_is_clean(tmp_path: Path, colour_config: Path) -> None:
     folder.mkdir()
     make_video(folder / "first.mp4", [("red", 2)])
     runner = "import tests.plugins; from vidagent.cli import main; main()"  # registers the test describer
-    proc = subprocess.Popen([sys.executable, "-c", runner, "index", str(folder), "--watch", "--settle", "0.5",
-                             "-s", str(tmp_path / "st"), "-c", str(colour_config), "--no-progress"],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            runner,
+            "index",
+            str(folder),
+            "--watch",
+            "--settle",
+            "0.5",
+            "-s",
+            str(tmp_path / "st"),
+            "-c",
+            str(colour_config),
+            "--no-progress",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     try:
-        assert _until(lambda: (tmp_path / "st" / "vidagent.db").exists() and len(_hashes(tmp_path / "st")) == 1,
-                      timeout=120)
+        assert _until(
+            lambda: (tmp_path / "st" / "vidagent.db").exists() and len(_hashes(tmp_path / "st")) == 1, timeout=120
+        )
         time.sleep(1.0)  # the watcher is up after the first pass
         make_video(tmp_path / "second.mp4", [("blue", 2)])
         shutil.move(tmp_path / "second.mp4", folder / "second.mp4")

@@ -40,9 +40,13 @@ def lib(tmp_path: Path, colour_config: Path) -> tuple[Path, Path, Path]:
     return a, b, tmp_path / "st"
 
 
-def test_resolver_path_basename_prefix_ambiguous_unknown(lib: tuple[Path, Path, Path], tmp_path: Path,
-                                                         colour_config: Path, capsys: pytest.CaptureFixture[str],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resolver_path_basename_prefix_ambiguous_unknown(
+    lib: tuple[Path, Path, Path],
+    tmp_path: Path,
+    colour_config: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     a, b, st_dir = lib
     monkeypatch.chdir(tmp_path)  # basenames do not exist here: found by name only
     with Store(st_dir, create=False) as st:
@@ -68,15 +72,20 @@ def test_resolver_path_basename_prefix_ambiguous_unknown(lib: tuple[Path, Path, 
     assert code == 0 and json.loads(out)[0]["video"] == str(a)
     code, _, err = vcli(capsys, "search", "red", "--video", "beta.mp4", "-s", st_dir, "-c", colour_config)
     assert code == 1 and "fits 2 indexed videos" in one_error_line(err)
-    for args in (("search", "red", "--video", "nope.mp4"), ("chapters", "nope.mp4"), ("ask", "what?", "--video", "nope"),
-                 ("similar", "x", "--video", "nope.mp4")):
+    for args in (
+        ("search", "red", "--video", "nope.mp4"),
+        ("chapters", "nope.mp4"),
+        ("ask", "what?", "--video", "nope"),
+        ("similar", "x", "--video", "nope.mp4"),
+    ):
         code, _, err = vcli(capsys, *args, "-s", st_dir)
         assert code == 1, args
         assert "nope" in one_error_line(err) or "x" in err
 
 
-def test_videos_command_and_copy_keeps_every_path(lib: tuple[Path, Path, Path], tmp_path: Path,
-                                                  colour_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_videos_command_and_copy_keeps_every_path(
+    lib: tuple[Path, Path, Path], tmp_path: Path, colour_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     a, _, st_dir = lib
     copy = tmp_path / "copy_of_alpha.mp4"
     shutil.copy(a, copy)
@@ -99,9 +108,13 @@ def test_videos_command_and_copy_keeps_every_path(lib: tuple[Path, Path, Path], 
     assert code == 0 and json.loads(out)[0]["video"] == str(a)
 
 
-def test_times_and_paths_agree_across_commands(lib: tuple[Path, Path, Path], tmp_path: Path, colour_config: Path,
-                                               capsys: pytest.CaptureFixture[str],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_times_and_paths_agree_across_commands(
+    lib: tuple[Path, Path, Path],
+    tmp_path: Path,
+    colour_config: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     a, _, st_dir = lib
     time_re = re.compile(r"\b\d+:\d\d:\d\d\.\d{3}\b")
     code, out, _ = vcli(capsys, "search", "red", "-s", st_dir, "-c", colour_config)
@@ -120,8 +133,9 @@ def test_times_and_paths_agree_across_commands(lib: tuple[Path, Path, Path], tmp
     assert {"tags", "ocr", "transcript", "error"} <= set(rows[0]) and isinstance(rows[0]["ocr"], list)
 
 
-def test_caption_output_suffix_and_all_failed(tmp_path: Path, colour_config: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_caption_output_suffix_and_all_failed(
+    tmp_path: Path, colour_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     v = make_video(tmp_path / "v.mp4", [("red", 2)])
     code, _, err = vcli(capsys, "caption", v, "-s", tmp_path / "st", "-c", colour_config, "-o", tmp_path / "x.txt")
     assert code == 1 and "x.txt" in one_error_line(err) and "--format" in err

@@ -19,6 +19,7 @@ from .types import Hit, Scene
 StorePath = StoreArg  # the name earlier callers imported
 __all__ = ["MAX_TOP_K", "StorePath", "default_store", "evaluate", "index", "scenes", "search", "status"]
 
+
 def index(
     paths: PathsArg,
     store: StoreArg = None,
@@ -86,8 +87,11 @@ def status(store: StoreArg = None) -> dict[str, Any]:
     return Library(store).status()
 
 
-def scenes(path: str | os.PathLike[str], config: str | os.PathLike[str] | Settings | None = None,
-           progress: ProgressFn | None = None) -> list[Scene]:
+def scenes(
+    path: str | os.PathLike[str],
+    config: str | os.PathLike[str] | Settings | None = None,
+    progress: ProgressFn | None = None,
+) -> list[Scene]:
     """Detect the shots of one video without touching any store (`progress("scenes", path, s, total)`)."""
     from .scenes import detect_scenes
     from .video import probe

@@ -66,13 +66,18 @@ class DryRun:
     estimate_s: float | None = None
 
     def lines(self, describer: str) -> list[str]:
-        est = ("no estimate yet (no measured caption run with this describer)" if self.estimate_s is None
-               else f"~{self.estimate_s:.0f} s ({self.per_clip_s:.3f} s per clip, measured)")
-        return [f"would caption {self.videos} videos, {self.clips} clips, {self.seconds:.1f} s of video",
-                f"to describe: {self.todo_clips} clips ({self.todo_seconds:.1f} s); the rest are stored",
-                f"estimated time with '{describer}': {est}",
-                f"scene detection/clip planning ran for {self.scenes_detected} video(s) (stored for the real run); "
-                "no describer ran"]
+        est = (
+            "no estimate yet (no measured caption run with this describer)"
+            if self.estimate_s is None
+            else f"~{self.estimate_s:.0f} s ({self.per_clip_s:.3f} s per clip, measured)"
+        )
+        return [
+            f"would caption {self.videos} videos, {self.clips} clips, {self.seconds:.1f} s of video",
+            f"to describe: {self.todo_clips} clips ({self.todo_seconds:.1f} s); the rest are stored",
+            f"estimated time with '{describer}': {est}",
+            f"scene detection/clip planning ran for {self.scenes_detected} video(s) (stored for the real run); "
+            "no describer ran",
+        ]
 
 
 def infer_format(out: str | None, fmt: str | None) -> str:
@@ -89,8 +94,10 @@ def infer_format(out: str | None, fmt: str | None) -> str:
             return name
     if suffix == "" and Path(out).is_dir():
         raise VidagentError(f"{out}: a folder; give --format srt or vtt for one file per video")
-    raise VidagentError(f"{out}: cannot tell the format from the suffix '{suffix or '(none)'}' "
-                        f"(use .jsonl, .csv, or --format {'|'.join(FORMATS)})")
+    raise VidagentError(
+        f"{out}: cannot tell the format from the suffix '{suffix or '(none)'}' "
+        f"(use .jsonl, .csv, or --format {'|'.join(FORMATS)})"
+    )
 
 
 def check_prompt(prompt: str, prompt_vars: dict[str, Any]) -> Prompt:
@@ -125,14 +132,21 @@ class CaptionRun:
 
     def start(self, ix: Indexer) -> None:
         d = ix.describer
-        self.run_id = self.store.start_run("caption", {
-            "describer": d.name, "model_id": d.model_id, "describer_key": ix.describer_key(),
-            "prompt": ix.prompt()[1]})
+        self.run_id = self.store.start_run(
+            "caption",
+            {
+                "describer": d.name,
+                "model_id": d.model_id,
+                "describer_key": ix.describer_key(),
+                "prompt": ix.prompt()[1],
+            },
+        )
 
     def update(self, status: str) -> None:
         if self.run_id is not None:
-            self.store.update_run(self.run_id, status,
-                                  {"clips": self.described, "describe_s": round(self.describe_s, 4)})
+            self.store.update_run(
+                self.run_id, status, {"clips": self.described, "describe_s": round(self.describe_s, 4)}
+            )
 
 
 def measured_cost(store: Store, describer: str) -> float | None:
@@ -155,12 +169,22 @@ def stored_rows(store: Store, plan: Plan, describer_key: str, path: str) -> list
             continue  # not described yet (an interrupted run): the re-run adds it
         name, _, version = (d.prompt or "").rpartition("@")
         # One key set for every row (empty lists/strings, never missing keys): scripts read rows blindly.
-        row: dict[str, Any] = {"video": os.path.abspath(path), "clip_id": c.id, "index": c.index,
-                               "start": round(c.start, 3), "end": round(c.end, 3), "caption": d.caption,
-                               "model_id": d.model_id, "describer": d.describer, "prompt": name or None,
-                               "prompt_version": version or None, "tags": [t for t, _ in d.tags or []],
-                               "ocr": list(d.ocr or []), "transcript": d.transcript or "",
-                               "error": (d.extra or {}).get("error") or None}  # errors are retried next run
+        row: dict[str, Any] = {
+            "video": os.path.abspath(path),
+            "clip_id": c.id,
+            "index": c.index,
+            "start": round(c.start, 3),
+            "end": round(c.end, 3),
+            "caption": d.caption,
+            "model_id": d.model_id,
+            "describer": d.describer,
+            "prompt": name or None,
+            "prompt_version": version or None,
+            "tags": [t for t, _ in d.tags or []],
+            "ocr": list(d.ocr or []),
+            "transcript": d.transcript or "",
+            "error": (d.extra or {}).get("error") or None,
+        }  # errors are retried next run
         rows.append(row)
     return rows
 
@@ -176,8 +200,9 @@ def check_outputs(outputs: Sequence[Output], guard: OutputGuard) -> None:
             guard.check_file(o.path, SUFFIXES[o.format])
 
 
-def write_outputs(per_video: list[tuple[str, list[dict[str, Any]]]], outputs: Sequence[Output],
-                  guard: OutputGuard | None = None) -> tuple[list[Path], str]:
+def write_outputs(
+    per_video: list[tuple[str, list[dict[str, Any]]]], outputs: Sequence[Output], guard: OutputGuard | None = None
+) -> tuple[list[Path], str]:
     """Write every output atomically through the guard; returns (files written, text for stdout)."""
     guard = guard or OutputGuard()
     written: list[Path] = []
@@ -193,8 +218,9 @@ def write_outputs(per_video: list[tuple[str, list[dict[str, Any]]]], outputs: Se
                 stems[stem] = stems.get(stem, 0) + 1
                 name = stem if stems[stem] == 1 else f"{stem}-{rs[0]['clip_id'][:6] if rs else stems[stem]}"
                 text = to_srt(rs) if o.format == "srt" else to_vtt(rs)
-                written.append(guard.write_text(guard.check_folder(o.path) / f"{name}.{o.format}", text,
-                                                SUFFIXES[o.format]))
+                written.append(
+                    guard.write_text(guard.check_folder(o.path) / f"{name}.{o.format}", text, SUFFIXES[o.format])
+                )
         else:
             text = to_jsonl(rows) if o.format == "jsonl" else to_csv(rows)
             if o.path is None:
@@ -208,9 +234,15 @@ def _settings(config: str | os.PathLike[str] | Settings | None) -> Settings:
     return config if isinstance(config, Settings) else load_settings(config)
 
 
-def _indexer(store: Store, settings: Settings, describer: str | Describer | None, prompt: str | None,
-             prompt_vars: dict[str, Any], progress: ProgressFn | None,
-             hooks: Hooks | None = None) -> tuple[Indexer, list[str]]:
+def _indexer(
+    store: Store,
+    settings: Settings,
+    describer: str | Describer | None,
+    prompt: str | None,
+    prompt_vars: dict[str, Any],
+    progress: ProgressFn | None,
+    hooks: Hooks | None = None,
+) -> tuple[Indexer, list[str]]:
     """The caption indexer, plus warnings. An explicit prompt is always checked strictly; the default
     prompt only when the describer will render it (offline needs no `--var duration=...`)."""
     warnings = []
@@ -220,21 +252,38 @@ def _indexer(store: Store, settings: Settings, describer: str | Describer | None
         check_prompt(prompt or settings.describe.prompt, prompt_vars)
     if not uses:
         if prompt is not None or prompt_vars:
-            warnings.append(f"describer '{probe_ix.describer_name}' does not take prompts: prompt "
-                            f"'{prompt or settings.describe.prompt}' was checked but is ignored (its captions "
-                            "are its own; stored ones from `index` are reused)")
+            warnings.append(
+                f"describer '{probe_ix.describer_name}' does not take prompts: prompt "
+                f"'{prompt or settings.describe.prompt}' was checked but is ignored (its captions "
+                "are its own; stored ones from `index` are reused)"
+            )
         prompt_vars = {}  # so the description key is the one `index` used
-    ix = Indexer(store, settings, progress=progress, describer=probe_ix.describer, prompt=prompt,
-                 prompt_vars=prompt_vars, activate=False, hooks=hooks)
+    ix = Indexer(
+        store,
+        settings,
+        progress=progress,
+        describer=probe_ix.describer,
+        prompt=prompt,
+        prompt_vars=prompt_vars,
+        activate=False,
+        hooks=hooks,
+    )
     return ix, warnings
 
 
-def caption(paths: Sequence[str | os.PathLike[str]], prompt: str | None = None, outputs: Sequence[Output] = (),
-            describer: str | Describer | None = None, prompt_vars: dict[str, Any] | None = None,
-            store: Store | str | os.PathLike[str] | None = None,
-            config: str | os.PathLike[str] | Settings | None = None,
-            progress: ProgressFn | None = None, on_file: Callable[[FileResult], None] | None = None,
-            on_warning: Callable[[str], None] | None = None, force: bool = False) -> CaptionReport:
+def caption(
+    paths: Sequence[str | os.PathLike[str]],
+    prompt: str | None = None,
+    outputs: Sequence[Output] = (),
+    describer: str | Describer | None = None,
+    prompt_vars: dict[str, Any] | None = None,
+    store: Store | str | os.PathLike[str] | None = None,
+    config: str | os.PathLike[str] | Settings | None = None,
+    progress: ProgressFn | None = None,
+    on_file: Callable[[FileResult], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+    force: bool = False,
+) -> CaptionReport:
     """Caption every clip of `paths` with `prompt` (default: settings describe.prompt) and write `outputs`
     from the stored descriptions. Existing output files are replaced only with `force` or when this
     store wrote them (see `vidagent.outputs`)."""
@@ -285,10 +334,14 @@ def _dry_store(store: Store | str | os.PathLike[str] | None) -> Store:
     return Store(root, url="sqlite://")
 
 
-def dry_run(paths: Sequence[str | os.PathLike[str]], prompt: str | None = None,
-            describer: str | Describer | None = None, prompt_vars: dict[str, Any] | None = None,
-            store: Store | str | os.PathLike[str] | None = None,
-            config: str | os.PathLike[str] | Settings | None = None) -> DryRun:
+def dry_run(
+    paths: Sequence[str | os.PathLike[str]],
+    prompt: str | None = None,
+    describer: str | Describer | None = None,
+    prompt_vars: dict[str, Any] | None = None,
+    store: Store | str | os.PathLike[str] | None = None,
+    config: str | os.PathLike[str] | Settings | None = None,
+) -> DryRun:
     """Count videos, clips and seconds still to caption, and estimate the time; runs no describer.
 
     Scene detection does run for videos whose scenes are not stored (exact clip counts need it). In an

@@ -69,17 +69,25 @@ class Row(Protocol):
     def __getitem__(self, key: str) -> Any: ...
 
 
-def boundary_scores(clips: Sequence[Clip], rows: Mapping[str, Row],
-                    segments: Sequence[Segment]) -> list[float]:
+def boundary_scores(clips: Sequence[Clip], rows: Mapping[str, Row], segments: Sequence[Segment]) -> list[float]:
     """Strength (0-1) of the boundary after each clip but the last."""
-    text = [_words(" ".join([r.get("caption", ""), " ".join(r.get("tags", [])), " ".join(r.get("ocr", [])),
-                             r.get("transcript", "")])) for r in (rows.get(c.id, {}) for c in clips)]
+    text = [
+        _words(
+            " ".join(
+                [r.get("caption", ""), " ".join(r.get("tags", [])), " ".join(r.get("ocr", [])), r.get("transcript", "")]
+            )
+        )
+        for r in (rows.get(c.id, {}) for c in clips)
+    ]
     out = []
     for i in range(len(clips) - 1):
         a, b = clips[i], clips[i + 1]
         scene = 1.0 if not a.scene_indices or not b.scene_indices or a.scene_indices[-1] != b.scene_indices[0] else 0.0
-        out.append(WEIGHTS["scene"] * scene + WEIGHTS["pause"] * _in_pause(b.start, segments)
-                   + WEIGHTS["content"] * (1.0 - _jaccard(text[i], text[i + 1])))
+        out.append(
+            WEIGHTS["scene"] * scene
+            + WEIGHTS["pause"] * _in_pause(b.start, segments)
+            + WEIGHTS["content"] * (1.0 - _jaccard(text[i], text[i + 1]))
+        )
     return out
 
 
@@ -143,12 +151,20 @@ def build(store: Store, video: str, min_length: float | None = None) -> list[Cha
         first = i + 1
     out = []
     for n, (a, b) in enumerate(groups):
-        members = clips[a:b + 1]
+        members = clips[a : b + 1]
         member_rows = [rows[c.id] for c in members if c.id in rows]
-        out.append(Chapter(index=n, start=round(members[0].start, 3), end=round(members[-1].end, 3),
-                           title=title_for(member_rows) if member_rows else "Untitled", video=path,
-                           video_hash=row.hash, clip_ids=[c.id for c in members],
-                           boundary_score=1.0 if a == 0 else round(scores[a - 1], 3)))
+        out.append(
+            Chapter(
+                index=n,
+                start=round(members[0].start, 3),
+                end=round(members[-1].end, 3),
+                title=title_for(member_rows) if member_rows else "Untitled",
+                video=path,
+                video_hash=row.hash,
+                clip_ids=[c.id for c in members],
+                boundary_score=1.0 if a == 0 else round(scores[a - 1], 3),
+            )
+        )
     return out
 
 
@@ -178,14 +194,25 @@ def render(chapters: Sequence[Chapter], fmt: str) -> str:
     if fmt == "ffmetadata":
         out = [";FFMETADATA1"]
         for c in chapters:
-            out += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={round(c.start * 1000)}", f"END={round(c.end * 1000)}",
-                    f"title={_ffmeta_escape(c.title)}"]
+            out += [
+                "[CHAPTER]",
+                "TIMEBASE=1/1000",
+                f"START={round(c.start * 1000)}",
+                f"END={round(c.end * 1000)}",
+                f"title={_ffmeta_escape(c.title)}",
+            ]
         return "\n".join(out) + "\n"
     raise VidagentError(f"unknown chapters format '{fmt}' ({', '.join(FORMATS)})")
 
 
-def write(store: Store, video: str, out: str | os.PathLike[str] | None, fmt: str = "vtt",
-          min_length: float | None = None, force: bool = False) -> str:
+def write(
+    store: Store,
+    video: str,
+    out: str | os.PathLike[str] | None,
+    fmt: str = "vtt",
+    min_length: float | None = None,
+    force: bool = False,
+) -> str:
     """Build chapters and write them (`out`), or return the text for stdout (text formats only)."""
     if fmt not in FORMATS:
         raise VidagentError(f"unknown chapters format '{fmt}' ({', '.join(FORMATS)})")

@@ -28,8 +28,10 @@ class _Section(BaseModel):
 
 class ScenesConfig(_Section):
     detector: str = Field(
-        "content", description="content/adaptive: PySceneDetect; transnetv2: learned shot boundaries; "
-        "or a registered plugin detector (vidagent.scenes.register_detector)", min_length=1
+        "content",
+        description="content/adaptive: PySceneDetect; transnetv2: learned shot boundaries; "
+        "or a registered plugin detector (vidagent.scenes.register_detector)",
+        min_length=1,
     )
     threshold: float = Field(27.0, description="ContentDetector threshold (0-255 scale of HSV change)")
     adaptive_threshold: float = Field(3.0, description="AdaptiveDetector ratio threshold")
@@ -77,8 +79,15 @@ class EmbedConfig(_Section):
 #: default except colour: their words already reach search through the caption and keywords, and
 #: their spaces mostly added mass to clips that have them (docs/signals.md); clip counts only when
 #: `embed.visual: clip` was indexed.
-DEFAULT_SEARCH_WEIGHTS = {"caption": 0.3, "visual": 0.3, "keywords": 0.4, "visual.people": 0.0,
-                          "visual.colour": 0.1, "visual.motion": 0.0, "clip": 0.3}
+DEFAULT_SEARCH_WEIGHTS = {
+    "caption": 0.3,
+    "visual": 0.3,
+    "keywords": 0.4,
+    "visual.people": 0.0,
+    "visual.colour": 0.1,
+    "visual.motion": 0.0,
+    "clip": 0.3,
+}
 DEFAULT_KEYWORD_FIELDS = {"tags": 1.0, "ocr": 1.0, "transcript": 0.6, "caption": 1.0}
 
 
@@ -97,12 +106,21 @@ class SearchConfig(_Section):
         "transcript (speech), caption (the describer's words)",
     )
     sim_floor: float = Field(0.15, ge=-1, lt=1, description="cosine that counts as unrelated (rescaled to 0)")
-    min_score: float = Field(0.1, ge=0, description="relevance floor: when no clip scores this much, "
-                             "search returns nothing (nonsense gets 'no results')")
-    min_score_words: float = Field(0.05, ge=0, description="the floor instead for a clip that also matches "
-                                   "content words of the query (word evidence needs less meaning score)")
-    min_relative: float = Field(0.2, ge=0, le=1, description="hits scoring below this fraction of the best hit "
-                                "are not shown")
+    min_score: float = Field(
+        0.1,
+        ge=0,
+        description="relevance floor: when no clip scores this much, "
+        "search returns nothing (nonsense gets 'no results')",
+    )
+    min_score_words: float = Field(
+        0.05,
+        ge=0,
+        description="the floor instead for a clip that also matches "
+        "content words of the query (word evidence needs less meaning score)",
+    )
+    min_relative: float = Field(
+        0.2, ge=0, le=1, description="hits scoring below this fraction of the best hit are not shown"
+    )
 
 
 class AgentConfig(_Section):

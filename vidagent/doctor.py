@@ -78,8 +78,9 @@ def recall_at_10(store: Store, space: str, sample: int = 50, seed: int = 0) -> t
     return (float(np.mean(hits)) if hits else 1.0), len(hits)
 
 
-def check_store(store: Store, repair: bool = False, rep: DoctorReport | None = None,
-                recall_sample: int = 50) -> DoctorReport:
+def check_store(
+    store: Store, repair: bool = False, rep: DoctorReport | None = None, recall_sample: int = 50
+) -> DoctorReport:
     rep = rep if rep is not None else DoctorReport()
     if repair and store.read_only:
         rep.add("repair", False, f"{store.read_only_note}: problems are reported, not repaired")
@@ -97,12 +98,16 @@ def _check_recall(store: Store, rep: DoctorReport, sample: int) -> None:
         measured = recall_at_10(store, space, sample)
         if measured is not None:
             value, n = measured
-            rep.add("recall@10", value >= 0.9,
-                    f"{space}: approximate search finds {value:.3f} of the exact top 10 ({n} sampled queries)")
+            rep.add(
+                "recall@10",
+                value >= 0.9,
+                f"{space}: approximate search finds {value:.3f} of the exact top 10 ({n} sampled queries)",
+            )
 
 
-def _guarded(rep: DoctorReport, name: str, run: Callable[[Store, bool, DoctorReport], None], store: Store,
-             repair: bool) -> None:
+def _guarded(
+    rep: DoctorReport, name: str, run: Callable[[Store, bool, DoctorReport], None], store: Store, repair: bool
+) -> None:
     try:
         run(store, repair, rep)
     except Exception as exc:  # damage the database check missed: a finding, never a crash
@@ -119,17 +124,27 @@ def _check_vectors(store: Store, repair: bool, rep: DoctorReport) -> None:
         store.vectors_changed()  # the shard indexes recount and drop the deleted rows
         for space in store.spaces():
             store.vector_index(space).save()
-    rep.add("vector checksums", bad == 0,
-            f"{state.total - bad} of {state.total} vectors match their checksums" + (
-                f"; {bad} damaged ({'their' if repair else 'run --repair: their'} "
-                f"{len(state.damaged_descriptions)} clips are described again by the next `vidagent index`)"
-                if bad else ""),
-            repaired=bool(bad and repair))
+    rep.add(
+        "vector checksums",
+        bad == 0,
+        f"{state.total - bad} of {state.total} vectors match their checksums"
+        + (
+            f"; {bad} damaged ({'their' if repair else 'run --repair: their'} "
+            f"{len(state.damaged_descriptions)} clips are described again by the next `vidagent index`)"
+            if bad
+            else ""
+        ),
+        repaired=bool(bad and repair),
+    )
     if state.unchecked:
         if repair:
             store.vector_repo.record_checksums(state.unchecked)
-        rep.add("vector checksums", True, f"{len(state.unchecked)} vectors stored before checksums existed "
-                + ("now have one" if repair else "have none yet (--repair records them)"))
+        rep.add(
+            "vector checksums",
+            True,
+            f"{len(state.unchecked)} vectors stored before checksums existed "
+            + ("now have one" if repair else "have none yet (--repair records them)"),
+        )
 
 
 def _basic_checks(store: Store, repair: bool, rep: DoctorReport) -> None:
@@ -137,30 +152,51 @@ def _basic_checks(store: Store, repair: bool, rep: DoctorReport) -> None:
     rep.add("schema", version == str(SCHEMA_VERSION), f"schema version {version} (this vidagent: {SCHEMA_VERSION})")
 
     missing = [v.path for v in store.videos() if not os.path.exists(v.path)]
-    rep.add("video files", not missing,
-            f"{len(missing)} indexed videos no longer at their path" + (f" (e.g. {missing[0]})" if missing else "")
-            + ("; re-index them from their new place (content hash keeps their clips)" if missing else ""))
+    rep.add(
+        "video files",
+        not missing,
+        f"{len(missing)} indexed videos no longer at their path"
+        + (f" (e.g. {missing[0]})" if missing else "")
+        + ("; re-index them from their new place (content hash keeps their clips)" if missing else ""),
+    )
 
     orphans = store.vector_repo.orphans(repair=repair)
-    rep.add("orphan vectors", orphans == 0, f"{orphans} vectors without a description", repaired=bool(orphans and repair))
+    rep.add(
+        "orphan vectors", orphans == 0, f"{orphans} vectors without a description", repaired=bool(orphans and repair)
+    )
 
     kw = store.keyword_state()
     if kw is not None:
         if not kw.ok and repair:
             store.rebuild_keywords()  # the same row builder that indexing uses
-        rep.add("keyword index", kw.ok, f"{kw.rows} keyword rows for {kw.descriptions} descriptions "
-                f"({kw.orphaned} orphaned)", repaired=not kw.ok and repair)
+        rep.add(
+            "keyword index",
+            kw.ok,
+            f"{kw.rows} keyword rows for {kw.descriptions} descriptions ({kw.orphaned} orphaned)",
+            repaired=not kw.ok and repair,
+        )
 
     failed, first = store.failed_descriptions()
-    rep.add("descriptions", failed == 0,
-            f"{failed} clips whose description failed" + (f" (e.g. clip {first[0][0]}: {first[0][1]})" if first else "")
-            + ("; re-run `vidagent index` (or `caption`) to retry them" if failed else ""))
+    rep.add(
+        "descriptions",
+        failed == 0,
+        f"{failed} clips whose description failed"
+        + (f" (e.g. clip {first[0][0]}: {first[0][1]})" if first else "")
+        + ("; re-run `vidagent index` (or `caption`) to retry them" if failed else ""),
+    )
 
     flat = store.evidence.missing_boxes()
-    rep.add("text layout", flat == 0,
-            f"{flat} clips have on-screen text stored without positions (indexed before text boxes)"
-            + ("; run `vidagent index` on their videos again to re-describe them with layout (`ask` re-reads "
-               "such clips on demand meanwhile)" if flat else ""))
+    rep.add(
+        "text layout",
+        flat == 0,
+        f"{flat} clips have on-screen text stored without positions (indexed before text boxes)"
+        + (
+            "; run `vidagent index` on their videos again to re-describe them with layout (`ask` re-reads "
+            "such clips on demand meanwhile)"
+            if flat
+            else ""
+        ),
+    )
 
     vec_dir = store.root / "vectors"
     temps = sorted(vec_dir.glob("*.tmp*")) if vec_dir.is_dir() else []
@@ -170,13 +206,18 @@ def _basic_checks(store: Store, repair: bool, rep: DoctorReport) -> None:
             meta = VectorIndex(vec_dir, space).manifest() or {}
             for sh in meta.get("shards", []):
                 named |= {sh["file"], sh["file"][: -len(".faiss")] + ".ids.npy"}
-        temps += [p for p in sorted(vec_dir.glob("*.s*.faiss")) + sorted(vec_dir.glob("*.s*.ids.npy"))
-                  if p.name not in named]
+        temps += [
+            p for p in sorted(vec_dir.glob("*.s*.faiss")) + sorted(vec_dir.glob("*.s*.ids.npy")) if p.name not in named
+        ]
     if temps and repair:
         for t in temps:
             t.unlink(missing_ok=True)
-    rep.add("temp files", not temps, f"{len(temps)} temporary or unreferenced files left by an interrupted save",
-            repaired=bool(temps and repair))
+    rep.add(
+        "temp files",
+        not temps,
+        f"{len(temps)} temporary or unreferenced files left by an interrupted save",
+        repaired=bool(temps and repair),
+    )
 
     for space in store.spaces():
         count, max_id = store.vector_repo.space_state(space)
@@ -191,8 +232,9 @@ def _basic_checks(store: Store, repair: bool, rep: DoctorReport) -> None:
         rep.add("vector index", ok, detail, repaired=(not ok and repair))
 
 
-def doctor(store_dir: str | os.PathLike[str] | Store | None = None, repair: bool = False,
-           recall_sample: int = 50) -> DoctorReport:
+def doctor(
+    store_dir: str | os.PathLike[str] | Store | None = None, repair: bool = False, recall_sample: int = 50
+) -> DoctorReport:
     """Check (and with `repair`, fix) a store given by folder, database URL or as an open `Store`."""
     if isinstance(store_dir, Store):
         return check_store(store_dir, repair=repair, recall_sample=recall_sample)
@@ -216,12 +258,18 @@ def doctor(store_dir: str | os.PathLike[str] | Store | None = None, repair: bool
     if problem is None:
         rep.add("database", True, "SQLite integrity check: ok")
     elif not repair:
-        rep.add("database", False, f"{problem}. `vidagent doctor --repair` recovers what can be read, keeping "
-                                   "a backup of the damaged file")
+        rep.add(
+            "database",
+            False,
+            f"{problem}. `vidagent doctor --repair` recovers what can be read, keeping a backup of the damaged file",
+        )
         return rep  # the other checks would only trip over the same damage
     elif not writable(db):
-        rep.add("database", False, f"{problem}. The store is read-only: copy it somewhere writable and "
-                                   "run `vidagent doctor --repair` there")
+        rep.add(
+            "database",
+            False,
+            f"{problem}. The store is read-only: copy it somewhere writable and run `vidagent doctor --repair` there",
+        )
         return rep
     else:
         from .store.recover import recover
@@ -229,11 +277,19 @@ def doctor(store_dir: str | os.PathLike[str] | Store | None = None, repair: bool
         try:
             rec = recover(db)
         except Exception as exc:
-            rep.add("database", False, f"{problem}. Recovery failed: {one_line(ordinary(exc) or exc)}; the "
-                                       "damaged file is unchanged")
+            rep.add(
+                "database",
+                False,
+                f"{problem}. Recovery failed: {one_line(ordinary(exc) or exc)}; the damaged file is unchanged",
+            )
             return rep
-        rep.add("database", False, f"{problem}. Recovered with {rec.method} into a fresh database; the damaged "
-                                   f"file is kept as {rec.backup.name}. {rec.lost_words()}", repaired=True)
+        rep.add(
+            "database",
+            False,
+            f"{problem}. Recovered with {rec.method} into a fresh database; the damaged "
+            f"file is kept as {rec.backup.name}. {rec.lost_words()}",
+            repaired=True,
+        )
     try:
         store = Store(root, create=False)
     except Exception as exc:

@@ -90,8 +90,9 @@ class MiniLMEmbedder(Embedder):
         out = []
         with torch.inference_mode():
             for i in range(0, len(texts), 64):
-                batch = self._tokenizer(texts[i:i + 64], padding=True, truncation=True, max_length=MAX_TOKENS,
-                                        return_tensors="pt").to(model.device)
+                batch = self._tokenizer(
+                    texts[i : i + 64], padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt"
+                ).to(model.device)
                 hidden = model(**batch).last_hidden_state
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)

@@ -50,8 +50,9 @@ def export(model: Any, tokenizer: Any, path: Path) -> bool:
             self.m = m
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.m(input_ids=input_ids, attention_mask=attention_mask,
-                          token_type_ids=token_type_ids).last_hidden_state
+            return self.m(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     sample = tokenizer(["a sample sentence for tracing"], return_tensors="pt")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,8 +60,16 @@ def export(model: Any, tokenizer: Any, path: Path) -> bool:
     axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
     with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
         warnings.simplefilter("ignore")
-        torch.onnx.export(_Hidden(model).eval(), tuple(sample[k] for k in INPUTS), str(tmp), input_names=list(INPUTS),
-                          output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False)
+        torch.onnx.export(
+            _Hidden(model).eval(),
+            tuple(sample[k] for k in INPUTS),
+            str(tmp),
+            input_names=list(INPUTS),
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
     os.replace(tmp, path)
     return True
 

@@ -156,8 +156,9 @@ def ordinary(exc: BaseException) -> VidagentError | None:
     filename = getattr(exc, "filename", None)
     where = f"{printable(filename)}: " if filename else ""
     if err == errno.ENOSPC or "database or disk is full" in low or "no space left" in low:
-        return DiskFull(f"{where}disk full: no space left on the device (free some space and re-run; "
-                        "committed work is kept)")
+        return DiskFull(
+            f"{where}disk full: no space left on the device (free some space and re-run; committed work is kept)"
+        )
     if err == errno.EROFS or "readonly database" in low or "read-only file system" in low:
         return StoreReadOnly(f"{where}read-only: cannot write here ({msg[:160]})")
     if "malformed" in low or "file is not a database" in low or "database disk image" in low:
@@ -165,8 +166,10 @@ def ordinary(exc: BaseException) -> VidagentError | None:
     if err in (errno.EACCES, errno.EPERM):
         return VidagentError(f"{where}permission denied")
     if "unable to open database file" in low:
-        return VidagentError("cannot open the store's database file (no permission, a missing folder, or a "
-                             "read-only place without its -shm file)")
+        return VidagentError(
+            "cannot open the store's database file (no permission, a missing folder, or a "
+            "read-only place without its -shm file)"
+        )
     if "database is locked" in low:
         return VidagentError("the store's database is locked by another process; try again when it is done")
     return None

@@ -91,9 +91,13 @@ class EvalReport:
 
     def to_json(self) -> dict[str, Any]:
         splits = sorted({r.split for r in self.results if r.split})
-        return {"label": self.label, "summary": self.summary(),
-                "by_split": {s: self.summary(s) for s in splits},
-                "skipped": self.skipped, "queries": [asdict(r) for r in self.results]}
+        return {
+            "label": self.label,
+            "summary": self.summary(),
+            "by_split": {s: self.summary(s) for s in splits},
+            "skipped": self.skipped,
+            "queries": [asdict(r) for r in self.results],
+        }
 
 
 def _metrics(group: Sequence[QueryResult]) -> dict[str, float]:
@@ -102,8 +106,13 @@ def _metrics(group: Sequence[QueryResult]) -> dict[str, float]:
     for k in KS:
         m[f"R@{k}"] = sum(r.correct_at[k] for r in group) / n
     m["top3"] = sum(r.correct_at[3] for r in group) / n
-    m["MRR"] = sum((1.0 / r.first_rank) if r.first_rank else (1.0 if r.kind == "absent" and r.returned == 0 else 0.0)
-                   for r in group) / n
+    m["MRR"] = (
+        sum(
+            (1.0 / r.first_rank) if r.first_rank else (1.0 if r.kind == "absent" and r.returned == 0 else 0.0)
+            for r in group
+        )
+        / n
+    )
     m["nDCG@10"] = sum(r.ndcg for r in group) / n
     m["stopword_top"] = float(sum(r.stopword_top for r in group))
     return m
@@ -117,8 +126,9 @@ def _windows(raw: Any, where: str) -> list[tuple[float, float]]:
         raise VidagentError(f"{where}: 'windows' must be a list of [start, end] pairs")
     out = []
     for w in raw:
-        if not (isinstance(w, (list, tuple)) and len(w) == 2 and all(isinstance(x, (int, float)) for x in w)
-                and w[0] < w[1]):
+        if not (
+            isinstance(w, (list, tuple)) and len(w) == 2 and all(isinstance(x, (int, float)) for x in w) and w[0] < w[1]
+        ):
             raise VidagentError(f"{where}: bad window {w!r} (want [start, end] seconds, start < end)")
         out.append((float(w[0]), float(w[1])))
     return out
@@ -214,8 +224,9 @@ def _is_stopword_top(query: str, hit: Hit) -> bool:
     return bool(fillers) and not content
 
 
-def score_query(q: EvalQuery, hits: Sequence[Hit], targets: dict[str, list[tuple[float, float]]],
-                relevant: int, top_k: int = 10) -> QueryResult:
+def score_query(
+    q: EvalQuery, hits: Sequence[Hit], targets: dict[str, list[tuple[float, float]]], relevant: int, top_k: int = 10
+) -> QueryResult:
     """Judge one ranked list. `targets` maps video hash to windows; `relevant` is the ideal hit count."""
     rels = []
     seen_videos: set[str] = set()
@@ -226,8 +237,14 @@ def score_query(q: EvalQuery, hits: Sequence[Hit], targets: dict[str, list[tuple
             ok = h.video_hash not in seen_videos
             seen_videos.add(h.video_hash)
         rels.append(1.0 if ok else 0.0)
-    first = next((i + 1 for i, h in enumerate(hits)
-                  if h.video_hash in targets and _overlaps(h.start, h.end, targets[h.video_hash])), None)
+    first = next(
+        (
+            i + 1
+            for i, h in enumerate(hits)
+            if h.video_hash in targets and _overlaps(h.start, h.end, targets[h.video_hash])
+        ),
+        None,
+    )
     if q.absent:
         correct = {k: not hits for k in (*KS, 3)}
         ndcg = 1.0 if not hits else 0.0
@@ -240,15 +257,30 @@ def score_query(q: EvalQuery, hits: Sequence[Hit], targets: dict[str, list[tuple
     if hits:
         h = hits[0]
         top = f"{os.path.basename(h.video)} {h.start:.1f}-{h.end:.1f}"
-    return QueryResult(q.query, q.kind, q.split, first, round(ndcg, 4), len(hits), correct, top,
-                       bool(hits) and _is_stopword_top(q.query, hits[0]))
+    return QueryResult(
+        q.query,
+        q.kind,
+        q.split,
+        first,
+        round(ndcg, 4),
+        len(hits),
+        correct,
+        top,
+        bool(hits) and _is_stopword_top(q.query, hits[0]),
+    )
 
 
 SearchFn = Callable[[str, int], list[Hit]]
 
 
-def evaluate(store: Store, queries: Sequence[EvalQuery], settings: Settings, label: str = "settings",
-             top_k: int = 10, search_fn: SearchFn | None = None) -> EvalReport:
+def evaluate(
+    store: Store,
+    queries: Sequence[EvalQuery],
+    settings: Settings,
+    label: str = "settings",
+    top_k: int = 10,
+    search_fn: SearchFn | None = None,
+) -> EvalReport:
     """Run every query through search with these settings and judge the results.
 
     Queries naming no video of this store are skipped (listed in the report), so one file can
@@ -270,8 +302,11 @@ def evaluate(store: Store, queries: Sequence[EvalQuery], settings: Settings, lab
         if q.kind == "library":
             relevant = len(targets)
         else:
-            relevant = sum(1 for r in rows if r["video_hash"] in targets
-                           and _overlaps(r["start"], r["end"], targets[r["video_hash"]]))
+            relevant = sum(
+                1
+                for r in rows
+                if r["video_hash"] in targets and _overlaps(r["start"], r["end"], targets[r["video_hash"]])
+            )
         try:
             hits = run(q.query, top_k)
         except VidagentError:

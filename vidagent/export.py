@@ -27,8 +27,21 @@ from .types import Clip, Hit
 
 CLIP_SUFFIXES = (".mp4", ".m4v", ".mov")
 CHAPTER_SUFFIXES = {"vtt": (".vtt",), "json": (".json",)}
-ROW_COLUMNS = ("video", "clip_id", "index", "start", "end", "caption", "model_id", "describer", "prompt",
-               "prompt_version", "tags", "ocr", "transcript")
+ROW_COLUMNS = (
+    "video",
+    "clip_id",
+    "index",
+    "start",
+    "end",
+    "caption",
+    "model_id",
+    "describer",
+    "prompt",
+    "prompt_version",
+    "tags",
+    "ocr",
+    "transcript",
+)
 
 
 @dataclass(frozen=True)
@@ -130,8 +143,9 @@ def active_clips(store: Store, video: str) -> tuple[str, list[Clip], dict[str, s
 
 
 # -- clip files -----------------------------------------------------------------------------------
-def export_clip(store: Store, clip_id: str, out: str | os.PathLike[str], mode: str = "auto",
-                force: bool = False) -> tuple[Path, str]:
+def export_clip(
+    store: Store, clip_id: str, out: str | os.PathLike[str], mode: str = "auto", force: bool = False
+) -> tuple[Path, str]:
     """Cut one stored clip to `out` (.mp4); returns (path, "copy" | "reencode")."""
     from .video import cut_clip
 
@@ -141,13 +155,15 @@ def export_clip(store: Store, clip_id: str, out: str | os.PathLike[str], mode: s
     if not os.path.isfile(ref.video):
         raise VidagentError(f"{ref.video}: source video of clip {clip_id} is gone (re-index it where it lives now)")
     used: list[str] = []
-    path = guard.write_with(out, lambda tmp: used.append(cut_clip(ref.video, ref.start, ref.end, tmp, mode=mode)),
-                            CLIP_SUFFIXES)
+    path = guard.write_with(
+        out, lambda tmp: used.append(cut_clip(ref.video, ref.start, ref.end, tmp, mode=mode)), CLIP_SUFFIXES
+    )
     return path, used[0]
 
 
-def export_hits(hits: Sequence[Hit], out_dir: str | os.PathLike[str], store: Store | None = None,
-                force: bool = False) -> list[Path]:
+def export_hits(
+    hits: Sequence[Hit], out_dir: str | os.PathLike[str], store: Store | None = None, force: bool = False
+) -> list[Path]:
     """Cut search hits to `out_dir/NN_<video stem>_<start>s_<clip id>.mp4`, best first.
 
     Cutting needs only the video path and span, which each hit carries, so no store is required.
@@ -166,12 +182,22 @@ def export_hits(hits: Sequence[Hit], out_dir: str | os.PathLike[str], store: Sto
 def chapters(store: Store, video: str) -> list[dict[str, Any]]:
     """One chapter per clip of the video's active plan, titled with its caption."""
     path, clips, captions = active_clips(store, video)
-    return [{"index": c.index, "clip_id": c.id, "start": round(c.start, 3), "end": round(c.end, 3),
-             "caption": captions.get(c.id, ""), "video": path} for c in clips]
+    return [
+        {
+            "index": c.index,
+            "clip_id": c.id,
+            "start": round(c.start, 3),
+            "end": round(c.end, 3),
+            "caption": captions.get(c.id, ""),
+            "video": path,
+        }
+        for c in clips
+    ]
 
 
-def write_chapters(store: Store, video: str, out: str | os.PathLike[str] | None, fmt: str = "vtt",
-                   force: bool = False) -> str:
+def write_chapters(
+    store: Store, video: str, out: str | os.PathLike[str] | None, fmt: str = "vtt", force: bool = False
+) -> str:
     """Chapters as WebVTT (cue id = clip id) or JSON; written atomically when `out` is given."""
     guard = OutputGuard(store, force=force)
     if out is not None and fmt in CHAPTER_SUFFIXES:
@@ -188,8 +214,9 @@ def write_chapters(store: Store, video: str, out: str | os.PathLike[str] | None,
     return text
 
 
-def write_thumbnails(store: Store, video: str, out_dir: str | os.PathLike[str], width: int = 320,
-                     force: bool = False) -> list[Path]:
+def write_thumbnails(
+    store: Store, video: str, out_dir: str | os.PathLike[str], width: int = 320, force: bool = False
+) -> list[Path]:
     """One JPEG per clip of the active plan, at its middle keyframe, decoded in one forward pass."""
     from PIL import Image
 

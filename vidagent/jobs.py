@@ -92,16 +92,37 @@ def load_job(path: str | os.PathLike[str]) -> tuple[Job, Settings]:
     return job, settings
 
 
-def run_job(path: str | os.PathLike[str], progress: ProgressFn | None = None, on_file: Any = None,
-            on_warning: Any = None, force: bool = False) -> CaptionReport:
+def run_job(
+    path: str | os.PathLike[str],
+    progress: ProgressFn | None = None,
+    on_file: Any = None,
+    on_warning: Any = None,
+    force: bool = False,
+) -> CaptionReport:
     """Run a job file end to end (resumable exactly like `vidagent caption`)."""
     job, settings = load_job(path)
-    return caption(job.inputs, prompt=job.prompt, describer=job.describer, prompt_vars=dict(job.vars),
-                   outputs=[Output(o.format, o.path) for o in job.outputs], store=job.store, config=settings,
-                   progress=progress, on_file=on_file, on_warning=on_warning, force=force)
+    return caption(
+        job.inputs,
+        prompt=job.prompt,
+        describer=job.describer,
+        prompt_vars=dict(job.vars),
+        outputs=[Output(o.format, o.path) for o in job.outputs],
+        store=job.store,
+        config=settings,
+        progress=progress,
+        on_file=on_file,
+        on_warning=on_warning,
+        force=force,
+    )
 
 
 def dry_run_job(path: str | os.PathLike[str]) -> tuple[Job, DryRun]:
     job, settings = load_job(path)
-    return job, dry_run(job.inputs, prompt=job.prompt, describer=job.describer, prompt_vars=dict(job.vars),
-                        store=job.store, config=settings)
+    return job, dry_run(
+        job.inputs,
+        prompt=job.prompt,
+        describer=job.describer,
+        prompt_vars=dict(job.vars),
+        store=job.store,
+        config=settings,
+    )

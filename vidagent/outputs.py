@@ -40,9 +40,13 @@ REFUSED: list[str] = []
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISDIR, "a folder")):
+    for test, name in (
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -85,8 +89,11 @@ class OutputGuard:
             raise self.refuse(raw, f"cannot be checked ({exc.strerror})") from None
         if st is not None and stat.S_ISLNK(st.st_mode):
             target = os.readlink(p)
-            raise self.refuse(raw, f"is a symbolic link (to {printable(target)}); vidagent does not write "
-                                   "through links: name the file itself")
+            raise self.refuse(
+                raw,
+                f"is a symbolic link (to {printable(target)}); vidagent does not write "
+                "through links: name the file itself",
+            )
         if raw.endswith(os.sep) or (st is not None and stat.S_ISDIR(st.st_mode)):
             want = f" ending in {allowed[0]}" if allowed else ""
             raise self.refuse(raw, f"is a folder; give a file name{want}")
@@ -112,8 +119,11 @@ class OutputGuard:
                 kind = _kind(os.stat(p).st_mode)
             except OSError:
                 kind = "not a folder"
-            raise self.refuse(str(p), f"is {kind if kind != 'not a regular file' else 'a file'}, "
-                                      "not a folder (give a folder for these outputs)")
+            raise self.refuse(
+                str(p),
+                f"is {kind if kind != 'not a regular file' else 'a file'}, "
+                "not a folder (give a folder for these outputs)",
+            )
         if p.is_symlink() and not p.exists():
             raise self.refuse(str(p), "is a dangling symbolic link")
         return p
@@ -143,8 +153,9 @@ class OutputGuard:
                     data = json.loads(lp.read_text(encoding="utf-8"))
                 except (OSError, ValueError):
                     data = {}
-            self._data = ({str(k): str(v) for k, v in data.items() if os.path.isfile(str(k))}
-                          if isinstance(data, dict) else {})
+            self._data = (
+                {str(k): str(v) for k, v in data.items() if os.path.isfile(str(k))} if isinstance(data, dict) else {}
+            )
         return self._data
 
     def _ours(self, p: Path) -> bool:
@@ -168,8 +179,9 @@ class OutputGuard:
             log.debug("could not record output %s", p, exc_info=True)
 
     # -- writing ------------------------------------------------------------------------------------
-    def write_with(self, path: str | os.PathLike[str], make: Callable[[Path], object],
-                   suffixes: Iterable[str] = ()) -> Path:
+    def write_with(
+        self, path: str | os.PathLike[str], make: Callable[[Path], object], suffixes: Iterable[str] = ()
+    ) -> Path:
         """Check `path`, let `make(tmp)` write a temporary file beside it, then put it in place."""
         p = self.check_file(path, suffixes)
         p.parent.mkdir(parents=True, exist_ok=True)

@@ -47,8 +47,19 @@ from .video.files import find_videos
 log = logging.getLogger(__name__)
 
 # Re-exported for callers written when these lived here (they are describe-level: vidagent.inputs).
-__all__ = ["AUDIO_CHUNK_S", "FileResult", "Hooks", "IndexReport", "Indexer", "Interrupted", "Plan", "ProgressFn",
-           "clip_input", "read_inputs", "speech_between"]
+__all__ = [
+    "AUDIO_CHUNK_S",
+    "FileResult",
+    "Hooks",
+    "IndexReport",
+    "Indexer",
+    "Interrupted",
+    "Plan",
+    "ProgressFn",
+    "clip_input",
+    "read_inputs",
+    "speech_between",
+]
 
 
 @dataclass
@@ -117,10 +128,17 @@ class Hooks:
 class Indexer:
     """Runs the stages for many videos against one store with one describer binding and settings."""
 
-    def __init__(self, store: Store, settings: Settings, progress: ProgressFn | None = None,
-                 describer: str | Describer | None = None, prompt: str | None = None,
-                 prompt_vars: dict[str, Any] | None = None, activate: bool = True,
-                 hooks: Hooks | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        progress: ProgressFn | None = None,
+        describer: str | Describer | None = None,
+        prompt: str | None = None,
+        prompt_vars: dict[str, Any] | None = None,
+        activate: bool = True,
+        hooks: Hooks | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.progress: ProgressFn = progress or (lambda *a: None)
@@ -185,8 +203,7 @@ class Indexer:
         return stages.transcript(self.store, info, self.progress)
 
     def _inputs(self, plan: Plan, batch: Sequence[Clip], speech: Sequence[Segment]) -> list[ClipInput]:
-        return read_inputs(plan.info, batch, speech, self.describer.frames_per_clip,
-                           self.settings.describe.frame_width)
+        return read_inputs(plan.info, batch, speech, self.describer.frames_per_clip, self.settings.describe.frame_width)
 
     def describe(self, plan: Plan, speech: Sequence[Segment], result: FileResult | None = None) -> int:
         """Describe the plan's new clips batch by batch, decoding batch k+1 while batch k is described.
@@ -212,8 +229,9 @@ class Indexer:
                 vectors = self.binding.vectors(descs)
                 if self.settings.embed.visual:
                     _add_clip_vectors(self.settings, items, vectors)
-                self.store.put_descriptions(info.hash, dkey, d.name, d.model_id, prompt_ref,
-                                            list(zip(batch, descs, strict=True)), vectors)
+                self.store.put_descriptions(
+                    info.hash, dkey, d.name, d.model_id, prompt_ref, list(zip(batch, descs, strict=True)), vectors
+                )
                 done += len(batch)
                 if result is not None:
                     result.described = done
@@ -250,8 +268,10 @@ class Indexer:
             self.store.remember_describer(self.describer_key(), self.settings.describe.model_dump(mode="json"))
         result.hash, result.clips, result.seconds = info.hash, len(plan.clips), info.duration
         if info.truncated:
-            result.warning = (f"{result.path}: truncated: the header says {info.header_duration:.1f} s but only "
-                              f"{info.duration:.1f} s decode; indexed what decodes")
+            result.warning = (
+                f"{result.path}: truncated: the header says {info.header_duration:.1f} s but only "
+                f"{info.duration:.1f} s decode; indexed what decodes"
+            )
         lookahead.start_next(self._ahead, self.store, self.settings.scenes, self._upcoming)
         if plan.todo:
             speech = speech_job.result() if speech_job is not None else self.speech(info)
@@ -333,8 +353,9 @@ class Indexer:
             except Exception as exc:
                 if not isinstance(ordinary(exc), DiskFull):
                     raise
-                report.notes.append("vector index files not saved (disk full): they are rebuilt from the "
-                                    "database on next use")
+                report.notes.append(
+                    "vector index files not saved (disk full): they are rebuilt from the database on next use"
+                )
             report.elapsed = time.perf_counter() - t0
         return report
 

@@ -24,8 +24,9 @@ class Launch:
     seeks: bool  # False when the opener cannot start at a time (xdg-open)
 
 
-def command_for(path: str, start: float, end: float, player: str | None = None,
-                candidates: Sequence[str] = PLAYERS) -> Launch:
+def command_for(
+    path: str, start: float, end: float, player: str | None = None, candidates: Sequence[str] = PLAYERS
+) -> Launch:
     """The command line that plays `path` from `start` (and stops at `end` where the player can)."""
     names = [player] if player else [*candidates, "xdg-open" if sys.platform != "darwin" else "open"]
     for name in names:
@@ -48,8 +49,13 @@ def open_clip(path: str, start: float, end: float, player: str | None = None) ->
         raise VidagentError(f"{path}: the video file is gone (re-index it where it lives now)")
     launch = command_for(path, start, end, player)
     try:
-        subprocess.Popen(launch.command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
+        subprocess.Popen(
+            launch.command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     except OSError as exc:
         raise VidagentError(f"{launch.command[0]}: cannot start ({exc.strerror or exc})") from None
     return launch

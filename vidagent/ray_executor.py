@@ -47,8 +47,14 @@ class Job:
         from .store import Store
 
         store = Store(self.root, url=self.url)
-        return Indexer(store, self.settings, describer=self.describer, prompt=self.prompt,
-                       prompt_vars=self.prompt_vars, activate=self.activate)
+        return Indexer(
+            store,
+            self.settings,
+            describer=self.describer,
+            prompt=self.prompt,
+            prompt_vars=self.prompt_vars,
+            activate=self.activate,
+        )
 
 
 def classify(path: str, exc: BaseException) -> FileResult:
@@ -103,10 +109,20 @@ def _wants_gpu(settings: Settings) -> bool:
     return device.startswith("cuda")
 
 
-def run(paths: Sequence[str], root: str | os.PathLike[str], url: str | None, settings: Settings,
-        describer: str | Describer | None = None, prompt: str | None = None, prompt_vars: dict[str, Any] | None = None,
-        activate: bool = True, address: str | None = None, workers: int | None = None,
-        progress: ProgressFn | None = None, on_file: Callable[[FileResult], None] | None = None) -> IndexReport:
+def run(
+    paths: Sequence[str],
+    root: str | os.PathLike[str],
+    url: str | None,
+    settings: Settings,
+    describer: str | Describer | None = None,
+    prompt: str | None = None,
+    prompt_vars: dict[str, Any] | None = None,
+    activate: bool = True,
+    address: str | None = None,
+    workers: int | None = None,
+    progress: ProgressFn | None = None,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> IndexReport:
     """Index `paths` on a Ray cluster (`address`: None starts a local one, "auto" or ray://host:port
     joins one) with `workers` describer actors; returns the same report as the local executor."""
     ray = require("ray", "ray")
@@ -123,8 +139,13 @@ def run(paths: Sequence[str], root: str | os.PathLike[str], url: str | None, set
         return report
     if not ray.is_initialized():
         env = {k: v for k, v in os.environ.items() if k.startswith("VIDAGENT_")}
-        ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False,
-                 runtime_env={"env_vars": env} if env else None)
+        ray.init(
+            address=address,
+            include_dashboard=False,
+            log_to_driver=False,
+            configure_logging=False,
+            runtime_env={"env_vars": env} if env else None,
+        )
     job = Job(str(Path(root).resolve()), url, settings, describer, prompt, prompt_vars or {}, activate)
     cpus = float(ray.cluster_resources().get("CPU", 1.0))
     n = max(1, min(workers or max(1, int(cpus) - 1), len(files)))

@@ -91,6 +91,7 @@ def _vector_source(kind: str) -> SourceFn:
             if did is not None and did not in out:
                 out[did] = SourceScore(float(cos))
         return out
+
     return run
 
 
@@ -103,15 +104,22 @@ def _keywords(store: Store, q: Query, settings: Settings) -> dict[int, SourceSco
     n_docs, dfs = store.keyword_stats(q.terms)
     idfs = {t: idf(n_docs, dfs.get(t, 0)) for t in q.terms}
     rows = store.active_rows([did for did, _ in found])
-    docs = {r["description_id"]: {"tags": " ".join(r["tags"]), "ocr": " ".join(r["ocr"]),
-                                  "transcript": r["transcript"] or "", "caption": r["caption"] or ""} for r in rows}
+    docs = {
+        r["description_id"]: {
+            "tags": " ".join(r["tags"]),
+            "ocr": " ".join(r["ocr"]),
+            "transcript": r["transcript"] or "",
+            "caption": r["caption"] or "",
+        }
+        for r in rows
+    }
     avg = average_lengths(docs.values())
     weights = settings.search.fields
     out: dict[int, SourceScore] = {}
     for did, fields in docs.items():
         m = score_fields(q.terms, idfs, fields, weights, avg)
         if m.score > 0:
-            why = "; ".join(f"{FIELD_LABELS.get(f, f)} \"{' '.join(ws)}\"" for f, ws in m.matched.items())
+            why = "; ".join(f'{FIELD_LABELS.get(f, f)} "{" ".join(ws)}"' for f, ws in m.matched.items())
             out[did] = SourceScore(m.score, why)
     return out
 
@@ -127,8 +135,12 @@ def _signal_source(kind: str) -> SourceFn:
     inner = _vector_source(kind)
 
     def run(store: Store, q: Query, settings: Settings) -> dict[int, SourceScore]:
-        return {did: SourceScore(fusion.rescale(s.score), f"{s.score:.2f}")
-                for did, s in inner(store, q, settings).items() if s.score >= fusion.SIGNAL_FLOOR}
+        return {
+            did: SourceScore(fusion.rescale(s.score), f"{s.score:.2f}")
+            for did, s in inner(store, q, settings).items()
+            if s.score >= fusion.SIGNAL_FLOOR
+        }
+
     return run
 
 
@@ -158,7 +170,7 @@ _SPACE_OF = {"caption": "text", "visual": "visual"}
 def prepare(query: str, settings: Settings, k: int) -> Query:
     """Embed the query and pick its content words; an empty query is an error."""
     if not query.strip():
-        raise VidagentError("empty query: say what to find, e.g. vidagent search \"a dog on a beach\"")
+        raise VidagentError('empty query: say what to find, e.g. vidagent search "a dog on a beach"')
     emb = get_embedder(settings.embed.embedder)
     return Query(query, emb.embed(query), emb.name, content_terms(query), k)
 
@@ -218,8 +230,14 @@ def _why(c: Candidate, parts: dict[str, float]) -> str:
     return "; ".join(out)
 
 
-def search(store: Store, query: str, settings: Settings, top_k: int | None = None,
-           video: str | None = None, min_score: float | None = None) -> list[Hit]:
+def search(
+    store: Store,
+    query: str,
+    settings: Settings,
+    top_k: int | None = None,
+    video: str | None = None,
+    min_score: float | None = None,
+) -> list[Hit]:
     """Ranked clips for a text query over each video's active clips; `video` limits to one video.
 
     `min_score` (default: `search.min_score` / `min_score_words`): when no clip reaches it the list
@@ -270,10 +288,22 @@ def search(store: Store, query: str, settings: Settings, top_k: int | None = Non
             sources["keyword"] = sources["keywords"]
         if "caption" in sources:
             sources["text"] = sources["caption"]
-        hits.append(Hit(
-            clip_id=r["clip_id"], video=r["video"], video_hash=r["video_hash"], start=r["start"], end=r["end"],
-            score=score, caption=r["caption"], tags=r["tags"], ocr=r["ocr"], transcript=r["transcript"],
-            sources=sources, similarity=c.similarity, why=_why(c, parts),
-            contributions={n: round(v, 4) for n, v in parts.items()},
-        ))
+        hits.append(
+            Hit(
+                clip_id=r["clip_id"],
+                video=r["video"],
+                video_hash=r["video_hash"],
+                start=r["start"],
+                end=r["end"],
+                score=score,
+                caption=r["caption"],
+                tags=r["tags"],
+                ocr=r["ocr"],
+                transcript=r["transcript"],
+                sources=sources,
+                similarity=c.similarity,
+                why=_why(c, parts),
+                contributions={n: round(v, 4) for n, v in parts.items()},
+            )
+        )
     return hits

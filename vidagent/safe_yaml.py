@@ -77,8 +77,9 @@ def load_text(text: str, source: str) -> Any:
     """Parse YAML text with the limits above; `source` names the file in errors."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         REJECTED.append(source)
-        raise YamlRefused(f"{printable(source)}: larger than {MAX_BYTES // 1024} KB; not a settings, job or "
-                          "prompt file")
+        raise YamlRefused(
+            f"{printable(source)}: larger than {MAX_BYTES // 1024} KB; not a settings, job or prompt file"
+        )
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
         n = _expanded_size(data, MAX_NODES)
@@ -92,8 +93,10 @@ def load_text(text: str, source: str) -> Any:
         raise ConfigError(f"{printable(source)}: not valid YAML: {one_line(exc, with_type=False)}") from None
     if n > MAX_NODES:
         REJECTED.append(source)
-        raise YamlRefused(f"{printable(source)}: refused: expands to more than {MAX_NODES:,} values (nested "
-                          "aliases, a 'billion laughs' file?)")
+        raise YamlRefused(
+            f"{printable(source)}: refused: expands to more than {MAX_NODES:,} values (nested "
+            "aliases, a 'billion laughs' file?)"
+        )
     return data
 
 

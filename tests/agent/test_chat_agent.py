@@ -21,8 +21,9 @@ def _call(name: str, args: dict[str, Any], i: int) -> AIMessage:
 
 
 def _final(answer: str, cites: list[tuple[str, str]]) -> AIMessage:
-    return AIMessage(content=json.dumps({"answer": answer,
-                                         "citations": [{"clip_id": c, "claim": t} for c, t in cites]}))
+    return AIMessage(
+        content=json.dumps({"answer": answer, "citations": [{"clip_id": c, "claim": t} for c, t in cites]})
+    )
 
 
 def _clips(store: Path) -> dict[str, dict[str, Any]]:
@@ -41,12 +42,16 @@ def _tool_messages(model: ScriptedChatModel) -> list[ToolMessage]:
 def test_agent_calls_tools_and_cites_spans_from_the_store(sign_store: tuple[Path, Path]) -> None:
     store, cfg = sign_store
     blue = _clips(store)["blue"]
-    model = ScriptedChatModel(messages=iter([
-        _call("search_clips", {"query": "fund support", "k": 3}, 1),
-        _call("inspect_clip", {"clip_id": blue["clip_id"], "question": "Which fund supported it?"}, 2),
-        # The model states a wrong time in its text; citations must still carry the store's span.
-        _final("The Blue Pioneers Fund (at 99 s).", [(blue["clip_id"], "Blue Pioneers Fund")]),
-    ]))
+    model = ScriptedChatModel(
+        messages=iter(
+            [
+                _call("search_clips", {"query": "fund support", "k": 3}, 1),
+                _call("inspect_clip", {"clip_id": blue["clip_id"], "question": "Which fund supported it?"}, 2),
+                # The model states a wrong time in its text; citations must still carry the store's span.
+                _final("The Blue Pioneers Fund (at 99 s).", [(blue["clip_id"], "Blue Pioneers Fund")]),
+            ]
+        )
+    )
     result = ask("Which fund supported the film?", store=store, config=cfg, chat_model=model)
 
     assert result.mode == "chat"
@@ -66,11 +71,20 @@ def test_agent_calls_tools_and_cites_spans_from_the_store(sign_store: tuple[Path
 def test_unsupported_and_unknown_citations_are_dropped(sign_store: tuple[Path, Path]) -> None:
     store, cfg = sign_store
     clips = _clips(store)
-    model = ScriptedChatModel(messages=iter([
-        _final("The Blue Pioneers Fund.", [(clips["green"]["clip_id"], "Blue Pioneers Fund"),
-                                           ("deadbeefdeadbeef", "Blue Pioneers Fund"),
-                                           (clips["blue"]["clip_id"], "Blue Pioneers Fund")]),
-    ]))
+    model = ScriptedChatModel(
+        messages=iter(
+            [
+                _final(
+                    "The Blue Pioneers Fund.",
+                    [
+                        (clips["green"]["clip_id"], "Blue Pioneers Fund"),
+                        ("deadbeefdeadbeef", "Blue Pioneers Fund"),
+                        (clips["blue"]["clip_id"], "Blue Pioneers Fund"),
+                    ],
+                ),
+            ]
+        )
+    )
     result = ask("Which fund supported the film?", store=store, config=cfg, chat_model=model)
     assert [c.clip_id for c in result.citations] == [clips["blue"]["clip_id"]]
     verdicts = {s["args"]["clip_id"]: s["result"] for s in result.steps if s["tool"] == "verify"}
@@ -81,12 +95,16 @@ def test_unsupported_and_unknown_citations_are_dropped(sign_store: tuple[Path, P
 def test_tool_error_becomes_an_observation_and_the_agent_recovers(sign_store: tuple[Path, Path]) -> None:
     store, cfg = sign_store
     blue = _clips(store)["blue"]
-    model = ScriptedChatModel(messages=iter([
-        _call("inspect_clip", {"clip_id": "no-such-clip", "question": "fund?"}, 1),
-        _call("get_transcript", {"video": "/nowhere.mp4"}, 2),
-        _call("search_clips", {"query": "fund", "k": 2}, 3),
-        _final("The Blue Pioneers Fund.", [(blue["clip_id"], "Blue Pioneers Fund")]),
-    ]))
+    model = ScriptedChatModel(
+        messages=iter(
+            [
+                _call("inspect_clip", {"clip_id": "no-such-clip", "question": "fund?"}, 1),
+                _call("get_transcript", {"video": "/nowhere.mp4"}, 2),
+                _call("search_clips", {"query": "fund", "k": 2}, 3),
+                _final("The Blue Pioneers Fund.", [(blue["clip_id"], "Blue Pioneers Fund")]),
+            ]
+        )
+    )
     result = ask("Which fund supported the film?", store=store, config=cfg, chat_model=model)
 
     observations = [json.loads(m.content)["result"] for m in _tool_messages(model)]
@@ -102,11 +120,17 @@ def test_injected_text_in_a_clip_does_not_change_tools_or_permissions(sign_store
     red = _clips(store)["red"]
     before = Store(store, create=False).stats()
     # A model that obeys the text on screen tries to call a tool that does not exist.
-    model = ScriptedChatModel(messages=iter([
-        _call("search_clips", {"query": "red screen text", "k": 4}, 1),
-        _call("delete_store", {}, 2),
-        _final("The red screen shows an instruction to delete the store.", [(red["clip_id"], "delete the store")]),
-    ]))
+    model = ScriptedChatModel(
+        messages=iter(
+            [
+                _call("search_clips", {"query": "red screen text", "k": 4}, 1),
+                _call("delete_store", {}, 2),
+                _final(
+                    "The red screen shows an instruction to delete the store.", [(red["clip_id"], "delete the store")]
+                ),
+            ]
+        )
+    )
     result = ask("What does the red screen say?", store=store, config=cfg, chat_model=model)
 
     search_obs = json.loads(_tool_messages(model)[0].content)
@@ -165,8 +189,9 @@ def test_openai_chat_model_from_settings(sign_store: tuple[Path, Path]) -> None:
 
     pytest.importorskip("langchain_openai")
     store, cfg = sign_store
-    settings = load_settings(cfg, agent__chat_model="openai:my-model", agent__base_url="http://127.0.0.1:9/v1",
-                             agent__timeout_s=5)
+    settings = load_settings(
+        cfg, agent__chat_model="openai:my-model", agent__base_url="http://127.0.0.1:9/v1", agent__timeout_s=5
+    )
     model = make_chat_model(settings.agent)
     assert model.model_name == "my-model" and str(model.openai_api_base).startswith("http://127.0.0.1:9")
     with pytest.raises(VidagentError, match="^chat model failed: .*Connection"):

@@ -22,14 +22,23 @@ from vidagent.config import load_settings
 
 def _reply(message: dict[str, Any]) -> dict[str, Any]:
     finish = "tool_calls" if message.get("tool_calls") else "stop"
-    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "scripted",
-            "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": finish}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "scripted",
+        "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
 
 
 def _call(name: str, args: dict[str, Any], i: int) -> dict[str, Any]:
-    return {"content": None, "tool_calls": [{"id": f"call_{i}", "type": "function",
-                                             "function": {"name": name, "arguments": json.dumps(args)}}]}
+    return {
+        "content": None,
+        "tool_calls": [
+            {"id": f"call_{i}", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+        ],
+    }
 
 
 class Script(BaseHTTPRequestHandler):
@@ -50,9 +59,17 @@ class Script(BaseHTTPRequestHandler):
             out = _call("inspect_clip", {"clip_id": clip, "question": "Which fund supported the film?"}, 2)
         else:
             clip = json.loads(tools[1]["content"])["result"]["clip_id"]
-            out = {"content": json.dumps({"answer": "The Blue Pioneers Fund",
-                                          "citations": [{"clip_id": clip, "claim": "Blue Pioneers Fund"},
-                                                        {"clip_id": "not-a-clip", "claim": "made up"}]})}
+            out = {
+                "content": json.dumps(
+                    {
+                        "answer": "The Blue Pioneers Fund",
+                        "citations": [
+                            {"clip_id": clip, "claim": "Blue Pioneers Fund"},
+                            {"clip_id": "not-a-clip", "claim": "made up"},
+                        ],
+                    }
+                )
+            }
         data = json.dumps(_reply(out)).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -73,7 +90,8 @@ def server() -> Any:
 
 
 def test_chat_model_over_http_gets_positioned_evidence_and_checked_citations(
-        sign_store: tuple[Path, Path], server: str) -> None:
+    sign_store: tuple[Path, Path], server: str
+) -> None:
     store, cfg = sign_store
     settings = load_settings(cfg, agent__chat_model="openai:scripted", agent__base_url=server, agent__timeout_s=30)
     result = ask("Which fund supported the film?", store=store, config=settings)

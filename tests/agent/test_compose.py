@@ -9,12 +9,20 @@ from vidagent.agent.question import analyse, coverage
 from vidagent.types import Segment, TextBox
 
 
-@pytest.mark.parametrize(("q", "qtype", "atype"), [
-    ("Who was the lead artist?", "who", "person"), ("How many rodents are there?", "how_many", "number"),
-    ("Which fund supported the film?", "which", "org"), ("When was it made?", "when", "time"),
-    ("Where does the speaker work?", "where", "place"), ("What colour is the car?", "what", "colour"),
-    ("Is there a dog?", "yes_no", "yes_no"), ("What animal is shown?", "shown", "thing"),
-    ("What is the name of the cat?", "what", "name")])
+@pytest.mark.parametrize(
+    ("q", "qtype", "atype"),
+    [
+        ("Who was the lead artist?", "who", "person"),
+        ("How many rodents are there?", "how_many", "number"),
+        ("Which fund supported the film?", "which", "org"),
+        ("When was it made?", "when", "time"),
+        ("Where does the speaker work?", "where", "place"),
+        ("What colour is the car?", "what", "colour"),
+        ("Is there a dog?", "yes_no", "yes_no"),
+        ("What animal is shown?", "shown", "thing"),
+        ("What is the name of the cat?", "what", "name"),
+    ],
+)
 def test_question_types(q: str, qtype: str, atype: str) -> None:
     got = analyse(q)
     assert (got.qtype, got.answer_type) == (qtype, atype)
@@ -30,11 +38,24 @@ def test_word_families_join_morphology_and_related_words() -> None:
 
 def _credits() -> ClipEvidence:
     b = lambda text, x0, y0, x1: TextBox(text, x0, y0, x1, y0 + 0.03, 0.95, 12.0)
-    boxes = [b("SACHA GOEDEGEBURE", 0.24, 0.40, 0.535), b("Director", 0.56, 0.40, 0.66),
-             b("ANDREAS GORALCZYK", 0.24, 0.45, 0.52), b("Art Director", 0.56, 0.45, 0.68),
-             b("ENRICO VALENZA", 0.24, 0.50, 0.45), b("Lead Artist", 0.56, 0.50, 0.70)]
-    return ClipEvidence("c1", "film.mp4", "h", 10.0, 25.0, boxes=boxes, tags=["web site", "menu"],
-                        speech=[Segment(20.0, 24.0, "Hi, I'm Jane Doe. I teach at the University of Leeds.")])
+    boxes = [
+        b("SACHA GOEDEGEBURE", 0.24, 0.40, 0.535),
+        b("Director", 0.56, 0.40, 0.66),
+        b("ANDREAS GORALCZYK", 0.24, 0.45, 0.52),
+        b("Art Director", 0.56, 0.45, 0.68),
+        b("ENRICO VALENZA", 0.24, 0.50, 0.45),
+        b("Lead Artist", 0.56, 0.50, 0.70),
+    ]
+    return ClipEvidence(
+        "c1",
+        "film.mp4",
+        "h",
+        10.0,
+        25.0,
+        boxes=boxes,
+        tags=["web site", "menu"],
+        speech=[Segment(20.0, 24.0, "Hi, I'm Jane Doe. I teach at the University of Leeds.")],
+    )
 
 
 def _answer(q: str) -> tuple[str, list]:
@@ -52,8 +73,15 @@ def test_who_questions_get_the_name_beside_the_role_with_the_frame_as_citation()
     assert _answer("Where does the speaker teach?")[0] == "the University of Leeds"
 
 
-@pytest.mark.parametrize("q", ["How many elephants are there?", "What is the name of the cat?",
-                               "Who won the football match?", "Which car brand is on the billboard?"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "How many elephants are there?",
+        "What is the name of the cat?",
+        "Who won the football match?",
+        "Which car brand is on the billboard?",
+    ],
+)
 def test_abstains_when_no_span_answers_the_question_type(q: str) -> None:
     assert _answer(q) == ("", [])
 

@@ -43,8 +43,15 @@ def test_offline_quotes_injected_text_as_data_only(sign_store: tuple[Path, Path]
     store, cfg = sign_store
     result = ask("Which instructions appear on screen?", store=store, config=cfg)
     assert INJECTION in result.answer  # reported, quoted
-    assert {s["tool"] for s in result.steps} <= {"analyse", "search_clips", "keyword_clips", "read_evidence",
-                                                 "compose", "requery", "verify"}
+    assert {s["tool"] for s in result.steps} <= {
+        "analyse",
+        "search_clips",
+        "keyword_clips",
+        "read_evidence",
+        "compose",
+        "requery",
+        "verify",
+    }
     assert result.citations and result.citations[0].start == 0.0
 
 
@@ -53,8 +60,9 @@ def test_video_filter_and_unknown_video(sign_store: tuple[Path, Path], tmp_path:
     video = Store(store, create=False).videos()[0].path
     assert "Blue Pioneers" in ask("Which fund supported the film?", store=store, config=cfg, video=video).answer
     runner = CliRunner()
-    res = runner.invoke(app, ["ask", "fund?", "--store", str(store), "--config", str(cfg), "--video",
-                              str(tmp_path / "x.mp4")])
+    res = runner.invoke(
+        app, ["ask", "fund?", "--store", str(store), "--config", str(cfg), "--video", str(tmp_path / "x.mp4")]
+    )
     assert res.exit_code != 0 and "not an indexed video" in str(res.exception)
     failed = history(store, limit=1)[0]  # failed runs are recorded too
     assert failed["question"] == "fund?" and "not an indexed video" in failed["error"]
@@ -66,7 +74,8 @@ def test_retriever_returns_documents_with_clip_metadata(sign_store: tuple[Path, 
 
     store, cfg = sign_store
     docs = VidagentRetriever(store=Store(store, create=False), settings=load_settings(cfg), k=2).invoke(
-        "Blue Pioneers Fund")
+        "Blue Pioneers Fund"
+    )
     assert len(docs) == 2
     top = docs[0]
     assert "Blue Pioneers Fund" in top.page_content
@@ -87,15 +96,25 @@ def test_cli_ask_json_and_history(sign_store: tuple[Path, Path], tmp_path: Path)
         s.query(AgentRun).delete()
     st.engine.dispose()
     runner = CliRunner()
-    res = runner.invoke(app, ["ask", "Which fund supported the film?", "--store", str(own), "--config", str(cfg),
-                              "--json", "--top-k", "3"])
+    res = runner.invoke(
+        app,
+        ["ask", "Which fund supported the film?", "--store", str(own), "--config", str(cfg), "--json", "--top-k", "3"],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert {"answer", "found", "verified", "evidence", "citations", "steps", "query"} <= set(data)
     assert data["answer"] == "Blue Pioneers Fund" and data["found"] is True and data["verified"] is True
     assert data["citations"][0] | {"clip_id": "", "video": ""} == {
-        "video": "", "start": 2.0, "end": 5.0, "clip_id": "", "evidence": data["citations"][0]["evidence"],
-        "verified": True, "kind": "on screen", "clip_start": 2.0, "clip_end": 5.0}
+        "video": "",
+        "start": 2.0,
+        "end": 5.0,
+        "clip_id": "",
+        "evidence": data["citations"][0]["evidence"],
+        "verified": True,
+        "kind": "on screen",
+        "clip_start": 2.0,
+        "clip_end": 5.0,
+    }
     search = next(s for s in data["steps"] if s["tool"] == "search_clips")
     assert search["args"]["k"] == 3
     # Every step's result is a JSON value (not a cut string).
@@ -103,14 +122,18 @@ def test_cli_ask_json_and_history(sign_store: tuple[Path, Path], tmp_path: Path)
 
     res = runner.invoke(app, ["ask", "Where is the giraffe?", "--store", str(own), "--config", str(cfg)])
     assert res.exit_code == 0 and res.output.startswith("Not found")
-    res = runner.invoke(app, ["ask", "Where is the giraffe?", "--store", str(own), "--config", str(cfg), "--json",
-                              "--no-requery"])
+    res = runner.invoke(
+        app, ["ask", "Where is the giraffe?", "--store", str(own), "--config", str(cfg), "--json", "--no-requery"]
+    )
     data = json.loads(res.output)
     assert res.exit_code == 0 and data["found"] is False and data["citations"] == []
 
     rows = history(own)
-    assert [r["question"] for r in rows] == ["Where is the giraffe?", "Where is the giraffe?",
-                                             "Which fund supported the film?"]
+    assert [r["question"] for r in rows] == [
+        "Where is the giraffe?",
+        "Where is the giraffe?",
+        "Which fund supported the film?",
+    ]
     assert rows[2]["citations"][0]["verified"] is True and rows[2]["steps"]
     res = runner.invoke(app, ["history", "--store", str(own), "--json", "--limit", "1"])
     assert res.exit_code == 0

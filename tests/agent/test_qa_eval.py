@@ -35,8 +35,7 @@ def test_fast_subset_floor(fast_store: Path) -> None:
     rows = []
     for it in (i for i in items if i.fast):
         result = ask(it.question, store=fast_store).to_json()
-        rows.append({"absent": it.absent, "question": it.question, "answer": result["answer"],
-                     **score(it, result)})
+        rows.append({"absent": it.absent, "question": it.question, "answer": result["answer"], **score(it, result)})
     got = summary(rows)
     assert got["answerable"] >= 9 and got["absent"] >= 4
     assert got["false_answers_on_absent"] == 0, [r for r in rows if r["absent"] and r["false_answer"]]

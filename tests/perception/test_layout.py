@@ -11,20 +11,31 @@ def box(text: str, x0: float, y0: float, x1: float, h: float = 0.03, t: float = 
 
 
 def test_two_column_table_reads_as_row_pairs_even_when_a_long_name_narrows_the_gap() -> None:
-    frame = [box("ENRICO VALENZA", 0.24, 0.50, 0.45), box("Lead Artist", 0.56, 0.50, 0.70),
-             box("SACHA GOEDEGEBURE", 0.24, 0.40, 0.535), box("Director", 0.56, 0.40, 0.66),
-             box("Peach Open Movie Team", 0.31, 0.25, 0.55)]
+    frame = [
+        box("ENRICO VALENZA", 0.24, 0.50, 0.45),
+        box("Lead Artist", 0.56, 0.50, 0.70),
+        box("SACHA GOEDEGEBURE", 0.24, 0.40, 0.535),
+        box("Director", 0.56, 0.40, 0.66),
+        box("Peach Open Movie Team", 0.31, 0.25, 0.55),
+    ]
     got = lines(frame)
-    assert [ln.text for ln in got] == ["Peach Open Movie Team", "SACHA GOEDEGEBURE | Director",
-                                       "ENRICO VALENZA | Lead Artist"]
+    assert [ln.text for ln in got] == [
+        "Peach Open Movie Team",
+        "SACHA GOEDEGEBURE | Director",
+        "ENRICO VALENZA | Lead Artist",
+    ]
     rows = {p.text for p in pairs(got) if p.kind == "row"}
     assert rows == {"SACHA GOEDEGEBURE | Director", "ENRICO VALENZA | Lead Artist"}
 
 
 def test_label_with_values_indented_under_it() -> None:
-    frame = [box("WITH THE FINANCIAL SUPPORT FROM", 0.20, 0.30, 0.60),
-             box("Digital Pioneers fund", 0.30, 0.36, 0.50), box("Blender Foundation", 0.30, 0.40, 0.48),
-             box("PRODUCED BY", 0.20, 0.50, 0.35), box("Ton Roosendaal", 0.30, 0.54, 0.45)]
+    frame = [
+        box("WITH THE FINANCIAL SUPPORT FROM", 0.20, 0.30, 0.60),
+        box("Digital Pioneers fund", 0.30, 0.36, 0.50),
+        box("Blender Foundation", 0.30, 0.40, 0.48),
+        box("PRODUCED BY", 0.20, 0.50, 0.35),
+        box("Ton Roosendaal", 0.30, 0.54, 0.45),
+    ]
     got = [(p.first, p.second) for p in pairs(lines(frame)) if p.kind == "stack"]
     assert ("WITH THE FINANCIAL SUPPORT FROM", "Digital Pioneers fund") in got
     assert ("WITH THE FINANCIAL SUPPORT FROM", "Blender Foundation") in got

@@ -24,8 +24,11 @@ def test_describe_batch_and_ask(corpus, still, frames_between) -> None:  # type:
     assert "effnet-lite0" in d.model_id and "whisper-tiny.en" in d.model_id
     coffee = still("skimage_coffee.png")
     items = [
-        _clip(0, [Frame(0.5, coffee), Frame(1.5, coffee[:, ::-1])],
-              [Segment(0.2, 1.8, "I always start the day with an espresso. Then I read my email.")]),
+        _clip(
+            0,
+            [Frame(0.5, coffee), Frame(1.5, coffee[:, ::-1])],
+            [Segment(0.2, 1.8, "I always start the day with an espresso. Then I read my email.")],
+        ),
         _clip(1, [Frame(3.0, still("gradio_cheetah.jpg"))]),
     ]
     credits = frames_between(corpus / "large" / "moviepy_bbb_full.mp4", 570.5, 571.0, 1.0, width=448)
@@ -67,8 +70,9 @@ def test_ask_answers_from_the_stored_description_without_rerunning_models() -> N
 
     frames = [Frame(t, np.zeros((64, 64, 3), np.uint8)) for t in (1.0, 2.0)]
     item = _clip(7, frames)
-    item.stored = Description(caption="", tags=[("espresso", 0.8)], ocr=["Sponsored by the Blue Pioneers Fund"],
-                              frame_times=[1.0, 2.0])
+    item.stored = Description(
+        caption="", tags=[("espresso", 0.8)], ocr=["Sponsored by the Blue Pioneers Fund"], frame_times=[1.0, 2.0]
+    )
     d = get_describer("offline", DescribeConfig())
     answer = d.ask(item, "Which fund sponsored this?")
     assert "Blue Pioneers Fund" in answer  # black frames hold no text: this came from the stored evidence

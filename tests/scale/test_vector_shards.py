@@ -34,11 +34,12 @@ class Rows:
     def __call__(self, space: str, above: int):  # type: ignore[no-untyped-def]
         m = self.ids > above
         for a in range(0, int(m.sum()), 1000):
-            yield self.ids[m][a:a + 1000], self.vecs[m][a:a + 1000]
+            yield self.ids[m][a : a + 1000], self.vecs[m][a : a + 1000]
 
     def sync(self, idx: VectorIndex) -> bool:
-        return idx.sync(int(self.ids.max()) if len(self.ids) else 0, lambda: len(self.ids), self,
-                        lambda space: self.ids)
+        return idx.sync(
+            int(self.ids.max()) if len(self.ids) else 0, lambda: len(self.ids), self, lambda space: self.ids
+        )
 
 
 def clustered(n: int, rng: np.random.Generator, centres: int = 40, dim: int = 16) -> np.ndarray:
@@ -84,11 +85,19 @@ def test_batches_append_shards_and_never_rewrite_big_files(tmp_path: Path, small
     # a fresh object reads the manifest and finds the same neighbours, close to exact
     fresh = VectorIndex(tmp_path, "text:t")
     assert not rows.sync(fresh) and fresh.ntotal == 7100
-    recall = np.mean([len({i for i, _ in fresh.search(q, 10)} & exact_top(rows, q)) / 10
-                      for q in clustered(50, np.random.default_rng(1))])
+    recall = np.mean(
+        [
+            len({i for i, _ in fresh.search(q, 10)} & exact_top(rows, q)) / 10
+            for q in clustered(50, np.random.default_rng(1))
+        ]
+    )
     assert recall >= 0.9
-    exact = np.mean([len({i for i, _ in fresh.search(q, 10, exact=True)} & exact_top(rows, q)) / 10
-                     for q in clustered(20, np.random.default_rng(2))])
+    exact = np.mean(
+        [
+            len({i for i, _ in fresh.search(q, 10, exact=True)} & exact_top(rows, q)) / 10
+            for q in clustered(20, np.random.default_rng(2))
+        ]
+    )
     assert exact == 1.0
 
 
@@ -142,11 +151,13 @@ def test_fresh_process_maps_instead_of_reading(tmp_path: Path, small_threshold: 
     idx.save()
     size_mb = sum(p.stat().st_size for p in tmp_path.glob("*.faiss")) / 1e6
     assert size_mb > 28
-    code = ("import resource, sys, numpy as np\nfrom pathlib import Path\nfrom vidagent.store.vectors import VectorIndex\n"
-            "import faiss\nr0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-            "idx = VectorIndex(Path(sys.argv[1]), 's'); idx.load()\n"
-            "q = np.ones(256, dtype=np.float32) / 16\nhits = idx.search(q, 10)\n"
-            "print(len(hits), (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - r0) / 1024)")
+    code = (
+        "import resource, sys, numpy as np\nfrom pathlib import Path\nfrom vidagent.store.vectors import VectorIndex\n"
+        "import faiss\nr0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "idx = VectorIndex(Path(sys.argv[1]), 's'); idx.load()\n"
+        "q = np.ones(256, dtype=np.float32) / 16\nhits = idx.search(q, 10)\n"
+        "print(len(hits), (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - r0) / 1024)"
+    )
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     n, grew_mb = out.stdout.split()
     assert int(n) == 10
@@ -161,14 +172,18 @@ def test_doctor_measures_recall_of_the_approximate_index(tmp_path: Path, small_t
     st = Store(tmp_path / "st")
     rng = np.random.default_rng(6)
     h = "d" * 16
-    st.upsert_video(VideoInfo(path="/x.mp4", hash=h, size=1, duration=1e4, fps=25, width=8, height=8,
-                              video_codec="h264", frame_count=1))
+    st.upsert_video(
+        VideoInfo(
+            path="/x.mp4", hash=h, size=1, duration=1e4, fps=25, width=8, height=8, video_codec="h264", frame_count=1
+        )
+    )
     clips = [Clip(f"c{i:05d}", h, i, i, i + 1.0, (i + 0.5,)) for i in range(2500)]
     st.put_clips("p", clips)
     st.set_active(h, "p", "dk")
     vecs = clustered(2500, rng)
-    st.put_descriptions(h, "dk", "d", "m", None, [(c, Description(caption=c.id)) for c in clips],
-                        [{"text:x": (v, "m")} for v in vecs])
+    st.put_descriptions(
+        h, "dk", "d", "m", None, [(c, Description(caption=c.id)) for c in clips], [{"text:x": (v, "m")} for v in vecs]
+    )
     st.save_indexes()
     rep = check_store(st, recall_sample=30)
     found = [f for f in rep.findings if f.check == "recall@10"]

@@ -84,8 +84,11 @@ def browser() -> Iterator[Any]:
     if exe is None:
         pytest.skip("no chromium on PATH (Debian: apt-get install chromium; .ci/run installs it)")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, headless=True,
-                              args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--mute-audio"])
+        b = p.chromium.launch(
+            executable_path=exe,
+            headless=True,
+            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--mute-audio"],
+        )
         yield b
         b.close()
 
@@ -96,8 +99,10 @@ def page(browser: Any, live_url: str) -> Iterator[Any]:
     pg = ctx.new_page()
     # Where the player lands after each seek, read at the `seeked` event (media events do not bubble,
     # so listen in the capture phase).
-    pg.add_init_script("window.__seeks = []; document.addEventListener('seeked', "
-                       "(e) => window.__seeks.push(e.target.currentTime), true);")
+    pg.add_init_script(
+        "window.__seeks = []; document.addEventListener('seeked', "
+        "(e) => window.__seeks.push(e.target.currentTime), true);"
+    )
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.errors = errors

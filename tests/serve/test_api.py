@@ -108,8 +108,14 @@ def test_thumbnails_are_jpegs_cached_beside_the_store(api: Any, serve_store: Pat
 
 def test_openapi_docs_are_served_offline(api: Any) -> None:
     spec = api.get("/openapi.json").json()
-    for route in ("/api/search", "/api/ask", "/api/videos", "/api/clips/{clip_id}", "/api/status",
-                  "/media/{video_hash}"):
+    for route in (
+        "/api/search",
+        "/api/ask",
+        "/api/videos",
+        "/api/clips/{clip_id}",
+        "/api/status",
+        "/media/{video_hash}",
+    ):
         assert route in spec["paths"]
     docs = api.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
@@ -117,21 +123,24 @@ def test_openapi_docs_are_served_offline(api: Any) -> None:
     assert "cdn" not in docs.text.lower()
 
 
-@pytest.mark.parametrize(("method", "url", "kw", "status"), [
-    ("get", "/api/search", {}, 422),
-    ("get", "/api/search", {"params": {"q": "   "}}, 400),
-    ("get", "/api/search", {"params": {"q": "x", "limit": 0}}, 422),
-    ("get", "/api/search", {"params": {"q": "x", "offset": 990, "limit": 100}}, 400),
-    ("get", "/api/search", {"params": {"q": "x", "video": "0" * 32}}, 404),
-    ("get", "/api/clips/doesnotexist", {}, 404),
-    ("get", "/api/videos/abc/clips", {}, 404),
-    ("post", "/api/ask", {"json": {}}, 422),
-    ("post", "/api/ask", {"content": b"not json", "headers": {"content-type": "application/json"}}, 422),
-    ("post", "/api/ask", {"json": {"question": "   "}}, 400),
-    ("get", "/api/nothing/here", {}, 404),
-    ("get", "/nothing", {}, 404),
-    ("delete", "/api/status", {}, 405),
-])
+@pytest.mark.parametrize(
+    ("method", "url", "kw", "status"),
+    [
+        ("get", "/api/search", {}, 422),
+        ("get", "/api/search", {"params": {"q": "   "}}, 400),
+        ("get", "/api/search", {"params": {"q": "x", "limit": 0}}, 422),
+        ("get", "/api/search", {"params": {"q": "x", "offset": 990, "limit": 100}}, 400),
+        ("get", "/api/search", {"params": {"q": "x", "video": "0" * 32}}, 404),
+        ("get", "/api/clips/doesnotexist", {}, 404),
+        ("get", "/api/videos/abc/clips", {}, 404),
+        ("post", "/api/ask", {"json": {}}, 422),
+        ("post", "/api/ask", {"content": b"not json", "headers": {"content-type": "application/json"}}, 422),
+        ("post", "/api/ask", {"json": {"question": "   "}}, 400),
+        ("get", "/api/nothing/here", {}, 404),
+        ("get", "/nothing", {}, 404),
+        ("delete", "/api/status", {}, 405),
+    ],
+)
 def test_bad_requests_get_json_errors(api: Any, method: str, url: str, kw: dict[str, Any], status: int) -> None:
     r = getattr(api, method)(url, **kw)
     assert r.status_code == status

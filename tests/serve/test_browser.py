@@ -42,8 +42,10 @@ def test_search_click_plays_the_hit_from_its_start(page: Any, live_url: str) -> 
     assert first.query_selector(".badge.time").inner_text().count(":") == 2
     assert "score" in first.query_selector(".score").inner_text()
     assert first.query_selector(".caption").inner_text().strip()
-    page.wait_for_function("() => { const i = document.querySelector('.hit img');"
-                           " return i.complete && i.naturalWidth > 0; }", timeout=30000)
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.hit img'); return i.complete && i.naturalWidth > 0; }",
+        timeout=30000,
+    )
     # Click the second hit (not the one starting at 0 s, so the seek is real).
     target = next(h for h in hits if float(h.get_attribute("data-start")) > 1.0)
     start = float(target.get_attribute("data-start"))
@@ -137,8 +139,10 @@ def test_videos_list_and_filters(page: Any, live_url: str) -> None:
     assert search_in
     page.fill("#q", QUERY)
     page.press("#q", "Enter")
-    page.wait_for_function("() => document.querySelectorAll('.hit').length > 0 && "
-                           "[...document.querySelectorAll('.hit .name')].every(n => n.textContent.includes('bikes'))")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.hit').length > 0 && "
+        "[...document.querySelectorAll('.hit .name')].every(n => n.textContent.includes('bikes'))"
+    )
 
 
 def test_new_result_fields_show_without_page_changes(page: Any, live_url: str) -> None:

@@ -29,15 +29,18 @@ def test_whole_file(api: Any, trailer: tuple[str, bytes]) -> None:
     assert api.get(url, headers={"If-None-Match": etag}).status_code == 304
 
 
-@pytest.mark.parametrize(("header", "first", "last"), [
-    ("bytes=0-99", 0, 99),
-    ("bytes=1000-1999", 1000, 1999),
-    ("bytes=5000-", 5000, None),          # open-ended: to the end
-    ("bytes=-500", -500, None),           # the last 500 bytes
-    ("bytes=0-0", 0, 0),
-    ("bytes=100-99999999999", 100, None),  # end past the file: clipped
-    ("bytes=10-19, 30-39", 10, 39),       # several ranges: one covering span
-])
+@pytest.mark.parametrize(
+    ("header", "first", "last"),
+    [
+        ("bytes=0-99", 0, 99),
+        ("bytes=1000-1999", 1000, 1999),
+        ("bytes=5000-", 5000, None),  # open-ended: to the end
+        ("bytes=-500", -500, None),  # the last 500 bytes
+        ("bytes=0-0", 0, 0),
+        ("bytes=100-99999999999", 100, None),  # end past the file: clipped
+        ("bytes=10-19, 30-39", 10, 39),  # several ranges: one covering span
+    ],
+)
 def test_partial_content(api: Any, trailer: tuple[str, bytes], header: str, first: int, last: int | None) -> None:
     url, data = trailer
     size = len(data)
@@ -46,20 +49,23 @@ def test_partial_content(api: Any, trailer: tuple[str, bytes], header: str, firs
     r = api.get(url, headers={"Range": header})
     assert r.status_code == 206
     assert r.headers["content-range"] == f"bytes {first}-{last}/{size}"
-    assert r.content == data[first:last + 1]
+    assert r.content == data[first : last + 1]
     assert int(r.headers["content-length"]) == last - first + 1
 
 
-@pytest.mark.parametrize(("header", "status"), [
-    ("bytes=99999999999-", 416),       # starts past the end
-    ("bytes=-0", 416),
-    ("bytes=abc-def", 400),
-    ("items=0-10", 400),
-    ("bytes=50-10", 400),              # end before start
-    ("bytes=", 400),
-    ("bytes=-", 400),
-    ("bytes=" + ",".join(["0-1"] * 40), 400),  # too many ranges
-])
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        ("bytes=99999999999-", 416),  # starts past the end
+        ("bytes=-0", 416),
+        ("bytes=abc-def", 400),
+        ("items=0-10", 400),
+        ("bytes=50-10", 400),  # end before start
+        ("bytes=", 400),
+        ("bytes=-", 400),
+        ("bytes=" + ",".join(["0-1"] * 40), 400),  # too many ranges
+    ],
+)
 def test_bad_ranges_are_json_errors(api: Any, trailer: tuple[str, bytes], header: str, status: int) -> None:
     url, data = trailer
     r = api.get(url, headers={"Range": header})
@@ -75,8 +81,9 @@ def test_if_range_with_another_etag_sends_the_whole_file(api: Any, trailer: tupl
     assert r.status_code == 200 and len(r.content) == len(data)
 
 
-def test_a_seek_reads_only_the_bytes_asked_for(serve_store: Path, trailer: tuple[str, bytes],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_seek_reads_only_the_bytes_asked_for(
+    serve_store: Path, trailer: tuple[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from .conftest import make_client
 
     url, data = trailer

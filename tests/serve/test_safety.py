@@ -27,7 +27,7 @@ TRAVERSALS = [
     "/media//etc/passwd",
     "/media/etc/passwd",
     "/media/..",
-    "/media/" + "0" * 32,                       # a well-formed hash nobody indexed
+    "/media/" + "0" * 32,  # a well-formed hash nobody indexed
     "/media/" + "a" * 5000,
     "/static/../../vidagent/serve/app.py",
     "/static/..%2fapp.py",
@@ -97,8 +97,15 @@ def test_a_file_swapped_for_a_symlink_after_indexing_is_not_served(tmp_path: Pat
 def test_token_is_required_on_every_request(serve_store: Path) -> None:
     client, lib = make_client(serve_store, token="s3cret-token")
     with client:
-        for url in ("/", "/api/status", "/api/videos", "/docs", "/openapi.json", "/static/app.js",
-                    "/media/" + "0" * 32):
+        for url in (
+            "/",
+            "/api/status",
+            "/api/videos",
+            "/docs",
+            "/openapi.json",
+            "/static/app.js",
+            "/media/" + "0" * 32,
+        ):
             r = client.get(url)
             assert r.status_code == 401 and r.json()["status"] == 401, url
         assert client.get("/api/status", headers={"Authorization": "Bearer wrong"}).status_code == 401
@@ -138,8 +145,14 @@ def test_binding_off_loopback_needs_a_token() -> None:
 def test_cli_refuses_to_start_on_a_public_address_without_token(serve_store: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("VIDAGENT_TOKEN", None)
-    r = subprocess.run([sys.executable, "-m", "vidagent", "serve", "--store", str(serve_store), "--host", "0.0.0.0",
-                        "--port", "1"], check=False, capture_output=True, text=True, env=env, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "vidagent", "serve", "--store", str(serve_store), "--host", "0.0.0.0", "--port", "1"],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert r.returncode == 1
     assert r.stderr.strip().startswith("vidagent: error: refusing to listen on 0.0.0.0 without a token")
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
@@ -154,8 +167,13 @@ def _free_port() -> int:
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "vidagent", "serve", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "vidagent", "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def _wait_json(url: str, headers: dict[str, str] | None = None, timeout: float = 90) -> Any:
@@ -206,7 +224,13 @@ def test_the_cli_on_all_interfaces_with_a_token_from_the_environment(serve_store
 
 def test_the_cli_names_a_missing_store(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    r = subprocess.run([sys.executable, "-m", "vidagent", "serve", "--store", str(tmp_path / "nothing")],
-                       check=False, capture_output=True, text=True, env=env, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "vidagent", "serve", "--store", str(tmp_path / "nothing")],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert r.returncode == 1 and str(tmp_path / "nothing") in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "nothing").exists()

@@ -19,8 +19,15 @@ def texture(h: int, w: int, seed: int = 0) -> np.ndarray:
     return (img * 255).astype(np.uint8)
 
 
-def camera_video(path: Path, kind: str, seconds: float = 2.0, fps: int = 25, size: tuple[int, int] = (320, 192),
-                 speed: float = 0.12, gop: int | None = None) -> Path:
+def camera_video(
+    path: Path,
+    kind: str,
+    seconds: float = 2.0,
+    fps: int = 25,
+    size: tuple[int, int] = (320, 192),
+    speed: float = 0.12,
+    gop: int | None = None,
+) -> Path:
     """Encode a view of a large texture moving as a camera would: kind in static/pan_right/pan_left/
     tilt_up/tilt_down/zoom_in/zoom_out; speed in frame widths (or scale) per second."""
     import av

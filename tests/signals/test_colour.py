@@ -14,9 +14,19 @@ def solid(rgb: tuple[int, int, int], h: int = 90, w: int = 160) -> np.ndarray:
 
 
 def test_each_basic_colour_is_named() -> None:
-    cases = {"red": (200, 20, 20), "orange": (240, 140, 20), "yellow": (235, 225, 40), "green": (30, 170, 40),
-             "blue": (30, 50, 210), "purple": (120, 40, 180), "pink": (245, 150, 190), "brown": (110, 60, 20),
-             "black": (8, 8, 8), "white": (245, 245, 245), "grey": (128, 128, 128)}
+    cases = {
+        "red": (200, 20, 20),
+        "orange": (240, 140, 20),
+        "yellow": (235, 225, 40),
+        "green": (30, 170, 40),
+        "blue": (30, 50, 210),
+        "purple": (120, 40, 180),
+        "pink": (245, 150, 190),
+        "brown": (110, 60, 20),
+        "black": (8, 8, 8),
+        "white": (245, 245, 245),
+        "grey": (128, 128, 128),
+    }
     for name, rgb in cases.items():
         light = colour.analyse([solid(rgb)])
         assert light.colours[0][0] == name, (name, light.colours)

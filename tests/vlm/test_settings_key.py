@@ -39,21 +39,24 @@ def config_for(name: str, tiny_dirs: dict[str, Path], server: FakeServer) -> Des
     if name in BACKENDS:
         if name not in tiny_dirs:
             pytest.skip(f"{name}: its processor's dependencies are not installed")
-        return DescribeConfig(describer=name, options={"model": str(tiny_dirs[name]), "max_new_tokens": 4,
-                                                       "num_frames": 2})
+        return DescribeConfig(
+            describer=name, options={"model": str(tiny_dirs[name]), "max_new_tokens": 4, "num_frames": 2}
+        )
     if name == "openai":
         return DescribeConfig(describer=name, options={"base_url": server.url, "model": "m", "max_retries": 0})
     return DescribeConfig(describer=name, speech=False)
 
 
 def test_every_builtin_describer_is_covered_here() -> None:
-    builtins = {n for n, r in registered_describers().items()
-                if isinstance(r.target, str) and r.target.startswith("vidagent.")}
+    builtins = {
+        n for n, r in registered_describers().items() if isinstance(r.target, str) and r.target.startswith("vidagent.")
+    }
     assert builtins == BUILTIN, "a new built-in describer needs a config in config_for()"
 
 
-def _key_through_load(d: Describer, items: Sequence[ClipInput], strict: bool = True
-                      ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def _key_through_load(
+    d: Describer, items: Sequence[ClipInput], strict: bool = True
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """The key before loading, after loading, and after describing; `strict=False` lets a test double
     that cannot load or describe (test-broken) through, its key must be stable all the same."""
     before = d.settings_key()
@@ -113,8 +116,10 @@ def test_auto_dtype_and_device_follow_visible_hardware_without_loading(
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
     d = build("video-llava", DescribeConfig(describer="video-llava", options={"model": str(tiny_dirs["video-llava"])}))
     assert d.settings_key()["dtype"] == "fp16"
-    d = build("video-llava", DescribeConfig(describer="video-llava",
-                                            options={"model": str(tiny_dirs["video-llava"]), "device": "cpu"}))
+    d = build(
+        "video-llava",
+        DescribeConfig(describer="video-llava", options={"model": str(tiny_dirs["video-llava"]), "device": "cpu"}),
+    )
     assert d.resolved() == ("cpu", "fp32")
 
 
@@ -146,17 +151,21 @@ def test_executor_uses_one_key_per_run(tmp_path: Path) -> None:
 
     register_describer("test-drifting-key", DriftingKey)
     video = make_video(tmp_path / "v.mp4", [("red", 2), ("blue", 2)], fps=10, size=(64, 48))
-    settings = Settings.model_validate({"describe": {"describer": "test-drifting-key"},
-                                        "clips": {"min_duration": 1.0}})
+    settings = Settings.model_validate({"describe": {"describer": "test-drifting-key"}, "clips": {"min_duration": 1.0}})
     with Store(tmp_path / "st") as st:
         ix = Indexer(st, settings)
         report = ix.run([str(video)])
         assert report.summary()["described"] == 2
         rows = st.active_rows()
         assert [r["caption"] for r in rows] == ["clip 0", "clip 1"]  # activated and stored under one key
-        assert ix.describer_key() == stage_key("describe", {"name": "test-drifting-key", "model_id": "test/drift",
-                                                            "version": "1", "dtype": "auto"}, None, None,
-                                               settings.describe.model_dump(exclude={"batch_size", "describer", "prompt"}), {})
+        assert ix.describer_key() == stage_key(
+            "describe",
+            {"name": "test-drifting-key", "model_id": "test/drift", "version": "1", "dtype": "auto"},
+            None,
+            None,
+            settings.describe.model_dump(exclude={"batch_size", "describer", "prompt"}),
+            {},
+        )
 
 
 def test_store_left_by_the_old_key_is_repaired_by_reindexing_without_new_work(
@@ -170,9 +179,15 @@ def test_store_left_by_the_old_key_is_repaired_by_reindexing_without_new_work(
     from vidagent.store import Store
 
     video = make_video(tmp_path / "v.mp4", [("red", 2), ("blue", 2)], fps=10, size=(64, 48))
-    settings = Settings.model_validate({"describe": {"describer": "video-llava", "options": {
-        "model": str(tiny_dirs["video-llava"]), "num_frames": 2, "max_new_tokens": 4}},
-        "clips": {"min_duration": 1.0}})
+    settings = Settings.model_validate(
+        {
+            "describe": {
+                "describer": "video-llava",
+                "options": {"model": str(tiny_dirs["video-llava"]), "num_frames": 2, "max_new_tokens": 4},
+            },
+            "clips": {"min_duration": 1.0},
+        }
+    )
     with Store(tmp_path / "st") as st:
         first = Indexer(st, settings)
         assert first.run([str(video)]).summary()["described"] == 2

@@ -89,9 +89,19 @@ def build_video_llava(out: Path) -> Path:
     )
 
     specials = ["<s>", "</s>", "<pad>", "<image>", "<video>"]
-    tok = _tokenizer(specials, bos="<s>", eos="</s>", pad="<pad>", extra={"image_token": "<image>", "video_token": "<video>"})
+    tok = _tokenizer(
+        specials, bos="<s>", eos="</s>", pad="<pad>", extra={"image_token": "<image>", "video_token": "<video>"}
+    )
     ids = tok.convert_tokens_to_ids
-    vision = CLIPVisionConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, image_size=28, patch_size=14, projection_dim=32)
+    vision = CLIPVisionConfig(
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        image_size=28,
+        patch_size=14,
+        projection_dim=32,
+    )
     cfg = VideoLlavaConfig(
         vision_config=vision.to_dict(), text_config=_llama(len(tok), ids("<pad>"), bos_token_id=ids("<s>"), eos_token_id=ids("</s>")),
         image_token_index=ids("<image>"), video_token_index=ids("<video>"), vision_feature_layer=-2,
@@ -114,7 +124,15 @@ QWEN_TEMPLATE = (
     "{% elif c['type'] == 'text' %}{{ c['text'] }}{% endif %}{% endfor %}{{ '<|im_end|>\n' }}{% endfor %}"
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
 )
-QWEN_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]
+QWEN_SPECIALS = [
+    "<|endoftext|>",
+    "<|im_start|>",
+    "<|im_end|>",
+    "<|vision_start|>",
+    "<|vision_end|>",
+    "<|image_pad|>",
+    "<|video_pad|>",
+]
 
 
 def build_llava_onevision(out: Path) -> Path:
@@ -130,10 +148,18 @@ def build_llava_onevision(out: Path) -> Path:
     )
 
     specials = [*QWEN_SPECIALS, "<image>", "<video>"]
-    tok = _tokenizer(specials, bos="<|im_start|>", eos="<|im_end|>", pad="<|endoftext|>", extra={"image_token": "<image>", "video_token": "<video>"})
+    tok = _tokenizer(
+        specials,
+        bos="<|im_start|>",
+        eos="<|im_end|>",
+        pad="<|endoftext|>",
+        extra={"image_token": "<image>", "video_token": "<video>"},
+    )
     ids = tok.convert_tokens_to_ids
     template = QWEN_TEMPLATE.replace("<|vision_start|><|video_pad|><|vision_end|>", "<video>\n")
-    vision = SiglipVisionConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, image_size=28, patch_size=14)
+    vision = SiglipVisionConfig(
+        hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, image_size=28, patch_size=14
+    )
     text = Qwen2Config(**_llama(len(tok), ids("<|endoftext|>"), eos_token_id=ids("<|im_end|>")))
     pinpoints = [[28, 28], [28, 56], [56, 28], [56, 56]]
     cfg = LlavaOnevisionConfig(
@@ -164,8 +190,28 @@ def build_qwen3_vl(out: Path) -> Path:
 
     tok = _tokenizer(QWEN_SPECIALS, bos="<|im_start|>", eos="<|im_end|>", pad="<|endoftext|>", extra={})
     ids = tok.convert_tokens_to_ids
-    text = dict(_llama(len(tok), ids("<|endoftext|>")), head_dim=8, rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 1, 1], "mrope_interleaved": True})
-    vision = dict(depth=2, hidden_size=32, intermediate_size=64, num_heads=4, patch_size=16, spatial_merge_size=2, temporal_patch_size=2, out_hidden_size=32, num_position_embeddings=64, deepstack_visual_indexes=[1])
+    text = dict(
+        _llama(len(tok), ids("<|endoftext|>")),
+        head_dim=8,
+        rope_parameters={
+            "rope_type": "default",
+            "rope_theta": 10000.0,
+            "mrope_section": [2, 1, 1],
+            "mrope_interleaved": True,
+        },
+    )
+    vision = dict(
+        depth=2,
+        hidden_size=32,
+        intermediate_size=64,
+        num_heads=4,
+        patch_size=16,
+        spatial_merge_size=2,
+        temporal_patch_size=2,
+        out_hidden_size=32,
+        num_position_embeddings=64,
+        deepstack_visual_indexes=[1],
+    )
     cfg = Qwen3VLConfig(
         text_config=text, vision_config=vision, image_token_id=ids("<|image_pad|>"), video_token_id=ids("<|video_pad|>"),
         vision_start_token_id=ids("<|vision_start|>"), vision_end_token_id=ids("<|vision_end|>"),
@@ -193,7 +239,15 @@ def build_smolvlm2(out: Path) -> Path:
         SmolVLMVideoProcessor,
     )
 
-    specials = ["<|im_start|>", "<end_of_utterance>", "<|endoftext|>", "<image>", "<video>", "<fake_token_around_image>", "<global-img>"]
+    specials = [
+        "<|im_start|>",
+        "<end_of_utterance>",
+        "<|endoftext|>",
+        "<image>",
+        "<video>",
+        "<fake_token_around_image>",
+        "<global-img>",
+    ]
     specials += [f"<row_{r}_col_{c}>" for r in range(1, 3) for c in range(1, 3)]
     tok = _tokenizer(
         specials, bos="<|im_start|>", eos="<end_of_utterance>", pad="<|endoftext|>",
@@ -201,7 +255,9 @@ def build_smolvlm2(out: Path) -> Path:
     )  # fmt: skip
     ids = tok.convert_tokens_to_ids
     text = LlamaConfig(**_llama(len(tok), ids("<|endoftext|>"), eos_token_id=ids("<end_of_utterance>")))
-    vision = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, image_size=32, patch_size=8)
+    vision = dict(
+        hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, image_size=32, patch_size=8
+    )
     cfg = SmolVLMConfig(vision_config=vision, text_config=text.to_dict(), image_token_id=ids("<image>"), scale_factor=2)
     _seed()
     model = SmolVLMForConditionalGeneration(cfg).eval()

@@ -30,7 +30,9 @@ def cli_json(*args: str) -> Any:
 
 
 def write_config(path: Path, describer: str, options: dict[str, Any]) -> Path:
-    cfg = {"describe": {"describer": describer, "batch_size": 2, "frame_width": 64, "options": options},
-           "clips": {"min_duration": 1.0, "max_duration": 10.0}}
+    cfg = {
+        "describe": {"describer": describer, "batch_size": 2, "frame_width": 64, "options": options},
+        "clips": {"min_duration": 1.0, "max_duration": 10.0},
+    }
     path.write_text(json.dumps(cfg))  # JSON is YAML
     return path

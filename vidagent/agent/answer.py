@@ -75,10 +75,19 @@ class Answer:
         return self.found and any(c.verified for c in self.citations)
 
     def to_json(self) -> dict[str, Any]:
-        return {"question": self.question, "found": self.found, "verified": self.verified, "answer": self.answer,
-                "evidence": self.evidence, "citations": [c.to_json() for c in self.citations],
-                "query": self.query, "steps": self.steps, "mode": self.mode,
-                "elapsed_s": round(self.elapsed_s, 3), "error": self.error}
+        return {
+            "question": self.question,
+            "found": self.found,
+            "verified": self.verified,
+            "answer": self.answer,
+            "evidence": self.evidence,
+            "citations": [c.to_json() for c in self.citations],
+            "query": self.query,
+            "steps": self.steps,
+            "mode": self.mode,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "error": self.error,
+        }
 
 
 def fmt_time(t: float) -> str:
@@ -97,7 +106,9 @@ _STOP = set(
 )
 _NEGATIVE = re.compile(
     r"^\s*(not in this clip|no\b|none\b|nothing\b|i (do not|don't|cannot|can't) (see|tell|find)|"
-    r"there is no|the clip does not|unknown|n/a)", re.IGNORECASE)
+    r"there is no|the clip does not|unknown|n/a)",
+    re.IGNORECASE,
+)
 
 
 def words(text: str) -> set[str]:
@@ -176,20 +187,36 @@ def check(box: Toolbox, question: str, claims: list[tuple[str, str]]) -> list[Ci
             stored = " ".join(x for x in [row["caption"], *row["ocr"], row["transcript"]] if x)
             cit = Citation(row["video"], float(row["start"]), float(row["end"]), clip_id, stored[:500], False)
             out.append(cit)
-            box.steps.append({"tool": "verify", "args": {"clip_id": clip_id}, "result": "kept unverified: "
-                              + (result.get("error") or result.get("note") or "describer cannot be re-queried")})
+            box.steps.append(
+                {
+                    "tool": "verify",
+                    "args": {"clip_id": clip_id},
+                    "result": "kept unverified: "
+                    + (result.get("error") or result.get("note") or "describer cannot be re-queried"),
+                }
+            )
             continue
         evidence = evidence_text(result)
         start, end = float(row["start"]), float(row["end"])
         if claim.strip() and verify_text(box.store, clip_id, claim.strip(), start, end):
             # The claimed text itself is in what the store holds for this clip (re-read, not trusted).
             out.append(Citation(row["video"], start, end, clip_id, claim.strip(), True))
-            box.steps.append({"tool": "verify", "args": {"clip_id": clip_id}, "result": "verified: the claim's "
-                              "text is in the clip's stored evidence"})
+            box.steps.append(
+                {
+                    "tool": "verify",
+                    "args": {"clip_id": clip_id},
+                    "result": "verified: the claim's text is in the clip's stored evidence",
+                }
+            )
         elif supports(evidence, claim):
             out.append(Citation(row["video"], float(row["start"]), float(row["end"]), clip_id, str(evidence), True))
             box.steps.append({"tool": "verify", "args": {"clip_id": clip_id}, "result": "verified"})
         else:
-            box.steps.append({"tool": "verify", "args": {"clip_id": clip_id},
-                              "result": f"dropped: evidence does not support the claim ({evidence[:120]!r})"})
+            box.steps.append(
+                {
+                    "tool": "verify",
+                    "args": {"clip_id": clip_id},
+                    "result": f"dropped: evidence does not support the claim ({evidence[:120]!r})",
+                }
+            )
     return out

@@ -71,8 +71,9 @@ def parse_final(text: str, known_ids: set[str]) -> tuple[str, list[tuple[str, st
     return answer, [(cid, answer) for cid in sorted(known_ids) if cid in text]
 
 
-def answer_chat(box: Toolbox, question: str, model: Any, cfg: AgentConfig, top_k: int,
-                video: str | None = None) -> Answer:
+def answer_chat(
+    box: Toolbox, question: str, model: Any, cfg: AgentConfig, top_k: int, video: str | None = None
+) -> Answer:
     """Run the tool-calling agent, then verify what it cites."""
     from langchain.agents import create_agent
     from langchain_core.messages import AIMessage, HumanMessage
@@ -91,8 +92,11 @@ def answer_chat(box: Toolbox, question: str, model: Any, cfg: AgentConfig, top_k
     error = ""
     messages: list[Any] = []
     try:
-        for state in graph.stream({"messages": [HumanMessage(request)]}, stream_mode="values",
-                                  config={"recursion_limit": 2 * cfg.max_steps + 1}):
+        for state in graph.stream(
+            {"messages": [HumanMessage(request)]},
+            stream_mode="values",
+            config={"recursion_limit": 2 * cfg.max_steps + 1},
+        ):
             messages = list(state.get("messages", messages))
             if time.monotonic() > deadline:
                 error = f"time limit of {cfg.timeout_s:g} s reached"
@@ -109,13 +113,20 @@ def answer_chat(box: Toolbox, question: str, model: Any, cfg: AgentConfig, top_k
         if isinstance(m, AIMessage):
             for tc in m.tool_calls or []:
                 if tc["name"] not in TOOL_NAMES:
-                    box.steps.append({"tool": tc["name"], "args": tc.get("args", {}),
-                                      "error": "not a tool of this agent; refused"})
+                    box.steps.append(
+                        {"tool": tc["name"], "args": tc.get("args", {}), "error": "not a tool of this agent; refused"}
+                    )
 
     final = next((m for m in reversed(messages) if isinstance(m, AIMessage) and not m.tool_calls), None)
     if final is None:
-        return Answer(question, f"{NOT_FOUND} ({error or 'the model gave no final answer'})", [], box.steps,
-                      mode="chat", error=error or "no final answer")
+        return Answer(
+            question,
+            f"{NOT_FOUND} ({error or 'the model gave no final answer'})",
+            [],
+            box.steps,
+            mode="chat",
+            error=error or "no final answer",
+        )
     known = set(box.hits) | {str(s["args"]["clip_id"]) for s in box.steps if s.get("args", {}).get("clip_id")}
     text, claims = parse_final(_text(final.content), known)
     if text.lower().startswith("not found") or not claims:

@@ -64,9 +64,17 @@ class Span:
         return {"said": "said", "seen": "seen"}.get(self.kind, "on screen")
 
     def to_json(self) -> dict[str, Any]:
-        return {"answer": self.answer, "evidence": self.evidence, "kind": self.kind, "clip_id": self.clip.clip_id,
-                "start": round(self.start, 3), "end": round(self.end, 3), "score": round(self.score, 3),
-                "source": self.clip.source, **{k: round(v, 3) for k, v in self.detail.items()}}
+        return {
+            "answer": self.answer,
+            "evidence": self.evidence,
+            "kind": self.kind,
+            "clip_id": self.clip.clip_id,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "score": round(self.score, 3),
+            "source": self.clip.source,
+            **{k: round(v, 3) for k, v in self.detail.items()},
+        }
 
 
 def _seen_window(ev: ClipEvidence, text: str, pad: float = 0.5) -> tuple[float, float]:
@@ -107,8 +115,9 @@ def extract(query: Query, text: str) -> str:
     t = query.answer_type
     m: re.Match[str] | None
     if t == "maker":
-        return extract(Query(query.text, query.qtype, "person", query.focus, query.families, query.head), text) or \
-            extract(Query(query.text, query.qtype, "org", query.focus, query.families, query.head), text)
+        return extract(
+            Query(query.text, query.qtype, "person", query.focus, query.families, query.head), text
+        ) or extract(Query(query.text, query.qtype, "org", query.focus, query.families, query.head), text)
     if t == "person":
         for m in re.finditer(r"(?:[A-Z][\w'-]+(?:\s+(?:van|de|der|von)?\s*[A-Z][\w'-]+){1,3})", text):
             cand = re.sub(r"^(?:(?:I'm|I|Hi|Hello|Dr|Mr|Mrs|Ms)\b[\s,.]*)+", "", m.group(0).strip())
@@ -116,15 +125,21 @@ def extract(query: Query, text: str) -> str:
                 return cand
         return ""
     if t == "org":
-        m = re.search(r"((?:[A-Z][\w&.'-]*\s+){0,4}(?:[Ff]und|Foundation|Studios?|Systems|Microsystems|Company|"
-                      r"Inc|Ltd|Institute|University|School|Commons|Productions?|Media|Labs?)\b(?:\s+[A-Z][\w-]*)*)",
-                      text)
+        m = re.search(
+            r"((?:[A-Z][\w&.'-]*\s+){0,4}(?:[Ff]und|Foundation|Studios?|Systems|Microsystems|Company|"
+            r"Inc|Ltd|Institute|University|School|Commons|Productions?|Media|Labs?)\b(?:\s+[A-Z][\w-]*)*)",
+            text,
+        )
         if m:
             return m.group(1).strip()
         return text if type_fit(query, text) >= 0.5 and len(tokens(text)) <= 6 else ""
     if t == "number":
-        m = re.search(r"\b(\d[\d,.]*|(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                      r"twenty|thirty|forty|fifty|hundred|thousand|million)s?)\b(\s+\w+)?", text, re.IGNORECASE)
+        m = re.search(
+            r"\b(\d[\d,.]*|(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+            r"twenty|thirty|forty|fifty|hundred|thousand|million)s?)\b(\s+\w+)?",
+            text,
+            re.IGNORECASE,
+        )
         return m.group(0).strip() if m else ""
     if t == "time":
         m = re.search(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d(?:\s*[ap]m)?)\b", text, re.IGNORECASE)
@@ -133,8 +148,12 @@ def extract(query: Query, text: str) -> str:
         m = DURATION.search(text)
         return m.group(0) if m else ""
     if t == "colour":
-        m = re.search(r"\b(red|orange|yellow|green|blue|purple|violet|pink|brown|black|white|grey|gray|silver|gold)"
-                      r"\b", text, re.IGNORECASE)
+        m = re.search(
+            r"\b(red|orange|yellow|green|blue|purple|violet|pink|brown|black|white|grey|gray|silver|gold)"
+            r"\b",
+            text,
+            re.IGNORECASE,
+        )
         return m.group(0) if m else ""
     if t == "place":
         m = re.search(r"\b(?:in|at|from|of)\s+((?:the\s+)?[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*)", text)
@@ -155,7 +174,7 @@ def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
         for fl in frame_lines(ev.boxes):
             for p in pairs(fl):
                 # A row reads either way (NAME | Role, Role | NAME); a stacked label is the upper line.
-                for ans, label in ((p.second, p.first), (p.first, p.second))[:2 if p.kind == "row" else 1]:
+                for ans, label in ((p.second, p.first), (p.first, p.second))[: 2 if p.kind == "row" else 1]:
                     pk = (normalise(ans), normalise(label))
                     if pk in seen_pairs:
                         continue
@@ -217,7 +236,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         return []
     qv = embed.embed_batch([query.text])[0]
     # Batches of <= 64 keep the embedder on its light ONNX path (no torch import in `ask`).
-    vecs = [v for i in range(0, len(texts), 64) for v in embed.embed_batch(texts[i:i + 64])]
+    vecs = [v for i in range(0, len(texts), 64) for v in embed.embed_batch(texts[i : i + 64])]
     sim = {t: float(v @ qv) for t, v in zip(texts, vecs, strict=True)}
     kept = []
     for s, cov in covered:
@@ -228,8 +247,12 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         s.detail = {"similarity": sm, "coverage": cov, "type_fit": fit, "label_precision": prec}
         if s.kind in ("row", "stack") and (cov_ans >= cov or normalise(s.answer) == normalise(s.label)):
             continue  # the answer side repeats the question: this is the label, not the value
-        if s.kind in ("line", "said") and query.answer_type in TYPED and cov_ans > 0 and normalise(
-                s.answer) == normalise(s.evidence):
+        if (
+            s.kind in ("line", "said")
+            and query.answer_type in TYPED
+            and cov_ans > 0
+            and normalise(s.answer) == normalise(s.evidence)
+        ):
             continue
         if s.kind in ("line", "said") and precision(query, s.answer) >= 0.999:
             continue  # every word of it is in the question: it repeats the question, it does not answer it
@@ -254,8 +277,13 @@ def best(query: Query, ranked: list[Span], margin: float = 0.05, most: int = 6) 
     group = [top]
     if top.kind in ("stack", "row"):
         for s in ranked[1:]:
-            if (s.clip.clip_id == top.clip.clip_id and s.kind == top.kind and same_text(s.label, top.label)
-                    and s.score >= top.score - margin and not any(same_text(s.answer, g.answer) for g in group)):
+            if (
+                s.clip.clip_id == top.clip.clip_id
+                and s.kind == top.kind
+                and same_text(s.label, top.label)
+                and s.score >= top.score - margin
+                and not any(same_text(s.answer, g.answer) for g in group)
+            ):
                 group.append(s)
             if len(group) >= most:
                 break

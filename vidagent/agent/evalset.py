@@ -31,8 +31,12 @@ def load(path: str | Path) -> tuple[list[str], list[QAItem]]:
     import yaml
 
     data = yaml.safe_load(Path(path).read_text())
-    items = [QAItem(d["q"], list(d["answers"]), [(str(v), float(a), float(b)) for v, a, b in d["windows"]],
-                    bool(d.get("fast"))) for d in data.get("answerable") or []]
+    items = [
+        QAItem(
+            d["q"], list(d["answers"]), [(str(v), float(a), float(b)) for v, a, b in d["windows"]], bool(d.get("fast"))
+        )
+        for d in data.get("answerable") or []
+    ]
     items += [QAItem(d["q"], fast=bool(d.get("fast"))) for d in data.get("absent") or []]
     return list(data.get("videos") or []), items
 
@@ -45,18 +49,23 @@ def score(item: QAItem, result: dict[str, Any]) -> dict[str, Any]:
         return {"right": not found and not cits, "false_answer": found or bool(cits), "cited_in_window": False}
     answer = normalise(str(result.get("answer", "")))
     right = found and any(normalise(a) in answer for a in item.answers)
-    in_window = any(Path(str(c["video"])).name == v and float(c["start"]) < b and float(c["end"]) > a
-                    for c in cits for v, a, b in item.windows)
-    return {"right": right, "cited_in_window": in_window, "false_answer": False,
-            "right_and_cited": right and in_window}
+    in_window = any(
+        Path(str(c["video"])).name == v and float(c["start"]) < b and float(c["end"]) > a
+        for c in cits
+        for v, a, b in item.windows
+    )
+    return {"right": right, "cited_in_window": in_window, "false_answer": False, "right_and_cited": right and in_window}
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     ans = [r for r in rows if not r["absent"]]
     absent = [r for r in rows if r["absent"]]
     pct = lambda n, d: round(100.0 * n / d, 1) if d else 0.0
-    return {"answerable": len(ans), "absent": len(absent),
-            "exact_answer_pct": pct(sum(r["right"] for r in ans), len(ans)),
-            "right_and_cited_pct": pct(sum(r.get("right_and_cited", False) for r in ans), len(ans)),
-            "citation_in_window_pct": pct(sum(r["cited_in_window"] for r in ans), len(ans)),
-            "false_answers_on_absent": sum(r["false_answer"] for r in absent)}
+    return {
+        "answerable": len(ans),
+        "absent": len(absent),
+        "exact_answer_pct": pct(sum(r["right"] for r in ans), len(ans)),
+        "right_and_cited_pct": pct(sum(r.get("right_and_cited", False) for r in ans), len(ans)),
+        "citation_in_window_pct": pct(sum(r["cited_in_window"] for r in ans), len(ans)),
+        "false_answers_on_absent": sum(r["false_answer"] for r in absent),
+    }

@@ -37,8 +37,9 @@ def _phrase(evidence: str) -> str:
     return render(pieces(evidence))
 
 
-def _keyword_hits(box: Toolbox, query: Any, hits: list[dict[str, Any]], k: int,
-                  video: str | None) -> list[dict[str, Any]]:
+def _keyword_hits(
+    box: Toolbox, query: Any, hits: list[dict[str, Any]], k: int, video: str | None
+) -> list[dict[str, Any]]:
     """Clips whose stored text holds the question's focus words verbatim (full-text index), that the
     ranked search left out: a rare word on screen ("NARRATOR") is strong evidence even when the rest
     of the clip is unlike the question."""
@@ -59,10 +60,15 @@ def _keyword_hits(box: Toolbox, query: Any, hits: list[dict[str, Any]], k: int,
         if r["clip_id"] not in have and (vh is None or r["video_hash"] == vh):
             have.add(r["clip_id"])
             extra.append({"clip_id": r["clip_id"], "video": r["video"], "start": r["start"], "end": r["end"]})
-    extra = extra[:max(1, k // 2)]
+    extra = extra[: max(1, k // 2)]
     if extra:
-        box.steps.append({"tool": "keyword_clips", "args": {"words": query.focus},
-                          "result": [{"clip_id": e["clip_id"], "start": round(float(e["start"]), 3)} for e in extra]})
+        box.steps.append(
+            {
+                "tool": "keyword_clips",
+                "args": {"words": query.focus},
+                "result": [{"clip_id": e["clip_id"], "start": round(float(e["start"]), 3)} for e in extra],
+            }
+        )
     return extra
 
 
@@ -70,7 +76,9 @@ SPEECH_SIM = 0.4  # cosine + 0.3 x focus coverage at which a sentence said bring
 MAX_SENTENCES = 2000
 
 
-def _speech_hits(box: Toolbox, question: str, query: Any, hits: list[dict[str, Any]], video: str | None) -> list[dict[str, Any]]:
+def _speech_hits(
+    box: Toolbox, question: str, query: Any, hits: list[dict[str, Any]], video: str | None
+) -> list[dict[str, Any]]:
     """Clips holding the sentences said that are closest to the question. Why: a clip's caption mixes
     tags, text and speech, so "where does the speaker work?" can miss the one sentence that answers it."""
     from ..describe import get_embedder
@@ -88,11 +96,16 @@ def _speech_hits(box: Toolbox, question: str, query: Any, hits: list[dict[str, A
         return []
     emb = get_embedder(box.settings.embed.embedder)
     qv = emb.embed_batch([question])[0]
-    vecs = [v for i in range(0, len(sents), 64) for v in emb.embed_batch([x.text for _, x in sents[i:i + 64]])]
+    vecs = [v for i in range(0, len(sents), 64) for v in emb.embed_batch([x.text for _, x in sents[i : i + 64]])]
     from .question import coverage
 
-    best = sorted(((float(v @ qv) + 0.3 * coverage(query, x.text + " speaker narrator"), vh, x)
-                   for v, (vh, x) in zip(vecs, sents, strict=True)), key=lambda z: -z[0])
+    best = sorted(
+        (
+            (float(v @ qv) + 0.3 * coverage(query, x.text + " speaker narrator"), vh, x)
+            for v, (vh, x) in zip(vecs, sents, strict=True)
+        ),
+        key=lambda z: -z[0],
+    )
     have = {h["clip_id"] for h in hits}
     extra = []
     for sim, vh, x in best[:3]:
@@ -101,8 +114,16 @@ def _speech_hits(box: Toolbox, question: str, query: Any, hits: list[dict[str, A
         for r in box.store.active_rows(video_hash=vh):
             if r["start"] <= (x.start + x.end) / 2 < r["end"] and r["clip_id"] not in have:
                 have.add(r["clip_id"])
-                extra.append({"clip_id": r["clip_id"], "video": r["video"], "start": r["start"], "end": r["end"],
-                              "sentence": x.text, "similarity": round(sim, 3)})
+                extra.append(
+                    {
+                        "clip_id": r["clip_id"],
+                        "video": r["video"],
+                        "start": r["start"],
+                        "end": r["end"],
+                        "sentence": x.text,
+                        "similarity": round(sim, 3),
+                    }
+                )
     if extra:
         box.steps.append({"tool": "speech_clips", "args": {"sentences": len(sents)}, "result": extra})
     return extra
@@ -120,9 +141,22 @@ def _read(box: Toolbox, hits: list[dict[str, Any]]) -> list[ClipEvidence]:
             ts = box.store.transcripts_of(vh)
             transcripts[vh] = ts[0] if ts else []
         out.append(stored_evidence(box.store, row, transcripts[vh]))
-    box.steps.append({"tool": "read_evidence", "args": {"clips": [e.clip_id for e in out]},
-                      "result": [{"clip_id": e.clip_id, "text_boxes": len(e.boxes), "lines": len(e.lines),
-                                  "speech_segments": len(e.speech), "tags": len(e.tags)} for e in out]})
+    box.steps.append(
+        {
+            "tool": "read_evidence",
+            "args": {"clips": [e.clip_id for e in out]},
+            "result": [
+                {
+                    "clip_id": e.clip_id,
+                    "text_boxes": len(e.boxes),
+                    "lines": len(e.lines),
+                    "speech_segments": len(e.speech),
+                    "tags": len(e.tags),
+                }
+                for e in out
+            ],
+        }
+    )
     return out
 
 
@@ -131,9 +165,17 @@ def _compose(box: Toolbox, query: Any, evs: list[ClipEvidence], stage: str) -> l
 
     spans = candidates(query, evs)
     ranked = rank(query, spans, get_embedder(box.settings.embed.embedder))
-    box.steps.append({"tool": "compose", "args": {"stage": stage, "candidates": len(spans)},
-                      "result": {"passed": len(ranked), "top": [s.to_json() for s in ranked[:5]],
-                                 "truncated": {"shown": min(5, len(ranked)), "total": len(ranked)}}})
+    box.steps.append(
+        {
+            "tool": "compose",
+            "args": {"stage": stage, "candidates": len(spans)},
+            "result": {
+                "passed": len(ranked),
+                "top": [s.to_json() for s in ranked[:5]],
+                "truncated": {"shown": min(5, len(ranked)), "total": len(ranked)},
+            },
+        }
+    )
     return ranked
 
 
@@ -175,14 +217,22 @@ def _ask_models(box: Toolbox, question: str, hits: list[dict[str, Any]]) -> Answ
         said = " ".join(str((result.get("content") or {}).get("answer", "")).split())
         if not said:
             continue
-        cite = Citation(row["video"], float(row["start"]), float(row["end"]), row["clip_id"], said, True,
-                        kind="model", clip_start=float(row["start"]), clip_end=float(row["end"]))
+        cite = Citation(
+            row["video"],
+            float(row["start"]),
+            float(row["end"]),
+            row["clip_id"],
+            said,
+            True,
+            kind="model",
+            clip_start=float(row["start"]),
+            clip_end=float(row["end"]),
+        )
         return Answer(question, said, [cite], box.steps, mode="offline", evidence=said)
     return None
 
 
-def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = None,
-                   requery: bool = True) -> Answer:
+def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = None, requery: bool = True) -> Answer:
     """Answer with a short span, its quoted evidence and a narrow, checked citation; or `Not found`."""
     query = analyse(question)
     box.steps.append({"tool": "analyse", "args": {"question": question}, "result": query.to_json()})
@@ -196,11 +246,18 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     top = ranked[0] if ranked else None
     if top is not None and requery and top.kind != "said" and top.clip.source == "stored":
         times = sorted({b.time for b in top.clip.boxes if top.start - 1e-3 <= b.time <= top.end + 1e-3})
-        if times and small_text(box.store, top.clip, times, box.settings.describe.frame_width,
-                                texts=(top.answer, top.label)):
+        if times and small_text(
+            box.store, top.clip, times, box.settings.describe.frame_width, texts=(top.answer, top.label)
+        ):
             result = _safe(sharpen, box, top.clip, times)
-            box.steps.append({"tool": "requery", "args": {"clip_id": top.clip.clip_id, "kind": "ocr-frames"},
-                              "result": result, "elapsed_s": result.get("cost_s", 0.0)})
+            box.steps.append(
+                {
+                    "tool": "requery",
+                    "args": {"clip_id": top.clip.clip_id, "kind": "ocr-frames"},
+                    "result": result,
+                    "elapsed_s": result.get("cost_s", 0.0),
+                }
+            )
             ranked = _compose(box, query, evs, f"sharpen:{top.clip.clip_id}")
     weak = not ranked or ranked[0].detail.get("coverage", 0.0) < CONFIDENT
     if weak and requery and evs:
@@ -209,8 +266,14 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
             kinds = [dense_ocr] + ([speech_words] if ev.speech else [])  # word times only where speech was heard
             for fn in kinds:
                 result = _safe(fn, box, ev)
-                box.steps.append({"tool": "requery", "args": {"clip_id": ev.clip_id, "kind": result["kind"]},
-                                  "result": result, "elapsed_s": result.get("cost_s", 0.0)})
+                box.steps.append(
+                    {
+                        "tool": "requery",
+                        "args": {"clip_id": ev.clip_id, "kind": result["kind"]},
+                        "result": result,
+                        "elapsed_s": result.get("cost_s", 0.0),
+                    }
+                )
             ranked = _compose(box, query, evs, f"requery:{ev.clip_id}")
             if ranked and ranked[0].detail.get("coverage", 0.0) >= CONFIDENT:
                 break
@@ -227,17 +290,54 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     for s in group[:MAX_CITED]:
         if not os.path.exists(s.clip.video):
             # Answered from what the store holds, but the frames can no longer be looked at again.
-            citations.append(Citation(s.clip.video, s.start, s.end, s.clip.clip_id, s.evidence, False, kind=s.medium,
-                                      clip_start=s.clip.start, clip_end=s.clip.end))
-            box.steps.append({"tool": "verify", "args": {"clip_id": s.clip.clip_id, "answer": s.answer},
-                              "result": "kept unverified: the video file is gone (answered from stored evidence)"})
+            citations.append(
+                Citation(
+                    s.clip.video,
+                    s.start,
+                    s.end,
+                    s.clip.clip_id,
+                    s.evidence,
+                    False,
+                    kind=s.medium,
+                    clip_start=s.clip.start,
+                    clip_end=s.clip.end,
+                )
+            )
+            box.steps.append(
+                {
+                    "tool": "verify",
+                    "args": {"clip_id": s.clip.clip_id, "answer": s.answer},
+                    "result": "kept unverified: the video file is gone (answered from stored evidence)",
+                }
+            )
             continue
         ok = verify_text(box.store, s.clip.clip_id, s.answer, s.start, s.end)
-        citations.append(Citation(s.clip.video, s.start, s.end, s.clip.clip_id, s.evidence, ok, kind=s.medium,
-                                  clip_start=s.clip.start, clip_end=s.clip.end))
-        box.steps.append({"tool": "verify", "args": {"clip_id": s.clip.clip_id, "answer": s.answer,
-                                                     "start": round(s.start, 3), "end": round(s.end, 3)},
-                          "result": "verified" if ok else "not verified: the span re-read does not contain it"})
+        citations.append(
+            Citation(
+                s.clip.video,
+                s.start,
+                s.end,
+                s.clip.clip_id,
+                s.evidence,
+                ok,
+                kind=s.medium,
+                clip_start=s.clip.start,
+                clip_end=s.clip.end,
+            )
+        )
+        box.steps.append(
+            {
+                "tool": "verify",
+                "args": {
+                    "clip_id": s.clip.clip_id,
+                    "answer": s.answer,
+                    "start": round(s.start, 3),
+                    "end": round(s.end, 3),
+                },
+                "result": "verified" if ok else "not verified: the span re-read does not contain it",
+            }
+        )
     top = group[0]
-    return Answer(question, text, citations, box.steps, mode="offline", error=error, evidence=top.evidence,
-                  query=query.to_json())
+    return Answer(
+        question, text, citations, box.steps, mode="offline", error=error, evidence=top.evidence, query=query.to_json()
+    )

@@ -12,7 +12,135 @@ import re
 from dataclasses import dataclass, field
 
 STOP = set(
-    ["a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "am", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "not", "no", "this", "that", "these", "those", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "done", "it", "its", "there", "their", "they", "he", "she", "his", "her", "you", "your", "we", "our", "i", "me", "my", "any", "some", "clip", "clips", "video", "videos", "scene", "film", "movie", "show", "shows", "shown", "say", "says", "said", "saying", "seen", "see", "screen", "answer", "question", "tell", "name", "named", "called", "call", "many", "much", "please", "can", "could", "would", "should", "will", "shall", "has", "have", "had", "about", "into", "onto", "out", "up", "as", "gave", "give", "given", "gives", "get", "got", "trailer", "describe", "described", "describes", "according", "mentioned", "mention", "displayed", "appear", "appears", "appeared", "visible", "written", "i'm", "i've", "i'd", "it's", "that's", "hi", "hello"]
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "and",
+        "or",
+        "not",
+        "no",
+        "this",
+        "that",
+        "these",
+        "those",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "does",
+        "do",
+        "did",
+        "done",
+        "it",
+        "its",
+        "there",
+        "their",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "you",
+        "your",
+        "we",
+        "our",
+        "i",
+        "me",
+        "my",
+        "any",
+        "some",
+        "clip",
+        "clips",
+        "video",
+        "videos",
+        "scene",
+        "film",
+        "movie",
+        "show",
+        "shows",
+        "shown",
+        "say",
+        "says",
+        "said",
+        "saying",
+        "seen",
+        "see",
+        "screen",
+        "answer",
+        "question",
+        "tell",
+        "name",
+        "named",
+        "called",
+        "call",
+        "many",
+        "much",
+        "please",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "shall",
+        "has",
+        "have",
+        "had",
+        "about",
+        "into",
+        "onto",
+        "out",
+        "up",
+        "as",
+        "gave",
+        "give",
+        "given",
+        "gives",
+        "get",
+        "got",
+        "trailer",
+        "describe",
+        "described",
+        "describes",
+        "according",
+        "mentioned",
+        "mention",
+        "displayed",
+        "appear",
+        "appears",
+        "appeared",
+        "visible",
+        "written",
+        "i'm",
+        "i've",
+        "i'd",
+        "it's",
+        "that's",
+        "hi",
+        "hello",
+    ]
 )
 # Word families a stemmer cannot join (different roots, or a role and the thing done). General
 # vocabulary of credits, captions and talk, not tied to any video.
@@ -40,10 +168,86 @@ _RELATED = [
     {"hardwar", "workstat", "machin", "comput"},
     {"work", "job", "employ", "occupat", "profess", "career", "lectur", "teach"},
 ]
-_SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ers", "ors", "ist", "ists", "ions",
-             "ion", "ed", "er", "or", "es", "s", "ly", "ial", "y", "e")
-_NUMBER_WORDS = set(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "million", "billion", "dozen"])
-COLOURS = set(["red", "orange", "yellow", "green", "blue", "purple", "violet", "pink", "brown", "black", "white", "grey", "gray", "silver", "gold"])
+_SUFFIXES = (
+    "ational",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ings",
+    "ing",
+    "ers",
+    "ors",
+    "ist",
+    "ists",
+    "ions",
+    "ion",
+    "ed",
+    "er",
+    "or",
+    "es",
+    "s",
+    "ly",
+    "ial",
+    "y",
+    "e",
+)
+_NUMBER_WORDS = set(
+    [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "thousand",
+        "million",
+        "billion",
+        "dozen",
+    ]
+)
+COLOURS = set(
+    [
+        "red",
+        "orange",
+        "yellow",
+        "green",
+        "blue",
+        "purple",
+        "violet",
+        "pink",
+        "brown",
+        "black",
+        "white",
+        "grey",
+        "gray",
+        "silver",
+        "gold",
+    ]
+)
 
 
 def stem(word: str) -> str:
@@ -103,12 +307,49 @@ class Query:
         return {"type": self.qtype, "answer_type": self.answer_type, "focus": self.focus}
 
 
-_ORG_NOUNS = ("fund", "company", "organisation", "organization", "studio", "foundation", "firm", "brand",
-              "institute", "university", "sponsor", "agency", "network", "channel", "team", "group", "label")
-_PERSON_NOUNS = ("person", "man", "woman", "artist", "director", "actor", "speaker", "narrator", "author",
-                 "host", "presenter", "composer", "animator", "producer", "writer", "designer", "developer")
-_SHOWN = re.compile(r"^(what|which)\b.*\b(shown|seen|visible|appear|appears|in the (scene|picture|frame|shot)|"
-                    r"kind of|type of|animal|object)\b", re.IGNORECASE)
+_ORG_NOUNS = (
+    "fund",
+    "company",
+    "organisation",
+    "organization",
+    "studio",
+    "foundation",
+    "firm",
+    "brand",
+    "institute",
+    "university",
+    "sponsor",
+    "agency",
+    "network",
+    "channel",
+    "team",
+    "group",
+    "label",
+)
+_PERSON_NOUNS = (
+    "person",
+    "man",
+    "woman",
+    "artist",
+    "director",
+    "actor",
+    "speaker",
+    "narrator",
+    "author",
+    "host",
+    "presenter",
+    "composer",
+    "animator",
+    "producer",
+    "writer",
+    "designer",
+    "developer",
+)
+_SHOWN = re.compile(
+    r"^(what|which)\b.*\b(shown|seen|visible|appear|appears|in the (scene|picture|frame|shot)|"
+    r"kind of|type of|animal|object)\b",
+    re.IGNORECASE,
+)
 
 
 def analyse(question: str) -> Query:
@@ -147,9 +388,12 @@ def analyse(question: str) -> Query:
             atype = "text"
     elif first in ("is", "are", "was", "were", "does", "do", "did", "can", "has", "have"):
         qtype, atype = "yes_no", "yes_no"
-    if atype == "person" and re.search(r"\b(made|makes|make|created|creates|built|builds|developed|develops|"
-                                       r"produced|produces|published|sponsored|funded|presents|presented|"
-                                       r"provided|provides)\b", low):
+    if atype == "person" and re.search(
+        r"\b(made|makes|make|created|creates|built|builds|developed|develops|"
+        r"produced|produces|published|sponsored|funded|presents|presented|"
+        r"provided|provides)\b",
+        low,
+    ):
         atype = "maker"  # "who made it?": a person, a company or a tool
     focus: list[str] = []
     for w in tokens(q):
@@ -169,10 +413,13 @@ def analyse(question: str) -> Query:
         else:
             families.append(fam)
     # The asked-for noun phrase: "which LAW SCHOOL is thanked" (up to the verb); an answer may repeat it.
-    m = re.match(r"^(?:what|which)\s+((?:[\w'-]+\s+){0,3}?)(?:is|are|was|were|did|does|do|has|have|gave|"
-                 r"provided|made|can|will)\b", low)
+    m = re.match(
+        r"^(?:what|which)\s+((?:[\w'-]+\s+){0,3}?)(?:is|are|was|were|did|does|do|has|have|gave|"
+        r"provided|made|can|will)\b",
+        low,
+    )
     head: set[str] = set()
-    for w in (m.group(1).split() if m else []):
+    for w in m.group(1).split() if m else []:
         if w not in STOP:
             head |= family(w)
     allw = {w for w in re.findall(r"[a-z0-9]+", low) if len(w) >= 4}
@@ -201,17 +448,48 @@ def coverage(query: Query, text: str, skip_head: bool = False) -> float:
 
 
 # -- answer-type fit --------------------------------------------------------------------------------
-_ORG_WORDS = re.compile(r"\b(fund|foundation|inc|ltd|llc|gmbh|studios?|systems|company|corp(oration)?|"
-                        r"productions?|media|university|institute|labs?|org|group|pictures|films?|"
-                        r"workstations|microsystems|amsterdam|commons|society|association|agency)\b", re.IGNORECASE)
-_TIME = re.compile(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d|january|february|march|april|may|june|july|august|"
-                   r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|"
-                   r"sunday|morning|evening|night|yesterday|today|tomorrow)\b", re.IGNORECASE)
-DURATION = re.compile(r"\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of|\d+(?:[.,]\d+)?)\s+"
-                      r"(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b", re.I)
+_ORG_WORDS = re.compile(
+    r"\b(fund|foundation|inc|ltd|llc|gmbh|studios?|systems|company|corp(oration)?|"
+    r"productions?|media|university|institute|labs?|org|group|pictures|films?|"
+    r"workstations|microsystems|amsterdam|commons|society|association|agency)\b",
+    re.IGNORECASE,
+)
+_TIME = re.compile(
+    r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d|january|february|march|april|may|june|july|august|"
+    r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday|morning|evening|night|yesterday|today|tomorrow)\b",
+    re.IGNORECASE,
+)
+DURATION = re.compile(
+    r"\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|couple of|\d+(?:[.,]\d+)?)\s+"
+    r"(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b",
+    re.I,
+)
 _ROLE_SUFFIX = re.compile(r"(tion|ing|ment|ship|ness|ics|ware|ist|ctor|ager)$", re.IGNORECASE)
-_PRONOUNS = set(["i", "i'm", "i've", "i'd", "i'll", "hi", "hello", "hey", "we", "we're", "you", "you're", "he", "she", "it", "it's", "they"])
-_FUNCTION = set(["the", "and", "of", "by", "with", "from", "for", "to", "in", "on", "at", "a", "an", "is", "are", "was"])
+_PRONOUNS = set(
+    [
+        "i",
+        "i'm",
+        "i've",
+        "i'd",
+        "i'll",
+        "hi",
+        "hello",
+        "hey",
+        "we",
+        "we're",
+        "you",
+        "you're",
+        "he",
+        "she",
+        "it",
+        "it's",
+        "they",
+    ]
+)
+_FUNCTION = set(
+    ["the", "and", "of", "by", "with", "from", "for", "to", "in", "on", "at", "a", "an", "is", "are", "was"]
+)
 
 
 def looks_like_name(text: str) -> bool:
@@ -236,8 +514,10 @@ def type_fit(query: Query, answer: str) -> float:
     if t == "person":
         return 1.0 if looks_like_name(a) else 0.0
     if t == "maker":
-        return max(1.0 if looks_like_name(a) else 0.0,
-                   type_fit(Query(query.text, query.qtype, "org", query.focus, query.families, query.head), a))
+        return max(
+            1.0 if looks_like_name(a) else 0.0,
+            type_fit(Query(query.text, query.qtype, "org", query.focus, query.families, query.head), a),
+        )
     if t == "org":
         if _ORG_WORDS.search(a) or (query.head and matches(query.head, content_stems(a))):
             return 1.0

@@ -28,8 +28,17 @@ def stored_evidence(store: Store, row: ClipRecord | dict[str, Any], transcript: 
     boxes = store.evidence.boxes(int(row["description_id"]))
     start, end = float(row["start"]), float(row["end"])
     speech = [s for s in (transcript or []) if s.end > start and s.start < end]
-    return ClipEvidence(row["clip_id"], row["video"], row["video_hash"], start, end, boxes=boxes,
-                        lines=[] if boxes else list(row["ocr"]), speech=speech, tags=list(row["tags"]))
+    return ClipEvidence(
+        row["clip_id"],
+        row["video"],
+        row["video_hash"],
+        start,
+        end,
+        boxes=boxes,
+        lines=[] if boxes else list(row["ocr"]),
+        speech=speech,
+        tags=list(row["tags"]),
+    )
 
 
 def _merge(old: list[TextBox], new: list[TextBox]) -> list[TextBox]:
@@ -59,8 +68,15 @@ def dense_ocr(store: Store, ev: ClipEvidence, fps: float = DENSE_FPS, width: int
         payload, cost = hit
         ev.boxes = _merge(ev.boxes, [TextBox(*b) for b in payload])
         ev.lines, ev.source = [], "requery"
-        return {"kind": "ocr-dense", "clip_id": ev.clip_id, "cached": True, "frames": len({b[6] for b in payload}),
-                "boxes": len(payload), "first_cost_s": round(cost, 3), "settings": settings}
+        return {
+            "kind": "ocr-dense",
+            "clip_id": ev.clip_id,
+            "cached": True,
+            "frames": len({b[6] for b in payload}),
+            "boxes": len(payload),
+            "first_cost_s": round(cost, 3),
+            "settings": settings,
+        }
     t0 = time.perf_counter()
     times = _frame_times(ev.start, ev.end, fps)
     frames = decode.frames_at(info.path, times, width=w)
@@ -79,8 +95,15 @@ def dense_ocr(store: Store, ev: ClipEvidence, fps: float = DENSE_FPS, width: int
     payload = [[b.text, b.x0, b.y0, b.x1, b.y1, b.score, b.time] for b in boxes]
     store.evidence.put_cache(key, ev.clip_id, ev.video_hash, "ocr-dense", MODEL_ID, settings, payload, cost)
     ev.boxes, ev.lines, ev.source = _merge(ev.boxes, boxes), [], "requery"
-    return {"kind": "ocr-dense", "clip_id": ev.clip_id, "cached": False, "frames": len(frames), "boxes": len(boxes),
-            "cost_s": round(cost, 3), "settings": settings}
+    return {
+        "kind": "ocr-dense",
+        "clip_id": ev.clip_id,
+        "cached": False,
+        "frames": len(frames),
+        "boxes": len(boxes),
+        "cost_s": round(cost, 3),
+        "settings": settings,
+    }
 
 
 def _clip_audio(path: str, start: float, end: float, rate: int = 16000) -> np.ndarray:
@@ -109,7 +132,7 @@ def _clip_audio(path: str, start: float, end: float, rate: int = 16000) -> np.nd
         return np.zeros(0, np.float32)
     data = np.concatenate(out).astype(np.float32)
     a = int(max(0.0, start - first) * rate)
-    return data[a:a + int((end - start) * rate)]
+    return data[a : a + int((end - start) * rate)]
 
 
 def speech_words(store: Store, ev: ClipEvidence) -> dict[str, Any]:
@@ -136,12 +159,19 @@ def speech_words(store: Store, ev: ClipEvidence) -> dict[str, Any]:
         # Added to the stored transcript, not replacing it: a clip heard without its context can be
         # heard worse ("It only takes a minute" -> "Now let's take some minutes").
         have = {s.text for s in ev.speech}
-        ev.speech = ev.speech + [Segment(float(a), float(b), str(t)) for a, b, t in payload["segments"]
-                                 if str(t) not in have]
+        ev.speech = ev.speech + [
+            Segment(float(a), float(b), str(t)) for a, b, t in payload["segments"] if str(t) not in have
+        ]
         ev.words = [(float(a), float(b), str(t)) for a, b, t in payload["words"]]
         ev.source = "requery"
-    return {"kind": "speech-words", "clip_id": ev.clip_id, "cached": cached, "words": len(payload["words"]),
-            ("first_cost_s" if cached else "cost_s"): round(cost, 3), "settings": settings}
+    return {
+        "kind": "speech-words",
+        "clip_id": ev.clip_id,
+        "cached": cached,
+        "words": len(payload["words"]),
+        ("first_cost_s" if cached else "cost_s"): round(cost, 3),
+        "settings": settings,
+    }
 
 
 def sharpen(store: Store, ev: ClipEvidence, times: list[float], width: int = DENSE_WIDTH) -> dict[str, Any]:
@@ -172,12 +202,25 @@ def sharpen(store: Store, ev: ClipEvidence, times: list[float], width: int = DEN
     if fresh:
         ev.boxes = [b for b in ev.boxes if round(b.time, 3) not in times] + fresh
         ev.source = "requery"
-    return {"kind": "ocr-frames", "clip_id": ev.clip_id, "cached": cached, "frames": len(times),
-            "boxes": len(fresh), ("first_cost_s" if cached else "cost_s"): round(cost, 3), "settings": settings}
+    return {
+        "kind": "ocr-frames",
+        "clip_id": ev.clip_id,
+        "cached": cached,
+        "frames": len(times),
+        "boxes": len(fresh),
+        ("first_cost_s" if cached else "cost_s"): round(cost, 3),
+        "settings": settings,
+    }
 
 
-def small_text(store: Store, ev: ClipEvidence, answer_times: list[float], frame_width: int,
-               min_px: float = 14.0, texts: tuple[str, ...] = ()) -> bool:
+def small_text(
+    store: Store,
+    ev: ClipEvidence,
+    answer_times: list[float],
+    frame_width: int,
+    min_px: float = 14.0,
+    texts: tuple[str, ...] = (),
+) -> bool:
     """Was the text at these times (only lines holding `texts`, when given) read at under `min_px`
     pixels high on the stored keyframes?"""
     info = store.video_info(ev.video_hash)
@@ -187,6 +230,10 @@ def small_text(store: Store, ev: ClipEvidence, answer_times: list[float], frame_
     from ..perception.layout import normalise
 
     want = [normalise(t) for t in texts if normalise(t)]
-    hs = [b.height * scale for b in ev.boxes if round(b.time, 3) in {round(t, 3) for t in answer_times}
-          and (not want or any(w in normalise(b.text) or normalise(b.text) in w for w in want))]
+    hs = [
+        b.height * scale
+        for b in ev.boxes
+        if round(b.time, 3) in {round(t, 3) for t in answer_times}
+        and (not want or any(w in normalise(b.text) or normalise(b.text) in w for w in want))
+    ]
     return bool(hs) and sorted(hs)[len(hs) // 2] < min_px

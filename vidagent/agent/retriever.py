@@ -40,8 +40,22 @@ class VidagentRetriever(BaseRetriever):
             if self.min_similarity is not None and h.similarity < self.min_similarity:
                 continue
             text = "\n".join(x for x in [h.caption, *h.ocr, h.transcript] if x)
-            docs.append(Document(page_content=text, id=h.clip_id, metadata={
-                "clip_id": h.clip_id, "video": h.video, "video_hash": h.video_hash, "start": h.start,
-                "end": h.end, "score": h.score, "similarity": h.similarity, "tags": list(h.tags),
-                "ocr": list(h.ocr), "transcript": h.transcript}))
+            docs.append(
+                Document(
+                    page_content=text,
+                    id=h.clip_id,
+                    metadata={
+                        "clip_id": h.clip_id,
+                        "video": h.video,
+                        "video_hash": h.video_hash,
+                        "start": h.start,
+                        "end": h.end,
+                        "score": h.score,
+                        "similarity": h.similarity,
+                        "tags": list(h.tags),
+                        "ocr": list(h.ocr),
+                        "transcript": h.transcript,
+                    },
+                )
+            )
         return docs

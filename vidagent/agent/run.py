@@ -21,8 +21,15 @@ StoreArg = Store | str | os.PathLike[str] | None
 ConfigArg = Settings | str | os.PathLike[str] | None
 
 
-def ask(question: str, store: StoreArg = None, config: ConfigArg = None, chat_model: Any = None,
-        video: str | None = None, top_k: int | None = None, requery: bool = True) -> Answer:
+def ask(
+    question: str,
+    store: StoreArg = None,
+    config: ConfigArg = None,
+    chat_model: Any = None,
+    video: str | None = None,
+    top_k: int | None = None,
+    requery: bool = True,
+) -> Answer:
     """Answer a question about the indexed videos, with checked citations; the run is recorded.
 
     `chat_model`: a LangChain BaseChatModel (used as is), an 'openai:<model>' string, or None for
@@ -36,8 +43,15 @@ def ask(question: str, store: StoreArg = None, config: ConfigArg = None, chat_mo
         return _ask(st, settings, question, chat_model, video, top_k, requery)
 
 
-def _ask(st: Store, settings: Settings, question: str, chat_model: Any, video: str | None,
-         top_k: int | None, requery: bool = True) -> Answer:
+def _ask(
+    st: Store,
+    settings: Settings,
+    question: str,
+    chat_model: Any,
+    video: str | None,
+    top_k: int | None,
+    requery: bool = True,
+) -> Answer:
     t0 = time.perf_counter()
     box = Toolbox(st, settings)
     k = top_k or settings.agent.top_k
@@ -51,8 +65,11 @@ def _ask(st: Store, settings: Settings, question: str, chat_model: Any, video: s
         if isinstance(model, str) or (model is None and settings.agent.chat_model):
             from .chat import make_chat_model
 
-            cfg = settings.agent if not isinstance(model, str) else settings.agent.model_copy(
-                update={"chat_model": model})
+            cfg = (
+                settings.agent
+                if not isinstance(model, str)
+                else settings.agent.model_copy(update={"chat_model": model})
+            )
             model = make_chat_model(cfg)
         if model is not None:
             from .chat import answer_chat
@@ -65,8 +82,15 @@ def _ask(st: Store, settings: Settings, question: str, chat_model: Any, video: s
         result.elapsed_s = time.perf_counter() - t0
         return result
     except VidagentError as exc:
-        result = Answer(question, "", [], box.steps, mode="chat" if chat_model or settings.agent.chat_model
-                        else "offline", elapsed_s=time.perf_counter() - t0, error=one_line(exc))
+        result = Answer(
+            question,
+            "",
+            [],
+            box.steps,
+            mode="chat" if chat_model or settings.agent.chat_model else "offline",
+            elapsed_s=time.perf_counter() - t0,
+            error=one_line(exc),
+        )
         raise
     finally:
         if result is not None and st.read_only:
@@ -77,9 +101,15 @@ def _ask(st: Store, settings: Settings, question: str, chat_model: Any, video: s
 
 def record(store: Store, answer: Answer) -> int:
     """Store one run for `vidagent history`; returns its id."""
-    return store.add_agent_run(question=answer.question, answer=answer.answer, mode=answer.mode,
-                               citations=[c.to_json() for c in answer.citations], steps=answer.steps,
-                               elapsed_s=round(answer.elapsed_s, 3), error=answer.error)
+    return store.add_agent_run(
+        question=answer.question,
+        answer=answer.answer,
+        mode=answer.mode,
+        citations=[c.to_json() for c in answer.citations],
+        steps=answer.steps,
+        elapsed_s=round(answer.elapsed_s, 3),
+        error=answer.error,
+    )
 
 
 def history(store: StoreArg = None, limit: int = 20) -> list[dict[str, Any]]:

@@ -42,13 +42,21 @@ def _compact(value: Any, step: dict[str, Any]) -> Any:
 
 
 def _span(row: ClipRecord | Hit) -> dict[str, Any]:
-    return {"clip_id": row.clip_id, "video": row.video, "start": round(float(row.start), 3),
-            "end": round(float(row.end), 3)}
+    return {
+        "clip_id": row.clip_id,
+        "video": row.video,
+        "start": round(float(row.start), 3),
+        "end": round(float(row.end), 3),
+    }
 
 
 def _content(row: ClipRecord | Hit) -> dict[str, Any]:
-    return {"caption": row.caption, "tags": list(row.tags or []), "on_screen": list(row.ocr or []),
-            "speech": row.transcript or ""}
+    return {
+        "caption": row.caption,
+        "tags": list(row.tags or []),
+        "on_screen": list(row.ocr or []),
+        "speech": row.transcript or "",
+    }
 
 
 class Toolbox:
@@ -83,15 +91,21 @@ class Toolbox:
             if describer is not None and describer.can_ask and not os.path.isfile(row.video):
                 # docs/agent.md: a clip whose video is gone is kept, unverified, on its stored evidence.
                 ev = stored_evidence(self, row, question)
-                out.update(requeried=False, source_missing=True,
-                           content={"answer": render(ev), "evidence": to_json(ev)},
-                           note="the video file is gone: this quotes the clip's stored description, unchecked")
+                out.update(
+                    requeried=False,
+                    source_missing=True,
+                    content={"answer": render(ev), "evidence": to_json(ev)},
+                    note="the video file is gone: this quotes the clip's stored description, unchecked",
+                )
             elif describer is not None and describer.can_ask:
                 ev = describer.ask_evidence(clip_input(self.store, self.settings, clip_id, describer), question)
                 out.update(requeried=True, content={"answer": render(ev), "evidence": to_json(ev)})
             else:
-                out.update(requeried=False, content={**_content(row), "answer": ""},
-                           note="this clip's describer cannot be re-queried; its stored description is shown")
+                out.update(
+                    requeried=False,
+                    content={**_content(row), "answer": ""},
+                    note="this clip's describer cannot be re-queried; its stored description is shown",
+                )
             out["positioned"] = self.positioned(row)
             self._asked[key] = out
         return self._asked[key]
@@ -114,8 +128,11 @@ class Toolbox:
         if not boxes:
             shown = [{"text": line, "time": None} for line in row["ocr"]]
         transcripts = self.store.transcripts_of(row["video_hash"])
-        said = [{"start": round(x.start, 3), "end": round(x.end, 3), "text": x.text}
-                for x in (transcripts[0] if transcripts else []) if x.end > row["start"] and x.start < row["end"]]
+        said = [
+            {"start": round(x.start, 3), "end": round(x.end, 3), "text": x.text}
+            for x in (transcripts[0] if transcripts else [])
+            if x.end > row["start"] and x.start < row["end"]
+        ]
         return {"on_screen": shown, "said": said}
 
     def get_transcript(self, video: str, start: float = 0.0, end: float | None = None) -> dict[str, Any]:
@@ -125,14 +142,19 @@ class Toolbox:
             raise UnknownVideo(video, f"no indexed video '{video}' (use list_videos)")
         stop = float(end) if end is not None else float(vrow.duration)
         transcripts = self.store.transcripts_of(vrow.hash)
-        segs = [{"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text}
-                for s in speech_between(transcripts[0] if transcripts else [], float(start), stop)]
+        segs = [
+            {"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text}
+            for s in speech_between(transcripts[0] if transcripts else [], float(start), stop)
+        ]
         return {"video": vrow.path, "start": float(start), "end": stop, "content": {"segments": segs}}
 
     def list_videos(self) -> list[dict[str, Any]]:
         """The indexed videos with their durations."""
-        return [{"video": v.path, "hash": v.hash, "duration": round(v.duration, 3)}
-                for v in self.store.videos() if v.plan_key is not None]
+        return [
+            {"video": v.path, "hash": v.hash, "duration": round(v.duration, 3)}
+            for v in self.store.videos()
+            if v.plan_key is not None
+        ]
 
     def neighbours(self, clip_id: str) -> dict[str, Any]:
         """The clips just before and after one clip in its video."""
@@ -143,8 +165,11 @@ class Toolbox:
         def pick(r: ClipRecord | None) -> dict[str, Any] | None:
             return None if r is None else {**_span(r), "content": _content(r)}
 
-        return {"clip": _span(row), "previous": pick(rows[pos - 1] if pos > 0 else None),
-                "next": pick(rows[pos + 1] if pos + 1 < len(rows) else None)}
+        return {
+            "clip": _span(row),
+            "previous": pick(rows[pos - 1] if pos > 0 else None),
+            "next": pick(rows[pos + 1] if pos + 1 < len(rows) else None),
+        }
 
     # -- helpers ------------------------------------------------------------------------------------
     def row(self, clip_id: str) -> ClipRecord | None:
@@ -202,17 +227,16 @@ class Toolbox:
 
 def _recorded(box: Toolbox, name: str) -> Callable[..., Any]:
     def run(**kwargs: Any) -> str:
-        return json.dumps({"note": DATA_NOTE, "result": box.call(name, **kwargs)}, ensure_ascii=False,
-                          default=str)
+        return json.dumps({"note": DATA_NOTE, "result": box.call(name, **kwargs)}, ensure_ascii=False, default=str)
 
     return run
 
 
 _DESCRIPTIONS = {
     "search_clips": "Find clips matching a description of a moment (query). k: how many (1-20). video: "
-                    "optionally one video's path. Returns clip ids, timestamps and stored descriptions.",
+    "optionally one video's path. Returns clip ids, timestamps and stored descriptions.",
     "inspect_clip": "Look at one clip again and answer a question about it from its frames and speech. "
-                    "Use it to check a candidate clip before citing it.",
+    "Use it to check a candidate clip before citing it.",
     "get_transcript": "What was said in a video between start and end seconds.",
     "list_videos": "List the indexed videos and their durations.",
     "neighbours": "The clips just before and after a clip, for context around a moment.",
@@ -246,11 +270,17 @@ def langchain_tools(box: Toolbox) -> list[Any]:
     class ClipArgs(BaseModel):
         clip_id: str = Field(description="a clip id")
 
-    schemas: dict[str, type[BaseModel]] = {"search_clips": SearchArgs, "inspect_clip": InspectArgs, "get_transcript": TranscriptArgs,
-               "list_videos": NoArgs, "neighbours": ClipArgs}
-    return [StructuredTool.from_function(func=fn, name=name, description=_DESCRIPTIONS[name],
-                                         args_schema=schemas[name])
-            for name, fn in box.functions().items()]
+    schemas: dict[str, type[BaseModel]] = {
+        "search_clips": SearchArgs,
+        "inspect_clip": InspectArgs,
+        "get_transcript": TranscriptArgs,
+        "list_videos": NoArgs,
+        "neighbours": ClipArgs,
+    }
+    return [
+        StructuredTool.from_function(func=fn, name=name, description=_DESCRIPTIONS[name], args_schema=schemas[name])
+        for name, fn in box.functions().items()
+    ]
 
 
 def stored_evidence(box: Toolbox, row: ClipRecord, question: str) -> list[tuple[str, str]]:

@@ -25,7 +25,6 @@ app = typer.Typer(
 )
 
 
-
 class _Format(logging.Formatter):
     """`vidagent: message` for warnings (what a user reads); level and logger name when verbose."""
 
@@ -58,10 +57,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _options(
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
-                                         help="more log output on stderr (-v info, -vv debug)")] = 0,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="print the version and exit")] = False,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="more log output on stderr (-v info, -vv debug)")
+    ] = 0,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit")
+    ] = False,
 ) -> None:
     """Find moments in long videos by describing them, caption them in bulk, and ask questions answered with
     timestamps."""

@@ -16,16 +16,22 @@ from .core import ConfigOpt, JsonOpt, SecondsOpt, StoreOpt, _fmt_time
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="a question about the indexed videos")],
-    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path, file name or hash prefix)")] = None,
-    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", min=1, max=100,
-                                                 help="clips retrieved (default: agent.top_k)")] = None,
+    video: Annotated[
+        Optional[str], typer.Option("--video", help="only this video (path, file name or hash prefix)")
+    ] = None,
+    top_k: Annotated[
+        Optional[int], typer.Option("--top-k", "-k", min=1, max=100, help="clips retrieved (default: agent.top_k)")
+    ] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
     seconds: SecondsOpt = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="also show each tool call, its arguments, "
-                                          "result size and time")] = False,
-    no_requery: Annotated[bool, typer.Option("--no-requery", help="answer from stored evidence only (no re-reading clips)")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="also show each tool call, its arguments, result size and time")
+    ] = False,
+    no_requery: Annotated[
+        bool, typer.Option("--no-requery", help="answer from stored evidence only (no re-reading clips)")
+    ] = False,
 ) -> None:
     """Answer from the videos with checked timestamp citations (offline, or with agent.chat_model)."""
     from ..agent import ask as run_ask
@@ -47,7 +53,9 @@ def ask(
     for c in result.citations:
         mark = "verified" if c.verified else "unverified"
         how = f" {c.kind}" if c.kind else ""
-        print(f"  [{mark}]{how} {printable(c.video)}  {_fmt_time(c.start, seconds)}-{_fmt_time(c.end, seconds)}  [{c.clip_id}]")
+        print(
+            f"  [{mark}]{how} {printable(c.video)}  {_fmt_time(c.start, seconds)}-{_fmt_time(c.end, seconds)}  [{c.clip_id}]"
+        )
     if result.error:
         print(f"  (note: {result.error})")
     for note in result.notes:

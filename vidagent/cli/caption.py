@@ -14,8 +14,12 @@ from . import app
 from .core import ConfigOpt, JsonOpt, StoreOpt
 from .progress import StageProgress
 
-ForceOpt = Annotated[bool, typer.Option("--force", "--overwrite", help="replace existing output files (never "
-                                        "devices, links or indexed videos)")]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force", "--overwrite", help="replace existing output files (never devices, links or indexed videos)"
+    ),
+]
 ProgressOpt = Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bars with ETA")]
 
 
@@ -40,9 +44,11 @@ def _finish(report: Any, json_out: bool) -> None:
         print(json.dumps(summary, indent=2))
     for p in report.written:
         print(f"wrote {printable(p)}", file=sys.stderr)
-    print(f"captioned {summary['videos']} videos, {summary['clips']} clips ({summary['described']} newly "
-          f"described) in {summary['elapsed_s']:.1f} s; {report.rows} rows; {summary['failed']} failed",
-          file=sys.stderr)
+    print(
+        f"captioned {summary['videos']} videos, {summary['clips']} clips ({summary['described']} newly "
+        f"described) in {summary['elapsed_s']:.1f} s; {report.rows} rows; {summary['failed']} failed",
+        file=sys.stderr,
+    )
     for note in report.index.notes:
         print(f"vidagent: note: {note}", file=sys.stderr)
     if report.index.stopped:
@@ -61,8 +67,11 @@ def _callbacks(bar: StageProgress) -> tuple[Any, Any]:
             print(f"vidagent: error: {printable(res.error)}", file=sys.stderr)
         else:
             if res.failed_clips:
-                print(f"vidagent: warning: {printable(res.path)}: {res.failed_clips} clip descriptions failed (rows "
-                      "carry the error; the next run retries them)", file=sys.stderr)
+                print(
+                    f"vidagent: warning: {printable(res.path)}: {res.failed_clips} clip descriptions failed (rows "
+                    "carry the error; the next run retries them)",
+                    file=sys.stderr,
+                )
             bar.print(f"{res.status:>9}  {printable(res.path)}  ({res.clips} clips, {res.described} described)")
         if getattr(res, "warning", ""):
             print(f"vidagent: warning: {printable(res.warning)}", file=sys.stderr)
@@ -76,16 +85,25 @@ def _callbacks(bar: StageProgress) -> tuple[Any, Any]:
 @app.command("caption")
 def caption_cmd(
     paths: Annotated[list[str], typer.Argument(help="video files and folders (searched recursively)")],
-    prompt: Annotated[Optional[str], typer.Option("--prompt", "-p", help="shipped prompt name or a .yaml prompt "
-                                                  "file (default: settings describe.prompt)")] = None,
+    prompt: Annotated[
+        Optional[str],
+        typer.Option(
+            "--prompt", "-p", help="shipped prompt name or a .yaml prompt file (default: settings describe.prompt)"
+        ),
+    ] = None,
     describer: Annotated[Optional[str], typer.Option("--describer", "-d", help="describer name")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="jsonl/csv file (default stdout); "
-                                                "folder for srt/vtt (one file per video)")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl | csv | srt | vtt "
-                                               "(default: from --out suffix, else jsonl)")] = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option("--out", "-o", help="jsonl/csv file (default stdout); folder for srt/vtt (one file per video)"),
+    ] = None,
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", help="jsonl | csv | srt | vtt (default: from --out suffix, else jsonl)"),
+    ] = None,
     var: Annotated[Optional[list[str]], typer.Option("--var", help="prompt variable key=value (repeatable)")] = None,
-    dry: Annotated[bool, typer.Option("--dry-run", help="count videos, clips, seconds; estimate time; "
-                                      "run no describer")] = False,
+    dry: Annotated[
+        bool, typer.Option("--dry-run", help="count videos, clips, seconds; estimate time; run no describer")
+    ] = False,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     progress: ProgressOpt = None,
@@ -101,8 +119,14 @@ def caption_cmd(
 
     variables = _parse_vars(var or [])
     if dry:
-        est = dry_run([str(p) for p in paths], prompt=prompt, describer=describer, prompt_vars=variables,
-                      store=store, config=config)
+        est = dry_run(
+            [str(p) for p in paths],
+            prompt=prompt,
+            describer=describer,
+            prompt_vars=variables,
+            store=store,
+            config=config,
+        )
         for line in est.failed:
             print(f"vidagent: error: {line}", file=sys.stderr)
         if json_out:
@@ -117,9 +141,19 @@ def caption_cmd(
     output = Output(infer_format(str(out) if out else None, fmt), str(out) if out else None)
     with StageProgress(progress) as bar:
         on_file, on_warning = _callbacks(bar)
-        report = caption([str(p) for p in paths], prompt=prompt, outputs=[output], describer=describer,
-                         prompt_vars=variables, store=store, config=config, progress=bar, on_file=on_file,
-                         on_warning=on_warning, force=force)
+        report = caption(
+            [str(p) for p in paths],
+            prompt=prompt,
+            outputs=[output],
+            describer=describer,
+            prompt_vars=variables,
+            store=store,
+            config=config,
+            progress=bar,
+            on_file=on_file,
+            on_warning=on_warning,
+            force=force,
+        )
     _finish(report, json_out)
 
 
@@ -152,8 +186,9 @@ def batch_cmd(
 def export_cmd(
     clip_id: Annotated[str, typer.Argument(help="clip id (from `search --json` or caption rows)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="output .mp4")],
-    mode: Annotated[str, typer.Option("--mode", help="auto (copy on keyframes, else re-encode) | copy | "
-                                      "reencode")] = "auto",
+    mode: Annotated[
+        str, typer.Option("--mode", help="auto (copy on keyframes, else re-encode) | copy | reencode")
+    ] = "auto",
     store: StoreOpt = None,
     force: ForceOpt = False,
 ) -> None:
@@ -169,11 +204,18 @@ def export_cmd(
 @app.command("chapters")
 def chapters_cmd(
     video: Annotated[str, typer.Argument(help="an indexed video (path, file name or hash prefix)")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="vtt | json | youtube | ffmetadata | otio | edl | "
-                                     "fcpxml")] = "vtt",
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="file (default stdout; timelines need one)")] = None,
-    min_length: Annotated[Optional[float], typer.Option("--min-length", min=0.0, help="shortest chapter in seconds "
-                                                        "(default: a tenth of the video, 10 s to 5 min)")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="vtt | json | youtube | ffmetadata | otio | edl | fcpxml")
+    ] = "vtt",
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="file (default stdout; timelines need one)")
+    ] = None,
+    min_length: Annotated[
+        Optional[float],
+        typer.Option(
+            "--min-length", min=0.0, help="shortest chapter in seconds (default: a tenth of the video, 10 s to 5 min)"
+        ),
+    ] = None,
     store: StoreOpt = None,
     force: ForceOpt = False,
 ) -> None:

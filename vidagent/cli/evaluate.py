@@ -18,10 +18,12 @@ METRICS = ("R@1", "R@5", "R@10", "MRR", "nDCG@10")
 def eval_cmd(
     queries: Annotated[Path, typer.Argument(help="judged queries: YAML or JSONL (query, videos, windows, absent)")],
     store: StoreOpt = None,
-    config: Annotated[list[Path] | None, typer.Option(
-        "--config", "-c", help="settings YAML; repeat to compare several side by side")] = None,
-    ablate: Annotated[bool, typer.Option(
-        "--ablate", help="also run with each search source's weight set to 0")] = False,
+    config: Annotated[
+        list[Path] | None, typer.Option("--config", "-c", help="settings YAML; repeat to compare several side by side")
+    ] = None,
+    ablate: Annotated[
+        bool, typer.Option("--ablate", help="also run with each search source's weight set to 0")
+    ] = False,
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, help="results judged per query")] = 10,
     json_out: JsonOpt = False,
 ) -> None:

@@ -16,8 +16,10 @@ def doctor(
     store: Annotated[Optional[Path], typer.Option("--store", "-s", help="store folder")] = None,
     repair: Annotated[bool, typer.Option("--repair", help="rebuild what can be rebuilt from the database")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="findings as JSON (check, ok, repaired, detail)")] = False,
-    recall_sample: Annotated[int, typer.Option(
-        "--recall-sample", min=0, help="queries sampled to measure approximate-index recall@10 (0: skip)")] = 50,
+    recall_sample: Annotated[
+        int,
+        typer.Option("--recall-sample", min=0, help="queries sampled to measure approximate-index recall@10 (0: skip)"),
+    ] = 50,
 ) -> None:
     """Check store integrity (schema, files, vectors, keyword index); --repair fixes what it can."""
     from ..doctor import doctor as run

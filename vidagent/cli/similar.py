@@ -34,6 +34,8 @@ def similar(
     for i, h in enumerate(hits, 1):
         cap = h.caption if len(h.caption) <= 110 else h.caption[:107] + "..."
         via = ",".join(sorted(h.sources))
-        print(f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  match {h.similarity:.2f}  "
-              f"({via})  [{h.clip_id}]")
+        print(
+            f"{i:>2}. {printable(h.video)}  {_fmt_time(h.start)}-{_fmt_time(h.end)}  match {h.similarity:.2f}  "
+            f"({via})  [{h.clip_id}]"
+        )
         print(f"    {cap}")

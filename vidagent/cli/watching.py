@@ -11,8 +11,15 @@ from ..errors import VidagentError, printable
 from .progress import StageProgress
 
 
-def watch_folders(paths: list[str], store: Any, config: Any, describer: str | None, progress: bool | None,
-                  settle: float, started: float | None = None) -> None:
+def watch_folders(
+    paths: list[str],
+    store: Any,
+    config: Any,
+    describer: str | None,
+    progress: bool | None,
+    settle: float,
+    started: float | None = None,
+) -> None:
     from ..api import index as run_index
     from ..watch import watch
 
@@ -29,8 +36,10 @@ def watch_folders(paths: list[str], store: Any, config: Any, describer: str | No
             if f.status == "failed":
                 print(f"vidagent: error: {printable(f.error)}", file=sys.stderr)
             else:
-                print(f"{f.status:>9}  {printable(os.path.abspath(f.path))}  ({f.clips} clips, {f.described} "
-                      "described)", flush=True)
+                print(
+                    f"{f.status:>9}  {printable(os.path.abspath(f.path))}  ({f.clips} clips, {f.described} described)",
+                    flush=True,
+                )
 
     def forgot(path: str) -> None:
         print(f"forgotten  {printable(path)}  (deleted)", flush=True)

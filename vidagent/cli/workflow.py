@@ -31,8 +31,10 @@ def videos(store: StoreOpt = None, json_out: JsonOpt = False, seconds: SecondsOp
     for r in rows:
         gone = "" if r["exists"] else "  (file gone)"
         when = (r["indexed_at"] or "-")[:19].replace("T", " ")
-        print(f"{r['hash'][:12]}  {_fmt_time(r['duration'], seconds):>12}  {r['clips']:>4} clips  {when}  "
-              f"{printable(r['path'])}{gone}")
+        print(
+            f"{r['hash'][:12]}  {_fmt_time(r['duration'], seconds):>12}  {r['clips']:>4} clips  {when}  "
+            f"{printable(r['path'])}{gone}"
+        )
         for p in r["paths"]:
             if p != r["path"]:
                 print(f"{'':>14}also at {printable(p)}")
@@ -41,8 +43,9 @@ def videos(store: StoreOpt = None, json_out: JsonOpt = False, seconds: SecondsOp
 @app.command("open")
 def open_cmd(
     clip_id: Annotated[str, typer.Argument(help="clip id (from `search`, `similar`, `ask` or caption rows)")],
-    player: Annotated[Optional[str], typer.Option("--player", help="player command (default: mpv, vlc, else "
-                                                  "the desktop opener)")] = None,
+    player: Annotated[
+        Optional[str], typer.Option("--player", help="player command (default: mpv, vlc, else the desktop opener)")
+    ] = None,
     dry: Annotated[bool, typer.Option("--print", help="print the player command instead of running it")] = False,
     store: StoreOpt = None,
 ) -> None:

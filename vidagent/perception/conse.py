@@ -33,9 +33,7 @@ def _key(labels: list[str], tagger_id: str, embedder_id: str, template: str) -> 
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def label_embeddings(
-    labels: list[str], embedder: Any, tagger_id: str, template: str = TEMPLATE
-) -> np.ndarray:
+def label_embeddings(labels: list[str], embedder: Any, tagger_id: str, template: str = TEMPLATE) -> np.ndarray:
     """(len(labels), dim) float32 unit vectors of the label phrases, computed once and cached."""
     key = _key(labels, tagger_id, embedder.model_id, template)
     with _LOCK:

@@ -89,8 +89,9 @@ def lines(boxes: Sequence[TextBox]) -> list[Line]:
     heights = {id(row): sorted(b.height for b in row)[len(row) // 2] or 1e-3 for row in rows}
     for row in rows:
         row.sort(key=lambda b: b.x0)
-    starts = [b.x0 for row in rows for a, b in zip(row, row[1:], strict=False)
-              if b.x0 - a.x1 > CELL_GAP * heights[id(row)]]
+    starts = [
+        b.x0 for row in rows for a, b in zip(row, row[1:], strict=False) if b.x0 - a.x1 > CELL_GAP * heights[id(row)]
+    ]
     out: list[Line] = []
     for row in rows:
         h = heights[id(row)]
@@ -103,8 +104,17 @@ def lines(boxes: Sequence[TextBox]) -> list[Line]:
             else:
                 cells[-1].append(b)
         texts = tuple(" ".join(b.text for b in c) for c in cells)
-        out.append(Line(texts, min(b.x0 for b in row), min(b.y0 for b in row), max(b.x1 for b in row),
-                        max(b.y1 for b in row), row[0].time, tuple(c[0].x0 for c in cells)))
+        out.append(
+            Line(
+                texts,
+                min(b.x0 for b in row),
+                min(b.y0 for b in row),
+                max(b.x1 for b in row),
+                max(b.y1 for b in row),
+                row[0].time,
+                tuple(c[0].x0 for c in cells),
+            )
+        )
     out.sort(key=lambda ln: ln.y0)
     return out
 
@@ -124,7 +134,7 @@ def pairs(frame_lines: Sequence[Line]) -> list[Pair]:
         if len(label.cells) != 1:
             continue
         prev_y1, indent = label.y1, None
-        for value in frame_lines[i + 1:]:
+        for value in frame_lines[i + 1 :]:
             h = max(label.height, value.height, 1e-3)
             if value.y0 - prev_y1 > STACK_GAP * h or len(value.cells) != 1:
                 break
@@ -133,7 +143,9 @@ def pairs(frame_lines: Sequence[Line]) -> list[Pair]:
                 break
             if indent is None:
                 indent = value.x0
-                heading_like = value.text.isupper() == label.text.isupper() and abs(value.height - label.height) < 0.25 * h
+                heading_like = (
+                    value.text.isupper() == label.text.isupper() and abs(value.height - label.height) < 0.25 * h
+                )
                 if indent <= label.x0 + 0.01 and heading_like and not centred:
                     break  # flush under it, same case and size: the next heading, not a value
             elif abs(value.x0 - indent) > 0.02:

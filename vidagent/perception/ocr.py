@@ -70,9 +70,7 @@ class TextReader:
 
     model_id = MODEL_ID
 
-    def __init__(
-        self, min_score: float = 0.8, min_chars: int = 2, max_side: int = 960, threads: int = 0
-    ) -> None:
+    def __init__(self, min_score: float = 0.8, min_chars: int = 2, max_side: int = 960, threads: int = 0) -> None:
         self.min_score = min_score
         self.min_chars = min_chars
         self.max_side = max_side
@@ -140,9 +138,17 @@ class TextReader:
             if not self._keep(t, float(s)):
                 continue
             q = np.asarray(quad, dtype=np.float64).reshape(-1, 2)
-            out.append(TextBox(" ".join(t.split()), round(float(q[:, 0].min()) / w, 4),
-                               round(float(q[:, 1].min()) / h, 4), round(float(q[:, 0].max()) / w, 4),
-                               round(float(q[:, 1].max()) / h, 4), round(float(s), 4), float(time)))
+            out.append(
+                TextBox(
+                    " ".join(t.split()),
+                    round(float(q[:, 0].min()) / w, 4),
+                    round(float(q[:, 1].min()) / h, 4),
+                    round(float(q[:, 0].max()) / w, 4),
+                    round(float(q[:, 1].max()) / h, 4),
+                    round(float(s), 4),
+                    float(time),
+                )
+            )
         out.sort(key=lambda b: (round(b.cy, 2), b.x0))
         return out
 

@@ -75,7 +75,7 @@ def _crops(items: Sequence[ClipInput], probs: np.ndarray) -> list[list[np.ndarra
     pos = 0
     for item in items:
         n = len(item.frames)
-        sure = n > 0 and float(probs[pos:pos + n].mean(0).max()) >= CROP_BELOW
+        sure = n > 0 and float(probs[pos : pos + n].mean(0).max()) >= CROP_BELOW
         pos += n
         out.append([] if not n or sure else salient_crops(item.frames[n // 2].image))
     return out
@@ -101,8 +101,12 @@ class OfflineDescriber(Describer):
         self._recent: OrderedDict[str, Description] = OrderedDict()
 
     def settings_key(self) -> dict[str, Any]:
-        return {**super().settings_key(), "ocr": self.config.ocr, "tags_top_k": self.config.tags_top_k,
-                "signals": sorted(self.config.signals)}
+        return {
+            **super().settings_key(),
+            "ocr": self.config.ocr,
+            "tags_top_k": self.config.tags_top_k,
+            "signals": sorted(self.config.signals),
+        }
 
     @property
     def embedder(self) -> Any:
@@ -145,8 +149,14 @@ class OfflineDescriber(Describer):
                     self._recent.popitem(last=False)
         return out
 
-    def _describe_one(self, item: ClipInput, probs: np.ndarray, lines: list[list[TextBox]],
-                      crop_probs: np.ndarray | None = None, sig: signals.ClipSignals | None = None) -> Description:
+    def _describe_one(
+        self,
+        item: ClipInput,
+        probs: np.ndarray,
+        lines: list[list[TextBox]],
+        crop_probs: np.ndarray | None = None,
+        sig: signals.ClipSignals | None = None,
+    ) -> Description:
         tags: list[tuple[str, float]] = []
         vectors: dict[str, np.ndarray] = {}
         frame_tags: list[list[str]] = []

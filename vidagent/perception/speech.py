@@ -96,15 +96,19 @@ class Transcriber:
             out.append(Segment(round(offset + seg.start, 3), round(offset + seg.end, 3), text))
         return out
 
-
     def transcribe_words(self, audio: np.ndarray, offset: float = 0.0) -> tuple[list[Segment], list[list[Any]]]:
         """Like `transcribe`, plus word timestamps ([start, end, word]); `ask` uses it to re-read a clip."""
         audio = np.asarray(audio, dtype=np.float32).reshape(-1)
         if audio.size < SAMPLE_RATE // 10 or not np.any(np.abs(audio) > 1e-4):
             return [], []
-        segments, _info = self.load().transcribe(audio, language="en", beam_size=self.beam_size,
-                                                 vad_filter=self.vad, condition_on_previous_text=False,
-                                                 word_timestamps=True)
+        segments, _info = self.load().transcribe(
+            audio,
+            language="en",
+            beam_size=self.beam_size,
+            vad_filter=self.vad,
+            condition_on_previous_text=False,
+            word_timestamps=True,
+        )
         segs: list[Segment] = []
         words: list[list[Any]] = []
         for seg in segments:

@@ -40,8 +40,19 @@ class OcrStats:
         return self.frames - self.recognised
 
     def as_dict(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in ("frames", "unchanged", "with_text", "recognised", "reused", "boxes_recognised",
-                                              "boxes_reused", "recogniser_calls_saved")}
+        return {
+            k: getattr(self, k)
+            for k in (
+                "frames",
+                "unchanged",
+                "with_text",
+                "recognised",
+                "reused",
+                "boxes_recognised",
+                "boxes_reused",
+                "recogniser_calls_saved",
+            )
+        }
 
     def add(self, **counts: int) -> None:
         with self._lock:
@@ -91,8 +102,9 @@ class TextScanner:
 
     def scan(self, engine: Any, image: np.ndarray) -> Any:
         """RapidOCR's output for one BGR frame (as `engine(image)` would give), recognising only if new."""
-        if not all(hasattr(engine, m) for m in ("preprocess_img", "detect_and_crop", "recognize_txt",
-                                                "build_final_output")):
+        if not all(
+            hasattr(engine, m) for m in ("preprocess_img", "detect_and_crop", "recognize_txt", "build_final_output")
+        ):
             self.stats.add(frames=1, recognised=1)  # an engine without the split steps: whole pass
             return engine(image, use_cls=False)
         held = self._same_frame(image)

@@ -85,7 +85,9 @@ class TransNetV2Detector:
         if image.shape[:2] != (h, w):
             from PIL import Image
 
-            image = np.asarray(Image.fromarray(np.ascontiguousarray(image[:, :, :3])).resize((w, h), Image.Resampling.BILINEAR))
+            image = np.asarray(
+                Image.fromarray(np.ascontiguousarray(image[:, :, :3])).resize((w, h), Image.Resampling.BILINEAR)
+            )
         return np.ascontiguousarray(image[:, :, :3], dtype=np.uint8)
 
     def process_frame(self, index: int, image: np.ndarray) -> list[int]:

@@ -37,14 +37,17 @@ log = logging.getLogger(__name__)
 
 COOKIE = "vidagent_token"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-ASSETS = {"/": ("index.html", "text/html; charset=utf-8"),
-          "/static/app.js": ("app.js", "text/javascript; charset=utf-8"),
-          "/static/style.css": ("style.css", "text/css; charset=utf-8"),
-          "/favicon.svg": ("favicon.svg", "image/svg+xml")}
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-                    "X-Frame-Options": "DENY"}
-PAGE_CSP = ("default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
-            "script-src 'self'; connect-src 'self'; frame-ancestors 'none'")
+ASSETS = {
+    "/": ("index.html", "text/html; charset=utf-8"),
+    "/static/app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "/static/style.css": ("style.css", "text/css; charset=utf-8"),
+    "/favicon.svg": ("favicon.svg", "image/svg+xml"),
+}
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'"
+)
 
 
 class AskBody(BaseModel):
@@ -73,9 +76,11 @@ def create_app(library: ServeLibrary, token: str | None = None, loopback_only: b
     from .. import __version__
 
     app: FastAPI = FastAPIOffline(
-        title="vidagent", version=__version__,
+        title="vidagent",
+        version=__version__,
         description="Search, watch and ask about the videos of one vidagent store (read-only). "
-                    "Mirrors `vidagent search`, `vidagent ask`, `vidagent status` and the Python API.")
+        "Mirrors `vidagent search`, `vidagent ask`, `vidagent status` and the Python API.",
+    )
     assets = _assets()
 
     def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -122,8 +127,11 @@ def create_app(library: ServeLibrary, token: str | None = None, loopback_only: b
             if auth.lower().startswith("bearer "):
                 given = auth[7:].strip()
             if not secrets.compare_digest(given.encode(), token.encode()):
-                return error(401, "a token is required: open the URL printed by `vidagent serve` "
-                                  "or send 'Authorization: Bearer TOKEN'")
+                return error(
+                    401,
+                    "a token is required: open the URL printed by `vidagent serve` "
+                    "or send 'Authorization: Bearer TOKEN'",
+                )
             if request.query_params.get("token") and request.url.path == "/" and request.method == "GET":
                 # Swap the token in the address bar for a cookie, so links copied from the page hold none.
                 rest = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
@@ -164,13 +172,15 @@ def create_app(library: ServeLibrary, token: str | None = None, loopback_only: b
         return library.status()
 
     @app.get("/api/search", summary="Ranked clips for a query (like `vidagent search --json`), paged")
-    def search(q: str = Query(..., min_length=1, max_length=1000, description="what to find, in words"),
-               offset: int = Query(0, ge=0, le=1000), limit: int = Query(24, ge=1, le=200),
-               video: str | None = Query(None, max_length=64, description="only this video (content hash)"),
-               min_score: float | None = Query(None, description="drop hits scoring below this"),
-               start: float | None = Query(None, ge=0, description="only hits ending after this second"),
-               end: float | None = Query(None, ge=0, description="only hits starting before this second"),
-               ) -> dict[str, Any]:
+    def search(
+        q: str = Query(..., min_length=1, max_length=1000, description="what to find, in words"),
+        offset: int = Query(0, ge=0, le=1000),
+        limit: int = Query(24, ge=1, le=200),
+        video: str | None = Query(None, max_length=64, description="only this video (content hash)"),
+        min_score: float | None = Query(None, description="drop hits scoring below this"),
+        start: float | None = Query(None, ge=0, description="only hits ending after this second"),
+        end: float | None = Query(None, ge=0, description="only hits starting before this second"),
+    ) -> dict[str, Any]:
         return library.search(q, offset=offset, limit=limit, video=video, min_score=min_score, start=start, end=end)
 
     @app.post("/api/ask", summary="Answer with checked citations (like `vidagent ask --json`); not recorded")
@@ -182,15 +192,20 @@ def create_app(library: ServeLibrary, token: str | None = None, loopback_only: b
         return library.videos()
 
     @app.get("/api/videos/{video_hash}/clips", summary="A video's clips in time order, paged")
-    def video_clips(video_hash: str, offset: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=500)) -> dict[str, Any]:
+    def video_clips(
+        video_hash: str, offset: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=500)
+    ) -> dict[str, Any]:
         return library.video_clips(video_hash, offset, limit)
 
     @app.get("/api/clips/{clip_id}", summary="One clip: times, caption, tags, text, speech, neighbours")
     def clip(clip_id: str) -> dict[str, Any]:
         return library.clip(clip_id)
 
-    @app.get("/api/clips/{clip_id}/thumb.jpg", summary="A JPEG of the clip's middle keyframe (cached)",
-             response_class=Response)
+    @app.get(
+        "/api/clips/{clip_id}/thumb.jpg",
+        summary="A JPEG of the clip's middle keyframe (cached)",
+        response_class=Response,
+    )
     def thumb(clip_id: str, w: int = Query(320, description=f"width: one of {WIDTHS}")) -> Response:
         if w not in WIDTHS:
             raise VidagentError(f"thumbnail width must be one of {', '.join(map(str, WIDTHS))}")
@@ -198,8 +213,11 @@ def create_app(library: ServeLibrary, token: str | None = None, loopback_only: b
         return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
 
     @app.head("/media/{video_hash}", response_class=Response, include_in_schema=False)
-    @app.get("/media/{video_hash}", response_class=Response,
-             summary="The video file of an indexed video, by content hash; HTTP range requests")
+    @app.get(
+        "/media/{video_hash}",
+        response_class=Response,
+        summary="The video file of an indexed video, by content hash; HTTP range requests",
+    )
     def media(video_hash: str, request: Request) -> Response:
         f, size, path = library.open_media(video_hash)
         etag = f'"{video_hash}"'

@@ -112,8 +112,9 @@ def check_clip(value: str) -> str:
 class ServeLibrary:
     """Search, ask, browse and media lookup over one store, for the HTTP layer."""
 
-    def __init__(self, store: str | os.PathLike[str] | None = None,
-                 config: str | os.PathLike[str] | Settings | None = None) -> None:
+    def __init__(
+        self, store: str | os.PathLike[str] | None = None, config: str | os.PathLike[str] | Settings | None = None
+    ) -> None:
         self.settings = config if isinstance(config, Settings) else load_settings(config)
         self.store = ReadOnlyStore(store, create=False)
         self.root = Path(self.store.root)
@@ -150,8 +151,16 @@ class ServeLibrary:
         return video
 
     # -- API -----------------------------------------------------------------------------------
-    def search(self, query: str, offset: int = 0, limit: int = 24, video: str | None = None,
-               min_score: float | None = None, start: float | None = None, end: float | None = None) -> dict[str, Any]:
+    def search(
+        self,
+        query: str,
+        offset: int = 0,
+        limit: int = 24,
+        video: str | None = None,
+        min_score: float | None = None,
+        start: float | None = None,
+        end: float | None = None,
+    ) -> dict[str, Any]:
         """One page of ranked hits, filtered by video, minimum score (the relevance floor; default the
         settings' floor, 0 lists every candidate) and time range."""
         from ..retrieve import search as run_search
@@ -182,11 +191,17 @@ class ServeLibrary:
             if end is not None and float(d.get("start", 0.0)) >= end:
                 continue
             rows.append(d)
-        page = [self._urls(d) for d in rows[offset:offset + limit]]
+        page = [self._urls(d) for d in rows[offset : offset + limit]]
         for i, d in enumerate(page):
             d["rank"] = offset + i + 1
-        return {"query": query, "offset": offset, "limit": limit, "hits": page,
-                "has_more": len(rows) > offset + limit, "elapsed_ms": round((time.perf_counter() - t0) * 1000, 1)}
+        return {
+            "query": query,
+            "offset": offset,
+            "limit": limit,
+            "hits": page,
+            "has_more": len(rows) > offset + limit,
+            "elapsed_ms": round((time.perf_counter() - t0) * 1000, 1),
+        }
 
     def ask(self, question: str, video: str | None = None, top_k: int | None = None) -> dict[str, Any]:
         """The library's answer as JSON, each citation made playable (video hash, thumbnail, media)."""
@@ -218,8 +233,14 @@ class ServeLibrary:
         if browse.video_row(self.store, video_hash) is None:
             raise NotFound(f"no indexed video with id {video_hash!r}")
         total, rows = browse.clip_page(self.store, video_hash, offset, limit)
-        return {"video_hash": video_hash, "total": total, "offset": offset, "limit": limit,
-                "clips": [self._urls(r) for r in rows], "has_more": offset + len(rows) < total}
+        return {
+            "video_hash": video_hash,
+            "total": total,
+            "offset": offset,
+            "limit": limit,
+            "clips": [self._urls(r) for r in rows],
+            "has_more": offset + len(rows) < total,
+        }
 
     def clip(self, clip_id: str) -> dict[str, Any]:
         """Everything stored about one clip of an active plan, with its neighbours in the video."""
@@ -229,8 +250,15 @@ class ServeLibrary:
             span = _span(self.store, clip_id)
             if span is None:
                 raise NotFound(f"no clip with id {clip_id!r}")
-            row: dict[str, Any] = {"clip_id": clip_id, "start": span[0], "end": span[1], "video": span[2],
-                                   "video_hash": span[3], "caption": "", "index": None}
+            row: dict[str, Any] = {
+                "clip_id": clip_id,
+                "start": span[0],
+                "end": span[1],
+                "video": span[2],
+                "video_hash": span[3],
+                "caption": "",
+                "index": None,
+            }
         else:
             row = {k: v for k, v in _row(rows[0]).items() if k not in ("description_id",)}
         row["start"], row["end"] = round(float(row["start"]), 3), round(float(row["end"]), 3)

@@ -20,9 +20,18 @@ CHUNK = 256 * 1024
 _RANGE = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
 
 # Browsers play H.264 QuickTime files when told they are MP4; other types as the platform knows them.
-_TYPES = {".mov": "video/mp4", ".m4v": "video/mp4", ".mkv": "video/x-matroska", ".webm": "video/webm",
-          ".ogv": "video/ogg", ".ogg": "video/ogg", ".avi": "video/x-msvideo", ".mpg": "video/mpeg",
-          ".mpeg": "video/mpeg", ".ts": "video/mp2t"}
+_TYPES = {
+    ".mov": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mkv": "video/x-matroska",
+    ".webm": "video/webm",
+    ".ogv": "video/ogg",
+    ".ogg": "video/ogg",
+    ".avi": "video/x-msvideo",
+    ".mpg": "video/mpeg",
+    ".mpeg": "video/mpeg",
+    ".ts": "video/mp2t",
+}
 
 
 class RangeError(ValueError):

@@ -28,12 +28,19 @@ def check_bind(host: str, token: str | None) -> None:
     if not is_loopback(host) and not token:
         raise VidagentError(
             f"refusing to listen on {host} without a token: anyone who can reach this machine could browse "
-            "your videos; pass --token SECRET (or set VIDAGENT_TOKEN), or bind 127.0.0.1")
+            "your videos; pass --token SECRET (or set VIDAGENT_TOKEN), or bind 127.0.0.1"
+        )
 
 
-def serve(store: str | os.PathLike[str] | None = None, config: Any = None, host: str = "127.0.0.1",
-          port: int = 8765, token: str | None = None, open_browser: bool = False,
-          on_ready: Any = None) -> None:
+def serve(
+    store: str | os.PathLike[str] | None = None,
+    config: Any = None,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    token: str | None = None,
+    open_browser: bool = False,
+    on_ready: Any = None,
+) -> None:
     """Serve the store until interrupted. `token` None reads VIDAGENT_TOKEN."""
     token = token if token is not None else (os.environ.get("VIDAGENT_TOKEN") or None)
     check_bind(host, token)

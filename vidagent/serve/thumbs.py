@@ -37,8 +37,9 @@ def encode_jpeg(path: str, time: float, width: int) -> bytes:
 class ThumbCache:
     """JPEG bytes by (clip id, width): on disk under `<store>/thumbs/` when writable, else in memory."""
 
-    def __init__(self, store_root: Path, memory_bytes: int = 64 << 20, decoders: int = 2,
-                 read_only: bool = False) -> None:
+    def __init__(
+        self, store_root: Path, memory_bytes: int = 64 << 20, decoders: int = 2, read_only: bool = False
+    ) -> None:
         self.dir: Path | None = store_root / "thumbs"
         self.memory_bytes = memory_bytes
         self._mem: OrderedDict[str, bytes] = OrderedDict()

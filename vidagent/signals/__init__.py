@@ -38,11 +38,17 @@ class ClipSignals:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"phrases": self.phrases}
         if self.people is not None and self.people.available:
-            out["people"] = {"persons": self.people.persons, "faces": self.people.faces,
-                             "close_up": self.people.close_up}
+            out["people"] = {
+                "persons": self.people.persons,
+                "faces": self.people.faces,
+                "close_up": self.people.close_up,
+            }
         if self.light is not None:
-            out["light"] = {"colours": self.light.colours, "grayscale": self.light.grayscale,
-                            "brightness": self.light.brightness}
+            out["light"] = {
+                "colours": self.light.colours,
+                "grayscale": self.light.grayscale,
+                "brightness": self.light.brightness,
+            }
         if self.motion is not None and self.motion.frames:
             out["motion"] = self.motion.to_json()
         return out

@@ -68,18 +68,24 @@ class ClipEmbedder:
             try:
                 config = tf.AutoConfig.from_pretrained(self.model_name)
                 kind = getattr(config, "model_type", "")
-                cls = {"clip": tf.CLIPModel, "siglip": tf.SiglipModel, "siglip2": getattr(tf, "Siglip2Model", None)
-                       }.get(kind)
+                cls = {
+                    "clip": tf.CLIPModel,
+                    "siglip": tf.SiglipModel,
+                    "siglip2": getattr(tf, "Siglip2Model", None),
+                }.get(kind)
                 if cls is None:
-                    raise VidagentError(f"embed.visual_model '{self.model_name}': model type '{kind}' is not "
-                                        "a CLIP or SigLIP checkpoint")
+                    raise VidagentError(
+                        f"embed.visual_model '{self.model_name}': model type '{kind}' is not "
+                        "a CLIP or SigLIP checkpoint"
+                    )
                 self._processor = tf.AutoProcessor.from_pretrained(self.model_name)
                 self._model = cls.from_pretrained(self.model_name).eval().to(self.device)
             except VidagentError:
                 raise
             except Exception as exc:  # noqa: BLE001 - any loader failure is one line naming the setting
-                raise VidagentError(f"embed.visual_model '{self.model_name}': cannot load "
-                                    f"({' '.join(str(exc).split())[:200]})") from None
+                raise VidagentError(
+                    f"embed.visual_model '{self.model_name}': cannot load ({' '.join(str(exc).split())[:200]})"
+                ) from None
 
     def embed_images(self, images: Sequence[np.ndarray]) -> np.ndarray:
         """(len(images), dim) unit vectors."""
@@ -107,8 +113,9 @@ class ClipEmbedder:
             else:
                 # SigLIP was trained on max_length padding; CLIP pads to the longest text.
                 padding = "max_length" if "Siglip" in type(self._model).__name__ else True
-                batch = self._processor(text=list(texts), return_tensors="pt", padding=padding,
-                                        truncation=True).to(self.device)
+                batch = self._processor(text=list(texts), return_tensors="pt", padding=padding, truncation=True).to(
+                    self.device
+                )
                 feats = _as_tensor(self._model.get_text_features(**batch))
         return _unit(feats)
 
@@ -125,7 +132,7 @@ class ClipEmbedder:
             if n == 0:
                 out.append(None)
                 continue
-            mean = vecs[pos:pos + n].mean(0)
+            mean = vecs[pos : pos + n].mean(0)
             pos += n
             out.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32))
         return out

@@ -110,5 +110,10 @@ def analyse(images: Sequence[np.ndarray]) -> Light:
     order = np.argsort(-share)
     colours = [(BASIC_COLOURS[i], round(float(share[i]), 3)) for i in order if share[i] >= MIN_SHARE]
     bright = float(luma.mean())
-    return Light(colours=colours, grayscale=chroma < GRAY_CHROMA and bright > 0.05, brightness=round(bright, 3),
-                 chroma=round(chroma, 3), frames=len(images))
+    return Light(
+        colours=colours,
+        grayscale=chroma < GRAY_CHROMA and bright > 0.05,
+        brightness=round(bright, 3),
+        chroma=round(chroma, 3),
+        frames=len(images),
+    )

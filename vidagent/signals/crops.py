@@ -27,9 +27,9 @@ def salient_crops(image: np.ndarray, n: int = N_CROPS) -> list[np.ndarray]:
     energy = np.abs(np.diff(gray, axis=0))[:, :-1] + np.abs(np.diff(gray, axis=1))[:-1, :]
     ch, cw = int(h * 0.6), int(w * 0.6)
     cells = [(y, x) for y in (0, h - ch) for x in (0, w - cw)]
-    scores = [float(energy[y:y + ch, x:x + cw].mean()) for y, x in cells]
+    scores = [float(energy[y : y + ch, x : x + cw].mean()) for y, x in cells]
     order = np.argsort(scores)[::-1][:n]
-    return [image[cells[i][0]:cells[i][0] + ch, cells[i][1]:cells[i][1] + cw] for i in order]
+    return [image[cells[i][0] : cells[i][0] + ch, cells[i][1] : cells[i][1] + cw] for i in order]
 
 
 def pool(full: np.ndarray, crops: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:

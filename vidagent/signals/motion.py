@@ -60,9 +60,15 @@ class Motion:
         return out
 
     def to_json(self) -> dict[str, float | str | int]:
-        return {"camera": self.camera, "magnitude": round(self.magnitude, 4), "moving_area": round(self.moving_area, 3),
-                "pan": round(self.pan, 4), "tilt": round(self.tilt, 4), "zoom": round(self.zoom, 4),
-                "frames": self.frames}
+        return {
+            "camera": self.camera,
+            "magnitude": round(self.magnitude, 4),
+            "moving_area": round(self.moving_area, 3),
+            "pan": round(self.pan, 4),
+            "tilt": round(self.tilt, 4),
+            "zoom": round(self.zoom, 4),
+            "frames": self.frames,
+        }
 
 
 def _verb(camera: str) -> str:
@@ -115,13 +121,16 @@ def summarise(per_frame: Sequence[tuple[float, ...]], fps: float) -> Motion:
     tx, ty, s = (float(np.median(arr[:, i])) * fps for i in range(3))
     magnitude = float(arr[:, 3].mean()) * fps
     moving = float(arr_moving.mean()) if (arr_moving := np.asarray([p[4] for p in per_frame])).size else 0.0
-    scores = {"pan right" if tx < 0 else "pan left": abs(tx) / PAN_SPEED,
-              "tilt up" if ty > 0 else "tilt down": abs(ty) / PAN_SPEED,
-              "zoom in" if s > 0 else "zoom out": abs(s) / ZOOM_SPEED}
+    scores = {
+        "pan right" if tx < 0 else "pan left": abs(tx) / PAN_SPEED,
+        "tilt up" if ty > 0 else "tilt down": abs(ty) / PAN_SPEED,
+        "zoom in" if s > 0 else "zoom out": abs(s) / ZOOM_SPEED,
+    }
     best = max(scores, key=lambda k: scores[k])
     camera = best if scores[best] >= 1.0 else "static"
-    return Motion(camera=camera, magnitude=magnitude, moving_area=moving, pan=-tx, tilt=ty, zoom=s,
-                  frames=len(per_frame))
+    return Motion(
+        camera=camera, magnitude=magnitude, moving_area=moving, pan=-tx, tilt=ty, zoom=s, frames=len(per_frame)
+    )
 
 
 def _keyframe_times(container: object, stream: object) -> list[float]:
@@ -172,7 +181,9 @@ def clip_motion(path: str, spans: Sequence[tuple[float, float]], fps: float | No
     return out
 
 
-def _window(container: object, stream: object, t0: float, start: float, end: float, fps: float) -> list[tuple[float, ...]]:
+def _window(
+    container: object, stream: object, t0: float, start: float, end: float, fps: float
+) -> list[tuple[float, ...]]:
     """Fits of up to WINDOW_FRAMES frames from t0 on, inside [start, end)."""
     tb = stream.time_base  # type: ignore[attr-defined]
     container.seek(int(max(t0, 0.0) / tb), stream=stream, backward=True)  # type: ignore[attr-defined]

@@ -66,8 +66,11 @@ def cascade_dir() -> Path | None:
     """Where the Haar cascade files are: $VIDAGENT_HAAR_DIR, OpenCV's own data, or Debian's opencv-data."""
     import cv2
 
-    cands = [os.environ.get("VIDAGENT_HAAR_DIR", ""), getattr(getattr(cv2, "data", None), "haarcascades", ""),
-             *CASCADE_DIRS]
+    cands = [
+        os.environ.get("VIDAGENT_HAAR_DIR", ""),
+        getattr(getattr(cv2, "data", None), "haarcascades", ""),
+        *CASCADE_DIRS,
+    ]
     for d in cands:
         if d and (Path(d) / "haarcascade_frontalface_default.xml").is_file():
             return Path(d)
@@ -83,8 +86,10 @@ def detectors() -> dict[str, Any] | None:
 
         where = cascade_dir()
         if not hasattr(cv2, "CascadeClassifier") or not hasattr(cv2, "HOGDescriptor") or where is None:
-            log.info("people/face signal off: this OpenCV has no Haar/HOG detectors or cascade files "
-                     "(pip install opencv-contrib-python-headless; apt-get install opencv-data)")
+            log.info(
+                "people/face signal off: this OpenCV has no Haar/HOG detectors or cascade files "
+                "(pip install opencv-contrib-python-headless; apt-get install opencv-data)"
+            )
             _DETECTORS["missing"] = True
             return None
         face = cv2.CascadeClassifier(str(where / "haarcascade_frontalface_default.xml"))
@@ -121,9 +126,9 @@ def faces_in(image: np.ndarray) -> list[tuple[int, int, int, int]]:
     side = max(20, round(small.shape[0] * 0.08))
     boxes = det["face"].detectMultiScale(gray, scaleFactor=1.2, minNeighbors=6, minSize=(side, side))
     out = []
-    for x, y, bw, bh in (boxes if len(boxes) else []):
+    for x, y, bw, bh in boxes if len(boxes) else []:
         X, Y, W, H = (round(v / s) for v in (x, y, bw, bh))
-        inner = image[Y + H // 5: Y + H - H // 5, X + W // 5: X + W - W // 5, :3]
+        inner = image[Y + H // 5 : Y + H - H // 5, X + W // 5 : X + W - W // 5, :3]
         if _skin_share(inner) >= SKIN_SHARE:
             out.append((X, Y, W, H))
     return out
@@ -155,7 +160,7 @@ def analyse(images: Sequence[np.ndarray], hog_frames: int = 1) -> People:
         tallest = [max((b[3] for b in f), default=0) / im.shape[0] for f, im in zip(faces, images, strict=True)]
         close = float(np.median(tallest)) >= CLOSE_UP
     mid = len(images) // 2
-    pick = images[max(0, mid - hog_frames // 2): mid - hog_frames // 2 + hog_frames] if hog_frames else []
+    pick = images[max(0, mid - hog_frames // 2) : mid - hog_frames // 2 + hog_frames] if hog_frames else []
     # In a face close-up the frame is the face: pedestrian windows there are background texture.
     bodies = 0 if close or not len(pick) else int(np.median([persons_in(im) for im in pick]))
     return People(persons=bodies, faces=n_faces, close_up=close)

@@ -5,5 +5,15 @@ from .cut import cut_clip, keyframe_times
 from .decode import frames_at, iter_audio, iter_frames, probe, read_audio
 from .files import VIDEO_EXTENSIONS, content_hash, find_videos
 
-__all__ = ["VIDEO_EXTENSIONS", "content_hash", "cut_clip", "find_videos", "frames_at", "iter_frames",
-           "iter_audio", "keyframe_times", "probe", "read_audio"]
+__all__ = [
+    "VIDEO_EXTENSIONS",
+    "content_hash",
+    "cut_clip",
+    "find_videos",
+    "frames_at",
+    "iter_frames",
+    "iter_audio",
+    "keyframe_times",
+    "probe",
+    "read_audio",
+]

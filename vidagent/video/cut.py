@@ -31,6 +31,7 @@ def pixel_format(path: str) -> str:
     finally:
         container.close()
 
+
 def keyframe_times(path: str) -> list[float]:
     """Presentation times (s, from the stream start) of the video's keyframes, from packets, no decoding.
 
@@ -93,8 +94,12 @@ def _copy_span(path: str, start: float, end: float, out: str) -> None:
         with av.open(out, "w") as dst:
             omap = {s.index: dst.add_stream_from_template(s) for s in streams}
             base = {s.index: s.start_time or 0 for s in streams}
-            src.seek(int(max(start, 0) / src.streams.video[0].time_base) + base[streams[0].index],
-                     stream=src.streams.video[0], backward=True, any_frame=False)
+            src.seek(
+                int(max(start, 0) / src.streams.video[0].time_base) + base[streams[0].index],
+                stream=src.streams.video[0],
+                backward=True,
+                any_frame=False,
+            )
             for pkt in src.demux(*streams):
                 if pkt.pts is None or pkt.dts is None:
                     continue
@@ -206,7 +211,7 @@ def _encode_audio(src: Any, ain: Any, ast: Any, dst: Any, start: float, end: flo
     pcm = np.ascontiguousarray(pcm[:, a:b], dtype=np.float32)
     size = ast.codec_context.frame_size or 1024
     for i in range(0, pcm.shape[1], size):
-        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm[:, i:i + size]), format="fltp", layout=layout)
+        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm[:, i : i + size]), format="fltp", layout=layout)
         af.sample_rate, af.pts, af.time_base = rate, i, Fraction(1, rate)
         for p in ast.encode(af):
             dst.mux(p)

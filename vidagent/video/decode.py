@@ -254,8 +254,12 @@ def frames_at(path: str, times: Sequence[float], width: int = 0, max_gap: float 
                     t = float((frame.pts - start) * tb)
                     last = t
                     while i < len(wanted) and t + 1e-3 >= wanted[i]:
-                        out.append(Frame(time=t, image=frame.to_ndarray(width=w, height=h, format="rgb24",
-                                                                        interpolation=_DOWNSCALE)))
+                        out.append(
+                            Frame(
+                                time=t,
+                                image=frame.to_ndarray(width=w, height=h, format="rgb24", interpolation=_DOWNSCALE),
+                            )
+                        )
                         i += 1
                         got = True
                     if i >= len(wanted) or (got and wanted[i] - t > max_gap):
@@ -306,7 +310,7 @@ def iter_audio(path: str, rate: int = 16000, chunk_s: float = 600.0) -> Iterator
             if size >= limit or (frame is None and size):
                 data = np.concatenate(pending).astype(np.float32)
                 for i in range(0, data.size if frame is None else limit * (data.size // limit), limit):
-                    yield (start + i) / rate, data[i:i + limit]
+                    yield (start + i) / rate, data[i : i + limit]
                 done = data.size if frame is None else limit * (data.size // limit)
                 start += done
                 pending = [data[done:]] if done < data.size else []

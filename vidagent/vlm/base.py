@@ -106,7 +106,11 @@ class VLMDescriber(Describer):
         for frames in clips:
             t0 = frames[0].time
             idx = [int(round((f.time - t0) * 1000)) for f in frames]  # indices in a 1000-fps timeline
-            metas.append(VideoMetadata(total_num_frames=idx[-1] + 1, fps=1000.0, frames_indices=idx, duration=(idx[-1] + 1) / 1000))
+            metas.append(
+                VideoMetadata(
+                    total_num_frames=idx[-1] + 1, fps=1000.0, frames_indices=idx, duration=(idx[-1] + 1) / 1000
+                )
+            )
         return {"video_metadata": metas, "do_sample_frames": False}
 
     def vision_weights(self, inputs: Any, clips: list[list[Frame]]) -> list[float]:
@@ -194,9 +198,13 @@ class VLMDescriber(Describer):
     def ask(self, item: ClipInput, question: str) -> str:
         self.load()
         prompt = load_prompt("ask")
-        [desc] = self._describe_chunk([_Job(item.clip.id, list(item.frames), render(prompt, question=question))], prompt.ref)
+        [desc] = self._describe_chunk(
+            [_Job(item.clip.id, list(item.frames), render(prompt, question=question))], prompt.ref
+        )
         if "error" in desc.extra:
-            raise VidagentError(f"describer '{self.name}' could not answer about clip {item.clip.id}: {desc.extra['error']}")
+            raise VidagentError(
+                f"describer '{self.name}' could not answer about clip {item.clip.id}: {desc.extra['error']}"
+            )
         return desc.caption
 
     # ---- the retry ladder ----------------------------------------------------------------------
@@ -223,7 +231,9 @@ class VLMDescriber(Describer):
             if res.error is not None:
                 extra["error"] = res.error
             vectors = {"vision": res.vector} if res.vector is not None else {}
-            descs.append(Description(caption=res.caption, frame_times=[f.time for f in res.frames], vectors=vectors, extra=extra))
+            descs.append(
+                Description(caption=res.caption, frame_times=[f.time for f in res.frames], vectors=vectors, extra=extra)
+            )
         return descs
 
     def _budget(self, jobs: list[_Job], requested: int) -> int:

@@ -21,7 +21,17 @@ from ..prompts import load_prompt, render
 from ..types import ClipInput, Description, Frame
 from .base import clip_prompt, select_frames
 
-_KNOWN = {"base_url", "model", "api_key_env", "timeout", "max_retries", "num_frames", "max_new_tokens", "jpeg_quality", "backoff"}
+_KNOWN = {
+    "base_url",
+    "model",
+    "api_key_env",
+    "timeout",
+    "max_retries",
+    "num_frames",
+    "max_new_tokens",
+    "jpeg_quality",
+    "backoff",
+}
 
 
 class _Transient(Exception):
@@ -101,7 +111,9 @@ class OpenAIDescriber(Describer):
         opts = dict(getattr(config, "options", None) or {})
         unknown = sorted(set(opts) - _KNOWN)
         if unknown:
-            raise VidagentError(f"describer 'openai': unknown option '{unknown[0]}' (known: {', '.join(sorted(_KNOWN))})")
+            raise VidagentError(
+                f"describer 'openai': unknown option '{unknown[0]}' (known: {', '.join(sorted(_KNOWN))})"
+            )
         base = opts.get("base_url") or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
         self.base_url = str(base).rstrip("/")
         if not opts.get("model"):
@@ -118,7 +130,12 @@ class OpenAIDescriber(Describer):
         self.sleep: Callable[[float], None] = time.sleep  # tests swap this to skip real waiting
 
     def settings_key(self) -> dict[str, Any]:
-        return {**super().settings_key(), "base_url": self.base_url, "num_frames": self.frames_per_clip, "max_new_tokens": self.max_new_tokens}
+        return {
+            **super().settings_key(),
+            "base_url": self.base_url,
+            "num_frames": self.frames_per_clip,
+            "max_new_tokens": self.max_new_tokens,
+        }
 
     def _chat(self, frames: list[Frame], prompt: str) -> tuple[str, int]:
         """Send one clip; return (answer, retries used)."""

@@ -33,7 +33,9 @@ class VLMOptions:
     def parse(cls, options: dict[str, Any], backend: str) -> VLMOptions:
         unknown = sorted(set(options) - _KNOWN)
         if unknown:
-            raise VidagentError(f"describer '{backend}': unknown option '{unknown[0]}' (known: {', '.join(sorted(_KNOWN))})")
+            raise VidagentError(
+                f"describer '{backend}': unknown option '{unknown[0]}' (known: {', '.join(sorted(_KNOWN))})"
+            )
         model = options.get("model")
         if not model or not isinstance(model, str):
             raise VidagentError(
