@@ -288,30 +288,14 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     import os
 
     for s in group[:MAX_CITED]:
+        args: dict[str, Any] = {"clip_id": s.clip.clip_id, "answer": s.answer}
         if not os.path.exists(s.clip.video):
             # Answered from what the store holds, but the frames can no longer be looked at again.
-            citations.append(
-                Citation(
-                    s.clip.video,
-                    s.start,
-                    s.end,
-                    s.clip.clip_id,
-                    s.evidence,
-                    False,
-                    kind=s.medium,
-                    clip_start=s.clip.start,
-                    clip_end=s.clip.end,
-                )
-            )
-            box.steps.append(
-                {
-                    "tool": "verify",
-                    "args": {"clip_id": s.clip.clip_id, "answer": s.answer},
-                    "result": "kept unverified: the video file is gone (answered from stored evidence)",
-                }
-            )
-            continue
-        ok = verify_text(box.store, s.clip.clip_id, s.answer, s.start, s.end)
+            ok, said = False, "kept unverified: the video file is gone (answered from stored evidence)"
+        else:
+            ok = verify_text(box.store, s.clip.clip_id, s.answer, s.start, s.end)
+            said = "verified" if ok else "not verified: the span re-read does not contain it"
+            args.update(start=round(s.start, 3), end=round(s.end, 3))
         citations.append(
             Citation(
                 s.clip.video,
@@ -325,18 +309,7 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
                 clip_end=s.clip.end,
             )
         )
-        box.steps.append(
-            {
-                "tool": "verify",
-                "args": {
-                    "clip_id": s.clip.clip_id,
-                    "answer": s.answer,
-                    "start": round(s.start, 3),
-                    "end": round(s.end, 3),
-                },
-                "result": "verified" if ok else "not verified: the span re-read does not contain it",
-            }
-        )
+        box.steps.append({"tool": "verify", "args": args, "result": said})
     top = group[0]
     return Answer(
         question, text, citations, box.steps, mode="offline", error=error, evidence=top.evidence, query=query.to_json()
