@@ -17,7 +17,7 @@ from .config import Settings, stage_key
 from .describe import Describer, Embedder, get_describer, get_embedder
 from .errors import DescriberUnavailable, MissingDependency, debug, one_line
 from .prompts import load_prompt, render
-from .types import Description, VideoInfo
+from .types import ClipInput, Description, VideoInfo
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,11 @@ class DescriberBinding:
     def wants_speech(self, info: VideoInfo) -> bool:
         return bool(self.describer.needs_speech and self.settings.describe.speech and info.has_audio)
 
-    def vectors(self, descs: Sequence[Description]) -> list[dict[str, tuple[np.ndarray, str]]]:
-        """The vectors stored with each description, by space name."""
+    def vectors(
+        self, descs: Sequence[Description], items: Sequence[ClipInput] = ()
+    ) -> list[dict[str, tuple[np.ndarray, str]]]:
+        """The vectors stored with each description, by space name (with `embed.visual: clip`, also each
+        clip's keyframes in the CLIP-family model's image-text space; that needs the clips' `items`)."""
         emb, d = self.embedder, self.describer
         caps = emb.embed_batch([x.caption or " " for x in descs])
         out: list[dict[str, tuple[np.ndarray, str]]] = []
@@ -128,4 +131,12 @@ class DescriberBinding:
                 space = f"{key}:{emb.name}" if text_space else f"{key}:{d.model_id}"
                 vecs[space] = (v, d.model_id)
             out.append(vecs)
+        if self.settings.embed.visual and items:
+            from .signals.clip import ClipEmbedder
+
+            model = ClipEmbedder.shared(self.settings.embed.visual_model)
+            frames = [[f.image for f in it.frames] for it in items]
+            for clip_vecs, cv in zip(out, model.clip_vectors(frames), strict=True):
+                if cv is not None and clip_vecs:  # a failed description stays without vectors
+                    clip_vecs[model.space] = (cv, self.settings.embed.visual_model)
         return out

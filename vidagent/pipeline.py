@@ -226,9 +226,7 @@ class Indexer:
                 descs = d.describe_batch(items, text)
                 if len(descs) != len(items):
                     raise VidagentError(f"describer '{d.name}' returned {len(descs)} results for {len(items)} clips")
-                vectors = self.binding.vectors(descs)
-                if self.settings.embed.visual:
-                    _add_clip_vectors(self.settings, items, vectors)
+                vectors = self.binding.vectors(descs, items)
                 self.store.put_descriptions(
                     info.hash, dkey, d.name, d.model_id, prompt_ref, list(zip(batch, descs, strict=True)), vectors
                 )
@@ -405,16 +403,6 @@ def _graceful_sigint(indexer: Indexer) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _add_clip_vectors(settings: Settings, items: Sequence[ClipInput], vectors: list[dict[str, Any]]) -> None:
-    """`embed.visual: clip`: each clip's keyframes in the CLIP-family model's image-text space."""
-    from .signals.clip import ClipEmbedder
-
-    model = ClipEmbedder.shared(settings.embed.visual_model)
-    for vecs, v in zip(vectors, model.clip_vectors([[f.image for f in it.frames] for it in items]), strict=True):
-        if v is not None:
-            vecs[model.space] = (v, settings.embed.visual_model)
 
 
 def _wait_quietly(job: Any) -> None:

@@ -1,0 +1,287 @@
+"""The word tables and the crude stemmer the offline answerer reads questions and evidence with:
+stopwords, related words (funded <-> financial support, wrote <-> writer / script), number words and
+colour names. Pure, no models; kept apart from question analysis so each stays small.
+"""
+
+from __future__ import annotations
+
+import re
+
+STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "and",
+        "or",
+        "not",
+        "no",
+        "this",
+        "that",
+        "these",
+        "those",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "does",
+        "do",
+        "did",
+        "done",
+        "it",
+        "its",
+        "there",
+        "their",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "you",
+        "your",
+        "we",
+        "our",
+        "i",
+        "me",
+        "my",
+        "any",
+        "some",
+        "clip",
+        "clips",
+        "video",
+        "videos",
+        "scene",
+        "film",
+        "movie",
+        "show",
+        "shows",
+        "shown",
+        "say",
+        "says",
+        "said",
+        "saying",
+        "seen",
+        "see",
+        "screen",
+        "answer",
+        "question",
+        "tell",
+        "name",
+        "named",
+        "called",
+        "call",
+        "many",
+        "much",
+        "please",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "shall",
+        "has",
+        "have",
+        "had",
+        "about",
+        "into",
+        "onto",
+        "out",
+        "up",
+        "as",
+        "gave",
+        "give",
+        "given",
+        "gives",
+        "get",
+        "got",
+        "trailer",
+        "describe",
+        "described",
+        "describes",
+        "according",
+        "mentioned",
+        "mention",
+        "displayed",
+        "appear",
+        "appears",
+        "appeared",
+        "visible",
+        "written",
+        "i'm",
+        "i've",
+        "i'd",
+        "it's",
+        "that's",
+        "hi",
+        "hello",
+    ]
+)
+# Word families a stemmer cannot join (different roots, or a role and the thing done). General
+# vocabulary of credits, captions and talk, not tied to any video.
+_RELATED = [
+    {"fund", "financ", "support", "sponsor", "grant", "back"},
+    {"writ", "wrote", "script", "story", "screenplay", "author"},
+    {"animat", "anim"},
+    {"rig"},
+    {"direct", "director"},
+    {"produc", "producer"},
+    {"compos", "music", "score", "soundtrack"},
+    {"sound", "audio", "foley", "mix"},
+    {"colour", "color", "grad"},
+    {"edit"},
+    {"design"},
+    {"render"},
+    {"softwar", "develop", "program", "code"},
+    {"thank", "grate", "acknowledg"},
+    {"lead", "head", "chief", "main"},
+    {"artist", "art"},
+    {"film", "movie", "picture"},
+    {"host", "present", "speak"},
+    {"locat", "place", "where", "citi", "town"},
+    {"compani", "studio", "organ", "firm", "institut", "foundat"},
+    {"hardwar", "workstat", "machin", "comput"},
+    {"work", "job", "employ", "occupat", "profess", "career", "lectur", "teach"},
+]
+_SUFFIXES = (
+    "ational",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ings",
+    "ing",
+    "ers",
+    "ors",
+    "ist",
+    "ists",
+    "ions",
+    "ion",
+    "ed",
+    "er",
+    "or",
+    "es",
+    "s",
+    "ly",
+    "ial",
+    "y",
+    "e",
+)
+_NUMBER_WORDS = set(
+    [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "thousand",
+        "million",
+        "billion",
+        "dozen",
+    ]
+)
+COLOURS = set(
+    [
+        "red",
+        "orange",
+        "yellow",
+        "green",
+        "blue",
+        "purple",
+        "violet",
+        "pink",
+        "brown",
+        "black",
+        "white",
+        "grey",
+        "gray",
+        "silver",
+        "gold",
+    ]
+)
+
+
+def stem(word: str) -> str:
+    """Crude English stem: lower case, one common suffix stripped (animated/animation/animator -> animat)."""
+    w = word.lower()
+    for suf in _SUFFIXES:
+        if len(w) - len(suf) >= 3 and w.endswith(suf):
+            w = w[: -len(suf)]
+            break
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeiou":  # rigged -> rigg -> rig
+        w = w[:-1]
+    return w
+
+
+def family(word: str) -> set[str]:
+    """The stem of a word plus the stems of related words."""
+    s = stem(word)
+    out = {s}
+    for group in _RELATED:
+        if any(s.startswith(g) or g.startswith(s) and len(s) >= 3 for g in group):
+            out |= group
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z0-9][A-Za-z0-9'&.-]*[A-Za-z0-9]|[A-Za-z0-9]", text)
+
+
+_URL = re.compile(r"^(https?:|www\.)|\.(org|com|net|edu|gov|io)(/|$)", re.IGNORECASE)
+
+
+def content_stems(text: str) -> set[str]:
+    """Stems of the content words; a web address also counts as the words that name one."""
+    out = set()
+    for w in tokens(text):
+        if w.lower() in STOP or len(w) < 2:
+            continue
+        out.add(stem(w))
+        if _URL.search(w):
+            out |= {"websit", "site", "url", "web", "address", "link"}
+    return out
