@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -289,21 +290,32 @@ def search(
         if "caption" in sources:
             sources["text"] = sources["caption"]
         hits.append(
-            Hit(
-                clip_id=r["clip_id"],
-                video=r["video"],
-                video_hash=r["video_hash"],
-                start=r["start"],
-                end=r["end"],
-                score=score,
-                caption=r["caption"],
-                tags=r["tags"],
-                ocr=r["ocr"],
-                transcript=r["transcript"],
-                sources=sources,
-                similarity=c.similarity,
+            hit_of(
+                r,
+                score,
+                sources,
+                c.similarity,
                 why=_why(c, parts),
                 contributions={n: round(v, 4) for n, v in parts.items()},
             )
         )
     return hits
+
+
+def hit_of(row: Any, score: float, sources: dict[str, int], similarity: float, **extra: Any) -> Hit:
+    """A search result from one active clip row (a `ClipRecord`), for `search` and `similar` alike."""
+    return Hit(
+        clip_id=row["clip_id"],
+        video=row["video"],
+        video_hash=row["video_hash"],
+        start=row["start"],
+        end=row["end"],
+        score=score,
+        caption=row["caption"],
+        tags=row["tags"],
+        ocr=row["ocr"],
+        transcript=row["transcript"],
+        sources=sources,
+        similarity=similarity,
+        **extra,
+    )

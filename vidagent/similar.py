@@ -92,25 +92,12 @@ def similar_clips(
         ),
         key=lambda x: (-x[0], x[1]),
     )
+    from .retrieve import hit_of
+
     hits = []
     for score, did in scored[:top_k]:
         r = active[did]
-        hits.append(
-            Hit(
-                clip_id=r["clip_id"],
-                video=r["video"],
-                video_hash=r["video_hash"],
-                start=r["start"],
-                end=r["end"],
-                score=score,
-                caption=r["caption"],
-                tags=r["tags"],
-                ocr=r["ocr"],
-                transcript=r["transcript"],
-                sources=dict(cands[did].ranks),
-                similarity=cands[did].similarity,
-            )
-        )
+        hits.append(hit_of(r, score, dict(cands[did].ranks), cands[did].similarity))
     return hits
 
 
