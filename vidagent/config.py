@@ -87,6 +87,7 @@ DEFAULT_SEARCH_WEIGHTS = {
     "visual.colour": 0.1,
     "visual.motion": 0.0,
     "clip": 0.3,
+    "labels": 0.0,
 }
 DEFAULT_KEYWORD_FIELDS = {"tags": 1.0, "ocr": 1.0, "transcript": 0.6, "caption": 1.0}
 
@@ -118,6 +119,20 @@ class SearchConfig(_Section):
         description="the floor instead for a clip that also matches "
         "content words of the query (word evidence needs less meaning score)",
     )
+    label_confidence: bool = Field(
+        False,
+        description="keywords count a query word seen in the visual labels by the labels' confidence mass "
+        "(with WordNet kinds) instead of how often the label text repeats it",
+    )
+    video_weight: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share of a clip's score that comes from its video's score (the mean of the video's best "
+        "clips per source and the query words found anywhere in its clips): 'which video' queries reach "
+        "a video whose evidence is spread over several clips",
+    )
+    video_top: int = Field(3, ge=1, description="how many of a video's best clips its video score averages")
     min_relative: float = Field(
         0.2, ge=0, le=1, description="hits scoring below this fraction of the best hit are not shown"
     )

@@ -29,10 +29,12 @@ import numpy as np
 from .config import Settings
 from .describe import get_embedder
 from .errors import VidagentError
+from .labelmatch import label_scores, term_strengths
 from .signals import fusion
 from .store import Store
 from .textmatch import average_lengths, content_terms, idf, score_fields
 from .types import Hit
+from .videolevel import fields_of, video_scores
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,9 @@ class Query:
     embedder: str
     terms: list[str]
     k: int
+    #: filled by the keyword source: each term's idf and the text fields of the clips it matched
+    idfs: dict[str, float] = field(default_factory=dict)
+    fields: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,20 +110,18 @@ def _keywords(store: Store, q: Query, settings: Settings) -> dict[int, SourceSco
     n_docs, dfs = store.keyword_stats(q.terms)
     idfs = {t: idf(n_docs, dfs.get(t, 0)) for t in q.terms}
     rows = store.active_rows([did for did, _ in found])
-    docs = {
-        r["description_id"]: {
-            "tags": " ".join(r["tags"]),
-            "ocr": " ".join(r["ocr"]),
-            "transcript": r["transcript"] or "",
-            "caption": r["caption"] or "",
-        }
-        for r in rows
-    }
+    docs = {r["description_id"]: fields_of(r) for r in rows}
+    q.idfs, q.fields = idfs, docs
     avg = average_lengths(docs.values())
     weights = settings.search.fields
+    masses = (
+        {r["description_id"]: {"tags": term_strengths(q.terms, r["tag_scores"])} for r in rows}
+        if settings.search.label_confidence
+        else {}
+    )
     out: dict[int, SourceScore] = {}
     for did, fields in docs.items():
-        m = score_fields(q.terms, idfs, fields, weights, avg)
+        m = score_fields(q.terms, idfs, fields, weights, avg, strengths=masses.get(did))
         if m.score > 0:
             why = "; ".join(f'{FIELD_LABELS.get(f, f)} "{" ".join(ws)}"' for f, ws in m.matched.items())
             out[did] = SourceScore(m.score, why)
@@ -164,6 +167,8 @@ def _clip(store: Store, q: Query, settings: Settings) -> dict[int, SourceScore]:
 for _kind in ("visual.people", "visual.colour", "visual.motion"):
     register_source(_kind, _signal_source(_kind))
 register_source("clip", _clip)
+# `labels` finds no clips of its own: it scores the candidates from their rows (see `_labels`)
+register_source("labels", lambda store, q, settings: {})
 
 _SPACE_OF = {"caption": "text", "visual": "visual"}
 
@@ -219,16 +224,61 @@ def fuse(c: Candidate, settings: Settings) -> tuple[float, dict[str, float]]:
 def _why(c: Candidate, parts: dict[str, float]) -> str:
     out = []
     for name, _share in sorted(parts.items(), key=lambda x: -x[1]):
-        s = c.scores[name]
+        s = c.scores.get(name, SourceScore(_share))
         if name == "keywords" and s.why:
             out.append(s.why)
         elif name == "caption":
             out.append(f"caption meaning {s.score:.2f}")
         elif name == "visual":
             out.append(f"visual {s.score:.2f}")
+        elif name == "video":
+            out.append(f"the video's clips {_share:.2f}")
         else:
             out.append(f"{name} {s.why or f'{s.score:.2f}'}")
     return "; ".join(out)
+
+
+def _labels(cands: dict[int, Candidate], rows: dict[int, Any], q: Query, settings: Settings) -> None:
+    """The `labels` source: the query's expected similarity to each candidate's visual labels,
+    weighted by the tagger's confidence (`labelmatch`); scored from the rows search loads anyway."""
+    if fusion.weights(settings).get("labels", 0.0) <= 0:
+        return
+    tags = {did: r["tag_scores"] for did, r in rows.items() if r["tag_scores"]}
+    if not tags:
+        return
+    emb = get_embedder(settings.embed.embedder)
+    if emb.name != q.embedder or getattr(emb, "dim", len(q.vector)) != len(q.vector):
+        return
+    for did, sc in label_scores(q.vector, tags, emb, settings.search.sim_floor).items():
+        cands[did].scores["labels"] = SourceScore(sc, f"{sc:.2f}")
+
+
+def _with_videos(
+    scored: list[tuple[float, int, dict[str, float]]], rows: dict[int, Any], q: Query, settings: Settings
+) -> list[tuple[float, int, dict[str, float]]]:
+    """Blend each clip's score with its video's (`search.video_weight`, see `videolevel`)."""
+    beta = settings.search.video_weight
+    if beta <= 0 or not scored:
+        return scored
+    video_of = {did: rows[did]["video_hash"] for _, did, _ in scored}
+    vs = video_scores(
+        {did: p for _, did, p in scored},
+        video_of,
+        {d: f for d, f in q.fields.items() if d in video_of},
+        q.terms,
+        q.idfs,
+        settings.search.fields,
+        fusion.weights(settings).get("keywords", 0.0),
+        settings.search.video_top,
+    )
+    out = []
+    for score, did, parts in scored:
+        shares = {n: (1 - beta) * v for n, v in parts.items()}
+        v = beta * vs.get(video_of[did], 0.0)
+        if v > 0:
+            shares["video"] = v
+        out.append(((1 - beta) * score + v, did, shares))
+    return out
 
 
 def search(
@@ -260,6 +310,7 @@ def search(
     if not cands:
         return []
     rows = {r["description_id"]: r for r in store.active_rows(list(cands), video_hash=video_hash)}
+    _labels(cands, rows, q, settings)
     every = min_score is not None and min_score <= 0  # an explicit 0 asks for every candidate, ranked
     scored = []
     for did, c in cands.items():
@@ -268,6 +319,7 @@ def search(
         score, parts = fuse(c, settings)
         if score > 0 or every:
             scored.append((score, did, parts))
+    scored = _with_videos(scored, rows, q, settings)
     scored.sort(key=lambda x: (-x[0], -cands[x[1]].similarity, x[1]))
     # The floor judges the query (is anything relevant?); weaker hits after a strong one are kept
     # down to a fraction of the best, so a real query keeps its near misses and nonsense gets nothing.

@@ -102,13 +102,16 @@ def score_fields(
     avg_len: Mapping[str, float],
     k1: float = 1.2,
     b: float = 0.75,
+    strengths: Mapping[str, Mapping[str, float]] | None = None,
 ) -> FieldMatch:
     """Bounded BM25 of one clip over named text fields.
 
     Each term counts once, in the first field (in `fields` order) that contains it: fields go from
     the most specific (visual labels, on-screen text, speech) to the caption that may repeat them,
     so text a caption copies from the transcript counts as speech, once. The result is in
-    [0, max weight]."""
+    [0, max weight]. `strengths[field][term]`, when given for a field, replaces the saturated term
+    frequency there (visual labels: the confidence mass of the labels that mean the term)."""
+    strengths = strengths or {}
     counts = {f: term_counts(t) for f, t in fields.items() if t}
     lengths = {f: sum(c.values()) for f, c in counts.items()}
     total_idf = sum(idfs.get(t, 0.0) for t in terms) or 1.0
@@ -118,6 +121,11 @@ def score_fields(
         st = stem(t)
         best, best_field = 0.0, ""
         for f, c in counts.items():
+            if f in strengths:
+                if strengths[f].get(t, 0.0) > 0:
+                    best, best_field = weights.get(f, 0.0) * strengths[f][t], f
+                    break
+                continue
             tf = c.get(st, 0)
             if not tf:
                 continue

@@ -1,0 +1,102 @@
+"""How strongly a clip's visual labels say a query word, from the tagger's confidences and WordNet.
+
+A clip's tags are (ImageNet label, mean probability) pairs. Counted as plain text, five unsure dog
+breeds at 0.05-0.10 each write "dog" five times into a caption and outrank one Samoyed at 0.87.
+Here a query word's strength in a clip is the probability mass of the labels that mean it: the label's
+own words, its WordNet kinds and hypernyms (shipped table, `signals.hierarchy`), so "dog" gets
+0.87 from the Samoyed and 0.33 from the five unsure breeds. Hypernyms that cover nearly half of all
+classes or more ("entity", "object", "whole", "artifact") say nothing and are left out.
+
+`label_scores` is the same idea in the embedding space: the query's expected similarity to the
+clip's labels, sum(p_i * rescaled cos(query, label phrase_i)), where the label phrases are the
+gloss-enriched phrases the describer embeds (their vectors are cached on disk by `conse`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from .textmatch import stem, words
+
+#: a hypernym above this share of the 1000 classes is too general to mean anything in a query
+TOO_GENERAL = 0.45
+_SAME_NAME = {517: "construction crane"}  # as the tagger names it (perception.tagger)
+
+
+@lru_cache(maxsize=1)
+def labels() -> list[str]:
+    """The tagger's label names in class order (first lemma; a repeated one made distinct as the tagger does)."""
+    from .signals.hierarchy import table
+
+    names: list[str] = []
+    seen: set[str] = set()
+    for c in table():
+        lemmas = c["lemmas"]
+        name = lemmas[0]
+        if name in seen:
+            name = _SAME_NAME.get(c["index"]) or (lemmas[1] if len(lemmas) > 1 else f"{name} ({c['index']})")
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+@lru_cache(maxsize=1)
+def _label_stems() -> dict[str, frozenset[str]]:
+    """Each label name -> the stems of every word naming it or a kind of thing it is."""
+    from .signals.hierarchy import table
+
+    classes = table()
+    counts: dict[str, int] = {}
+    for c in classes:
+        for h in set(c["hypernyms"]):
+            counts[h] = counts.get(h, 0) + 1
+    limit = TOO_GENERAL * len(classes)
+    out: dict[str, frozenset[str]] = {}
+    for name, c in zip(labels(), classes, strict=True):
+        names = [name, *c["lemmas"], *c["kinds"], *(h for h in c["hypernyms"] if counts[h] < limit)]
+        out[name] = frozenset(stem(w) for n in names for w in words(n))
+    return out
+
+
+def term_strengths(terms: Iterable[str], tag_scores: Sequence[Sequence[Any]]) -> dict[str, float]:
+    """Each query term's label mass in one clip (capped at 1); terms no label means are left out.
+
+    Labels the table does not know (another tagger's) count by their own words."""
+    table = _label_stems()
+    stems = {t: stem(t) for t in terms}
+    out: dict[str, float] = {}
+    for label, conf in tag_scores:
+        known = table.get(str(label))
+        names = known if known is not None else frozenset(stem(w) for w in words(str(label)))
+        for t, st in stems.items():
+            if st in names:
+                out[t] = min(1.0, out.get(t, 0.0) + float(conf))
+    return out
+
+
+def label_vectors(embedder: Any) -> np.ndarray:
+    """Unit vectors of the gloss-enriched label phrases, as the offline describer embeds them (cached)."""
+    from .perception.conse import label_embeddings
+    from .perception.tagger import MODEL_ID as TAGGER_ID
+    from .signals.hierarchy import label_phrases
+
+    return label_embeddings(label_phrases(labels()), embedder, TAGGER_ID + "+wn")
+
+
+def label_scores(
+    query_vec: np.ndarray, tag_scores: dict[int, Sequence[Sequence[Any]]], embedder: Any, floor: float
+) -> dict[int, float]:
+    """Each clip's expected rescaled similarity of the query to its labels (0 for unknown labels)."""
+    index = {name: i for i, name in enumerate(labels())}
+    sims = label_vectors(embedder) @ query_vec
+    resc = np.maximum(0.0, (sims - floor) / (1.0 - floor))
+    out: dict[int, float] = {}
+    for did, tags in tag_scores.items():
+        s = sum(float(conf) * float(resc[index[str(lab)]]) for lab, conf in tags if str(lab) in index)
+        if s > 0:
+            out[did] = min(1.0, s)
+    return out
