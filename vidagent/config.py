@@ -78,16 +78,17 @@ class EmbedConfig(_Section):
 #: weight of each search source when `search.weights` does not set it. The signal spaces are off by
 #: default except colour: their words already reach search through the caption and keywords, and
 #: their spaces mostly added mass to clips that have them (docs/signals.md); clip counts only when
-#: `embed.visual: clip` was indexed.
+#: `embed.visual: clip` was indexed. `labels` (the query's confidence-weighted similarity to a clip's
+#: visual labels) and `visual` were set on the eval set's tune split (docs/benchmarks.md).
 DEFAULT_SEARCH_WEIGHTS = {
     "caption": 0.3,
-    "visual": 0.3,
+    "visual": 0.2,
     "keywords": 0.4,
     "visual.people": 0.0,
     "visual.colour": 0.1,
     "visual.motion": 0.0,
     "clip": 0.3,
-    "labels": 0.0,
+    "labels": 0.3,
 }
 DEFAULT_KEYWORD_FIELDS = {"tags": 1.0, "ocr": 1.0, "transcript": 0.6, "caption": 1.0}
 
@@ -119,10 +120,22 @@ class SearchConfig(_Section):
         description="the floor instead for a clip that also matches "
         "content words of the query (word evidence needs less meaning score)",
     )
+    unknown_words: bool = Field(
+        True,
+        description="a query whose every content word is unknown to the embedder and to the library "
+        "(gibberish) returns nothing",
+    )
     label_confidence: bool = Field(
-        False,
+        True,
         description="keywords count a query word seen in the visual labels by the labels' confidence mass "
         "(with WordNet kinds) instead of how often the label text repeats it",
+    )
+    same_video_decay: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description="the n-th best clip of one video scores this to the power n-1 of its score, so one "
+        "long video does not fill the list ahead of other videos' best clips (1: off)",
     )
     video_weight: float = Field(
         0.0,

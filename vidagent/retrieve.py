@@ -32,7 +32,7 @@ from .errors import VidagentError
 from .labelmatch import label_scores, term_strengths
 from .signals import fusion
 from .store import Store
-from .textmatch import average_lengths, content_terms, idf, score_fields
+from .textmatch import average_lengths, content_terms, idf, score_fields, unknown_words, vocabulary
 from .types import Hit
 from .videolevel import fields_of, video_scores
 
@@ -238,6 +238,18 @@ def _why(c: Candidate, parts: dict[str, float]) -> str:
     return "; ".join(out)
 
 
+def _nonsense(store: Store, q: Query, settings: Settings) -> bool:
+    """Every content word of the query is unknown to the embedder and absent from the library."""
+    model_dir = getattr(get_embedder(settings.embed.embedder), "model_dir", None)
+    if not settings.search.unknown_words or not q.terms or model_dir is None:
+        return False
+    vocab = vocabulary(str(model_dir()))
+    if not vocab:
+        return False
+    _, dfs = store.keyword_stats(q.terms)
+    return len(unknown_words(q.terms, vocab, dfs)) == len(q.terms)
+
+
 def _labels(cands: dict[int, Candidate], rows: dict[int, Any], q: Query, settings: Settings) -> None:
     """The `labels` source: the query's expected similarity to each candidate's visual labels,
     weighted by the tagger's confidence (`labelmatch`); scored from the rows search loads anyway."""
@@ -251,6 +263,24 @@ def _labels(cands: dict[int, Candidate], rows: dict[int, Any], q: Query, setting
         return
     for did, sc in label_scores(q.vector, tags, emb, settings.search.sim_floor).items():
         cands[did].scores["labels"] = SourceScore(sc, f"{sc:.2f}")
+
+
+def _diversify(
+    scored: list[tuple[float, int, dict[str, float]]], rows: dict[int, Any], decay: float
+) -> list[tuple[float, int, dict[str, float]]]:
+    """The n-th best clip of a video scores decay**(n-1) of its own score, so that one long video
+    whose many clips look alike does not fill the list ahead of another video's best clip. The
+    order within a video does not change. `scored` is sorted best first."""
+    if decay >= 1:
+        return scored
+    seen: dict[str, int] = {}
+    out = []
+    for score, did, parts in scored:
+        video = rows[did]["video_hash"]
+        f = decay ** seen.get(video, 0)
+        seen[video] = seen.get(video, 0) + 1
+        out.append((score * f, did, {n: v * f for n, v in parts.items()}))
+    return out
 
 
 def _with_videos(
@@ -306,6 +336,8 @@ def search(
     # Over-fetch so that filtering to active rows (and to one video) still leaves enough.
     k = max(settings.search.candidates, top_k) * (4 if video_hash else 2)
     q = prepare(query, settings, k)
+    if min_score != 0 and _nonsense(store, q, settings):
+        return []
     cands = candidates(store, q, settings)
     if not cands:
         return []
@@ -328,6 +360,8 @@ def search(
             return []
         cut = settings.search.min_relative * scored[0][0]
         scored = [x for x in scored if x[0] >= cut]
+    scored = _diversify(scored, rows, settings.search.same_video_decay)
+    scored.sort(key=lambda x: (-x[0], -cands[x[1]].similarity, x[1]))
     ranks: dict[str, dict[int, int]] = {}
     for name in fusion.weights(settings):
         order = sorted((did for _, did, p in scored if name in p), key=lambda d: -cands[d].scores[name].score)

@@ -14,6 +14,8 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 
@@ -148,3 +150,22 @@ def average_lengths(docs: Iterable[Mapping[str, str]]) -> dict[str, float]:
                 sums[f] = sums.get(f, 0.0) + len(words(t))
                 n[f] = n.get(f, 0) + 1
     return {f: sums[f] / n[f] for f in sums}
+
+
+@lru_cache(maxsize=4)
+def vocabulary(model_dir: str) -> frozenset[str]:
+    """The whole words of a WordPiece embedder's vocabulary (`vocab.txt`); empty when it has none."""
+    path = Path(model_dir) / "vocab.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").split()
+    except OSError:
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and len(w) > 1)
+
+
+def unknown_words(terms: Sequence[str], vocab: frozenset[str], library_df: Mapping[str, int]) -> list[str]:
+    """Query words that mean nothing here: not a word the embedder knows and in no clip's text.
+
+    A query made only of such words ("xqzzy flurbo") is nonsense: its embedding still has cosines
+    of 0.2-0.3 with everything, so without this check it would return look-alikes."""
+    return [t for t in terms if library_df.get(t, 0) == 0 and t not in vocab and not t.isdigit()]
