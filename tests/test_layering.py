@@ -55,6 +55,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "vidagent.doctor",
             "vidagent.retrieve",
             "vidagent.textmatch",
+            "vidagent.labelmatch",
+            "vidagent.videolevel",
             "vidagent.evaluation",
             "vidagent.similar",
             "vidagent.outputs",

@@ -52,3 +52,21 @@ def test_matched_words_are_reported_by_field() -> None:
         {},
     )
     assert m.matched == {"ocr": ["hewlett", "foundation", "thanks"]}
+
+
+def test_gibberish_words_are_unknown_and_library_words_are_not() -> None:
+    from vidagent.textmatch import unknown_words
+
+    vocab = frozenset({"dog", "music", "sound"})
+    assert unknown_words(["xqzzy", "flurbo"], vocab, {}) == ["xqzzy", "flurbo"]
+    # a name the embedder does not know is still a word when a clip's text holds it
+    assert unknown_words(["morgenstern", "music"], vocab, {"morgenstern": 2}) == []
+    assert unknown_words(["1906"], vocab, {}) == []
+
+
+def test_the_default_embedders_vocabulary_holds_english_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from vidagent.textmatch import vocabulary
+
+    (tmp_path / "vocab.txt").write_text("[PAD]\n##ing\ndog\na\nrunning\n")
+    assert vocabulary(str(tmp_path)) == frozenset({"dog", "running"})
+    assert vocabulary(str(tmp_path / "missing")) == frozenset()
