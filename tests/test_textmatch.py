@@ -70,3 +70,19 @@ def test_the_default_embedders_vocabulary_holds_english_words(tmp_path) -> None:
     (tmp_path / "vocab.txt").write_text("[PAD]\n##ing\ndog\na\nrunning\n")
     assert vocabulary(str(tmp_path)) == frozenset({"dog", "running"})
     assert vocabulary(str(tmp_path / "missing")) == frozenset()
+
+
+def test_a_phrase_of_the_query_beats_its_words_apart() -> None:
+    from vidagent.textmatch import word_pairs
+
+    assert word_pairs("an old black and white film") == ["old black", "black white", "white film"]
+    terms = content_terms("black and white film")
+    idfs = {t: idf(100, 20) for t in terms}
+    pairs = {"black white": idf(100, 1)}
+    avg = {f: 10.0 for f in W}
+    together = score_fields(terms, idfs, {"caption": "Look: black and white."}, W, avg, pairs=pairs).score
+    apart = score_fields(terms, idfs, {"caption": "mostly grey and black, a white car"}, W, avg, pairs=pairs).score
+    assert together > 2 * apart > 0
+    # without pairs the two captions match the same words (only their lengths differ)
+    plain = score_fields(terms, idfs, {"caption": "Look: black and white."}, W, avg)
+    assert plain.matched == {"caption": ["black", "white"]} and plain.score < together

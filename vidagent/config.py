@@ -125,6 +125,11 @@ class SearchConfig(_Section):
         description="a query whose every content word is unknown to the embedder and to the library "
         "(gibberish) returns nothing",
     )
+    phrases: bool = Field(
+        True,
+        description="adjacent query words found adjacent in a clip's text (stopwords skipped: 'black and "
+        "white') count as one more keyword term",
+    )
     label_confidence: bool = Field(
         True,
         description="keywords count a query word seen in the visual labels by the labels' confidence mass "

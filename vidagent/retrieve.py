@@ -32,7 +32,7 @@ from .errors import VidagentError
 from .labelmatch import label_scores, term_strengths
 from .signals import fusion
 from .store import Store
-from .textmatch import average_lengths, content_terms, idf, score_fields, unknown_words, vocabulary
+from .textmatch import average_lengths, content_terms, idf, score_fields, unknown_words, vocabulary, word_pairs
 from .types import Hit
 from .videolevel import fields_of, video_scores
 
@@ -119,13 +119,28 @@ def _keywords(store: Store, q: Query, settings: Settings) -> dict[int, SourceSco
         if settings.search.label_confidence
         else {}
     )
+    pairs = _pair_idfs(q, docs, n_docs) if settings.search.phrases else {}
     out: dict[int, SourceScore] = {}
     for did, fields in docs.items():
-        m = score_fields(q.terms, idfs, fields, weights, avg, strengths=masses.get(did))
+        m = score_fields(q.terms, idfs, fields, weights, avg, strengths=masses.get(did), pairs=pairs)
         if m.score > 0:
             why = "; ".join(f'{FIELD_LABELS.get(f, f)} "{" ".join(ws)}"' for f, ws in m.matched.items())
             out[did] = SourceScore(m.score, why)
     return out
+
+
+def _pair_idfs(q: Query, docs: dict[int, dict[str, str]], n_docs: int) -> dict[str, float]:
+    """idf of each query word pair that some candidate holds as a phrase; the candidates (every clip
+    holding a query word, up to the keyword source's limit) give a lower bound of its clip count."""
+    wanted = word_pairs(q.text)
+    if not wanted:
+        return {}
+    df = dict.fromkeys(wanted, 0)
+    for fields in docs.values():
+        held = {p for t in fields.values() if t for p in word_pairs(t)}
+        for p in wanted:
+            df[p] += p in held
+    return {p: idf(n_docs, d) for p, d in df.items() if d > 0}
 
 
 register_source("caption", _vector_source("text"))

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+_BREAK = re.compile(r"[,.;:!?()\[\]{}|/\n\u2014\u2013\"]+")
 
 STOPWORDS = frozenset(
     """
@@ -75,6 +76,20 @@ def content_terms(query: str) -> list[str]:
     return out
 
 
+def word_pairs(text: str) -> list[str]:
+    """Adjacent content words as "stem stem" pairs, stopwords between them skipped, each once:
+    "black and white film" -> ["black white", "white film"]. A query's pair found in a clip's text
+    is a phrase match, which counts as one more query term (`score_fields`)."""
+    out: list[str] = []
+    for part in _BREAK.split(text):  # a pair never spans punctuation: "grey and black, a white car"
+        ws = [stem(w) for w in words(part) if w not in STOPWORDS and (len(w) >= 2 or w.isdigit())]
+        for a, b in zip(ws, ws[1:], strict=False):
+            p = f"{a} {b}"
+            if a != b and p not in out:
+                out.append(p)
+    return out
+
+
 def term_counts(text: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     for w in words(text):
@@ -105,6 +120,7 @@ def score_fields(
     k1: float = 1.2,
     b: float = 0.75,
     strengths: Mapping[str, Mapping[str, float]] | None = None,
+    pairs: Mapping[str, float] | None = None,
 ) -> FieldMatch:
     """Bounded BM25 of one clip over named text fields.
 
@@ -112,11 +128,14 @@ def score_fields(
     the most specific (visual labels, on-screen text, speech) to the caption that may repeat them,
     so text a caption copies from the transcript counts as speech, once. The result is in
     [0, max weight]. `strengths[field][term]`, when given for a field, replaces the saturated term
-    frequency there (visual labels: the confidence mass of the labels that mean the term)."""
+    frequency there (visual labels: the confidence mass of the labels that mean the term).
+    `pairs` maps the query's word pairs (`word_pairs`) to their idf: a pair found as adjacent words
+    of a field counts like a term there, so "black and white" beats "black" and "white" apart."""
     strengths = strengths or {}
+    pairs = pairs or {}
     counts = {f: term_counts(t) for f, t in fields.items() if t}
     lengths = {f: sum(c.values()) for f, c in counts.items()}
-    total_idf = sum(idfs.get(t, 0.0) for t in terms) or 1.0
+    total_idf = (sum(idfs.get(t, 0.0) for t in terms) + sum(pairs.values())) or 1.0
     score = 0.0
     matched: dict[str, list[str]] = {}
     for t in terms:
@@ -138,6 +157,12 @@ def score_fields(
         if best_field:
             score += idfs.get(t, 0.0) * best
             matched.setdefault(best_field, []).append(t)
+    if pairs:
+        field_pairs = {f: set(word_pairs(t)) for f, t in fields.items() if t}
+        for p, p_idf in pairs.items():
+            f = next((f for f, ps in field_pairs.items() if p in ps), "")
+            if f:
+                score += p_idf * weights.get(f, 0.0)
     return FieldMatch(score / total_idf, matched)
 
 
