@@ -57,3 +57,27 @@ def test_filler_words_do_not_pick_the_top_hit(small_store: Path) -> None:
     hits = vidagent.search("a man in front of the bookshelf", store=small_store, top_k=3)
     assert hits and hits[0].video.endswith("psychopy_jwpIntro.mp4"), [(h.video, h.why) for h in hits]
     assert "bookcase" in hits[0].caption.lower() or "bookshop" in hits[0].caption.lower()
+
+
+def test_gibberish_returns_nothing_even_with_no_floor(small_store: Path) -> None:
+    from vidagent.retrieve import search
+
+    s = load_settings(None)
+    no_floor = s.model_copy(update={"search": s.search.model_copy(update={"min_score": 1e-4, "min_score_words": 1e-4})})
+    ungated = no_floor.model_copy(update={"search": no_floor.search.model_copy(update={"unknown_words": False})})
+    st = Store(small_store, create=False)
+    try:
+        for q in ("xqzzy flurbo", "qwrtp zzvbn klomp"):
+            assert search(st, q, no_floor) == [], q
+        # the words are what is judged, not the score: without the gate the same query finds look-alikes
+        assert search(st, "xqzzy flurbo", ungated)
+        # a real word the embedder knows still searches
+        assert search(st, "a cockatoo", no_floor)
+    finally:
+        st.close()
+
+
+def test_one_video_does_not_fill_the_first_results(small_store: Path) -> None:
+    # with the same-video decay the top 3 of a broad visual query span more than one video
+    hits = vidagent.search("an animal outdoors", store=small_store, top_k=5)
+    assert len({h.video for h in hits[:3]}) >= 2, [(h.video, h.score) for h in hits]
