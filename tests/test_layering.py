@@ -55,6 +55,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "vidagent.doctor",
             "vidagent.retrieve",
             "vidagent.textmatch",
+            "vidagent.porter",
             "vidagent.labelmatch",
             "vidagent.videolevel",
             "vidagent.evaluation",

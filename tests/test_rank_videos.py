@@ -3,22 +3,21 @@ clips vote for it (`search.same_video_decay`, `search.video_weight`)."""
 
 from __future__ import annotations
 
-from vidagent.retrieve import _diversify
-from vidagent.videolevel import top_mean, video_scores
+from vidagent.videolevel import diversify, top_mean, video_scores
 
 
 def test_a_second_videos_best_clip_comes_before_a_long_videos_third() -> None:
-    rows = {1: {"video_hash": "film"}, 2: {"video_hash": "film"}, 3: {"video_hash": "film"}, 4: {"video_hash": "dog"}}
+    rows = {1: "film", 2: "film", 3: "film", 4: "dog"}
     scored = [
         (0.60, 1, {"caption": 0.6}),
         (0.58, 2, {"caption": 0.58}),
         (0.57, 3, {"caption": 0.57}),
         (0.50, 4, {"caption": 0.5}),
     ]
-    out = sorted(_diversify(scored, rows, 0.6), key=lambda x: -x[0])
+    out = sorted(diversify(scored, rows, 0.6), key=lambda x: -x[0])
     assert [did for _, did, _ in out] == [1, 4, 2, 3]  # the film keeps its own order
     assert out[2][0] == 0.58 * 0.6 and out[2][2] == {"caption": 0.58 * 0.6}  # shares follow the shown score
-    assert _diversify(scored, rows, 1.0) is scored
+    assert diversify(scored, rows, 1.0) is scored
 
 
 def test_a_video_scores_by_its_best_clips_and_the_query_words_found_across_them() -> None:

@@ -86,3 +86,16 @@ def test_a_phrase_of_the_query_beats_its_words_apart() -> None:
     # without pairs the two captions match the same words (only their lengths differ)
     plain = score_fields(terms, idfs, {"caption": "Look: black and white."}, W, avg)
     assert plain.matched == {"caption": ["black", "white"]} and plain.score < together
+
+
+def test_porter_stems_join_the_words_fts5_joins() -> None:
+    from vidagent.porter import porter
+
+    # Porter's own examples (1980) and words the index must join
+    expected = {
+        "caresses": "caress", "ponies": "poni", "agreed": "agre", "hopping": "hop", "filing": "file",
+        "relational": "relat", "generalization": "gener", "hopeful": "hope", "controlling": "control",
+        "narrated": "narrat", "narrator": "narrat", "licenses": "licens", "license": "licens",
+    }  # fmt: skip
+    assert {w: porter(w) for w in expected} == expected
+    assert stem("Narrator's") == stem("narrated")

@@ -34,7 +34,7 @@ from .signals import fusion
 from .store import Store
 from .textmatch import average_lengths, content_terms, idf, score_fields, unknown_words, vocabulary, word_pairs
 from .types import Hit
-from .videolevel import fields_of, video_scores
+from .videolevel import Scored, blend, diversify, fields_of, video_scores
 
 log = logging.getLogger(__name__)
 
@@ -280,30 +280,9 @@ def _labels(cands: dict[int, Candidate], rows: dict[int, Any], q: Query, setting
         cands[did].scores["labels"] = SourceScore(sc, f"{sc:.2f}")
 
 
-def _diversify(
-    scored: list[tuple[float, int, dict[str, float]]], rows: dict[int, Any], decay: float
-) -> list[tuple[float, int, dict[str, float]]]:
-    """The n-th best clip of a video scores decay**(n-1) of its own score, so that one long video
-    whose many clips look alike does not fill the list ahead of another video's best clip. The
-    order within a video does not change. `scored` is sorted best first."""
-    if decay >= 1:
-        return scored
-    seen: dict[str, int] = {}
-    out = []
-    for score, did, parts in scored:
-        video = rows[did]["video_hash"]
-        f = decay ** seen.get(video, 0)
-        seen[video] = seen.get(video, 0) + 1
-        out.append((score * f, did, {n: v * f for n, v in parts.items()}))
-    return out
-
-
-def _with_videos(
-    scored: list[tuple[float, int, dict[str, float]]], rows: dict[int, Any], q: Query, settings: Settings
-) -> list[tuple[float, int, dict[str, float]]]:
+def _with_videos(scored: list[Scored], rows: dict[int, Any], q: Query, settings: Settings) -> list[Scored]:
     """Blend each clip's score with its video's (`search.video_weight`, see `videolevel`)."""
-    beta = settings.search.video_weight
-    if beta <= 0 or not scored:
+    if settings.search.video_weight <= 0 or not scored:
         return scored
     video_of = {did: rows[did]["video_hash"] for _, did, _ in scored}
     vs = video_scores(
@@ -316,14 +295,7 @@ def _with_videos(
         fusion.weights(settings).get("keywords", 0.0),
         settings.search.video_top,
     )
-    out = []
-    for score, did, parts in scored:
-        shares = {n: (1 - beta) * v for n, v in parts.items()}
-        v = beta * vs.get(video_of[did], 0.0)
-        if v > 0:
-            shares["video"] = v
-        out.append(((1 - beta) * score + v, did, shares))
-    return out
+    return blend(scored, video_of, vs, settings.search.video_weight)
 
 
 def search(
@@ -375,7 +347,7 @@ def search(
             return []
         cut = settings.search.min_relative * scored[0][0]
         scored = [x for x in scored if x[0] >= cut]
-    scored = _diversify(scored, rows, settings.search.same_video_decay)
+    scored = diversify(scored, {did: rows[did]["video_hash"] for _, did, _ in scored}, settings.search.same_video_decay)
     scored.sort(key=lambda x: (-x[0], -cands[x[1]].similarity, x[1]))
     ranks: dict[str, dict[int, int]] = {}
     for name in fusion.weights(settings):

@@ -5,7 +5,7 @@ so a clip that shares a filler word with the query gets nothing from keywords. E
 BM25-shaped but bounded: every query term contributes idf * saturated term frequency (at most 1),
 divided by the summed idf of all the query's terms. A clip that matches every content word of the
 query scores near 1; a clip that matches one rare word of three scores about a third, so coverage of
-the query decides before repetition does. Terms are matched by a light suffix-stripping stemmer.
+the query decides before repetition does. Terms are matched by Porter stems, as FTS5 stems the index.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from .porter import porter
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 _BREAK = re.compile(r"[,.;:!?()\[\]{}|/\n\u2014\u2013\"]+")
@@ -46,23 +48,8 @@ def words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A light English stemmer (plural and common verb endings), the same for queries and clips."""
-    w = word.lower()
-    w = w.removesuffix("'s")
-    if len(w) <= 3:
-        return w
-    for suf, rep in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh")):
-        if w.endswith(suf) and len(w) - len(suf) >= 2:
-            return w[: -len(suf)] + rep
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    for suf in ("ing", "ed"):
-        if w.endswith(suf) and len(w) - len(suf) >= 3:
-            w = w[: -len(suf)]
-            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
-                w = w[:-1]  # running -> run, stopped -> stop
-            break
-    return w
+    """Porter's stem (`porter`), as FTS5 stems the keyword index: the same for queries and clips."""
+    return porter(word.lower().replace("\u2019", "'").removesuffix("'s"))
 
 
 def content_terms(query: str) -> list[str]:

@@ -24,6 +24,9 @@ from .textmatch import average_lengths, score_fields
 
 FIELDS = ("tags", "ocr", "transcript", "caption")
 
+#: (score, description id, each source's share of the score), as search ranks them
+Scored = tuple[float, int, dict[str, float]]
+
 
 def fields_of(row: Any) -> dict[str, str]:
     """A clip row's keyword fields as text (a `ClipRecord` or a mapping)."""
@@ -76,4 +79,32 @@ def video_scores(
         if v in merged and terms:
             score += keyword_weight * score_fields(terms, idfs, merged[v], field_weights, avg).score
         out[v] = score
+    return out
+
+
+def blend(scored: list[Scored], video_of: Mapping[int, str], vs: Mapping[str, float], beta: float) -> list[Scored]:
+    """Each clip's score becomes (1 - beta) x its own + beta x its video's; the share shows as 'video'."""
+    out = []
+    for score, did, parts in scored:
+        shares = {n: (1 - beta) * v for n, v in parts.items()}
+        v = beta * vs.get(video_of[did], 0.0)
+        if v > 0:
+            shares["video"] = v
+        out.append(((1 - beta) * score + v, did, shares))
+    return out
+
+
+def diversify(scored: list[Scored], video_of: Mapping[int, str], decay: float) -> list[Scored]:
+    """The n-th best clip of a video scores decay**(n-1) of its own score, so that one long video
+    whose many clips look alike does not fill the list ahead of another video's best clip. The
+    order within a video does not change. `scored` is sorted best first."""
+    if decay >= 1:
+        return scored
+    seen: dict[str, int] = {}
+    out = []
+    for score, did, parts in scored:
+        video = video_of[did]
+        f = decay ** seen.get(video, 0)
+        seen[video] = seen.get(video, 0) + 1
+        out.append((score * f, did, {n: v * f for n, v in parts.items()}))
     return out
