@@ -78,13 +78,20 @@ def term_strengths(terms: Iterable[str], tag_scores: Sequence[Sequence[Any]]) ->
     return out
 
 
-def label_vectors(embedder: Any) -> np.ndarray:
-    """Unit vectors of the gloss-enriched label phrases, as the offline describer embeds them (cached)."""
-    from .perception.conse import label_embeddings
-    from .perception.tagger import MODEL_ID as TAGGER_ID
-    from .signals.hierarchy import label_phrases
+_VECTORS: dict[str, np.ndarray] = {}
 
-    return label_embeddings(label_phrases(labels()), embedder, TAGGER_ID + "+wn")
+
+def label_vectors(embedder: Any) -> np.ndarray:
+    """Unit vectors of the gloss-enriched label phrases, as the offline describer embeds them (cached
+    on disk by `conse`, and here per embedder so a query does not re-hash 1000 phrases)."""
+    key = str(getattr(embedder, "model_id", embedder.name))
+    if key not in _VECTORS:
+        from .perception.conse import label_embeddings
+        from .perception.tagger import MODEL_ID as TAGGER_ID
+        from .signals.hierarchy import label_phrases
+
+        _VECTORS[key] = label_embeddings(label_phrases(labels()), embedder, TAGGER_ID + "+wn")
+    return _VECTORS[key]
 
 
 def label_scores(
