@@ -148,7 +148,8 @@ class SearchConfig(_Section):
         le=1,
         description="share of a clip's score that comes from its video's score (the mean of the video's best "
         "clips per source and the query words found anywhere in its clips): 'which video' queries reach "
-        "a video whose evidence is spread over several clips",
+        "a video whose evidence is spread over several clips (0 by default: on the project's eval set it "
+        "favoured long videos and lowered every figure, docs/benchmarks.md)",
     )
     video_top: int = Field(3, ge=1, description="how many of a video's best clips its video score averages")
     min_relative: float = Field(

@@ -7,8 +7,12 @@ Built-in sources, each giving a clip a score in [0, 1]:
 - `visual`: the query against visual embeddings in the same text space (what the tagger saw),
 - `keywords`: bounded BM25 over content words only (`textmatch`): stopwords dropped, each query
   term counted once in its best field (visual labels, on-screen text, speech, caption words) with
-  a per-field weight, divided by the query's total idf, so coverage of the query's meaning counts.
+  a per-field weight, divided by the query's total idf, so coverage of the query's meaning counts;
+  visual labels count by their confidence (`labelmatch`), query word pairs found together as phrases,
+- `labels`: the query's confidence-weighted similarity to each candidate's visual labels.
 
+A query whose every content word is unknown (`textmatch.unknown_words`) returns nothing, and a
+video's n-th best clip counts `search.same_video_decay`**(n-1) of its score (`videolevel`).
 Cosines are rescaled so that an unrelated text scores 0: (cos - sim_floor) / (1 - sim_floor).
 The fused score is sum(weight * source score). The query returns nothing (nonsense gets "no
 results") unless some clip reaches `search.min_score`, or the lower `search.min_score_words` when
