@@ -37,6 +37,10 @@ def test_nonsense_returns_no_results_and_exit_0(colour_store: tuple[Path, Path])
     store, cfg = colour_store
     r = run("search", "xqzzy flurbo", "--store", str(store), "--config", str(cfg))
     assert (r.returncode, r.stdout.strip()) == (0, "no results")
+    # the gibberish gate rejected the words: the floor was not the reason, so no look-alike is named
+    assert "no word of the query is known" in r.stderr and "relevance floor" not in r.stderr
+    r = run("search", "the blue screen", "--store", str(store), "--config", str(cfg), "--min-score", "0.99")
+    assert (r.returncode, r.stdout.strip()) == (0, "no results")
     assert "nearest clip scored" in r.stderr and "below the relevance floor" in r.stderr  # how close it came
     r = run("search", "xqzzy flurbo", "--json", "--store", str(store), "--config", str(cfg))
     assert json.loads(r.stdout) == []

@@ -81,3 +81,14 @@ def test_one_video_does_not_fill_the_first_results(small_store: Path) -> None:
     # with the same-video decay the top 3 of a broad visual query span more than one video
     hits = vidagent.search("an animal outdoors", store=small_store, top_k=5)
     assert len({h.video for h in hits[:3]}) >= 2, [(h.video, h.score) for h in hits]
+
+
+def test_cli_says_why_gibberish_finds_nothing(small_store: Path) -> None:
+    from tests.test_cli import run
+
+    r = run("search", "xqzzy flurbo", "--store", str(small_store))
+    assert (r.returncode, r.stdout.strip()) == (0, "no results"), r.stderr
+    # the gate rejected the words, so the floor hint (which would name a look-alike clip) is not shown
+    assert "no word of the query is known" in r.stderr and "relevance floor" not in r.stderr
+    r = run("search", "xqzzy flurbo", "--store", str(small_store), "--min-score", "0.99")
+    assert "no word of the query is known" in r.stderr

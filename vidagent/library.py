@@ -103,6 +103,16 @@ class Library:
                 require_video(st, video)
             return search(st, query, self.settings, top_k=top_k, video=video, min_score=min_score)
 
+    def unknown_query(self, query: str) -> bool:
+        """Whether search rejects `query` as gibberish (no content word known to the embedder or the
+        library), so a caller can say so instead of blaming the relevance floor for an empty list."""
+        from .retrieve import is_nonsense, prepare
+
+        if not query.strip():
+            return False
+        with opened(self.store, create=False) as st:
+            return is_nonsense(st, prepare(query, self.settings, 1), self.settings)
+
     def ask(self, question: str, chat_model: Any = None, video: str | None = None, top_k: int | None = None) -> Answer:
         """An answer with checked citations (offline unless a chat model is given or configured)."""
         from .agent.run import ask

@@ -257,7 +257,7 @@ def _why(c: Candidate, parts: dict[str, float]) -> str:
     return "; ".join(out)
 
 
-def _nonsense(store: Store, q: Query, settings: Settings) -> bool:
+def is_nonsense(store: Store, q: Query, settings: Settings) -> bool:
     """Every content word of the query is unknown to the embedder and absent from the library."""
     model_dir = getattr(get_embedder(settings.embed.embedder), "model_dir", None)
     if not settings.search.unknown_words or not q.terms or model_dir is None:
@@ -327,7 +327,7 @@ def search(
     # Over-fetch so that filtering to active rows (and to one video) still leaves enough.
     k = max(settings.search.candidates, top_k) * (4 if video_hash else 2)
     q = prepare(query, settings, k)
-    if min_score != 0 and _nonsense(store, q, settings):
+    if min_score != 0 and is_nonsense(store, q, settings):
         return []
     cands = candidates(store, q, settings)
     if not cands:

@@ -183,6 +183,11 @@ def search(
     if not hits:
         print("no results")
         if min_score is None or min_score > 0:
+            from ..library import Library
+
+            if Library(store, config).unknown_query(query):  # gibberish: the floor is not the reason
+                print("(no word of the query is known to the embedder or found in the library)", file=sys.stderr)
+                return
             # Say how close the nearest clip came, so a user can tell "absent" from "a strict floor".
             near = run_search(query, store=store, top_k=1, video=video, config=config, min_score=0)
             if near:
