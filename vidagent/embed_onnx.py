@@ -84,6 +84,7 @@ class OnnxQueryEncoder:
         opts = ort.SessionOptions()
         opts.log_severity_level = 3
         opts.intra_op_num_threads = min(4, os.cpu_count() or 1)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # see perception.ocr.no_spinning
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
         self.tokenizer.no_padding()
