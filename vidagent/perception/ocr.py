@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..config import cpu_threads
 from ..errors import require
 from ..types import TextBox
 from .textscan import TextScanner
@@ -129,12 +130,10 @@ class TextReader:
         if self._engine is None:
             with _LOCK:
                 if self._engine is None:
-                    import os
-
                     require("onnxruntime", "default")
                     rapidocr = require("rapidocr", "default")
                     d = self.model_dir()
-                    threads = self.threads or min(4, os.cpu_count() or 1)
+                    threads = self.threads or cpu_threads()
                     params = {
                         "Global.log_level": "error",
                         "Global.use_cls": False,

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..config import cpu_threads
 from ..errors import VidagentError, require
 
 ARCH = "tf_efficientnet_lite0"
@@ -36,7 +37,7 @@ def configure_torch_threads() -> None:
     import os
 
     torch = require("torch", "default")
-    n = int(os.environ.get("VIDAGENT_TORCH_THREADS", "0")) or min(4, os.cpu_count() or 1)
+    n = int(os.environ.get("VIDAGENT_TORCH_THREADS", "0")) or cpu_threads()
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
 
