@@ -197,7 +197,10 @@ def clip_motion(path: str, spans: Sequence[tuple[float, float]], fps: float | No
             rate = float(fps or stream.average_rate or 25.0)
             keyframes = _cached_keyframe_times(path, container, stream)
             stream.codec_context.options = {"flags2": "+export_mvs"}
-            stream.thread_type = "AUTO"
+            # Slice threads, not frame threads: with frame threading the vectors of a window after a
+            # seek varied from run to run (the same clip gave magnitudes 0.0050 / 0.0051); slice
+            # threading gives the single-threaded decoder's vectors every time, for ~10% less CPU.
+            stream.thread_type = "SLICE"
             for i, (start, end) in enumerate(spans):
                 fits: list[tuple[float, ...]] = []
                 for t0 in window_starts(keyframes, start, end):
