@@ -78,6 +78,10 @@ def _remap(src: dict[str, Any], model: Any) -> dict[str, Any]:
     return out
 
 
+#: images per ONNX Runtime run. Its memory arena keeps the largest run's activations for good: 64 images
+#: held +1.0 GB, 24 +0.4 GB, 4 +0.05 GB; and small runs cost less CPU (96 images: 1.4 CPU s in 4s,
+#: 1.8 s in 24s, 2.1 s in 64s)
+ONNX_BATCH = 4
 #: bump when the exported graph changes (the cache file name carries it)
 EXPORT_VERSION = "1"
 
@@ -240,7 +244,7 @@ class ImageTagger:
         for i in range(0, len(images), self.batch_size):
             x = np.stack([self.preprocess(im) for im in images[i : i + self.batch_size]])
             if self._onnx is not None:
-                out.append(_softmax(self._onnx(x)))
+                out.extend(_softmax(self._onnx(x[k : k + ONNX_BATCH])) for k in range(0, len(x), ONNX_BATCH))
                 continue
             torch = require("torch", "default")
             with torch.inference_mode():
