@@ -122,3 +122,33 @@ def test_ctrl_c_stops_every_worker_after_its_batch(tmp_path: Path) -> None:
     r = subprocess.run([*args, "--workers", "2"], cwd=REPO, env=env(0.0), capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert _descriptions(store) == 15
+
+
+def test_a_worker_that_dies_fails_its_file_only(tmp_path: Path) -> None:
+    colours = ["red", "blue", "green", "white", "black"]
+    videos = [make_video(tmp_path / f"v{i}.mp4", [(colours[(i + k) % 5], 1.2) for k in range(5)]) for i in range(3)]
+    cfg = tmp_path / "slow.yaml"
+    cfg.write_text(
+        "describe:\n  describer: test-slow-colour\n  batch_size: 1\nclips:\n  min_duration: 0.5\n  max_duration: 10\n"
+    )
+    store = tmp_path / "st"
+    args = [sys.executable, "-m", "vidagent", "index", *map(str, videos), "--store", str(store), "--config", str(cfg)]
+    p = subprocess.Popen(
+        [*args, "--workers", "2"], cwd=REPO, env=env(0.4), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    t0 = time.time()
+    while _descriptions(store) < 1:
+        assert p.poll() is None, p.communicate()
+        assert time.time() - t0 < 180
+        time.sleep(0.05)
+    victim = _workers(p.pid)[0]
+    os.kill(victim, signal.SIGKILL)  # out of memory, killed by hand: its file fails, the rest go on
+    out, err = p.communicate(timeout=180)
+    assert p.returncode == 1, (out, err)
+    died = [ln for ln in err.splitlines() if "worker died" in ln]
+    assert len(died) == 1 and "Traceback" not in err, err
+    assert "indexed 2 videos" in out, out
+    # The re-run indexes the file the dead worker held (its committed batches are kept).
+    r = subprocess.run([*args, "--workers", "2"], cwd=REPO, env=env(0.0), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert _descriptions(store) == 15
