@@ -1,18 +1,24 @@
 """Whole default pipeline on a video or a folder: realtime factor, CPU use, peak memory, stage times.
 
-    python benchmarks/bench_pipeline.py [VIDEO_OR_FOLDER ...] [--config FILE] [--no-rerun] [-- EXTRA INDEX ARGS]
+    python benchmarks/bench_pipeline.py [VIDEO_OR_FOLDER ...] [--corpus] [--workers N] [--config FILE]
+                                        [--no-rerun] [-- EXTRA INDEX ARGS]
 
-(default: the full Big Buck Bunny film). Runs `vidagent index` in a subprocess on a fresh temporary
+(default: the full Big Buck Bunny film; --corpus: the corpus folder, small/ + large/ + stitched/;
+--workers N: `index --workers N`, N local processes). Runs `vidagent index` in a subprocess on a fresh temporary
 store (models load inside the run, as for a user), then optionally again on the same store (nothing to
 do), and reports:
 - wall seconds and realtime factor = video seconds / wall seconds;
 - CPU seconds (user + sys of the index process and its children) and CPU utilisation =
   (user + sys) / (wall x cores): 100% means every core was busy for the whole run;
-- peak RSS of the index process;
+- peak RSS of the largest process (with --workers: the largest worker or the driver, not their sum);
 - per-stage seconds: scene stage (stored with each scene set, summed over videos) and describe span
   (first to last description commit);
-- the machine's 1-minute load average before the run (the machine is shared: wall figures are only
-  comparable at similar load; CPU seconds are the stable figure).
+- the machine's 1-minute load average before and after the run (the machine is shared: wall figures
+  are only comparable at similar load; CPU seconds are steadier, but they too grow with load: compare
+  runs taken side by side).
+
+The first run after installing exports the tagger to ONNX (cached under ~/.cache/vidagent): index
+any video once before timing.
 """
 
 from __future__ import annotations
@@ -62,7 +68,7 @@ def main(videos: list[str], config: str | None = None, rerun: bool = True, extra
     names = ", ".join(Path(v).name for v in videos)
     print(
         f"input: {names} ({nvid} videos, {duration:.1f} s), {n} clips, {cores} cores, config: {config}, "
-        f"extra: {' '.join(extra) or '-'}, load average before: {load:.1f}"
+        f"extra: {' '.join(extra) or '-'}, load average before: {load:.1f}, after: {os.getloadavg()[0]:.1f}"
     )
     print(f"first index: {wall:.1f} s wall -> realtime factor {duration / wall:.1f}x; peak RSS {peak_mb:.0f} MB")
     print(
@@ -89,5 +95,10 @@ if __name__ == "__main__":
     ap.add_argument("videos", nargs="*", default=[str(CORPUS / "large" / "moviepy_bbb_full.mp4")])
     ap.add_argument("--config", help="settings YAML passed to `vidagent index`")
     ap.add_argument("--no-rerun", action="store_true", help="skip the second (nothing new) run")
+    ap.add_argument("--corpus", action="store_true", help="the corpus folder: small/ + large/ + stitched/")
+    ap.add_argument("--workers", type=int, default=0, help="index --workers N (local processes)")
     args = ap.parse_args(argv)
-    main(args.videos, args.config, not args.no_rerun, extra)
+    videos = [str(CORPUS / d) for d in ("small", "large", "stitched")] if args.corpus else args.videos
+    if args.workers:
+        extra = [*extra, "--workers", str(args.workers)]
+    main(videos, args.config, not args.no_rerun, extra)

@@ -62,6 +62,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "vidagent.similar",
             "vidagent.outputs",
             "vidagent.ray_executor",
+            "vidagent.workers",
             "vidagent.chapters",
             "vidagent.timeline",
             "vidagent.player",

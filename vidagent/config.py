@@ -21,6 +21,13 @@ SignalName = Literal["people", "colour", "motion", "crops", "hierarchy"]
 ALL_SIGNALS: tuple[SignalName, ...] = ("people", "colour", "motion", "crops", "hierarchy")
 
 
+def cpu_threads() -> int:
+    """Threads each model may use: $VIDAGENT_THREADS (set per worker by `index --workers`, so N
+    processes share the cores instead of each taking them all), else the cores, at most 4 (these
+    small models stop scaling there)."""
+    return int(os.environ.get("VIDAGENT_THREADS", "0") or 0) or min(4, os.cpu_count() or 1)
+
+
 class _Section(BaseModel):
     # NaN and infinity are never meant: `threshold: .nan` would silently disable scene cuts
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from .config import cpu_threads
+
 _LOCK = threading.Lock()
 EXPORT_VERSION = "1"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -83,7 +85,8 @@ class OnnxQueryEncoder:
 
         opts = ort.SessionOptions()
         opts.log_severity_level = 3
-        opts.intra_op_num_threads = min(4, os.cpu_count() or 1)
+        opts.intra_op_num_threads = cpu_threads()
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # see perception.ocr.no_spinning
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
         self.tokenizer.no_padding()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings, load_settings
@@ -58,7 +59,8 @@ class Library:
         workers: int | None = None,
     ) -> IndexReport:
         """Index videos and folders; returns per-file results (failures included). `executor="ray"`
-        runs the same stages on a Ray cluster (`address`, `workers`: see ray_executor)."""
+        runs the same stages on a Ray cluster (`address`, `workers`: see ray_executor); locally, `workers`
+        > 1 runs files in that many processes (see vidagent.workers)."""
         from .pipeline import Indexer
         from .store.health import require_writable
 
@@ -81,6 +83,14 @@ class Library:
                     on_file=on_file,
                 )
                 st.save_indexes()  # workers wrote rows only: the FAISS shards are built once, here
+                return report
+            if workers is not None and workers > 1:
+                from . import workers as local_workers
+                from .ray_executor import Job
+
+                job = Job(str(Path(st.root).resolve()), st.url, self.settings, self.describer, None, {}, True)
+                report = local_workers.run(_paths(paths), job, workers, progress=progress, on_file=on_file)
+                st.save_indexes()  # workers wrote rows only: the vector index files are built once, here
                 return report
             return Indexer(st, self.settings, progress=progress, describer=self.describer).run(
                 _paths(paths), on_file=on_file

@@ -54,3 +54,25 @@ def test_stills_get_their_labels_in_top5(corpus, still, stills_labels) -> None: 
     by_name = dict(zip(names, probs, strict=True))
     assert tagger.top(by_name["skimage_coffee.png"], 1)[0][0] == "espresso"
     assert tagger.top(by_name["gradio_cheetah.jpg"], 1)[0][1] > 0.8
+
+
+@pytest.mark.slow
+def test_onnx_tagger_gives_the_torch_tags(corpus, still, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The tagger runs under ONNX Runtime once exported (a third of torch's CPU): same top labels,
+    probabilities within float rounding; a later load uses the cached export without building torch."""
+    monkeypatch.setenv("VIDAGENT_CACHE", str(tmp_path))
+    images = [still(n) for n in sorted(EXPECTED)]
+    exported = ImageTagger()
+    onnx = exported.tag_batch(images)
+    assert exported._onnx is not None and list(tmp_path.glob("tagger/*.onnx"))
+    monkeypatch.setenv("VIDAGENT_TAGGER", "torch")
+    ref_tagger = ImageTagger()
+    ref = ref_tagger.tag_batch(images)
+    assert ref_tagger._onnx is None
+    assert float(abs(onnx - ref).max()) < 1e-4
+    for a, b in zip(onnx, ref, strict=True):
+        assert [n for n, _ in exported.top(a, 5)] == [n for n, _ in ref_tagger.top(b, 5)]
+    monkeypatch.delenv("VIDAGENT_TAGGER")
+    cached = ImageTagger()
+    assert float(abs(cached.tag_batch(images) - onnx).max()) == 0.0
+    assert cached._model is None  # no torch model was built

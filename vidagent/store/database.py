@@ -139,8 +139,16 @@ class Database:
             return row.value if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.write() as s:
-            s.merge(Meta(key=key, value=value))
+        for attempt in (1, 2):
+            try:
+                with self.write() as s:
+                    s.merge(Meta(key=key, value=value))
+                return
+            except IntegrityError:
+                # Another process (an `index --workers` worker) inserted the key between merge's
+                # read and its insert: the second try finds it and updates it.
+                if attempt == 2:
+                    raise
 
     def integrity_check(self) -> str | None:
         """SQLite's own integrity check ("ok" when healthy); None for other databases."""

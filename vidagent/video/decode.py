@@ -7,7 +7,7 @@ decoding, which is much cheaper than decoding at full size and resizing afterwar
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -201,20 +201,22 @@ def iter_frames(
         container.close()
 
 
-def decode_from(container, vs, t: float, start: int, tb: Fraction):  # type: ignore[no-untyped-def]
+def decode_from(container, vs, t: float, start: int, tb: Fraction, decode=None):  # type: ignore[no-untyped-def]
     """Decode `vs` from the random-access point before `t`, yielding only frames that decode cleanly.
 
     Some streams flag recovery points (non-IDR I-frames, open GOPs) as keyframes: decoding from one
     gives grey/green "corrupt" frames until the next true IDR. When the first frame after a seek is
     marked corrupt, seek again before it (to the previous keyframe, at worst the start of the file).
+    `decode()` gives the frames from the current position (default: every frame of `vs`).
     """
+    decode = decode or (lambda: container.decode(vs))
     target = max(0.0, t)
     for _ in range(16):
         try:
             container.seek(int(target / tb) + start, stream=vs, backward=True, any_frame=False)
         except Exception:
             pass  # unseekable (damaged index, odd container): decode forward from here
-        frames = container.decode(vs)
+        frames = decode()
         first = next(frames, None)
         if first is None:
             return
@@ -224,7 +226,45 @@ def decode_from(container, vs, t: float, start: int, tb: Fraction):  # type: ign
             yield from frames
             return
         target = max(0.0, min(target, landed) - 0.001)
-    yield from container.decode(vs)
+    yield from decode()
+
+
+def _h264_disposable(vs: Any) -> Callable[[bytes], bool] | None:
+    """For H.264 in MP4/MOV/MKV (length-prefixed NAL units): a test of whether a packet holds only
+    non-reference slices (nal_ref_idc 0), which no other frame is predicted from; None for any other
+    stream (Annex-B H.264, other codecs: every packet is decoded)."""
+    ctx = vs.codec_context
+    extra = bytes(ctx.extradata or b"")
+    if ctx.name != "h264" or len(extra) < 7 or extra[0] != 1:
+        return None
+    size = (extra[4] & 3) + 1
+
+    def disposable(data: bytes) -> bool:
+        i, slices = 0, 0
+        while i + size < len(data):
+            n = int.from_bytes(data[i : i + size], "big")
+            head = data[i + size]
+            if head & 0x1F in (1, 5):  # coded slice (5: IDR)
+                if head & 0x60:
+                    return False
+                slices += 1
+            i += size + n
+        return slices > 0
+
+    return disposable
+
+
+def _frames_skipping(container: Any, vs: Any, start: int, tb: Fraction, before: Callable[[], float]) -> Iterator[Any]:
+    """Every frame of `vs` from the current position, except non-reference H.264 frames shown before
+    `before()` seconds: those can never be the frame wanted at or after that time, and no other frame
+    depends on them, so not decoding them changes no frame that is returned (about half the packets
+    of a typical x264 film are such B-frames)."""
+    disposable = _h264_disposable(vs)
+    for pkt in container.demux(vs):
+        if disposable is not None and pkt.pts is not None and pkt.size:
+            if float((pkt.pts - start) * tb) + 1e-3 < before() and disposable(bytes(pkt)):
+                continue
+        yield from pkt.decode()
 
 
 def frames_at(path: str, times: Sequence[float], width: int = 0, max_gap: float = 3.0) -> list[Frame]:
@@ -232,6 +272,7 @@ def frames_at(path: str, times: Sequence[float], width: int = 0, max_gap: float 
 
     One forward decoding pass; seeks (to the keyframe before a time) only across gaps longer than
     `max_gap` seconds, so dense keyframe sets cost one decode and sparse ones skip the film in between.
+    Non-reference frames before the next wanted time are not decoded at all (`_frames_skipping`).
     """
     wanted = sorted(set(max(0.0, float(t)) for t in times))
     if not wanted:
@@ -243,12 +284,19 @@ def frames_at(path: str, times: Sequence[float], width: int = 0, max_gap: float 
         w, h = _scaled(vs.codec_context.width, vs.codec_context.height, width)
         i = 0
         last = None
+
+        def decode() -> Iterator[Any]:
+            return _frames_skipping(container, vs, start, tb, lambda: wanted[i] if i < len(wanted) else 0.0)
+
+        forward = decode()
         while i < len(wanted):
             target = wanted[i]
             got = False
             try:
                 seeking = last is None or target - last > max_gap
-                for frame in decode_from(container, vs, target, start, tb) if seeking else container.decode(vs):
+                if seeking:
+                    forward = decode_from(container, vs, target, start, tb, decode)
+                for frame in forward:
                     if frame.pts is None:
                         continue
                     t = float((frame.pts - start) * tb)
