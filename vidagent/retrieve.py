@@ -104,16 +104,7 @@ def _keywords(store: Store, q: Query, settings: Settings) -> dict[int, SourceSco
         return {}
     n_docs, dfs = store.keyword_stats(q.terms)
     idfs = {t: idf(n_docs, dfs.get(t, 0)) for t in q.terms}
-    rows = store.active_rows([did for did, _ in found])
-    docs = {
-        r["description_id"]: {
-            "tags": " ".join(r["tags"]),
-            "ocr": " ".join(r["ocr"]),
-            "transcript": r["transcript"] or "",
-            "caption": r["caption"] or "",
-        }
-        for r in rows
-    }
+    docs = store.keyword_fields([did for did, _ in found])
     avg = average_lengths(docs.values())
     weights = settings.search.fields
     out: dict[int, SourceScore] = {}
@@ -259,11 +250,11 @@ def search(
     cands = candidates(store, q, settings)
     if not cands:
         return []
-    rows = {r["description_id"]: r for r in store.active_rows(list(cands), video_hash=video_hash)}
+    active = store.active_ids(list(cands), video_hash=video_hash)
     every = min_score is not None and min_score <= 0  # an explicit 0 asks for every candidate, ranked
     scored = []
     for did, c in cands.items():
-        if did not in rows:
+        if did not in active:
             continue
         score, parts = fuse(c, settings)
         if score > 0 or every:
@@ -280,6 +271,7 @@ def search(
     for name in fusion.weights(settings):
         order = sorted((did for _, did, p in scored if name in p), key=lambda d: -cands[d].scores[name].score)
         ranks[name] = {did: i for i, did in enumerate(order)}
+    rows = {r["description_id"]: r for r in store.active_rows([did for _, did, _ in scored[:top_k]])}
     hits = []
     for score, did, parts in scored[:top_k]:
         r, c = rows[did], cands[did]

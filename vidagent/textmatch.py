@@ -10,6 +10,7 @@ the query decides before repetition does. Terms are matched by a light suffix-st
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,8 +43,10 @@ def words(text: str) -> list[str]:
     return [w.lower().replace("\u2019", "'") for w in _WORD.findall(text)]
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light English stemmer (plural and common verb endings), the same for queries and clips."""
+    """A light English stemmer (plural and common verb endings), the same for queries and clips
+    (memoised: a search stems the words of hundreds of candidate clips, from a small vocabulary)."""
     w = word.lower()
     w = w.removesuffix("'s")
     if len(w) <= 3:

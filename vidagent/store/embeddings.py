@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import delete, func, insert, select, text
 
+from . import hot
 from .database import Database
 from .models import DescriptionRow, Embedding, VectorChecksum, vector_crc
 from .vectors import VectorIndex, forget_counts, open_index
@@ -37,14 +38,14 @@ class VectorRepo:
 
     def spaces(self) -> list[str]:
         """The vector spaces present, by a skip-scan of the (space, id) index: a few index probes,
-        not a pass over millions of rows."""
+        not a pass over millions of rows; kept per store generation (store/hot.py)."""
         sql = (
             "WITH RECURSIVE sp(x) AS (SELECT min(space) FROM embeddings UNION ALL "
             "SELECT (SELECT min(space) FROM embeddings WHERE space > sp.x) FROM sp WHERE sp.x IS NOT NULL) "
             "SELECT x FROM sp WHERE x IS NOT NULL"
         )
         with self.db.read() as s:
-            return [str(x) for x in s.execute(text(sql)).scalars()]
+            return list(hot.cached(s, "spaces", lambda: [str(x) for x in s.execute(text(sql)).scalars()]))
 
     def space_state(self, space: str) -> tuple[int, int]:
         """(count, highest id) of a space's rows: what its FAISS file must hold."""
@@ -96,6 +97,7 @@ class VectorRepo:
     def changed(self) -> None:
         """Rows were deleted: the next sync of each index recounts instead of trusting its last count."""
         forget_counts(self.directory)
+        hot.bump()
 
     def save_all(self) -> None:
         """Bring every space's FAISS file in line with the database and write it (after indexing)."""
