@@ -18,6 +18,7 @@ are ranked by the backend's own query over that id range and merged; deleted one
 from __future__ import annotations
 
 import json
+import math
 import logging
 import os
 import threading
@@ -150,7 +151,8 @@ class Postings:
             o, n = self.terms[t]
             ids = np.asarray(self.ids[o : o + n])
             tf = np.asarray(self.tf[o : o + n], dtype=np.float64)
-            idf = max(1e-6, float(np.log((n_docs - n + 0.5) / (n + 0.5))))
+            ratio = (n_docs - n + 0.5) / (n + 0.5)  # below 0 only after deletions, before the rebuild
+            idf = max(1e-6, math.log(ratio)) if ratio > 0 else 1e-6
             dl = np.asarray(self.lengths[ids], dtype=np.float64)
             ids_parts.append(ids)
             imp_parts.append(idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl)))
