@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..types import Clip, Description
-from . import hot
+from . import hot, reads
 from .database import Database
 from .evidence import add_boxes
 from .keyword import KeywordIndex, backend, query_terms
@@ -265,28 +265,11 @@ class DescriptionRepo:
 
     def active_ids(self, description_ids: Sequence[int], video_hash: str | None = None) -> set[int]:
         """Which of these descriptions are active (one indexed query, no row is decoded)."""
-        if not description_ids:
-            return set()
-        with self.db.read() as s:
-            return {int(i) for i in s.scalars(self._active_query((DescriptionRow.id,), description_ids, video_hash))}
+        return reads.active_ids(self.db, description_ids, video_hash)
 
     def keyword_fields(self, description_ids: Sequence[int]) -> dict[int, dict[str, str]]:
-        """The text fields keyword scoring reads (tags, ocr, transcript, caption) of the active ones of
-        these descriptions, by id."""
-        if not description_ids:
-            return {}
-        d = DescriptionRow
-        q = self._active_query((d.id, d.tags, d.ocr, d.transcript, d.caption), description_ids, None)
-        with self.db.read() as s:
-            return {
-                int(i): {
-                    "tags": " ".join(str(t) for t, _ in tags),
-                    "ocr": " ".join(ocr),
-                    "transcript": transcript or "",
-                    "caption": caption or "",
-                }
-                for i, tags, ocr, transcript, caption in s.execute(q)
-            }
+        """Text fields keyword scoring reads (tags, ocr, transcript, caption) of the active ones, by id."""
+        return reads.keyword_fields(self.db, description_ids)
 
     def for_clips(self, describer_key: str, clip_ids: Sequence[str]) -> dict[str, StoredDescription]:
         """Stored descriptions of these clips by one describer setting, by clip id (any plan)."""
