@@ -53,7 +53,7 @@ class KeywordIndex(Protocol):
     def add_many(self, s: Session, rows: Sequence[KeywordRow]) -> None: ...
     def delete_video(self, s: Session, video_hash: str) -> None: ...
     def delete_ids(self, s: Session, desc_ids: Sequence[int]) -> None: ...
-    def search(self, s: Session, query: str, k: int, above: int = 0) -> list[tuple[int, float]]: ...
+    def search(self, s: Session, query: str, k: int, above: int = 0, prune: bool = True) -> list[tuple[int, float]]: ...
     def counts(self, s: Session) -> tuple[int, int]: ...  # (rows, rows whose description is gone)
     def clear(self, s: Session) -> None: ...  # every row (a rebuild follows, from records.keyword_row)
     def df(self, s: Session, word: str) -> int: ...  # documents holding the word (as search matches it)
@@ -87,13 +87,14 @@ class SqliteFts5:
         s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
                   {"ids": _json_list(desc_ids)})
 
-    def search(self, s: Session, query: str, k: int, above: int = 0) -> list[tuple[int, float]]:
-        """BM25 top k (`above`: only descriptions with a higher id, the rows newer than postings.py's)."""
+    def search(self, s: Session, query: str, k: int, above: int = 0, prune: bool = True) -> list[tuple[int, float]]:
+        """BM25 top k (`above`: only descriptions with a higher id, the rows newer than postings.py's;
+        `prune=False`: the caller already left out the words in over half the documents)."""
         words = query_terms(query)
         if not words:
             return []
         n = _size(s)
-        if n > PRUNE_ABOVE:
+        if prune and n > PRUNE_ABOVE:
             words = self._informative(s, words, n)
         rows = s.execute(text("SELECT rowid, bm25(desc_fts) AS r FROM desc_fts WHERE desc_fts MATCH :m "
                               "AND rowid > :above ORDER BY r, rowid LIMIT :k"),
@@ -242,7 +243,7 @@ class PostgresTsvector:
         rows = s.execute(text("SELECT id, len FROM desc_tsv")).all()
         return np.asarray([r[0] for r in rows], dtype=np.int64), np.asarray([r[1] for r in rows], dtype=np.int64)
 
-    def search(self, s: Session, query: str, k: int, above: int = 0) -> list[tuple[int, float]]:
+    def search(self, s: Session, query: str, k: int, above: int = 0, prune: bool = True) -> list[tuple[int, float]]:
         words = query_terms(query)
         if not words:
             return []
@@ -257,7 +258,7 @@ class PostgresTsvector:
                                           {"t": _quote(lex)}).scalar() or 0)
             # FTS5: idf = ln((N - n + 0.5) / (n + 0.5)), at least 1e-6
             idf[lex] = max(1e-6, math.log((n_docs - df + 0.5) / (df + 0.5)))
-        if n_docs > PRUNE_ABOVE:  # as in SqliteFts5: words in over half the documents are not matched
+        if prune and n_docs > PRUNE_ABOVE:  # as in SqliteFts5: words in over half the documents are not matched
             lexemes = [x for x in lexemes if dfs[x] <= n_docs / 2] or [min(lexemes, key=lambda x: dfs[x])]
         sql = text(
             "SELECT t.id, sum((CAST(:idf AS jsonb) ->> u.lexeme)::float8 * (tf * (:k1 + 1)) / "

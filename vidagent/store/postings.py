@@ -135,16 +135,13 @@ class Postings:
     def df(self, stem: str) -> int:
         return self.terms.get(stem, (0, 0))[1]
 
-    def top(self, stems: list[str], k: int, n_docs: int, prune_above: int) -> list[tuple[int, float]]:
+    def top(self, stems: list[str], k: int, n_docs: int) -> list[tuple[int, float]]:
         """The k best (description id, BM25) over the arrays, FTS5's formula: idf from the store's
-        current `n_docs`, lengths against the arrays' mean. Stems in over half the documents are left
-        out on large stores (as the backends do)."""
+        current `n_docs`, lengths against the arrays' mean."""
         assert self.meta is not None and self.ids is not None and self.tf is not None and self.lengths is not None
         stems = [t for t in dict.fromkeys(stems) if self.df(t)]
         if not stems:
             return []
-        if n_docs > prune_above:
-            stems = [t for t in stems if self.df(t) <= n_docs / 2] or [min(stems, key=self.df)]
         avgdl = max(1e-9, self.meta["tokens"] / max(1, self.meta["docs"]))
         ids_parts, imp_parts = [], []
         for t in stems:
@@ -158,10 +155,17 @@ class Postings:
             imp_parts.append(idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl)))
         ids = np.concatenate(ids_parts)
         imp = np.concatenate(imp_parts)
-        if len(stems) > 1:  # summed per document: a dense pass over the id range beats sorting the postings
+        if len(stems) > 1:
+            # Summed per document by a dense pass over the id range (cheaper than sorting the postings);
+            # a document appears once per matching stem, so its best k * len(stems) postings hold the k
+            # best documents.
             dense = np.bincount(ids, weights=imp, minlength=int(self.meta["max_id"]) + 1)
-            ids = np.flatnonzero(dense)
             imp = dense[ids]
+            if len(ids) > k * len(stems):
+                part = np.argpartition(-imp, k * len(stems) - 1)[: k * len(stems)]
+                ids, imp = ids[part], imp[part]
+            ids, first = np.unique(ids, return_index=True)
+            imp = imp[first]
         if len(ids) > k:
             part = np.argpartition(-imp, k - 1)[:k]
             ids, imp = ids[part], imp[part]
@@ -196,11 +200,18 @@ def ranked_large(s: Session, kw: KeywordIndex, directory: Path | None, query: st
     gen = hot.generation(s)
     n = count_descriptions(s, gen)
     p = open_postings(directory) if directory is not None and n > PRUNE_ABOVE else None
-    if p is None or not p.load() or p.meta is None:
-        return None
+    if p is None or p.stale(n, gen[0]) or p.meta is None:
+        return None  # none yet, or over a tenth of the store changed since: the backend ranks until a save
     cut = int(p.meta["max_id"])
-    first = p.top(kw.stems(s, query_terms(query)), k, n, PRUNE_ABOVE)
-    tail = kw.search(s, query, k, above=cut) if gen[0] > cut else []
+    words = query_terms(query)
+    if not words:
+        return []
+    # as the backends do on large stores: words in over half the documents are left out of the match
+    stems = {w: kw.stems(s, [w]) for w in words}
+    df = {w: max((p.df(t) for t in stems[w]), default=0) for w in words}
+    keep = [w for w in words if df[w] <= n / 2] or [min(words, key=lambda w: df[w])]
+    first = p.top([t for w in keep for t in stems[w]], k, n)
+    tail = kw.search(s, " ".join(keep), k, above=cut, prune=False) if gen[0] > cut else []
     both = sorted(first + tail, key=lambda x: (-x[1], x[0]))
     # descriptions deleted since the build: the arrays' documents plus the newer rows, less the store's
     newer = hot.cached(s, ("newer", cut), lambda: int(s.execute(
