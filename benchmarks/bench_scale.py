@@ -20,6 +20,10 @@ rows and vectors, then the FAISS shards), in batches of 10,000 clips, then print
 - recall_at_10: the vector index's top 10 vs exact inner-product search over the same vectors.
 - open_s and rss_gb: one fresh `vidagent search` process (wall time, peak RSS).
 - add_100_s: 100 new clips written and their shard saved, on the built store.
+- search_cpu_ms (CPU per warm search), open_cpu_s (user + sys of the fresh process) and
+  load_during_searches: wall times on a shared machine are inflated by others' load, CPU less so.
+- postings_reuse_s: on a store built by earlier code, the keyword postings arrays built by
+  `save_indexes` before measuring (store/postings.py); a fresh build includes them in build_s.
 """
 
 from __future__ import annotations
@@ -251,7 +255,7 @@ def main() -> None:
         t_rows = time.perf_counter() - t0
         st.save_indexes()
         build_s = time.perf_counter() - t0
-        log(f"built: rows {t_rows:.0f} s, vector shards {build_s - t_rows:.0f} s")
+        log(f"built: rows {t_rows:.0f} s, vector shards + keyword postings {build_s - t_rows:.0f} s")
     else:
         build_s = t_rows = 0.0
         st.save_indexes()  # a store built by earlier code: its keyword postings arrays are built here once

@@ -274,6 +274,8 @@ def search(
     rows = {r["description_id"]: r for r in store.active_rows([did for _, did, _ in scored[:top_k]])}
     hits = []
     for score, did, parts in scored[:top_k]:
+        if did not in rows:  # forgotten between the two reads
+            continue
         r, c = rows[did], cands[did]
         sources = {name: rk[did] for name, rk in ranks.items() if did in rk}
         # the names readers used before the sources were named after the config's weights
