@@ -52,6 +52,16 @@ def _backend_ranking(st: Store, q: str, k: int) -> list[tuple[int, float]]:
         return repo.keywords.search(s, q, k)
 
 
+def _stats_both_ways(st: Store) -> tuple[int, bool]:
+    """(descriptions, whether the store's keyword document counts equal the backend's own counts)."""
+    words = ["dog", "park", "zebra", "kitchen", "e-mail", "nothing"]
+    n, fast = st.keyword_stats(words)
+    repo = st.description_repo
+    assert repo.keywords is not None
+    with repo.db.read() as s:
+        return n, fast == {w: repo.keywords.df(s, w) for w in words}
+
+
 @pytest.fixture()
 def large_above_20(monkeypatch: pytest.MonkeyPatch) -> None:
     """Stores over 20 descriptions count as large (the postings path), so tests stay small."""
@@ -77,6 +87,7 @@ def test_postings_rank_like_the_backend(
         assert got.keys() == want.keys(), q  # every match, none extra
         # the same BM25 numbers (FTS5's bm25(), or the tsvector SQL) from the arrays
         assert all(got[i] == pytest.approx(want[i], rel=1e-6) for i in want), q
+    assert _stats_both_ways(st) == (124, True)
     top = st.keyword_search("dog park", 5)
     assert [s for _, s in top] == sorted((s for _, s in top), reverse=True) and len(top) == 5
 
@@ -86,6 +97,7 @@ def test_postings_rank_like_the_backend(
     assert p.load() and p.meta["docs"] == 124
     zebra = st.keyword_search("zebra", 10)
     assert len(zebra) == 5 and all(i > p.meta["max_id"] for i, _ in zebra)
+    assert _stats_both_ways(st) == (129, True)  # document counts: the arrays plus the newer rows
     mixed = {i for i, _ in st.keyword_search("zebra park", 500)}
     assert {i for i, _ in zebra} <= mixed and len(mixed) > 5
 

@@ -24,7 +24,7 @@ from . import hot, reads
 from .database import Database
 from .evidence import add_boxes
 from .keyword import KeywordIndex, backend, query_terms
-from .postings import count_descriptions, ranked_large, refresh
+from .postings import count_descriptions, doc_counts, ranked_large, refresh
 from .models import ClipRow, DescriptionRow, Embedding, Video, VectorChecksum, utcnow, vector_crc
 from .records import ClipRecord, ClipSpan, StoredDescription, keyword_row
 
@@ -322,6 +322,9 @@ class DescriptionRepo:
         with self.db.read() as s:
             # kept per store generation (store/hot.py): a count is a pass over an index
             n = count_descriptions(s)
+            fast = doc_counts(s, kw, self.postings_dir, words) if kw is not None else None
+            if fast is not None:  # a large store: from the keyword postings arrays
+                return n, fast
             dfs = {}
             for w in words:
                 if kw is not None:

@@ -56,7 +56,7 @@ class KeywordIndex(Protocol):
     def search(self, s: Session, query: str, k: int, above: int = 0, prune: bool = True) -> list[tuple[int, float]]: ...
     def counts(self, s: Session) -> tuple[int, int]: ...  # (rows, rows whose description is gone)
     def clear(self, s: Session) -> None: ...  # every row (a rebuild follows, from records.keyword_row)
-    def df(self, s: Session, word: str) -> int: ...  # documents holding the word (as search matches it)
+    def df(self, s: Session, word: str, above: int = 0) -> int: ...  # documents holding the word (as matched)
     # the large-store top-k (store/postings.py): the index's own stems, postings and lengths
     def stems(self, s: Session, words: Sequence[str]) -> list[str]: ...
     def postings(self, s: Session) -> Iterator[tuple[str, np.ndarray, np.ndarray]]: ...
@@ -75,9 +75,10 @@ class SqliteFts5:
             s.execute(text("INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) VALUES (:id, :c, :o, :t, :g)"),
                       [{"id": r.rowid, "c": r.caption, "o": r.ocr, "t": r.transcript, "g": r.tags} for r in rows])
 
-    def df(self, s: Session, word: str) -> int:
+    def df(self, s: Session, word: str, above: int = 0) -> int:
         m = '"' + word.replace('"', "") + '"'
-        return int(s.execute(text("SELECT count(*) FROM desc_fts WHERE desc_fts MATCH :m"), {"m": m}).scalar() or 0)
+        q = text("SELECT count(*) FROM desc_fts WHERE desc_fts MATCH :m AND rowid > :a")
+        return int(s.execute(q, {"m": m, "a": above}).scalar() or 0)
 
     def delete_video(self, s: Session, video_hash: str) -> None:
         s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
@@ -205,10 +206,10 @@ class PostgresTsvector:
                            f"FROM to_tsvector('{self.CONFIG}', :doc) AS v"),
                       [{"id": r.rowid, "doc": "\n".join((r.caption, r.ocr, r.transcript, r.tags))} for r in rows])
 
-    def df(self, s: Session, word: str) -> int:
+    def df(self, s: Session, word: str, above: int = 0) -> int:
         """Documents holding the word's stems (the same stemming search uses)."""
-        q = text(f"SELECT count(*) FROM desc_tsv WHERE doc @@ plainto_tsquery('{self.CONFIG}', :w)")
-        return int(s.execute(q, {"w": word}).scalar() or 0)
+        q = text(f"SELECT count(*) FROM desc_tsv WHERE doc @@ plainto_tsquery('{self.CONFIG}', :w) AND id > :a")
+        return int(s.execute(q, {"w": word, "a": above}).scalar() or 0)
 
     def delete_video(self, s: Session, video_hash: str) -> None:
         s.execute(text("DELETE FROM desc_tsv WHERE id IN (SELECT id FROM descriptions WHERE video_hash=:h)"),

@@ -22,7 +22,8 @@ import math
 import logging
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -222,6 +223,28 @@ def ranked_large(s: Session, kw: KeywordIndex, directory: Path | None, query: st
                                                + ",".join(str(int(i)) for i in ids) + ")")).scalars()}
         both = [x for x in both if x[0] in live]
     return both[:k]
+
+
+def doc_counts(s: Session, kw: KeywordIndex, directory: Path | None, words: Sequence[str]) -> dict[str, int] | None:
+    """Documents holding each word (keyword idf), from the arrays plus the backend's count over the
+    newer rows: counting a common word in the engine is a pass over its postings (tens of ms at a
+    million clips). None when the store is small or has no fresh arrays. A word of several tokens
+    (a phrase to the engine) is counted by the backend."""
+    gen = hot.generation(s)
+    n = count_descriptions(s, gen)
+    p = open_postings(directory) if directory is not None and n > PRUNE_ABOVE else None
+    if p is None or p.stale(n, gen[0]) or p.meta is None:
+        return None
+    cut = int(p.meta["max_id"])
+    out = {}
+    for w in words:
+        stems = kw.stems(s, [w])
+        if len(stems) != 1:
+            out[w] = hot.cached(s, ("df", w), partial(kw.df, s, w), gen)
+        else:
+            newer = hot.cached(s, ("df-above", w, cut), partial(kw.df, s, w, cut), gen) if gen[0] > cut else 0
+            out[w] = p.df(stems[0]) + newer
+    return out
 
 
 def refresh(s: Session, kw: KeywordIndex, directory: Path, force: bool = False) -> bool:
