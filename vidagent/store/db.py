@@ -98,6 +98,7 @@ class Store:
         self.stage_repo = StageRepo(self.db)
         self.description_repo = DescriptionRepo(self.db)
         self.description_repo.postings_dir = self.root / "keywords"
+        self.description_repo.build_postings = not self.read_only
         self.vector_repo = VectorRepo(self.db, self.root / "vectors")
         self.run_repo = RunRepo(self.db)
         self.evidence = EvidenceRepo(self.db)

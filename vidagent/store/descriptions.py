@@ -75,6 +75,8 @@ class DescriptionRepo:
         self.keywords: KeywordIndex | None = backend(db.dialect)
         #: where a large store keeps its keyword postings arrays (set by the Store: a per-machine cache)
         self.postings_dir: Path | None = None
+        #: build missing or stale arrays on a search (not on a read-only store)
+        self.build_postings = False
 
     def described(self, describer_key: str, clip_ids: Sequence[str]) -> set[str]:
         """Clips done with this describer setting; a description that failed (error in `extra`) is not
@@ -301,6 +303,11 @@ class DescriptionRepo:
         with self.db.read() as s:
             if self.keywords is not None:
                 found = ranked_large(s, self.keywords, self.postings_dir, query, k)
+                if found is None and self.build_postings and self.postings_dir is not None:
+                    # a large store without fresh arrays on this machine (a new searcher of a shared
+                    # database, or over a tenth changed): built once here, like the vector shards
+                    if refresh(s, self.keywords, self.postings_dir):
+                        found = ranked_large(s, self.keywords, self.postings_dir, query, k)
                 return self.keywords.search(s, query, k) if found is None else found
             words = query_terms(query)
             if not words:
