@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 #: text-query search uses `search.weights` from the settings instead
 WEIGHTS = {"text": 1.0, "visual": 0.6}
 
+#: above this many descriptions the keyword candidates are capped (`search.keyword_candidates_large`)
+LARGE_STORE = 50_000
+
 FIELD_LABELS = {"tags": "visual", "ocr": "on-screen text", "transcript": "speech", "caption": "words"}
 
 
@@ -99,10 +102,14 @@ def _vector_source(kind: str) -> SourceFn:
 def _keywords(store: Store, q: Query, settings: Settings) -> dict[int, SourceScore]:
     if not q.terms:
         return {}
-    found = store.keyword_search(" ".join(q.terms), max(q.k * 4, 200))
+    n_docs, dfs = store.keyword_stats(q.terms)
+    budget = max(q.k * 4, 200)
+    cap = settings.search.keyword_candidates_large
+    if n_docs > LARGE_STORE and cap > 0:
+        budget = min(budget, max(cap, q.k // 2))  # per-candidate Python scoring dominates at this size
+    found = store.keyword_search(" ".join(q.terms), budget)
     if not found:
         return {}
-    n_docs, dfs = store.keyword_stats(q.terms)
     idfs = {t: idf(n_docs, dfs.get(t, 0)) for t in q.terms}
     docs = store.keyword_fields([did for did, _ in found])
     avg = average_lengths(docs.values())
