@@ -58,3 +58,18 @@ def test_reuse_can_be_turned_off(
     monkeypatch.setenv(library.REUSE_ENV, "0")
     assert _captions(store, "a blue coloured screen", colour_config)[0] == "a blue coloured screen"
     assert library._READERS == {}
+
+
+def test_few_stores_are_kept_open(tmp_path: Path, shots_video: Path, colour_config: Path) -> None:
+    first = tmp_path / "s0"
+    vidagent.index(shots_video, store=first, config=colour_config)
+    library.forget_readers()
+    stores = [first]
+    for i in range(1, library.MAX_READERS + 2):
+        shutil.copytree(first, tmp_path / f"s{i}")
+        stores.append(tmp_path / f"s{i}")
+    for st in stores:
+        assert _captions(st, "a green coloured screen", colour_config)[0] == "a green coloured screen"
+    assert len(library._READERS) == library.MAX_READERS  # the least recently used were closed
+    assert _captions(first, "a white coloured screen", colour_config)[0] == "a white coloured screen"
+    library.forget_readers()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -43,8 +44,22 @@ MAX_TOP_K = 10_000  # more hits than anyone reads; bounds the FAISS and SQL work
 
 #: set to 0 to open and close the store around every search (the behaviour before reuse)
 REUSE_ENV = "VIDAGENT_REUSE_STORE"
-_READERS: dict[str, tuple[tuple[int, int], Store, threading.Lock]] = {}
+#: stores kept open at most (least recently used closed first): a process searching many stores
+#: (a test session) must not pile up connections and mapped files
+MAX_READERS = 4
+_READERS: OrderedDict[str, tuple[tuple[int, int], Store, threading.Lock]] = OrderedDict()
 _READERS_LOCK = threading.Lock()
+_INHERITED: list[object] = []  # a forked child's copies of the parent's stores: never used, never closed
+
+
+def _after_fork() -> None:
+    global _READERS_LOCK
+    _INHERITED.append(dict(_READERS))
+    _READERS.clear()
+    _READERS_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def _identity(path: str) -> tuple[int, int] | None:
@@ -72,6 +87,7 @@ def reading(store: StoreArg) -> Iterator[Store]:
         return
     db_file = os.path.abspath(root / DB_NAME)
     ident = _identity(db_file)
+    evicted = []
     with _READERS_LOCK:
         entry = _READERS.get(db_file)
         if entry is not None and entry[0] != ident:
@@ -81,6 +97,12 @@ def reading(store: StoreArg) -> Iterator[Store]:
         if entry is None:
             st = Store(root, create=False)  # StoreNotFound for a missing store, as before
             entry = _READERS[db_file] = (_identity(db_file) or (0, 0), st, threading.Lock())
+        _READERS.move_to_end(db_file)
+        while len(_READERS) > MAX_READERS:
+            evicted.append(_READERS.popitem(last=False)[1])
+    for _, old, lock in evicted:
+        with lock:  # after a search still running on it
+            old.close()
     with entry[2]:
         yield entry[1]
 
