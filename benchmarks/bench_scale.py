@@ -20,6 +20,10 @@ rows and vectors, then the FAISS shards), in batches of 10,000 clips, then print
 - recall_at_10: the vector index's top 10 vs exact inner-product search over the same vectors.
 - open_s and rss_gb: one fresh `vidagent search` process (wall time, peak RSS).
 - add_100_s: 100 new clips written and their shard saved, on the built store.
+- search_cpu_ms (CPU per warm search), open_cpu_s (user + sys of the fresh process) and
+  load_during_searches: wall times on a shared machine are inflated by others' load, CPU less so.
+- postings_reuse_s: on a store built by earlier code, the keyword postings arrays built by
+  `save_indexes` before measuring (store/postings.py); a fresh build includes them in build_s.
 """
 
 from __future__ import annotations
@@ -195,9 +199,9 @@ def add_clips(store: object, comps: Components, n: int, video_no: int, space: st
     return vecs
 
 
-def fresh_search(store: str, query: str) -> tuple[float, float]:
-    """Wall seconds and peak RSS (GB) of one fresh `vidagent search` process (VmHWM: ru_maxrss
-    would carry over the forking parent's size across exec)."""
+def fresh_search(store: str, query: str) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (GB) and CPU seconds (user + sys) of one fresh `vidagent search` process
+    (VmHWM: ru_maxrss would carry over the forking parent's size across exec)."""
     code = (
         "import resource, sys, time; t = time.perf_counter(); from vidagent.cli import main; "
         "sys.argv = ['vidagent', 'search', sys.argv[1], '--store', sys.argv[2], '-k', '10']\n"
@@ -205,11 +209,14 @@ def fresh_search(store: str, query: str) -> tuple[float, float]:
         "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')][0].split()[1]\n"
         "print('RSS', hwm, file=sys.stderr)"
     )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     p = subprocess.run([sys.executable, "-c", code, query, store], capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     rss_kb = int([ln for ln in p.stderr.splitlines() if ln.startswith("RSS")][-1].split()[1])
-    return wall, rss_kb / 1024 / 1024
+    return wall, rss_kb / 1024 / 1024, cpu
 
 
 def main() -> None:
@@ -248,9 +255,11 @@ def main() -> None:
         t_rows = time.perf_counter() - t0
         st.save_indexes()
         build_s = time.perf_counter() - t0
-        log(f"built: rows {t_rows:.0f} s, vector shards {build_s - t_rows:.0f} s")
+        log(f"built: rows {t_rows:.0f} s, vector shards + keyword postings {build_s - t_rows:.0f} s")
     else:
         build_s = t_rows = 0.0
+        st.save_indexes()  # a store built by earlier code: its keyword postings arrays are built here once
+    postings_s = time.perf_counter() - t0 - build_s
     st.close()
 
     settings = load_settings(None)
@@ -283,10 +292,13 @@ def main() -> None:
     for q in queries[:5]:  # warm-up: embedder loaded, pages of the index touched once
         vidagent.search(q, store=root, config=settings)
     lat = []
+    cpu0 = time.process_time()
     for q in queries:
         t = time.perf_counter()
         vidagent.search(q, store=root, config=settings)
         lat.append((time.perf_counter() - t) * 1000)
+    search_cpu_ms = (time.process_time() - cpu0) / len(queries) * 1000
+    load = os.getloadavg()[0]
 
     st = Store(root)
     t = time.perf_counter()
@@ -301,17 +313,21 @@ def main() -> None:
     st.close()
     result = {
         "clips": args.clips,
-        "open_s": round(float(np.median([w for w, _ in fresh])), 3),
+        "open_s": round(float(np.median([w for w, _, _ in fresh])), 3),
         "search_p50_ms": round(float(np.percentile(lat, 50)), 2),
         "search_p95_ms": round(float(np.percentile(lat, 95)), 2),
         "recall_at_10": round(float(np.mean(recalls)), 4),
         "add_100_s": round(add_s, 3),
-        "rss_gb": round(max(r for _, r in fresh), 3),
+        "rss_gb": round(max(r for _, r, _ in fresh), 3),
+        "open_cpu_s": round(float(np.median([c for _, _, c in fresh])), 3),
+        "search_cpu_ms": round(search_cpu_ms, 2),
+        "load_during_searches": round(load, 1),
         "vector_p50_ms": round(float(np.percentile(vec_ms, 50)), 2),
         "vector_p95_ms": round(float(np.percentile(vec_ms, 95)), 2),
         "shards": shards,
         "build_s": round(build_s, 1),
         "build_rows_s": round(t_rows, 1),
+        "postings_reuse_s": round(postings_s, 1),
         "composition_cosine": round(comps.composition_cosine(), 3),
         "bench_peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024, 2),
     }

@@ -8,13 +8,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings, load_settings
 from .describe import Describer
 from .library import MAX_TOP_K, ConfigArg, Library, PathsArg, StoreArg
-from .pipeline import FileResult, IndexReport, ProgressFn
 from .types import Hit, Scene
+
+if TYPE_CHECKING:  # annotations only: `vidagent search` does not import the indexing pipeline
+    from .pipeline import FileResult, IndexReport, ProgressFn
 
 StorePath = StoreArg  # the name earlier callers imported
 __all__ = ["MAX_TOP_K", "StorePath", "default_store", "evaluate", "index", "scenes", "search", "status"]

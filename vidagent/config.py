@@ -104,6 +104,13 @@ class SearchConfig(_Section):
     top_k: int = Field(10, ge=1)
     rrf_k: int = Field(60, ge=1, description="unused since search fuses weighted scores; kept so older configs load")
     candidates: int = Field(50, ge=1, description="hits taken from each ranking before fusing")
+    keyword_candidates_large: int = Field(
+        100,
+        ge=0,
+        description="keyword hits scored at most on a store of over 50,000 descriptions (each is read and "
+        "scored field by field; the vector sources bring their own candidates); 0: no cap. Smaller stores "
+        "score 4x the over-fetched candidates (at least 200)",
+    )
     weights: dict[str, float] = Field(
         default_factory=dict,
         description="weight of each ranking source in the fused score, over the defaults (caption, visual, "

@@ -6,22 +6,30 @@
     answer = lib.ask("What does the sign say?")
 
 The store may be a folder path (opened and closed around each call, so vector files are saved and
-other processes see the work) or an open `Store` (used as is; the caller closes it). The describer
+other processes see the work) or an open `Store` (used as is; the caller closes it). Searches of a
+folder path reuse one open store per process and folder (`reading`): opening costs ~10 ms of a
+search at a million clips, and an open store already sees other processes' writes (every read asks
+the database; cached figures are keyed by the store's generation). The describer
 may be a registered name or a `Describer` instance. The module functions in `vidagent.api` are thin
 wrappers that build a Library for one call.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
-from collections.abc import Callable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings, load_settings
 from .describe import Describer
 from .errors import VidagentError
-from .store import Store, opened
+from .store import DB_NAME, Store, opened
+from .store.database import split_store
 
 if TYPE_CHECKING:
     from .agent.answer import Answer
@@ -33,6 +41,84 @@ StoreArg = Store | str | os.PathLike[str] | None
 ConfigArg = Settings | str | os.PathLike[str] | None
 PathsArg = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 MAX_TOP_K = 10_000  # more hits than anyone reads; bounds the FAISS and SQL work
+
+
+#: set to 0 to open and close the store around every search (the behaviour before reuse)
+REUSE_ENV = "VIDAGENT_REUSE_STORE"
+#: stores kept open at most (least recently used closed first): a process searching many stores
+#: (a test session) must not pile up connections and mapped files
+MAX_READERS = 4
+_READERS: OrderedDict[str, tuple[tuple[int, int], Store, threading.Lock]] = OrderedDict()
+_READERS_LOCK = threading.Lock()
+_INHERITED: list[object] = []  # a forked child's copies of the parent's stores: never used, never closed
+
+
+def _after_fork() -> None:
+    global _READERS_LOCK
+    _INHERITED.append(dict(_READERS))
+    _READERS.clear()
+    _READERS_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+        return st.st_dev, st.st_ino
+    except OSError:
+        return None
+
+
+@contextmanager
+def reading(store: StoreArg) -> Iterator[Store]:
+    """The store opened for reading, reused across calls in this process for a SQLite folder: the
+    same open store while its database file is the same file (a deleted or replaced store is opened
+    afresh, a missing one is `StoreNotFound` as before). One search at a time per reused store.
+    A `Store` object, a database URL or `VIDAGENT_REUSE_STORE=0` open and close as before."""
+    if isinstance(store, Store) or os.environ.get(REUSE_ENV, "1") == "0":
+        with opened(store, create=False) as st:
+            yield st
+        return
+    root, url = split_store(store, None)
+    if url is not None:
+        with opened(store, create=False) as st:
+            yield st
+        return
+    db_file = os.path.abspath(root / DB_NAME)
+    ident = _identity(db_file)
+    evicted = []
+    with _READERS_LOCK:
+        entry = _READERS.get(db_file)
+        if entry is not None and entry[0] != ident:
+            del _READERS[db_file]
+            entry[1].db.dispose()  # a deleted or replaced database: never read through the old one
+            entry = None
+        if entry is None:
+            st = Store(root, create=False)  # StoreNotFound for a missing store, as before
+            entry = _READERS[db_file] = (_identity(db_file) or (0, 0), st, threading.Lock())
+        _READERS.move_to_end(db_file)
+        while len(_READERS) > MAX_READERS:
+            evicted.append(_READERS.popitem(last=False)[1])
+    for _, old, lock in evicted:
+        with lock:  # after a search still running on it
+            old.close()
+    with entry[2]:
+        yield entry[1]
+
+
+def forget_readers() -> None:
+    """Close every reused store (at exit; tests call it too)."""
+    with _READERS_LOCK:
+        entries = list(_READERS.values())
+        _READERS.clear()
+    for _, st, lock in entries:
+        with lock:
+            st.close()
+
+
+atexit.register(forget_readers)
 
 
 def _paths(paths: PathsArg) -> list[str]:
@@ -106,7 +192,7 @@ class Library:
             raise VidagentError("the search query is empty: say what to find")
         if top_k is not None and not 1 <= top_k <= MAX_TOP_K:
             raise VidagentError(f"top_k must be between 1 and {MAX_TOP_K} (got {top_k})")
-        with opened(self.store, create=False) as st:
+        with reading(self.store) as st:
             if video is not None:
                 from .store.resolve import require_video
 

@@ -24,7 +24,7 @@ signal adds a function and a weight under `search.weights` in the config.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,13 +38,16 @@ from .signals import fusion
 from .store import Store
 from .textmatch import average_lengths, content_terms, idf, score_fields, unknown_words, vocabulary, word_pairs
 from .types import Hit
-from .videolevel import Scored, blend, diversify, fields_of, video_scores
+from .videolevel import Scored, blend, diversify, video_scores
 
 log = logging.getLogger(__name__)
 
 #: rank-fusion weight of each vector space kind for clip-to-clip similarity (`vidagent similar`);
 #: text-query search uses `search.weights` from the settings instead
 WEIGHTS = {"text": 1.0, "visual": 0.6}
+
+#: above this many descriptions the keyword candidates are capped (`search.keyword_candidates_large`)
+LARGE_STORE = 50_000
 
 FIELD_LABELS = {"tags": "visual", "ocr": "on-screen text", "transcript": "speech", "caption": "words"}
 
@@ -108,18 +111,21 @@ def _vector_source(kind: str) -> SourceFn:
 def _keywords(store: Store, q: Query, settings: Settings) -> dict[int, SourceScore]:
     if not q.terms:
         return {}
-    found = store.keyword_search(" ".join(q.terms), max(q.k * 4, 200))
+    n_docs, dfs = store.keyword_stats(q.terms)
+    budget = max(q.k * 4, 200)
+    cap = settings.search.keyword_candidates_large
+    if n_docs > LARGE_STORE and cap > 0:
+        budget = min(budget, max(cap, q.k // 2))  # per-candidate Python scoring dominates at this size
+    found = store.keyword_search(" ".join(q.terms), budget)
     if not found:
         return {}
-    n_docs, dfs = store.keyword_stats(q.terms)
     idfs = {t: idf(n_docs, dfs.get(t, 0)) for t in q.terms}
-    rows = store.active_rows([did for did, _ in found])
-    docs = {r["description_id"]: fields_of(r) for r in rows}
+    docs = store.keyword_fields([did for did, _ in found])
     q.idfs, q.fields = idfs, docs
     avg = average_lengths(docs.values())
     weights = settings.search.fields
     masses = (
-        {r["description_id"]: {"tags": term_strengths(q.terms, r["tag_scores"])} for r in rows}
+        {did: {"tags": term_strengths(q.terms, tags)} for did, (_, tags) in store.rank_info(list(docs)).items()}
         if settings.search.label_confidence
         else {}
     )
@@ -269,12 +275,14 @@ def is_nonsense(store: Store, q: Query, settings: Settings) -> bool:
     return len(unknown_words(q.terms, vocab, dfs)) == len(q.terms)
 
 
-def _labels(cands: dict[int, Candidate], rows: dict[int, Any], q: Query, settings: Settings) -> None:
+def _labels(
+    cands: dict[int, Candidate], info: dict[int, tuple[str, list[tuple[str, float]]]], q: Query, settings: Settings
+) -> None:
     """The `labels` source: the query's expected similarity to each candidate's visual labels,
     weighted by the tagger's confidence (`labelmatch`); scored from the rows search loads anyway."""
     if fusion.weights(settings).get("labels", 0.0) <= 0:
         return
-    tags = {did: r["tag_scores"] for did, r in rows.items() if r["tag_scores"]}
+    tags: dict[int, Sequence[Sequence[Any]]] = {did: t for did, (_, t) in info.items() if t}
     if not tags:
         return
     emb = get_embedder(settings.embed.embedder)
@@ -284,11 +292,13 @@ def _labels(cands: dict[int, Candidate], rows: dict[int, Any], q: Query, setting
         cands[did].scores["labels"] = SourceScore(sc, f"{sc:.2f}")
 
 
-def _with_videos(scored: list[Scored], rows: dict[int, Any], q: Query, settings: Settings) -> list[Scored]:
+def _with_videos(
+    scored: list[Scored], info: dict[int, tuple[str, list[tuple[str, float]]]], q: Query, settings: Settings
+) -> list[Scored]:
     """Blend each clip's score with its video's (`search.video_weight`, see `videolevel`)."""
     if settings.search.video_weight <= 0 or not scored:
         return scored
-    video_of = {did: rows[did]["video_hash"] for _, did, _ in scored}
+    video_of = {did: info[did][0] for _, did, _ in scored}
     vs = video_scores(
         {did: p for _, did, p in scored},
         video_of,
@@ -332,17 +342,17 @@ def search(
     cands = candidates(store, q, settings)
     if not cands:
         return []
-    rows = {r["description_id"]: r for r in store.active_rows(list(cands), video_hash=video_hash)}
-    _labels(cands, rows, q, settings)
+    info = store.rank_info(list(cands), video_hash=video_hash)  # the active candidates only
+    _labels(cands, info, q, settings)
     every = min_score is not None and min_score <= 0  # an explicit 0 asks for every candidate, ranked
     scored = []
     for did, c in cands.items():
-        if did not in rows:
+        if did not in info:
             continue
         score, parts = fuse(c, settings)
         if score > 0 or every:
             scored.append((score, did, parts))
-    scored = _with_videos(scored, rows, q, settings)
+    scored = _with_videos(scored, info, q, settings)
     scored.sort(key=lambda x: (-x[0], -cands[x[1]].similarity, x[1]))
     # The floor judges the query (is anything relevant?); weaker hits after a strong one are kept
     # down to a fraction of the best, so a real query keeps its near misses and nonsense gets nothing.
@@ -351,14 +361,17 @@ def search(
             return []
         cut = settings.search.min_relative * scored[0][0]
         scored = [x for x in scored if x[0] >= cut]
-    scored = diversify(scored, {did: rows[did]["video_hash"] for _, did, _ in scored}, settings.search.same_video_decay)
+    scored = diversify(scored, {did: info[did][0] for _, did, _ in scored}, settings.search.same_video_decay)
     scored.sort(key=lambda x: (-x[0], -cands[x[1]].similarity, x[1]))
     ranks: dict[str, dict[int, int]] = {}
     for name in fusion.weights(settings):
         order = sorted((did for _, did, p in scored if name in p), key=lambda d: -cands[d].scores[name].score)
         ranks[name] = {did: i for i, did in enumerate(order)}
+    rows = {r["description_id"]: r for r in store.active_rows([did for _, did, _ in scored[:top_k]])}
     hits = []
     for score, did, parts in scored[:top_k]:
+        if did not in rows:  # forgotten between the two reads
+            continue
         r, c = rows[did], cands[did]
         sources = {name: rk[did] for name, rk in ranks.items() if did in rk}
         # the names readers used before the sources were named after the config's weights

@@ -97,6 +97,8 @@ class Store:
         self.video_repo = VideoRepo(self.db)
         self.stage_repo = StageRepo(self.db)
         self.description_repo = DescriptionRepo(self.db)
+        self.description_repo.postings_dir = self.root / "keywords"
+        self.description_repo.build_postings = not self.read_only
         self.vector_repo = VectorRepo(self.db, self.root / "vectors")
         self.run_repo = RunRepo(self.db)
         self.evidence = EvidenceRepo(self.db)
@@ -249,6 +251,20 @@ class Store:
         """Active descriptions joined with clip and video; a gone video path shows a known one that exists."""
         return self.video_repo.show_existing(self.description_repo.active(description_ids, video_hash, clip_ids))
 
+    def active_ids(self, description_ids: Sequence[int], video_hash: str | None = None) -> set[int]:
+        """Which of these descriptions are active (optionally of one video), without loading their rows."""
+        return self.description_repo.active_ids(description_ids, video_hash)
+
+    def rank_info(
+        self, description_ids: Sequence[int], video_hash: str | None = None
+    ) -> dict[int, tuple[str, list[tuple[str, float]]]]:
+        """Video hash and scored labels of the active ones of these descriptions (what ranking needs)."""
+        return self.description_repo.rank_info(description_ids, video_hash)
+
+    def keyword_fields(self, description_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+        """Text fields (tags, ocr, transcript, caption) of the active ones of these descriptions, by id."""
+        return self.description_repo.keyword_fields(description_ids)
+
     def descriptions_for(self, describer_key: str, clip_ids: Sequence[str]) -> dict[str, StoredDescription]:
         return self.description_repo.for_clips(describer_key, clip_ids)
 
@@ -279,6 +295,7 @@ class Store:
         if self.read_only:
             return  # the in-memory indexes were synced from the database; there is nowhere to save them
         self.vector_repo.save_all()
+        self.description_repo.refresh_postings()
 
     def vector_rows(self, space: str, above: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(ids, vectors) of a space above an id, in batches (index rebuilds, bench_scale)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,9 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..types import Clip, Description
+from . import hot, reads
 from .database import Database
 from .evidence import add_boxes
 from .keyword import KeywordIndex, backend, query_terms
+from .postings import count_descriptions, doc_counts, ranked_large, refresh
 from .models import ClipRow, DescriptionRow, Embedding, Video, VectorChecksum, utcnow, vector_crc
 from .records import ClipRecord, ClipSpan, StoredDescription, keyword_row
 
@@ -69,6 +73,10 @@ class DescriptionRepo:
         self.db = db
         #: the keyword index of this database (None: captions by LIKE, no index to keep)
         self.keywords: KeywordIndex | None = backend(db.dialect)
+        #: where a large store keeps its keyword postings arrays (set by the Store: a per-machine cache)
+        self.postings_dir: Path | None = None
+        #: build missing or stale arrays on a search (not on a read-only store)
+        self.build_postings = False
 
     def described(self, describer_key: str, clip_ids: Sequence[str]) -> set[str]:
         """Clips done with this describer setting; a description that failed (error in `extra`) is not
@@ -199,16 +207,13 @@ class DescriptionRepo:
                 self.keywords.delete_ids(s, ids)
             s.execute(delete(Embedding).where(Embedding.description_id.in_(ids)))
             s.execute(delete(DescriptionRow).where(DescriptionRow.id.in_(ids)))
+        hot.bump()
 
-    def active(
-        self,
-        description_ids: Sequence[int] | None = None,
-        video_hash: str | None = None,
-        clip_ids: Sequence[str] | None = None,
-    ) -> list[ClipRecord]:
-        """Descriptions of each video's active clip plan and describer, joined with clip and video."""
+    def _active_query(self, cols: Sequence[Any], description_ids: Sequence[int] | None, video_hash: str | None,
+                      clip_ids: Sequence[str] | None = None) -> Any:
+        """Columns of the descriptions of each video's active clip plan and describer."""
         q = (
-            select(DescriptionRow, ClipRow.start, ClipRow.end, ClipRow.idx, Video.path)
+            select(*cols)
             .join(
                 Video, (Video.hash == DescriptionRow.video_hash) & (Video.describer_key == DescriptionRow.describer_key)
             )
@@ -220,30 +225,59 @@ class DescriptionRepo:
             q = q.where(DescriptionRow.video_hash == video_hash)
         if clip_ids is not None:
             q = q.where(DescriptionRow.clip_id.in_(list(clip_ids)))
+        return q
+
+    def active(
+        self,
+        description_ids: Sequence[int] | None = None,
+        video_hash: str | None = None,
+        clip_ids: Sequence[str] | None = None,
+    ) -> list[ClipRecord]:
+        """Descriptions of each video's active clip plan and describer, joined with clip and video
+        (columns, not ORM objects: a search loads hundreds of rows and the objects cost more than the SQL)."""
+        d = DescriptionRow
+        cols = (d.id, d.clip_id, d.video_hash, d.caption, d.tags, d.ocr, d.transcript, d.model_id, d.prompt,
+                d.describer, d.describer_key, d.frame_times, d.extra, ClipRow.start, ClipRow.end, ClipRow.idx, Video.path)
+        q = self._active_query(cols, description_ids, video_hash, clip_ids).order_by(Video.path, ClipRow.idx)
         with self.db.read() as s:
             return [
                 ClipRecord(
-                    description_id=d.id,
-                    clip_id=d.clip_id,
-                    video_hash=d.video_hash,
+                    description_id=i,
+                    clip_id=clip_id,
+                    video_hash=vh,
                     video=path,
                     start=float(start),
                     end=float(end),
                     index=int(idx),
-                    caption=d.caption,
-                    tags=[str(t) for t, _ in d.tags],
-                    tag_scores=[(str(t), float(p)) for t, p in d.tags],
-                    ocr=list(d.ocr),
-                    transcript=d.transcript,
-                    model_id=d.model_id,
-                    prompt=d.prompt,
-                    describer=d.describer,
-                    describer_key=d.describer_key,
-                    frame_times=list(d.frame_times),
-                    extra=dict(d.extra or {}),
+                    caption=caption,
+                    tags=[str(t) for t, _ in tags],
+                    tag_scores=[(str(t), float(p)) for t, p in tags],
+                    ocr=list(ocr),
+                    transcript=transcript,
+                    model_id=model_id,
+                    prompt=prompt,
+                    describer=describer,
+                    describer_key=dkey,
+                    frame_times=list(ft),
+                    extra=dict(extra or {}),
                 )
-                for d, start, end, idx, path in s.execute(q.order_by(Video.path, ClipRow.idx))
+                for (i, clip_id, vh, caption, tags, ocr, transcript, model_id, prompt, describer, dkey, ft, extra,
+                     start, end, idx, path) in s.execute(q)
             ]
+
+    def active_ids(self, description_ids: Sequence[int], video_hash: str | None = None) -> set[int]:
+        """Which of these descriptions are active (one indexed query, no row is decoded)."""
+        return reads.active_ids(self.db, description_ids, video_hash)
+
+    def rank_info(
+        self, description_ids: Sequence[int], video_hash: str | None = None
+    ) -> dict[int, tuple[str, list[tuple[str, float]]]]:
+        """(video hash, scored labels) of the active ones, by id (one query, no row objects)."""
+        return reads.rank_info(self.db, description_ids, video_hash)
+
+    def keyword_fields(self, description_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+        """Text fields keyword scoring reads (tags, ocr, transcript, caption) of the active ones, by id."""
+        return reads.keyword_fields(self.db, description_ids)
 
     def for_clips(self, describer_key: str, clip_ids: Sequence[str]) -> dict[str, StoredDescription]:
         """Stored descriptions of these clips by one describer setting, by clip id (any plan)."""
@@ -270,25 +304,44 @@ class DescriptionRepo:
     # -- keyword index ----------------------------------------------------------------------------
     def keyword_search(self, query: str, k: int) -> list[tuple[int, float]]:
         """(description id, bm25) for the query's words, best first (FTS5 on SQLite, tsvector on
-        PostgreSQL, see keyword.py; captions by LIKE on any other database)."""
+        PostgreSQL, see keyword.py; captions by LIKE on any other database). Large stores rank from the
+        postings arrays (store/postings.py) plus the backend's query over the rows added since."""
         with self.db.read() as s:
             if self.keywords is not None:
-                return self.keywords.search(s, query, k)
+                found = ranked_large(s, self.keywords, self.postings_dir, query, k)
+                if found is None and self.build_postings and self.postings_dir is not None:
+                    # a large store without fresh arrays on this machine (a new searcher of a shared
+                    # database, or over a tenth changed): built once here, like the vector shards
+                    if refresh(s, self.keywords, self.postings_dir):
+                        found = ranked_large(s, self.keywords, self.postings_dir, query, k)
+                return self.keywords.search(s, query, k) if found is None else found
             words = query_terms(query)
             if not words:
                 return []
             conds = [DescriptionRow.caption.ilike(f"%{w}%") for w in words]
             return [(int(i), 1.0) for i in s.scalars(select(DescriptionRow.id).where(or_(*conds)).limit(k))]
 
+    def refresh_postings(self, force: bool = False) -> bool:
+        """Rebuild a large store's keyword postings arrays when missing or stale (save time, not search)."""
+        if self.keywords is None or self.postings_dir is None:
+            return False
+        with self.db.read() as s:
+            return refresh(s, self.keywords, self.postings_dir, force)
+
     def keyword_stats(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
         """(number of descriptions, how many contain each word) for keyword idf, counted by the same
         backend (and stemming) that keyword_search matches with."""
+        kw = self.keywords
         with self.db.read() as s:
-            n = int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0)
+            # kept per store generation (store/hot.py): a count is a pass over an index
+            n = count_descriptions(s)
+            fast = doc_counts(s, kw, self.postings_dir, words) if kw is not None else None
+            if fast is not None:  # a large store: from the keyword postings arrays
+                return n, fast
             dfs = {}
             for w in words:
-                if self.keywords is not None:
-                    dfs[w] = self.keywords.df(s, w)
+                if kw is not None:
+                    dfs[w] = hot.cached(s, ("df", w), partial(kw.df, s, w))
                 else:
                     like = DescriptionRow.caption.ilike(f"%{w}%")
                     dfs[w] = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(like)) or 0)
@@ -308,6 +361,7 @@ class DescriptionRepo:
         if self.keywords is None:
             return 0
         n = 0
+        hot.bump()
         with self.db.write() as s:
             self.keywords.clear(s)
             last = 0

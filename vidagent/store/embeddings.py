@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import delete, func, insert, select, text
 
+from . import hot
 from .database import Database
+from .reads import int_list
 from .models import DescriptionRow, Embedding, VectorChecksum, vector_crc
 from .vectors import VectorIndex, forget_counts, open_index
 
@@ -37,14 +39,14 @@ class VectorRepo:
 
     def spaces(self) -> list[str]:
         """The vector spaces present, by a skip-scan of the (space, id) index: a few index probes,
-        not a pass over millions of rows."""
+        not a pass over millions of rows; kept per store generation (store/hot.py)."""
         sql = (
             "WITH RECURSIVE sp(x) AS (SELECT min(space) FROM embeddings UNION ALL "
             "SELECT (SELECT min(space) FROM embeddings WHERE space > sp.x) FROM sp WHERE sp.x IS NOT NULL) "
             "SELECT x FROM sp WHERE x IS NOT NULL"
         )
         with self.db.read() as s:
-            return [str(x) for x in s.execute(text(sql)).scalars()]
+            return list(hot.cached(s, "spaces", lambda: [str(x) for x in s.execute(text(sql)).scalars()]))
 
     def space_state(self, space: str) -> tuple[int, int]:
         """(count, highest id) of a space's rows: what its FAISS file must hold."""
@@ -96,6 +98,7 @@ class VectorRepo:
     def changed(self) -> None:
         """Rows were deleted: the next sync of each index recounts instead of trusting its last count."""
         forget_counts(self.directory)
+        hot.bump()
 
     def save_all(self) -> None:
         """Bring every space's FAISS file in line with the database and write it (after indexing)."""
@@ -118,20 +121,20 @@ class VectorRepo:
             return {int(i): np.frombuffer(v, dtype=np.float32) for i, v in rows}
 
     def descriptions_of(self, ids: Sequence[int]) -> dict[int, int]:
-        """Description id of each embedding id."""
+        """Description id of each embedding id (plain SQL: every search asks for a hundred)."""
+        if not ids:
+            return {}
         with self.db.read() as s:
-            rows = s.execute(select(Embedding.id, Embedding.description_id).where(Embedding.id.in_(list(ids))))
+            rows = s.execute(text(f"SELECT id, description_id FROM embeddings WHERE id IN ({int_list(ids)})"))
             return {int(a): int(b) for a, b in rows}
 
     def of(self, description_ids: Sequence[int], space: str) -> dict[int, np.ndarray]:
         """Stored vectors of some descriptions in one space, by description id."""
+        if not description_ids:
+            return {}
+        sql = f"SELECT description_id, vector FROM embeddings WHERE space = :sp AND description_id IN ({int_list(description_ids)})"
         with self.db.read() as s:
-            rows = s.execute(
-                select(Embedding.description_id, Embedding.vector).where(
-                    Embedding.space == space, Embedding.description_id.in_(list(description_ids))
-                )
-            )
-            return {int(d): np.frombuffer(v, dtype=np.float32) for d, v in rows}
+            return {int(d): np.frombuffer(v, dtype=np.float32) for d, v in s.execute(text(sql), {"sp": space})}
 
     def by_space(self) -> dict[str, int]:
         with self.db.read() as s:

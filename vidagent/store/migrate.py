@@ -52,6 +52,9 @@ def upgrade(engine: Engine, target: int = SCHEMA_VERSION, label: str = "", read_
     Takes the engine, not the store, so the store can call it while it is being built (no import circle).
     `label` names the store in errors (its folder); a `read_only` store is checked, never changed.
     """
+    key = engine.url.render_as_string(hide_password=False)
+    if key in _CHECKED and _stamp(engine) == _CHECKED[key]:
+        return target  # checked complete by this process, and its schema has not changed since
     keywords = backend(engine.dialect.name)
     with engine.begin() as conn:
         _serialise(conn)
@@ -63,7 +66,9 @@ def upgrade(engine: Engine, target: int = SCHEMA_VERSION, label: str = "", read_
             if keywords is not None:  # FTS5 on SQLite, tsvector table on PostgreSQL (keyword.py)
                 keywords.create(conn)
             conn.execute(text("INSERT INTO meta(key, value) VALUES ('schema_version', :v)"), {"v": str(target)})
-            return 0
+    if found is None:
+        _remember(engine, key, target)
+        return 0
     for version in range(found + 1, target + 1):
         with engine.begin() as conn:
             _serialise(conn)
@@ -78,4 +83,27 @@ def upgrade(engine: Engine, target: int = SCHEMA_VERSION, label: str = "", read_
             missing = [t for t in Base.metadata.sorted_tables if not inspect(conn).has_table(t.name)]
             if missing:
                 Base.metadata.create_all(conn, tables=missing)
+        _remember(engine, key, target)
     return found
+
+
+#: databases whose schema this process found complete: (schema version, SQLite's schema cookie), so a
+#: warm process (a server, the agent, a benchmark) opening the store per call skips the table checks
+_CHECKED: dict[str, tuple[int, int]] = {}
+
+
+def _stamp(engine: Engine) -> tuple[int, int] | None:
+    """(schema version, SQLite's schema cookie, which moves with any table created or dropped; 0 elsewhere)."""
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT value FROM meta WHERE key='schema_version'")).first()
+            cookie = conn.execute(text("PRAGMA schema_version")).scalar() if engine.dialect.name == "sqlite" else 0
+        return (int(row[0]), int(cookie or 0)) if row else None
+    except Exception:  # no meta table (a new or damaged file): the full check runs
+        return None
+
+
+def _remember(engine: Engine, key: str, target: int) -> None:
+    stamp = _stamp(engine)
+    if stamp is not None and stamp[0] == target:
+        _CHECKED[key] = stamp

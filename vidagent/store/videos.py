@@ -127,15 +127,21 @@ class VideoRepo:
         return stored
 
     def show_existing(self, rows: list[ClipRecord]) -> list[ClipRecord]:
-        """Rows whose video path is gone show another known path of the same content that exists."""
-        seen: dict[tuple[str, str], str] = {}
-        out = []
-        for r in rows:
-            key = (r.video_hash, r.video)
-            if key not in seen:
-                seen[key] = r.video if os.path.isfile(r.video) else self.shown_path(*key)
-            out.append(r if seen[key] == r.video else replace(r, video=seen[key]))
-        return out
+        """Rows whose video path is gone show another known path of the same content that exists (the
+        known paths of every such video in one query)."""
+        gone = {(r.video_hash, r.video) for r in rows if not os.path.isfile(r.video)}
+        if not gone:
+            return rows
+        known: dict[str, list[str]] = {}
+        hashes = sorted({h for h, _ in gone})
+        with self.db.read() as s:
+            for h, p in s.execute(select(Video.hash, Video.path).where(Video.hash.in_(hashes))):
+                known.setdefault(h, []).insert(0, p)
+            cached = select(PathCache.hash, PathCache.path).where(PathCache.hash.in_(hashes)).order_by(PathCache.path)
+            for h, p in s.execute(cached):
+                known.setdefault(h, []).append(p)
+        seen = {(h, v): next((p for p in dict.fromkeys(known.get(h, [])) if os.path.isfile(p)), v) for h, v in gone}
+        return [replace(r, video=seen[(r.video_hash, r.video)]) if (r.video_hash, r.video) in seen else r for r in rows]
 
     def find(self, path_or_hash: str) -> VideoRecord | None:
         """The indexed video a person means, or None; raises AmbiguousVideo when the name fits several.
