@@ -141,6 +141,8 @@ def pairs(frame_lines: Sequence[Line]) -> list[Pair]:
             centred = abs((value.x0 + value.x1) / 2 - (label.x0 + label.x1) / 2) < 0.03
             if value.x0 < label.x0 - 0.02 and not centred:
                 break
+            if value.text[:1].islower() and not label.text.rstrip().endswith(":"):
+                break  # a line starting in lower case continues a wrapped sentence: not a value under a label
             if indent is None:
                 indent = value.x0
                 heading_like = (
