@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..perception.layout import STACK_GAP, Line, frame_lines, normalise, pairs, same_text
+from ..perception.layout import STACK_GAP, Line, continues, frame_lines, normalise, pairs, same_text
 from ..types import Segment, TextBox
 from .question import DURATION, Query, coverage, looks_like_name, matched, precision, tokens, type_fit
 
@@ -62,7 +62,8 @@ class Span:
     end: float
     score: float = 0.0
     detail: dict[str, float] = field(default_factory=dict)
-    context: str = ""  # the sentence said just before (what "we" / "it" refers to), for coverage only
+    # the sentence said just before (who "we" is) or the section heading over a label: coverage only
+    context: str = ""
 
     @property
     def medium(self) -> str:
@@ -175,17 +176,18 @@ def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
     for ev in clips:
         # Layout per frame on every box read (frames are not mixed); spans are then de-duplicated by text.
         seen_lines: set[str] = set()
-        seen_pairs: set[tuple[str, str]] = set()
+        seen_pairs: set[tuple[str, str, str]] = set()
         for fl in frame_lines(ev.boxes):
             for p in pairs(fl):
                 # A row reads either way (NAME | Role, Role | NAME); a stacked label is the upper line.
                 for ans, label in ((p.second, p.first), (p.first, p.second))[: 2 if p.kind == "row" else 1]:
-                    pk = (normalise(ans), normalise(label))
+                    ctx = _heading(fl, label) if p.kind == "stack" else ""
+                    pk = (normalise(ans), normalise(label), normalise(ctx))  # a heading read right on one frame
                     if pk in seen_pairs:
                         continue
                     seen_pairs.add(pk)
                     a, b = _seen_window(ev, ans)
-                    out.append(Span(ans, p.text, label, p.kind, ev, a, b))
+                    out.append(Span(ans, p.text, label, p.kind, ev, a, b, context=ctx))
             for ln in _unwrap(fl):
                 key = normalise(ln.text)
                 if key in seen_lines:
@@ -215,6 +217,21 @@ def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
     return out
 
 
+HEADING_LINES = 10  # how far up (lines) a sub-heading's section heading is looked for
+
+
+def _heading(fl: list[Line], label: str) -> str:
+    """The section heading a sub-heading sits under: the nearest single-cell line above it that starts
+    further left ("BLENDER INSTITUTE STAFF" over an indented "FINANCES" / "Anja Vugts-Verstappen")."""
+    at = next((i for i, ln in enumerate(fl) if ln.text == label), None)
+    if at is None:
+        return ""
+    for ln in reversed(fl[max(0, at - HEADING_LINES) : at]):
+        if len(ln.cells) == 1 and ln.x0 < fl[at].x0 - 0.015:
+            return ln.text
+    return ""
+
+
 def _unwrap(fl: list[Line]) -> list[Line]:
     """A frame's lines with wrapped sentences joined: a single-cell line starting in lower case, right
     under a single-cell line, continues it ("And all Creative Commons" / "supporters, large and small.")."""
@@ -223,7 +240,7 @@ def _unwrap(fl: list[Line]) -> list[Line]:
         prev = out[-1] if out else None
         if (
             prev is not None
-            and ln.text[:1].islower()
+            and continues(ln.text)
             and len(ln.cells) == len(prev.cells) == 1
             and ln.y0 - prev.y1 < STACK_GAP * max(prev.height, ln.height, 1e-3)
         ):
