@@ -79,3 +79,29 @@ def test_text_dense_clips_are_re_read_first_for_printed_answers() -> None:
     assert [e.clip_id for e in _requery_order([quiet, roll], [], who)] == ["r", "q"]
     what = analyse("What does copyright protect?")  # said, not printed: the search's order stays
     assert [e.clip_id for e in _requery_order([quiet, roll], [], what)] == ["q", "r"]
+
+
+def test_a_value_under_the_exact_asked_label_needs_no_re_read() -> None:
+    from vidagent.agent.compose import confident
+
+    b = lambda text, x0, y0, x1: TextBox(text, x0, y0, x1, y0 + 0.03, 0.95, 12.0)
+    table = ClipEvidence(
+        "t1",
+        "film.mp4",
+        "h",
+        10.0,
+        25.0,
+        boxes=[
+            b("BRECHT VAN LOMMEL", 0.24, 0.40, 0.52),
+            b("Software Developer", 0.56, 0.40, 0.72),
+            b("STORYBOARD AND SCRIPT CONSULTANT", 0.24, 0.60, 0.60),
+            b("Arno Kroner", 0.30, 0.65, 0.45),
+        ],
+    )
+    # "team" is not on screen, but the label is exactly the asked role and the value is a name
+    text, spans = _answer("Who was the software developer on the team?", [table])
+    assert text == "BRECHT VAN LOMMEL" and confident(analyse("Who was the software developer on the team?"), spans[0])
+    # a label that only shares "script" with the question is not enough: the clips are re-read
+    q = "Who wrote the original story and script?"
+    _, spans = _answer(q, [table])
+    assert not spans or not confident(analyse(q), spans[0])

@@ -30,7 +30,8 @@ MIN_SCORE = 0.75
 CONTEXT_DISCOUNT = 0.25  # coverage lost when the focus is met only with the sentence before
 COVER_WEIGHT = 0.6  # score weight of focus coverage ...
 RARE_SHARE = 0.5  # ... of which this share is rarity-weighted coverage
-CONFIDENT = 1.0  # coverage of a stored span under which the top clips are still re-read
+CONFIDENT = 1.0  # coverage of a stored span under which the top clips are still re-read ...
+LABELLED = 0.5  # ... unless a typed value sits under a label made only of the question's words
 TYPED = ("person", "maker", "org", "number", "time", "duration", "colour", "name", "place")
 
 
@@ -325,6 +326,22 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             kept.append(s)
     kept.sort(key=lambda s: (-s.score, s.start))
     return kept
+
+
+def confident(query: Query, top: Span) -> bool:
+    """Does the top span answer without re-reading the clips? When it covers the whole question, or
+    when it is a typed value that fits the type under a label made only of the question's words
+    ("Software Developer" for "who was the software developer on the team?", "HARDWARE PROVIDED BY")."""
+    d = top.detail
+    if d.get("coverage", 0.0) >= CONFIDENT:
+        return True
+    return (
+        query.answer_type in TYPED
+        and top.kind in ("row", "stack")
+        and d.get("type_fit", 0.0) >= 1.0
+        and d.get("coverage", 0.0) >= LABELLED
+        and d.get("label_precision", 0.0) >= 0.99
+    )
 
 
 def _rarity(query: Query, met: list[list[bool]]) -> list[float]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from .answer import NOT_FOUND, Answer, Citation, verify_text
-from .compose import CONFIDENT, ClipEvidence, Span, best, candidates, rank
+from .compose import ClipEvidence, Span, best, candidates, confident, rank
 from .question import analyse
 from .requery import dense_ocr, sharpen, small_text, speech_words, stored_evidence, vote, worth_voting
 from .tools import Toolbox
@@ -310,7 +310,7 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
                 }
             )
             ranked = _compose(box, query, evs, f"sharpen:{top.clip.clip_id}")
-    weak = not ranked or ranked[0].detail.get("coverage", 0.0) < CONFIDENT
+    weak = not ranked or not confident(query, ranked[0])
     if weak and requery and evs:
         # One clip at a time, best candidates first; stop as soon as a span covers the whole question.
         for ev in _requery_order(evs, ranked, query)[:REQUERY_CLIPS]:
@@ -326,7 +326,7 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
                     }
                 )
             ranked = _compose(box, query, evs, f"requery:{ev.clip_id}")
-            if ranked and ranked[0].detail.get("coverage", 0.0) >= CONFIDENT:
+            if ranked and confident(query, ranked[0]):
                 break
     text, group = best(query, ranked)
     if group and requery:
