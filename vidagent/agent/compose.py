@@ -84,7 +84,7 @@ class Span:
         }
 
 
-def _seen_window(ev: ClipEvidence, text: str, pad: float = 0.5) -> tuple[float, float]:
+def seen_window(ev: ClipEvidence, text: str, pad: float = 0.5) -> tuple[float, float]:
     """First to last time a text is on screen in this clip (from the boxes), padded; else the clip."""
     times = [b.time for b in ev.boxes if same_text(b.text, text) or normalise(text) in normalise(b.text)]
     if not times:
@@ -187,14 +187,14 @@ def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
                     if pk in seen_pairs:
                         continue
                     seen_pairs.add(pk)
-                    a, b = _seen_window(ev, ans)
+                    a, b = seen_window(ev, ans)
                     out.append(Span(ans, p.text, label, p.kind, ev, a, b, context=ctx))
             for ln in _unwrap(fl):
                 key = normalise(ln.text)
                 if key in seen_lines:
                     continue
                 seen_lines.add(key)
-                a, b = _seen_window(ev, ln.cells[0])
+                a, b = seen_window(ev, ln.cells[0])
                 out.extend(_line_spans(query, ln.text, ev, a, b))
         if not ev.boxes:
             for line in ev.lines:

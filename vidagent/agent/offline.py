@@ -15,9 +15,19 @@ from __future__ import annotations
 from typing import Any
 
 from .answer import NOT_FOUND, Answer, Citation, verify_text
-from .compose import ClipEvidence, Span, best, candidates, confident, rank
+from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen_window
 from .question import analyse
-from .requery import dense_ocr, sharpen, small_text, speech_words, stored_evidence, vote, worth_voting
+from .requery import (
+    VOTE_FRAMES,
+    dense_ocr,
+    frames_holding,
+    sharpen,
+    small_text,
+    speech_words,
+    stored_evidence,
+    vote,
+    worth_voting,
+)
 from .tools import Toolbox
 
 REQUERY_CLIPS = 2  # how many of the top clips are re-read when stored evidence has no answer
@@ -266,7 +276,20 @@ def _vote(box: Toolbox, group: list[Span]) -> str:
         return ""
     for clip_id in dict.fromkeys(s.clip.clip_id for s in shown):
         mine = [s for s in shown if s.clip.clip_id == clip_id]
-        result = _safe(vote, box, mine[0].clip, [s.answer for s in mine])
+        ev = mine[0].clip
+        if min(frames_holding(ev, s.answer) for s in mine) < VOTE_FRAMES:
+            # One frame can mislead every look (at 530.0 s of the film all seven looks read "Magina"):
+            # the clip is read densely first (cached, as for any re-query) so the vote has several frames.
+            result = _safe(dense_ocr, box, ev)
+            box.steps.append(
+                {
+                    "tool": "requery",
+                    "args": {"clip_id": clip_id, "kind": result["kind"]},
+                    "result": result,
+                    "elapsed_s": result.get("cost_s", 0.0),
+                }
+            )
+        result = _safe(vote, box, ev, [s.answer for s in mine])
         box.steps.append(
             {
                 "tool": "requery",
@@ -280,6 +303,7 @@ def _vote(box: Toolbox, group: list[Span]) -> str:
             if new and new != s.answer:
                 s.evidence = s.evidence.replace(s.answer, new)
                 s.answer = new
+                s.start, s.end = seen_window(s.clip, new)  # every frame showing the line, re-read ones too
     return ", ".join(s.answer for s in group)
 
 

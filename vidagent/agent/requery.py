@@ -280,6 +280,14 @@ def worth_voting(store: Store, ev: ClipEvidence, text: str) -> bool:
     return hs[len(hs) // 2] < VOTE_PX or scores[len(scores) // 2] < VOTE_SCORE
 
 
+def frames_holding(ev: ClipEvidence, text: str) -> int:
+    """On how many distinct frames of the clip's boxes the text is read."""
+    from ..perception.layout import normalise, same_text
+
+    key = normalise(text)
+    return len({round(b.time, 3) for b in ev.boxes if same_text(b.text, text) or (key and key in normalise(b.text))})
+
+
 def vote(store: Store, ev: ClipEvidence, texts: list[str], width: int = DENSE_WIDTH) -> dict[str, Any]:
     """Re-read the lines holding these answers on up to `VOTE_FRAMES` frames each, cropped and enlarged
     in two looks, and vote (confidence-weighted) among the readings. Why: a whole-frame pass shrinks the
@@ -301,7 +309,8 @@ def vote(store: Store, ev: ClipEvidence, texts: list[str], width: int = DENSE_WI
             targets[t] = [by_time[x] for x in pick]
     if not targets:
         return {"kind": "ocr-vote", "clip_id": ev.clip_id, "skipped": "answer not on any stored frame"}
-    settings = {"texts": sorted(targets), "width": w, "scale": VOTE_SCALE, "frames": VOTE_FRAMES}
+    looked = sorted({round(b.time, 3) for bs in targets.values() for b in bs})  # more frames read: a new vote
+    settings = {"texts": sorted(targets), "times": looked, "width": w, "scale": VOTE_SCALE}
     key = cache_key(ev.clip_id, "ocr-vote", MODEL_ID, settings)
     hit = store.evidence.cached(key)
     cached = hit is not None
