@@ -51,3 +51,13 @@ def test_same_text_same_place_counts_once_but_a_short_line_is_never_swallowed() 
     kept = dedupe_boxes([a, b, moved])
     assert len(kept) == 2 and kept[0].text == "DOLBY MASTERNG" and kept[0].time == 1.0
     assert dedupe_lines(["Blender Foundation", "Blender", "Blender Foundation"]) == ["Blender Foundation", "Blender"]
+
+
+def test_a_line_starting_in_lower_case_continues_the_sentence_above_it() -> None:
+    frame = [box("And all Creative Commons", 0.30, 0.40, 0.70), box("supporters, large and small.", 0.28, 0.45, 0.72)]
+    assert not [p for p in pairs(lines(frame)) if p.kind == "stack"]
+    labelled = [box("Contact:", 0.30, 0.40, 0.45), box("info at example dot org", 0.32, 0.45, 0.60)]
+    assert [p.second for p in pairs(lines(labelled)) if p.kind == "stack"] == ["info at example dot org"]
+    # a web address starts in lower case but is a value of its own (a name with its site under it)
+    site = [box("Stanford Law School", 0.30, 0.40, 0.55), box("law.stanford.edu", 0.32, 0.45, 0.50)]
+    assert [p.second for p in pairs(lines(site)) if p.kind == "stack"] == ["law.stanford.edu"]

@@ -147,6 +147,8 @@ def span_text(store: Any, clip_id: str, start: float, end: float) -> str:
     boxes = store.evidence.boxes(int(row["description_id"]))
     for payload in store.evidence.cached_for(clip_id, "ocr-dense"):
         boxes += [TextBox(*b) for b in payload]
+    for payload in store.evidence.cached_for(clip_id, "ocr-vote"):
+        boxes += [TextBox(*b) for b in payload.get("boxes", [])]  # answer lines re-read cropped and enlarged
     parts = [b.text for b in boxes if start - 1e-3 <= b.time <= end + 1e-3]
     if not boxes:
         parts += list(row["ocr"])  # a store from before text boxes: the clip's lines, no positions

@@ -14,19 +14,24 @@ repeated back.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..perception.layout import frame_lines, normalise, pairs, same_text
+from ..perception.layout import STACK_GAP, Line, continues, frame_lines, normalise, pairs, same_text
 from ..types import Segment, TextBox
-from .question import DURATION, Query, coverage, looks_like_name, precision, tokens, type_fit
+from .question import DURATION, Query, coverage, looks_like_name, matched, precision, tokens, type_fit
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
 MIN_SCORE = 0.75
-CONFIDENT = 1.0  # coverage of a stored span under which the top clips are still re-read
+CONTEXT_DISCOUNT = 0.25  # coverage lost when the focus is met only with the sentence before
+COVER_WEIGHT = 0.6  # score weight of focus coverage ...
+RARE_SHARE = 0.5  # ... of which this share is rarity-weighted coverage
+CONFIDENT = 1.0  # coverage of a stored span under which the top clips are still re-read ...
+LABELLED = 0.5  # ... unless a typed value sits under a label made only of the question's words
 TYPED = ("person", "maker", "org", "number", "time", "duration", "colour", "name", "place")
 
 
@@ -58,6 +63,8 @@ class Span:
     end: float
     score: float = 0.0
     detail: dict[str, float] = field(default_factory=dict)
+    # the sentence said just before (who "we" is) or the section heading over a label: coverage only
+    context: str = ""
 
     @property
     def medium(self) -> str:
@@ -77,7 +84,7 @@ class Span:
         }
 
 
-def _seen_window(ev: ClipEvidence, text: str, pad: float = 0.5) -> tuple[float, float]:
+def seen_window(ev: ClipEvidence, text: str, pad: float = 0.5) -> tuple[float, float]:
     """First to last time a text is on screen in this clip (from the boxes), padded; else the clip."""
     times = [b.time for b in ev.boxes if same_text(b.text, text) or normalise(text) in normalise(b.text)]
     if not times:
@@ -170,39 +177,77 @@ def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
     for ev in clips:
         # Layout per frame on every box read (frames are not mixed); spans are then de-duplicated by text.
         seen_lines: set[str] = set()
-        seen_pairs: set[tuple[str, str]] = set()
+        seen_pairs: set[tuple[str, str, str]] = set()
         for fl in frame_lines(ev.boxes):
             for p in pairs(fl):
                 # A row reads either way (NAME | Role, Role | NAME); a stacked label is the upper line.
                 for ans, label in ((p.second, p.first), (p.first, p.second))[: 2 if p.kind == "row" else 1]:
-                    pk = (normalise(ans), normalise(label))
+                    ctx = _heading(fl, label) if p.kind == "stack" else ""
+                    pk = (normalise(ans), normalise(label), normalise(ctx))  # a heading read right on one frame
                     if pk in seen_pairs:
                         continue
                     seen_pairs.add(pk)
-                    a, b = _seen_window(ev, ans)
-                    out.append(Span(ans, p.text, label, p.kind, ev, a, b))
-            for ln in fl:
+                    a, b = seen_window(ev, ans)
+                    out.append(Span(ans, p.text, label, p.kind, ev, a, b, context=ctx))
+            for ln in _unwrap(fl):
                 key = normalise(ln.text)
                 if key in seen_lines:
                     continue
                 seen_lines.add(key)
-                a, b = _seen_window(ev, ln.cells[0])
+                a, b = seen_window(ev, ln.cells[0])
                 out.extend(_line_spans(query, ln.text, ev, a, b))
         if not ev.boxes:
             for line in ev.lines:
                 out.extend(_line_spans(query, line, ev, ev.start, ev.end))
             for label, value in zip(ev.lines, ev.lines[1:], strict=False):
                 out.append(Span(value, f"{label} / {value}", label, "stack", ev, ev.start, ev.end))
-        for seg in ev.speech:
+        before = ""
+        for seg in sorted(ev.speech, key=lambda x: x.start):
             sents = _sentences(seg)
             # The whole segment too: "Hi, I'm John Pearce. I'm a lecturer..." answers "who is the lecturer".
-            for sent in sents + ([seg] if len(sents) > 1 and query.answer_type in TYPED else []):
+            whole = [seg] if len(sents) > 1 and query.answer_type in TYPED else []
+            for sent in sents + whole:
                 ans = extract(query, sent.text) if query.answer_type in TYPED else sent.text
                 if ans:
                     a, b = _word_window(ev, sent, ans) if ev.words else (seg.start, seg.end)
-                    out.append(Span(ans, sent.text, sent.text, "said", ev, a, b))
+                    out.append(Span(ans, sent.text, sent.text, "said", ev, a, b, context=before))
+                if sent is not seg:
+                    before = sent.text
         if query.qtype == "shown":
             out.extend(Span(tag, tag, tag, "seen", ev, ev.start, ev.end) for tag in ev.tags)
+    return out
+
+
+HEADING_LINES = 10  # how far up (lines) a sub-heading's section heading is looked for
+
+
+def _heading(fl: list[Line], label: str) -> str:
+    """The section heading a sub-heading sits under: the nearest single-cell line above it that starts
+    further left ("BLENDER INSTITUTE STAFF" over an indented "FINANCES" / "Anja Vugts-Verstappen")."""
+    at = next((i for i, ln in enumerate(fl) if ln.text == label), None)
+    if at is None:
+        return ""
+    for ln in reversed(fl[max(0, at - HEADING_LINES) : at]):
+        if len(ln.cells) == 1 and ln.x0 < fl[at].x0 - 0.015:
+            return ln.text
+    return ""
+
+
+def _unwrap(fl: list[Line]) -> list[Line]:
+    """A frame's lines with wrapped sentences joined: a single-cell line starting in lower case, right
+    under a single-cell line, continues it ("And all Creative Commons" / "supporters, large and small.")."""
+    out: list[Line] = []
+    for ln in fl:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and continues(ln.text)
+            and len(ln.cells) == len(prev.cells) == 1
+            and ln.y0 - prev.y1 < STACK_GAP * max(prev.height, ln.height, 1e-3)
+        ):
+            out[-1] = replace(prev, cells=(f"{prev.text} {ln.text}",), x1=max(prev.x1, ln.x1), y1=ln.y1)
+        else:
+            out.append(ln)
     return out
 
 
@@ -224,13 +269,23 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         return []
     # Coverage first (cheap, no model): only spans that address the question are embedded.
     covered = []
+    hits: dict[int, tuple[list[bool], float]] = {}  # per span: concepts met, and the context discount
     for s in spans:
         # A sentence said is said by the speaker: "the speaker" / "the narrator" in a question is covered.
-        cov = coverage(query, s.label + (" speaker narrator" if s.kind == "said" else ""))
+        text = s.label + (" speaker narrator" if s.kind == "said" else "")
+        cov, own = coverage(query, text), matched(query, text)
+        hits[id(s)] = (own, 0.0)
+        if s.context:
+            # "Creative Commons. We provide free licenses": the sentence before says who "we" is; what
+            # only the context covers counts for less than what the span says itself.
+            wide = coverage(query, f"{s.context} {text}") - CONTEXT_DISCOUNT
+            if wide > cov:
+                cov, hits[id(s)] = wide, (matched(query, f"{s.context} {text}"), CONTEXT_DISCOUNT)
         if query.qtype == "shown" and s.kind == "seen":
             cov = max(cov, 0.5)
         if cov >= MIN_COVER:
             covered.append((s, cov))
+    rare = _rarity(query, [hits[id(s)][0] for s, _ in covered])
     texts = sorted({s.evidence for s, _ in covered})
     if not texts:
         return []
@@ -261,11 +316,40 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         named = bool(query.words & set(re.findall(r"[a-z0-9]+", Path(s.clip.video).stem.lower())))
         s.detail["video_named"] = float(named)
         # "...according to the trailer": a question naming the video's file prefers that video.
-        s.score = sm + 0.6 * cov + 0.4 * fit + 0.3 * prec + 0.3 * named
+        met, discount = hits[id(s)]
+        wcov = max(0.0, sum(w for w, m in zip(rare, met, strict=True) if m) / (sum(rare) or 1.0) - discount)
+        s.detail["rare_coverage"] = wcov
+        s.score = (
+            sm + COVER_WEIGHT * ((1 - RARE_SHARE) * cov + RARE_SHARE * wcov) + 0.4 * fit + 0.3 * prec + 0.3 * named
+        )
         if s.score >= MIN_SCORE:
             kept.append(s)
     kept.sort(key=lambda s: (-s.score, s.start))
     return kept
+
+
+def confident(query: Query, top: Span) -> bool:
+    """Does the top span answer without re-reading the clips? When it covers the whole question, or
+    when it is a typed value that fits the type under a label made only of the question's words
+    ("Software Developer" for "who was the software developer on the team?", "HARDWARE PROVIDED BY")."""
+    d = top.detail
+    if d.get("coverage", 0.0) >= CONFIDENT:
+        return True
+    return (
+        query.answer_type in TYPED
+        and top.kind in ("row", "stack")
+        and d.get("type_fit", 0.0) >= 1.0
+        and d.get("coverage", 0.0) >= LABELLED
+        and d.get("label_precision", 0.0) >= 0.99
+    )
+
+
+def _rarity(query: Query, met: list[list[bool]]) -> list[float]:
+    """Weight of each focus concept: rare among the candidate spans counts more (IDF). Why: in "what
+    does Creative Commons provide?" every line of the promo says "Creative Commons"; only the spans
+    that also say "provide" tell the answers apart."""
+    n = len(met)
+    return [math.log((n + 1) / (sum(m[i] for m in met) + 0.5)) + 0.1 for i in range(len(query.families))]
 
 
 def best(query: Query, ranked: list[Span], margin: float = 0.05, most: int = 6) -> tuple[str, list[Span]]:

@@ -15,9 +15,19 @@ from __future__ import annotations
 from typing import Any
 
 from .answer import NOT_FOUND, Answer, Citation, verify_text
-from .compose import CONFIDENT, ClipEvidence, Span, best, candidates, rank
+from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen_window
 from .question import analyse
-from .requery import dense_ocr, sharpen, small_text, speech_words, stored_evidence
+from .requery import (
+    VOTE_FRAMES,
+    dense_ocr,
+    frames_holding,
+    sharpen,
+    small_text,
+    speech_words,
+    stored_evidence,
+    vote,
+    worth_voting,
+)
 from .tools import Toolbox
 
 REQUERY_CLIPS = 2  # how many of the top clips are re-read when stored evidence has no answer
@@ -189,10 +199,36 @@ def _safe(fn: Any, box: Toolbox, ev: ClipEvidence, *args: Any) -> dict[str, Any]
         return {"kind": fn.__name__, "clip_id": ev.clip_id, "error": one_line(exc)}
 
 
-def _requery_order(evs: list[ClipEvidence], ranked: list[Span]) -> list[ClipEvidence]:
-    """Clips to re-read: those holding the best partial spans first, then the search's order."""
+#: answer types usually printed rather than said or shown (credits, captions, slides)
+PRINTED = ("person", "maker", "org", "name")
+
+
+def text_density(ev: ClipEvidence) -> int:
+    """Distinct text lines the clip's stored keyframes hold (a credits roll holds dozens)."""
+    from ..perception.layout import dedupe_lines, frame_lines
+
+    return len(dedupe_lines(ln.text for fl in frame_lines(ev.boxes) for ln in fl)) if ev.boxes else len(ev.lines)
+
+
+def _requery_order(evs: list[ClipEvidence], ranked: list[Span], query: Any = None) -> list[ClipEvidence]:
+    """Clips to re-read: those holding the best partial spans first, then the search's order. For a
+    question whose answer is usually printed (a name, a company), text-dense clips go before the
+    others: a credits roll read at 448 px holds its answer garbled or between keyframes, so search
+    can rank a clip without text above it ("who did the colour grading?")."""
     first = list(dict.fromkeys(s.clip.clip_id for s in ranked))
-    return sorted(evs, key=lambda e: first.index(e.clip_id) if e.clip_id in first else len(first))
+    order = {e.clip_id: n for n, e in enumerate(evs)}
+    dense = query is not None and query.answer_type in PRINTED
+    dens = {e.clip_id: text_density(e) for e in evs} if dense else {}
+
+    def key(e: ClipEvidence) -> tuple[int, int, int]:
+        held = first.index(e.clip_id) if e.clip_id in first else len(first)
+        tier = 0 if dens.get(e.clip_id, 0) >= DENSE_LINES else 1
+        return (held, tier if dense else 0, order[e.clip_id])
+
+    return sorted(evs, key=key)
+
+
+DENSE_LINES = 8  # a clip with this many distinct stored text lines is text-dense
 
 
 #: clips whose own describer (a VLM or a server) is asked the question when stored evidence has no span
@@ -232,6 +268,45 @@ def _ask_models(box: Toolbox, question: str, hits: list[dict[str, Any]]) -> Answ
     return None
 
 
+def _vote(box: Toolbox, group: list[Span]) -> str:
+    """Re-read the answer's on-screen lines (cropped, enlarged, voted across frames) and put the voted
+    reading in the spans; returns the new answer text ("" when nothing was re-read)."""
+    shown = [s for s in group if s.kind not in ("said", "seen") and worth_voting(box.store, s.clip, s.answer)]
+    if not shown:
+        return ""
+    for clip_id in dict.fromkeys(s.clip.clip_id for s in shown):
+        mine = [s for s in shown if s.clip.clip_id == clip_id]
+        ev = mine[0].clip
+        if min(frames_holding(ev, s.answer) for s in mine) < VOTE_FRAMES:
+            # One frame can mislead every look (at 530.0 s of the film all seven looks read "Magina"):
+            # the clip is read densely first (cached, as for any re-query) so the vote has several frames.
+            result = _safe(dense_ocr, box, ev)
+            box.steps.append(
+                {
+                    "tool": "requery",
+                    "args": {"clip_id": clip_id, "kind": result["kind"]},
+                    "result": result,
+                    "elapsed_s": result.get("cost_s", 0.0),
+                }
+            )
+        result = _safe(vote, box, ev, [s.answer for s in mine])
+        box.steps.append(
+            {
+                "tool": "requery",
+                "args": {"clip_id": clip_id, "kind": "ocr-vote"},
+                "result": result,
+                "elapsed_s": result.get("cost_s", 0.0),
+            }
+        )
+        for s in mine:
+            new = (result.get("readings") or {}).get(s.answer)
+            if new and new != s.answer:
+                s.evidence = s.evidence.replace(s.answer, new)
+                s.answer = new
+                s.start, s.end = seen_window(s.clip, new)  # every frame showing the line, re-read ones too
+    return ", ".join(s.answer for s in group)
+
+
 def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = None, requery: bool = True) -> Answer:
     """Answer with a short span, its quoted evidence and a narrow, checked citation; or `Not found`."""
     query = analyse(question)
@@ -259,10 +334,10 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
                 }
             )
             ranked = _compose(box, query, evs, f"sharpen:{top.clip.clip_id}")
-    weak = not ranked or ranked[0].detail.get("coverage", 0.0) < CONFIDENT
+    weak = not ranked or not confident(query, ranked[0])
     if weak and requery and evs:
         # One clip at a time, best candidates first; stop as soon as a span covers the whole question.
-        for ev in _requery_order(evs, ranked)[:REQUERY_CLIPS]:
+        for ev in _requery_order(evs, ranked, query)[:REQUERY_CLIPS]:
             kinds = [dense_ocr] + ([speech_words] if ev.speech else [])  # word times only where speech was heard
             for fn in kinds:
                 result = _safe(fn, box, ev)
@@ -275,9 +350,11 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
                     }
                 )
             ranked = _compose(box, query, evs, f"requery:{ev.clip_id}")
-            if ranked and ranked[0].detail.get("coverage", 0.0) >= CONFIDENT:
+            if ranked and confident(query, ranked[0]):
                 break
     text, group = best(query, ranked)
+    if group and requery:
+        text = _vote(box, group) or text
     if not group and requery:
         asked = _ask_models(box, question, hits)
         if asked is not None:

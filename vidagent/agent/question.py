@@ -160,6 +160,12 @@ def matches(fam: set[str], text_stems: set[str]) -> bool:
     return False
 
 
+def matched(query: Query, text: str) -> list[bool]:
+    """Per focus concept: does `text` hold it (by stem or related word)?"""
+    st = content_stems(text)
+    return [matches(fam, st) for fam in query.families]
+
+
 def coverage(query: Query, text: str, skip_head: bool = False) -> float:
     """Share of the question's focus concepts found in `text` (by stem or related word).
     `skip_head`: the asked-for noun does not count (an answer to "which fund" may say "fund")."""
@@ -188,6 +194,7 @@ DURATION = re.compile(
     r"(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b",
     re.I,
 )
+_YES_NO = re.compile(r"^\W*(yes|no|y|n|true|false|ok)\W*$", re.IGNORECASE)
 _ROLE_SUFFIX = re.compile(r"(tion|ing|ment|ship|ness|ics|ware|ist|ctor|ager)$", re.IGNORECASE)
 _PRONOUNS = set(
     [
@@ -234,6 +241,8 @@ def type_fit(query: Query, answer: str) -> float:
         return 0.0
     if _URL.search(a.replace(" ", "")) and not any("websit" in f for f in query.families):
         return 0.0  # a web address answers only "which website"
+    if t != "yes_no" and _YES_NO.match(a):
+        return 0.0  # a ticked "Yes" under a form's question answers a yes/no question, not "what does it ask"
     if t == "person":
         return 1.0 if looks_like_name(a) else 0.0
     if t == "maker":

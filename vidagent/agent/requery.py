@@ -237,3 +237,116 @@ def small_text(
         and (not want or any(w in normalise(b.text) or normalise(b.text) in w for w in want))
     ]
     return bool(hs) and sorted(hs)[len(hs) // 2] < min_px
+
+
+VOTE_FRAMES = 3  # frames an answer line is re-read on
+VOTE_SCALE = 2  # crops are enlarged this much before reading (the recogniser likes ~48-px-high text)
+
+
+def _crop_variants(image: np.ndarray, box: TextBox) -> list[np.ndarray]:
+    """The box's region (padded), enlarged, as RGB and as inverted grey: two looks at the same letters."""
+    from PIL import Image, ImageOps
+
+    h, w = image.shape[:2]
+    bh = (box.y1 - box.y0) * h
+    x0, x1 = int(max(0, box.x0 * w - bh)), int(min(w, box.x1 * w + bh))
+    y0, y1 = int(max(0, box.y0 * h - 0.35 * bh)), int(min(h, box.y1 * h + 0.35 * bh))
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return []
+    crop = Image.fromarray(image[y0:y1, x0:x1])
+    big = crop.resize((crop.width * VOTE_SCALE, crop.height * VOTE_SCALE), Image.Resampling.LANCZOS)
+    inv = ImageOps.invert(ImageOps.grayscale(big)).convert("RGB")
+    return [np.asarray(big), np.asarray(inv)]
+
+
+VOTE_PX = 28.0  # answer lines under this many pixels high in the video are re-read (letter confusions)
+
+
+VOTE_SCORE = 0.97  # ... and lines read with a median confidence under this (a stylised logo: "M&viePy")
+
+
+def worth_voting(store: Store, ev: ClipEvidence, text: str) -> bool:
+    """Is the text on screen, and small (median height in the video's own pixels under `VOTE_PX`) or
+    read with low confidence? Large, clearly read text is not re-read (each look costs a recogniser pass)."""
+    from ..perception.layout import normalise, same_text
+
+    info = store.video_info(ev.video_hash)
+    key = normalise(text)
+    held = [b for b in ev.boxes if same_text(b.text, text) or (key and key in normalise(b.text))]
+    if not held:
+        return False
+    hs = sorted((b.y1 - b.y0) * (info.height or 0) for b in held)
+    scores = sorted(b.score for b in held)
+    return hs[len(hs) // 2] < VOTE_PX or scores[len(scores) // 2] < VOTE_SCORE
+
+
+def frames_holding(ev: ClipEvidence, text: str) -> int:
+    """On how many distinct frames of the clip's boxes the text is read."""
+    from ..perception.layout import normalise, same_text
+
+    key = normalise(text)
+    return len({round(b.time, 3) for b in ev.boxes if same_text(b.text, text) or (key and key in normalise(b.text))})
+
+
+def vote(store: Store, ev: ClipEvidence, texts: list[str], width: int = DENSE_WIDTH) -> dict[str, Any]:
+    """Re-read the lines holding these answers on up to `VOTE_FRAMES` frames each, cropped and enlarged
+    in two looks, and vote (confidence-weighted) among the readings. Why: a whole-frame pass shrinks the
+    frame to the detector's size and reads 14-px credits with letter confusions ("Magina" for "Maqina"
+    on 5 of 6 frames); the same line cropped and enlarged reads right. Cached like the other re-reads."""
+    from ..perception.layout import normalise, same_text
+    from ..perception.ocr import MODEL_ID, TextReader
+    from ..video import decode
+
+    info = store.video_info(ev.video_hash)
+    w = min(width, info.width or width)
+    targets: dict[str, list[TextBox]] = {}
+    for t in dict.fromkeys(texts):
+        held = [b for b in ev.boxes if same_text(b.text, t) or (normalise(t) and normalise(t) in normalise(b.text))]
+        by_time = {round(b.time, 3): b for b in sorted(held, key=lambda b: b.score)}
+        times = sorted(by_time)
+        if times:
+            pick = sorted({times[0], times[len(times) // 2], times[-1]})[:VOTE_FRAMES]
+            targets[t] = [by_time[x] for x in pick]
+    if not targets:
+        return {"kind": "ocr-vote", "clip_id": ev.clip_id, "skipped": "answer not on any stored frame"}
+    looked = sorted({round(b.time, 3) for bs in targets.values() for b in bs})  # more frames read: a new vote
+    settings = {"texts": sorted(targets), "times": looked, "width": w, "scale": VOTE_SCALE}
+    key = cache_key(ev.clip_id, "ocr-vote", MODEL_ID, settings)
+    hit = store.evidence.cached(key)
+    cached = hit is not None
+    if hit is not None:
+        payload, cost = hit
+    else:
+        t0 = time.perf_counter()
+        engine = TextReader.shared().load()
+        times = sorted({round(b.time, 3) for bs in targets.values() for b in bs})
+        frames = {round(t, 3): f.image for t, f in zip(times, decode.frames_at(info.path, times, width=w), strict=True)}
+        payload = {"readings": {}, "boxes": []}
+        for t, boxes in targets.items():
+            tally: dict[str, float] = {}
+            shown: dict[str, str] = {}
+            for b in boxes:
+                for look in _crop_variants(frames[round(b.time, 3)], b):
+                    res = engine(np.ascontiguousarray(look[:, :, ::-1]))
+                    read = [
+                        (" ".join(x.split()), float(s)) for x, s in zip(res.txts or (), res.scores or (), strict=False)
+                    ]
+                    read = [(x, s) for x, s in read if same_text(x, t, 0.7)]
+                    if read:
+                        x, s = max(read, key=lambda r: r[1])
+                        tally[normalise(x)] = tally.get(normalise(x), 0.0) + s
+                        shown.setdefault(normalise(x), x)
+                        payload["boxes"].append([x, b.x0, b.y0, b.x1, b.y1, round(s, 4), b.time])
+            if tally:
+                payload["readings"][t] = shown[max(tally, key=lambda k: tally[k])]
+        cost = time.perf_counter() - t0
+        store.evidence.put_cache(key, ev.clip_id, ev.video_hash, "ocr-vote", MODEL_ID, settings, payload, cost)
+    return {
+        "kind": "ocr-vote",
+        "clip_id": ev.clip_id,
+        "cached": cached,
+        "readings": dict(payload["readings"]),
+        "looks": len(payload["boxes"]),
+        ("first_cost_s" if cached else "cost_s"): round(cost, 3),
+        "settings": settings,
+    }

@@ -91,6 +91,13 @@ STOP = set(
         "name",
         "named",
         "called",
+        # verbs naming the act of communicating ("what does the form ASK about...", "what does it TELL"):
+        # the medium, not the content asked about
+        "ask",
+        "asks",
+        "asked",
+        "tells",
+        "told",
         "call",
         "many",
         "much",

@@ -141,6 +141,8 @@ def pairs(frame_lines: Sequence[Line]) -> list[Pair]:
             centred = abs((value.x0 + value.x1) / 2 - (label.x0 + label.x1) / 2) < 0.03
             if value.x0 < label.x0 - 0.02 and not centred:
                 break
+            if continues(value.text) and not label.text.rstrip().endswith(":"):
+                break  # a line starting with a lower-case word continues a wrapped sentence: not a value
             if indent is None:
                 indent = value.x0
                 heading_like = (
@@ -155,6 +157,13 @@ def pairs(frame_lines: Sequence[Line]) -> list[Pair]:
             if indent <= label.x0 + 0.01:
                 break  # not indented: only the line right under the label is its value
     return out
+
+
+def continues(text: str) -> bool:
+    """Does a line start with a lower-case word ("supporters, large and small.")? Then it continues the
+    sentence above it. A web or mail address ("law.stanford.edu") starts in lower case but stands alone."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    return bool(re.fullmatch(r"[a-z][a-z'-]*[,;:]?", first))
 
 
 def by_frame(boxes: Iterable[TextBox]) -> list[list[TextBox]]:
