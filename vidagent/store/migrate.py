@@ -53,7 +53,7 @@ def upgrade(engine: Engine, target: int = SCHEMA_VERSION, label: str = "", read_
     `label` names the store in errors (its folder); a `read_only` store is checked, never changed.
     """
     key = engine.url.render_as_string(hide_password=False)
-    if key in _CHECKED and _stamp(engine) == _CHECKED[key]:
+    if key in _CHECKED and _CHECKED[key][0] == target and _stamp(engine) == _CHECKED[key]:
         return target  # checked complete by this process, and its schema has not changed since
     keywords = backend(engine.dialect.name)
     with engine.begin() as conn:
