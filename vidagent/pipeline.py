@@ -4,9 +4,8 @@
           --audio once--> [Segment] --describe (batched)--> [Description] --embed--> store
 
 Each stage's output is looked up by its content key before it is computed, so a re-run does only new
-work: same file (even moved or renamed) -> nothing; new describer -> only descriptions; new detector
--> scenes and everything after. A bad file is reported on one line and the batch goes on; each batch
-of clips is committed on its own, so an interrupt loses at most the batch in flight.
+work: same file (even moved or renamed) -> nothing; new describer -> only descriptions; new detector -> scenes on.
+A bad file is reported on one line and the batch goes on; an interrupt loses at most the batch in flight.
 """
 
 from __future__ import annotations
@@ -84,6 +83,18 @@ class IndexReport:
     #: why the run stopped early for every file (disk full), one line; committed work is kept
     stopped: str = ""
     notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of_paths(
+        cls, paths: Sequence[str], on_file: Callable[..., None] | None = None
+    ) -> tuple[IndexReport, list[str]]:
+        """A report of the paths that name no video, and the files to index (every executor's start)."""
+        report, (files, missing) = cls(), find_videos(paths)
+        for p, why in missing:
+            report.files.append(FileResult(p, "failed", error=f"{p}: {why}"))
+            if on_file:
+                on_file(report.files[-1])
+        return report, files
 
     @property
     def failed(self) -> list[FileResult]:
@@ -315,13 +326,8 @@ class Indexer:
 
     def run(self, paths: Sequence[str], on_file: Callable[[FileResult], None] | None = None) -> IndexReport:
         t0 = time.perf_counter()
-        report = IndexReport()
-        files, missing = find_videos(paths)
+        report, files = IndexReport.of_paths(paths, on_file)
         self._ahead = SceneLookahead(detect_scenes, self.lookahead)
-        for p, why in missing:
-            report.files.append(FileResult(p, "failed", error=f"{p}: {why}"))
-            if on_file:
-                on_file(report.files[-1])
         try:
             with _graceful_sigint(self):
                 for i, path in enumerate(files):

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import video as vmod
 from .config import Settings
 from .describe import Describer
 from .errors import BadVideo, DescriberUnavailable, MissingDependency, VidagentError, debug, one_line, require
@@ -128,12 +127,7 @@ def run(
     ray = require("ray", "ray")
     t0 = time.perf_counter()
     progress = progress or (lambda *a: None)
-    report = IndexReport()
-    files, missing = vmod.find_videos(paths)
-    for p, why in missing:
-        report.files.append(FileResult(p, "failed", error=f"{p}: {why}"))
-        if on_file:
-            on_file(report.files[-1])
+    report, files = IndexReport.of_paths(paths, on_file)
     if not files:
         report.elapsed = time.perf_counter() - t0
         return report

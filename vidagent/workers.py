@@ -32,7 +32,6 @@ from typing import Any
 from .errors import VidagentError, one_line
 from .pipeline import FileResult, Indexer, IndexReport, Interrupted, ProgressFn, _Stopped
 from .ray_executor import Job, classify
-from .video.files import find_videos
 
 log = logging.getLogger("vidagent")
 
@@ -117,12 +116,7 @@ def run(
     order they were found). The caller holds the store's writer lock and saves the vector indexes."""
     t0 = time.perf_counter()
     progress = progress or (lambda *a: None)
-    report = IndexReport()
-    files, missing = find_videos(paths)
-    for p, why in missing:
-        report.files.append(FileResult(p, "failed", error=f"{p}: {why}"))
-        if on_file:
-            on_file(report.files[-1])
+    report, files = IndexReport.of_paths(paths, on_file)
     if not files:
         report.elapsed = time.perf_counter() - t0
         return report
