@@ -90,11 +90,11 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_ctrl_c_stops_every_worker_after_its_batch(tmp_path: Path) -> None:
+def _slow_run(tmp_path: Path, described: int) -> tuple[subprocess.Popen[str], list[str], Path]:
+    """`index --workers 2` of three 5-shot videos (different content each: the same content would be one
+    video to the store) with a slow describer, returned once `described` descriptions are committed."""
     colours = ["red", "blue", "green", "white", "black"]
-    videos = [  # different content each (the same content would be one video to the store)
-        make_video(tmp_path / f"v{i}.mp4", [(colours[(i + k) % 5], 1.2) for k in range(5)]) for i in range(3)
-    ]
+    videos = [make_video(tmp_path / f"v{i}.mp4", [(colours[(i + k) % 5], 1.2) for k in range(5)]) for i in range(3)]
     cfg = tmp_path / "slow.yaml"
     cfg.write_text(
         "describe:\n  describer: test-slow-colour\n  batch_size: 1\nclips:\n  min_duration: 0.5\n  max_duration: 10\n"
@@ -105,10 +105,15 @@ def test_ctrl_c_stops_every_worker_after_its_batch(tmp_path: Path) -> None:
         [*args, "--workers", "2"], cwd=REPO, env=env(0.4), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     t0 = time.time()
-    while _descriptions(store) < 2:
+    while _descriptions(store) < described:
         assert p.poll() is None, p.communicate()
         assert time.time() - t0 < 180
         time.sleep(0.05)
+    return p, args, store
+
+
+def test_ctrl_c_stops_every_worker_after_its_batch(tmp_path: Path) -> None:
+    p, args, store = _slow_run(tmp_path, 2)
     workers = _workers(p.pid)
     assert len(workers) == 2
     p.send_signal(signal.SIGINT)
@@ -125,22 +130,7 @@ def test_ctrl_c_stops_every_worker_after_its_batch(tmp_path: Path) -> None:
 
 
 def test_a_worker_that_dies_fails_its_file_only(tmp_path: Path) -> None:
-    colours = ["red", "blue", "green", "white", "black"]
-    videos = [make_video(tmp_path / f"v{i}.mp4", [(colours[(i + k) % 5], 1.2) for k in range(5)]) for i in range(3)]
-    cfg = tmp_path / "slow.yaml"
-    cfg.write_text(
-        "describe:\n  describer: test-slow-colour\n  batch_size: 1\nclips:\n  min_duration: 0.5\n  max_duration: 10\n"
-    )
-    store = tmp_path / "st"
-    args = [sys.executable, "-m", "vidagent", "index", *map(str, videos), "--store", str(store), "--config", str(cfg)]
-    p = subprocess.Popen(
-        [*args, "--workers", "2"], cwd=REPO, env=env(0.4), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    t0 = time.time()
-    while _descriptions(store) < 1:
-        assert p.poll() is None, p.communicate()
-        assert time.time() - t0 < 180
-        time.sleep(0.05)
+    p, args, store = _slow_run(tmp_path, 1)
     victim = _workers(p.pid)[0]
     os.kill(victim, signal.SIGKILL)  # out of memory, killed by hand: its file fails, the rest go on
     out, err = p.communicate(timeout=180)
