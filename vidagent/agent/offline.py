@@ -189,18 +189,29 @@ def _compose(box: Toolbox, query: Any, evs: list[ClipEvidence], stage: str) -> l
     return ranked
 
 
-def _safe(fn: Any, box: Toolbox, ev: ClipEvidence, *args: Any) -> dict[str, Any]:
-    """Run one re-query; a moved video or a read-only store becomes an error in the step, not a crash."""
+def _requery(box: Toolbox, fn: Any, ev: ClipEvidence, *args: Any, kind: str = "") -> dict[str, Any]:
+    """Run one re-query and record it as a step with its cost; a moved video or a read-only store
+    becomes an error in the step, not a crash."""
     try:
-        return dict(fn(box.store, ev, *args))
+        result = dict(fn(box.store, ev, *args))
     except Exception as exc:  # noqa: BLE001 - any failure of a re-read is reported in its step
         from ..errors import one_line
 
-        return {"kind": fn.__name__, "clip_id": ev.clip_id, "error": one_line(exc)}
+        result = {"kind": fn.__name__, "clip_id": ev.clip_id, "error": one_line(exc)}
+    box.steps.append(
+        {
+            "tool": "requery",
+            "args": {"clip_id": ev.clip_id, "kind": kind or result["kind"]},
+            "result": result,
+            "elapsed_s": result.get("cost_s", 0.0),
+        }
+    )
+    return result
 
 
 #: answer types usually printed rather than said or shown (credits, captions, slides)
 PRINTED = ("person", "maker", "org", "name")
+DENSE_LINES = 8  # a clip with this many distinct stored text lines is text-dense
 
 
 def text_density(ev: ClipEvidence) -> int:
@@ -226,9 +237,6 @@ def _requery_order(evs: list[ClipEvidence], ranked: list[Span], query: Any = Non
         return (held, tier if dense else 0, order[e.clip_id])
 
     return sorted(evs, key=key)
-
-
-DENSE_LINES = 8  # a clip with this many distinct stored text lines is text-dense
 
 
 #: clips whose own describer (a VLM or a server) is asked the question when stored evidence has no span
@@ -280,24 +288,8 @@ def _vote(box: Toolbox, group: list[Span]) -> str:
         if min(frames_holding(ev, s.answer) for s in mine) < VOTE_FRAMES:
             # One frame can mislead every look (at 530.0 s of the film all seven looks read "Magina"):
             # the clip is read densely first (cached, as for any re-query) so the vote has several frames.
-            result = _safe(dense_ocr, box, ev)
-            box.steps.append(
-                {
-                    "tool": "requery",
-                    "args": {"clip_id": clip_id, "kind": result["kind"]},
-                    "result": result,
-                    "elapsed_s": result.get("cost_s", 0.0),
-                }
-            )
-        result = _safe(vote, box, ev, [s.answer for s in mine])
-        box.steps.append(
-            {
-                "tool": "requery",
-                "args": {"clip_id": clip_id, "kind": "ocr-vote"},
-                "result": result,
-                "elapsed_s": result.get("cost_s", 0.0),
-            }
-        )
+            _requery(box, dense_ocr, ev)
+        result = _requery(box, vote, ev, [s.answer for s in mine], kind="ocr-vote")
         for s in mine:
             new = (result.get("readings") or {}).get(s.answer)
             if new and new != s.answer:
@@ -324,15 +316,7 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
         if times and small_text(
             box.store, top.clip, times, box.settings.describe.frame_width, texts=(top.answer, top.label)
         ):
-            result = _safe(sharpen, box, top.clip, times)
-            box.steps.append(
-                {
-                    "tool": "requery",
-                    "args": {"clip_id": top.clip.clip_id, "kind": "ocr-frames"},
-                    "result": result,
-                    "elapsed_s": result.get("cost_s", 0.0),
-                }
-            )
+            _requery(box, sharpen, top.clip, times, kind="ocr-frames")
             ranked = _compose(box, query, evs, f"sharpen:{top.clip.clip_id}")
     weak = not ranked or not confident(query, ranked[0])
     if weak and requery and evs:
@@ -340,15 +324,7 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
         for ev in _requery_order(evs, ranked, query)[:REQUERY_CLIPS]:
             kinds = [dense_ocr] + ([speech_words] if ev.speech else [])  # word times only where speech was heard
             for fn in kinds:
-                result = _safe(fn, box, ev)
-                box.steps.append(
-                    {
-                        "tool": "requery",
-                        "args": {"clip_id": ev.clip_id, "kind": result["kind"]},
-                        "result": result,
-                        "elapsed_s": result.get("cost_s", 0.0),
-                    }
-                )
+                _requery(box, fn, ev)
             ranked = _compose(box, query, evs, f"requery:{ev.clip_id}")
             if ranked and confident(query, ranked[0]):
                 break

@@ -9,6 +9,7 @@ model + settings, so asking again costs a lookup. Each re-query returns its cost
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,22 @@ def _frame_times(start: float, end: float, fps: float) -> list[float]:
     return [round(start + step * (i + 0.5), 3) for i in range(n)]
 
 
+def _cached(
+    store: Store, ev: ClipEvidence, kind: str, model: str, settings: dict[str, Any], compute: Callable[[], Any]
+) -> tuple[Any, float, bool]:
+    """(payload, cost, from cache) of one re-read keyed by clip + kind + model + settings: computed and
+    stored on a miss, so a second identical question reads it back."""
+    key = cache_key(ev.clip_id, kind, model, settings)
+    hit = store.evidence.cached(key)
+    if hit is not None:
+        return hit[0], hit[1], True
+    t0 = time.perf_counter()
+    payload = compute()
+    cost = time.perf_counter() - t0
+    store.evidence.put_cache(key, ev.clip_id, ev.video_hash, kind, model, settings, payload, cost)
+    return payload, cost, False
+
+
 def dense_ocr(store: Store, ev: ClipEvidence, fps: float = DENSE_FPS, width: int = DENSE_WIDTH) -> dict[str, Any]:
     """Text boxes at >= `fps` frames/s across the clip (cached); returns a step result with the cost."""
     from ..perception.ocr import MODEL_ID, TextReader
@@ -62,46 +79,31 @@ def dense_ocr(store: Store, ev: ClipEvidence, fps: float = DENSE_FPS, width: int
     info = store.video_info(ev.video_hash)
     w = min(width, info.width or width)
     settings = {"fps": fps, "width": w, "min_score": reader.min_score}
-    key = cache_key(ev.clip_id, "ocr-dense", MODEL_ID, settings)
-    hit = store.evidence.cached(key)
-    if hit is not None:
-        payload, cost = hit
-        ev.boxes = _merge(ev.boxes, [TextBox(*b) for b in payload])
-        ev.lines, ev.source = [], "requery"
-        return {
-            "kind": "ocr-dense",
-            "clip_id": ev.clip_id,
-            "cached": True,
-            "frames": len({b[6] for b in payload}),
-            "boxes": len(payload),
-            "first_cost_s": round(cost, 3),
-            "settings": settings,
-        }
-    t0 = time.perf_counter()
     times = _frame_times(ev.start, ev.end, fps)
-    frames = decode.frames_at(info.path, times, width=w)
-    boxes: list[TextBox] = []
-    previous: np.ndarray | None = None
-    for f in frames:
-        small = f.image[::8, ::8].astype(np.int16)
-        if previous is not None and np.abs(small - previous).mean() < 1.0 and boxes:
-            # A still frame: the same text as the previous read, seen again now.
-            last_t = boxes[-1].time
-            boxes += [TextBox(b.text, b.x0, b.y0, b.x1, b.y1, b.score, f.time) for b in boxes if b.time == last_t]
-            continue
-        previous = small
-        boxes += reader.read_boxes_one(f.image, f.time)
-    cost = time.perf_counter() - t0
-    payload = [[b.text, b.x0, b.y0, b.x1, b.y1, b.score, b.time] for b in boxes]
-    store.evidence.put_cache(key, ev.clip_id, ev.video_hash, "ocr-dense", MODEL_ID, settings, payload, cost)
-    ev.boxes, ev.lines, ev.source = _merge(ev.boxes, boxes), [], "requery"
+
+    def read() -> list[list[Any]]:
+        boxes: list[TextBox] = []
+        previous: np.ndarray | None = None
+        for f in decode.frames_at(info.path, times, width=w):
+            small = f.image[::8, ::8].astype(np.int16)
+            if previous is not None and np.abs(small - previous).mean() < 1.0 and boxes:
+                # A still frame: the same text as the previous read, seen again now.
+                last_t = boxes[-1].time
+                boxes += [TextBox(b.text, b.x0, b.y0, b.x1, b.y1, b.score, f.time) for b in boxes if b.time == last_t]
+                continue
+            previous = small
+            boxes += reader.read_boxes_one(f.image, f.time)
+        return [[b.text, b.x0, b.y0, b.x1, b.y1, b.score, b.time] for b in boxes]
+
+    payload, cost, cached = _cached(store, ev, "ocr-dense", MODEL_ID, settings, read)
+    ev.boxes, ev.lines, ev.source = _merge(ev.boxes, [TextBox(*b) for b in payload]), [], "requery"
     return {
         "kind": "ocr-dense",
         "clip_id": ev.clip_id,
-        "cached": False,
-        "frames": len(frames),
-        "boxes": len(boxes),
-        "cost_s": round(cost, 3),
+        "cached": cached,
+        "frames": len({b[6] for b in payload}) if cached else len(times),
+        "boxes": len(payload),
+        ("first_cost_s" if cached else "cost_s"): round(cost, 3),
         "settings": settings,
     }
 
@@ -143,18 +145,13 @@ def speech_words(store: Store, ev: ClipEvidence) -> dict[str, Any]:
     if not info.has_audio:
         return {"kind": "speech-words", "clip_id": ev.clip_id, "skipped": "no audio track"}
     settings = {"word_timestamps": True, "vad": True}
-    key = cache_key(ev.clip_id, "speech-words", MODEL_ID, settings)
-    hit = store.evidence.cached(key)
-    cached = hit is not None
-    if hit is not None:
-        payload, cost = hit
-    else:
-        t0 = time.perf_counter()
+
+    def hear() -> dict[str, Any]:
         audio = _clip_audio(info.path, ev.start, ev.end)
         segs, words = Transcriber.shared().transcribe_words(audio, offset=ev.start)
-        cost = time.perf_counter() - t0
-        payload = {"segments": [[s.start, s.end, s.text] for s in segs], "words": words}
-        store.evidence.put_cache(key, ev.clip_id, ev.video_hash, "speech-words", MODEL_ID, settings, payload, cost)
+        return {"segments": [[s.start, s.end, s.text] for s in segs], "words": words}
+
+    payload, cost, cached = _cached(store, ev, "speech-words", MODEL_ID, settings, hear)
     if payload["segments"]:
         # Added to the stored transcript, not replacing it: a clip heard without its context can be
         # heard worse ("It only takes a minute" -> "Now let's take some minutes").
@@ -186,18 +183,13 @@ def sharpen(store: Store, ev: ClipEvidence, times: list[float], width: int = DEN
     w = min(width, info.width or width)
     times = sorted({round(t, 3) for t in times})[:3]
     settings = {"times": times, "width": w, "min_score": reader.min_score}
-    key = cache_key(ev.clip_id, "ocr-frames", MODEL_ID, settings)
-    hit = store.evidence.cached(key)
-    cached = hit is not None
-    if hit is not None:
-        payload, cost = hit
-    else:
-        t0 = time.perf_counter()
+
+    def read() -> list[list[Any]]:
         frames = decode.frames_at(info.path, times, width=w)
         boxes = [b for f, t in zip(frames, times, strict=True) for b in reader.read_boxes_one(f.image, t)]
-        cost = time.perf_counter() - t0
-        payload = [[b.text, b.x0, b.y0, b.x1, b.y1, b.score, b.time] for b in boxes]
-        store.evidence.put_cache(key, ev.clip_id, ev.video_hash, "ocr-frames", MODEL_ID, settings, payload, cost)
+        return [[b.text, b.x0, b.y0, b.x1, b.y1, b.score, b.time] for b in boxes]
+
+    payload, cost, cached = _cached(store, ev, "ocr-frames", MODEL_ID, settings, read)
     fresh = [TextBox(*b) for b in payload]
     if fresh:
         ev.boxes = [b for b in ev.boxes if round(b.time, 3) not in times] + fresh
@@ -311,17 +303,11 @@ def vote(store: Store, ev: ClipEvidence, texts: list[str], width: int = DENSE_WI
         return {"kind": "ocr-vote", "clip_id": ev.clip_id, "skipped": "answer not on any stored frame"}
     looked = sorted({round(b.time, 3) for bs in targets.values() for b in bs})  # more frames read: a new vote
     settings = {"texts": sorted(targets), "times": looked, "width": w, "scale": VOTE_SCALE}
-    key = cache_key(ev.clip_id, "ocr-vote", MODEL_ID, settings)
-    hit = store.evidence.cached(key)
-    cached = hit is not None
-    if hit is not None:
-        payload, cost = hit
-    else:
-        t0 = time.perf_counter()
+
+    def vote_lines() -> dict[str, Any]:
         engine = TextReader.shared().load()
-        times = sorted({round(b.time, 3) for bs in targets.values() for b in bs})
-        frames = {round(t, 3): f.image for t, f in zip(times, decode.frames_at(info.path, times, width=w), strict=True)}
-        payload = {"readings": {}, "boxes": []}
+        frames = {t: f.image for t, f in zip(looked, decode.frames_at(info.path, looked, width=w), strict=True)}
+        payload: dict[str, Any] = {"readings": {}, "boxes": []}
         for t, boxes in targets.items():
             tally: dict[str, float] = {}
             shown: dict[str, str] = {}
@@ -339,8 +325,9 @@ def vote(store: Store, ev: ClipEvidence, texts: list[str], width: int = DENSE_WI
                         payload["boxes"].append([x, b.x0, b.y0, b.x1, b.y1, round(s, 4), b.time])
             if tally:
                 payload["readings"][t] = shown[max(tally, key=lambda k: tally[k])]
-        cost = time.perf_counter() - t0
-        store.evidence.put_cache(key, ev.clip_id, ev.video_hash, "ocr-vote", MODEL_ID, settings, payload, cost)
+        return payload
+
+    payload, cost, cached = _cached(store, ev, "ocr-vote", MODEL_ID, settings, vote_lines)
     return {
         "kind": "ocr-vote",
         "clip_id": ev.clip_id,
