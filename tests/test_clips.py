@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vidagent.clips import clip_id, keyframe_times, plan_clips
+from vidagent.clips import clip_id, keyframe_times, plan_clips, settled_clips
 from vidagent.config import ClipsConfig
 from vidagent.types import Scene
 
@@ -52,3 +52,27 @@ def test_keyframes_are_inside_the_clip_and_ids_stable() -> None:
 @pytest.mark.parametrize("n", [0, 1, 5])
 def test_no_scenes_no_duration_no_clips(n: int) -> None:
     assert plan_clips("h", [], ClipsConfig(), duration=0.0) == []
+
+
+def test_settled_clips_are_exactly_the_final_plans_first_clips() -> None:
+    """Any prefix of complete shots gives clips that the plan of the whole video starts with, whatever
+    shots follow (random shot lengths around the merge and split thresholds)."""
+    import random
+
+    rng = random.Random(7)
+    for trial in range(300):
+        cfg = ClipsConfig(min_duration=rng.choice([0.0, 1.0, 2.0]), max_duration=rng.choice([3.0, 5.0, 20.0]))
+        bounds = [0.0]
+        for _ in range(rng.randint(1, 25)):
+            bounds.append(round(bounds[-1] + rng.choice([0.2, 0.5, 1.0, 1.9, 2.5, 4.0, 7.0, 30.0]), 3))
+        scenes = scenes_of(*bounds)
+        final = plan_clips("h", scenes, cfg, bounds[-1])
+        grew = 0
+        for k in range(len(scenes) + 1):
+            settled = settled_clips("h", scenes[:k], cfg)
+            assert settled == final[: len(settled)], (trial, k)
+            assert len(settled) >= grew  # more known shots never un-settle a clip
+            grew = len(settled)
+    # Most clips settle before the end on a long cut-heavy video: the stream has work early.
+    many = scenes_of(*[float(3 * i) for i in range(101)])
+    assert len(settled_clips("h", many[:50], ClipsConfig())) >= 40

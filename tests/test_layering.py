@@ -49,6 +49,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "vidagent.stages",
             "vidagent.pipeline",
             "vidagent.lookahead",
+            "vidagent.streaming",
+            "vidagent.report",
             "vidagent.caption",
             "vidagent.jobs",
             "vidagent.export",

@@ -30,6 +30,17 @@ def keyframe_times(start: float, end: float, n: int) -> tuple[float, ...]:
 
 def _groups(scenes: Sequence[Scene], cfg: ClipsConfig) -> list[list[Scene]]:
     """Merge consecutive scenes shorter than min_duration, never growing a group past max_duration."""
+    groups = _greedy(scenes, cfg)
+    # A short tail joins the group before it when that keeps within the maximum.
+    if len(groups) > 1:
+        last, prev = groups[-1], groups[-2]
+        if last[-1].end - last[0].start < cfg.min_duration and last[-1].end - prev[0].start <= cfg.max_duration:
+            prev.extend(groups.pop())
+    return groups
+
+
+def _greedy(scenes: Sequence[Scene], cfg: ClipsConfig) -> list[list[Scene]]:
+    """The left-to-right merge: a group, once another has started after it, never changes."""
     groups: list[list[Scene]] = []
     for sc in scenes:
         if groups:
@@ -41,11 +52,6 @@ def _groups(scenes: Sequence[Scene], cfg: ClipsConfig) -> list[list[Scene]]:
                 cur.append(sc)
                 continue
         groups.append([sc])
-    # A short tail joins the group before it when that keeps within the maximum.
-    if len(groups) > 1:
-        last, prev = groups[-1], groups[-2]
-        if last[-1].end - last[0].start < cfg.min_duration and last[-1].end - prev[0].start <= cfg.max_duration:
-            prev.extend(groups.pop())
     return groups
 
 
@@ -55,8 +61,21 @@ def plan_clips(video_hash: str, scenes: Sequence[Scene], cfg: ClipsConfig, durat
         if duration <= 0:
             return []
         scenes = [Scene(index=0, start_frame=0, end_frame=0, start=0.0, end=duration)]
+    return _clips(video_hash, _groups(scenes, cfg), cfg)
+
+
+def settled_clips(video_hash: str, first_scenes: Sequence[Scene], cfg: ClipsConfig) -> list[Clip]:
+    """The clips of the whole plan that are already fixed when only `first_scenes` (the complete shots
+    at the start of the video, in order) are known: every group but the last two of the left-to-right
+    merge (the last may still grow; the one before may still take a short tail). So a video's first
+    clips can be described while its later cuts are still being detected; each is exactly the clip
+    `plan_clips` gives once every scene is known (tests/test_clips.py checks this on random shots)."""
+    return _clips(video_hash, _greedy(first_scenes, cfg)[:-2], cfg)
+
+
+def _clips(video_hash: str, groups: list[list[Scene]], cfg: ClipsConfig) -> list[Clip]:
     clips: list[Clip] = []
-    for group in _groups(scenes, cfg):
+    for group in groups:
         start, end = group[0].start, group[-1].end
         indices = tuple(s.index for s in group)
         parts = max(1, math.ceil((end - start) / cfg.max_duration - 1e-9))

@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from . import lookahead, stages
 from .binding import DescriberBinding
-from .config import Settings
+from .config import Settings, stage_key
 from .describe import Describer, Embedder
 from .errors import (
     BadVideo,
@@ -37,11 +37,12 @@ from .errors import (
 )
 from .inputs import clip_input, read_inputs, speech_between
 from .lookahead import SceneLookahead
+from .report import FileResult, IndexReport, Interrupted, _partial, _Stopped
 from .scenes import detect_scenes
 from .stages import AUDIO_CHUNK_S, ProgressFn
 from .store import Store
+from .streaming import Batches, FixedBatches, ShotStream, StreamBatches
 from .types import Clip, ClipInput, Segment, VideoInfo
-from .video.files import find_videos
 
 log = logging.getLogger(__name__)
 
@@ -59,60 +60,6 @@ __all__ = [
     "read_inputs",
     "speech_between",
 ]
-
-
-@dataclass
-class FileResult:
-    path: str
-    status: str  # "indexed" | "unchanged" | "failed" | "interrupted"
-    hash: str = ""
-    clips: int = 0
-    described: int = 0
-    seconds: float = 0.0
-    error: str = ""
-    warning: str = ""  # indexed, but the user should know (a truncated file)
-    #: clips whose describer reported an error: stored without a caption, described again next run
-    failed_clips: int = 0
-
-
-@dataclass
-class IndexReport:
-    files: list[FileResult] = field(default_factory=list)
-    elapsed: float = 0.0
-    interrupted: bool = False
-    #: why the run stopped early for every file (disk full), one line; committed work is kept
-    stopped: str = ""
-    notes: list[str] = field(default_factory=list)
-
-    @classmethod
-    def of_paths(
-        cls, paths: Sequence[str], on_file: Callable[..., None] | None = None
-    ) -> tuple[IndexReport, list[str]]:
-        """A report of the paths that name no video, and the files to index (every executor's start)."""
-        report, (files, missing) = cls(), find_videos(paths)
-        for p, why in missing:
-            report.files.append(FileResult(p, "failed", error=f"{p}: {why}"))
-            if on_file:
-                on_file(report.files[-1])
-        return report, files
-
-    @property
-    def failed(self) -> list[FileResult]:
-        return [f for f in self.files if f.status == "failed"]
-
-    def summary(self) -> dict[str, Any]:
-        ok = [f for f in self.files if f.status != "failed"]
-        return {
-            "videos": len(ok),
-            "failed": len(self.failed),
-            "clips": sum(f.clips for f in ok),
-            "described": sum(f.described for f in ok),
-            "failed_descriptions": sum(f.failed_clips for f in ok),
-            "seconds_of_video": round(sum(f.seconds for f in ok), 1),
-            "elapsed_s": round(self.elapsed, 2),
-            "interrupted": self.interrupted,
-            "stopped": self.stopped,
-        }
 
 
 @dataclass
@@ -161,6 +108,9 @@ class Indexer:
         self.stop_requested = False
         #: videos whose scenes are detected in a thread while the current one is described (0: off)
         self.lookahead = 1
+        #: describe a video's first clips while its later cuts are detected (streaming.py)
+        self.stream = True
+        self._provisional = ""  # the provisional plan of the video streaming now
         self._ahead: SceneLookahead | None = None
         self._upcoming: Sequence[str] = ()
 
@@ -213,27 +163,31 @@ class Indexer:
             return []
         return stages.transcript(self.store, info, self.progress)
 
-    def _inputs(self, plan: Plan, batch: Sequence[Clip], speech: Sequence[Segment]) -> list[ClipInput]:
-        return read_inputs(plan.info, batch, speech, self.describer.frames_per_clip, self.settings.describe.frame_width)
-
-    def describe(self, plan: Plan, speech: Sequence[Segment], result: FileResult | None = None) -> int:
+    def describe(self, plan: Plan, speech: Sequence[Segment], result: FileResult | None = None, before: int = 0) -> int:
         """Describe the plan's new clips batch by batch, decoding batch k+1 while batch k is described.
-        `result`, when given, is kept current after every committed batch (an interrupted run reports it)."""
+        `result`, when given, is kept current after every committed batch (an interrupted run reports it);
+        `before` counts clips of this video described earlier in the run (the progress bar)."""
+        size = self.settings.describe.batch_size
+        return self._describe(plan, FixedBatches(plan.todo, size, before), speech, result, before)
+
+    def _describe(
+        self, plan: Plan, source: Batches, speech: Sequence[Segment], result: FileResult | None, before: int = 0
+    ) -> int:
+        info = plan.info
         self.binding.load()
-        d, info = self.describer, plan.info
+        d = self.describer
         text, prompt_ref = self.prompt()
         dkey = self.describer_key()
-        size = self.settings.describe.batch_size
-        batches = [plan.todo[b : b + size] for b in range(0, len(plan.todo), size)]
-        done = 0
-        self.progress("describe", info.path, 0, len(plan.todo))
+        done = before
+        self.progress("describe", info.path, done, source.total(done))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidagent-frames") as pool:
-            ahead = pool.submit(self._inputs, plan, batches[0], speech) if batches else None
-            for k, batch in enumerate(batches):
+            batch = source.next(block=True)
+            ahead = pool.submit(self._read, info, batch, speech) if batch else None
+            while batch and ahead is not None:
                 t0 = time.perf_counter()
-                assert ahead is not None
                 items = ahead.result()
-                ahead = pool.submit(self._inputs, plan, batches[k + 1], speech) if k + 1 < len(batches) else None
+                nxt = source.next(block=False)  # one already known: read its frames meanwhile
+                ahead = pool.submit(self._read, info, nxt, speech) if nxt else None
                 descs = d.describe_batch(items, text)
                 if len(descs) != len(items):
                     raise VidagentError(f"describer '{d.name}' returned {len(descs)} results for {len(items)} clips")
@@ -243,19 +197,79 @@ class Indexer:
                 )
                 done += len(batch)
                 if result is not None:
-                    result.described = done
+                    result.described += len(batch)
                     result.failed_clips += sum(1 for x in descs if "error" in x.extra)
-                log.debug("%s: described %d/%d clips", info.path, done, len(plan.todo))
-                self.progress("describe", info.path, done, len(plan.todo))
+                log.debug("%s: described %d/%d clips", info.path, done, source.total(done))
+                self.progress("describe", info.path, done, source.total(done))
                 if self.hooks.on_batch:
                     self.hooks.on_batch(plan, len(batch), time.perf_counter() - t0)
-                if self.stop_requested and k + 1 < len(batches):  # after the last batch: nothing to stop
-                    if ahead is not None:
+                if self.stop_requested and (nxt is not None or not source.exhausted()):
+                    if ahead is not None:  # after the last batch: nothing to stop
                         ahead.cancel()
                     raise Interrupted()
-        return done
+                if nxt is None:
+                    nxt = source.next(block=True)
+                    if self.stop_requested and not source.exhausted():
+                        raise Interrupted()
+                    ahead = pool.submit(self._read, info, nxt, speech) if nxt else None
+                batch = nxt
+        return done - before
+
+    def _read(self, info: VideoInfo, batch: Sequence[Clip], speech: Sequence[Segment]) -> list[ClipInput]:
+        return read_inputs(info, batch, speech, self.describer.frames_per_clip, self.settings.describe.frame_width)
 
     # -- the whole job ----------------------------------------------------------------------------
+    def _stream(self, info: VideoInfo, speech_job: Future[list[Segment]] | None, result: FileResult) -> int:
+        """When this video's scenes must be detected now, describe the clips that settle meanwhile
+        (`streaming.py`) and store the scenes at the end; returns how many clips were described.
+        Off for `caption` (its hook wants each plan before anything is described) and `stream = False`."""
+        cfg = self.settings.scenes
+        key = stage_key("scenes", info.hash, cfg)
+        if not self.stream or self.hooks.on_plan is not None or self.store.get_scenes(key) is not None:
+            return 0
+        if lookahead.adopt(self._ahead, self.store, info, cfg):  # detected while the last video was described
+            self.progress("scenes", info.path, info.duration, info.duration)
+            return 0
+        stream = ShotStream(info, cfg, self.settings.clips, detect_scenes)
+        result.hash, result.seconds = info.hash, info.duration
+        dkey = self.describer_key()
+        # A video new to the store is searchable while it streams: its settled clips form a provisional
+        # plan, replaced by the real one at the end (`_index`); one indexed before keeps its old plan.
+        record = self.store.find_video(info.hash)
+        self._provisional = stage_key("streaming", key, self.settings.clips)
+        show = self.activate and (record is None or record.plan_key is None)
+
+        def todo(clips: Sequence[Clip]) -> list[Clip]:
+            if show:
+                self.store.add_clips(self._provisional, clips)
+                self.store.set_active(info.hash, self._provisional, dkey)
+            done = self.store.described(dkey, [c.id for c in clips])
+            return [c for c in clips if c.id not in done]
+
+        def tick() -> None:
+            self.progress("scenes", info.path, stream.position, info.duration)
+
+        try:
+            speech = speech_job.result() if speech_job is not None else self.speech(info)
+            source = StreamBatches(stream, self.settings.describe.batch_size, todo, lambda: self.stop_requested, tick)
+            early = self._describe(Plan(info, [], "", []), source, speech, result)
+            if self.stop_requested:
+                raise Interrupted()
+            found, seconds = stream.result()
+        finally:
+            stream.close()
+        self.store.put_scenes(key, info.hash, cfg.detector, cfg.model_dump(), found, seconds)
+        log.info(
+            "%s: %d shots (%s) in %.1f s, %d clips described meanwhile",
+            info.path,
+            len(found),
+            cfg.detector,
+            seconds,
+            early,
+        )
+        tick()
+        return early
+
     def _index(self, info: VideoInfo, new: bool, result: FileResult) -> None:
         """Plan and describe one probed video, filling in `result` as work is committed."""
         # A new video: transcribe its audio while scene detection decodes the frames (the two use
@@ -266,6 +280,7 @@ class Indexer:
             speech_job = pool.submit(self.speech, info)
             pool.shutdown(wait=False)
         try:
+            early = self._stream(info, speech_job, result)
             plan = self.plan(info)
         except BaseException:
             if speech_job is not None:
@@ -274,6 +289,9 @@ class Indexer:
             raise
         if self.activate:
             self.store.set_active(info.hash, plan.plan_key, self.describer_key())
+        if self._provisional:
+            self.store.drop_clips(self._provisional)
+            self._provisional = ""
             self.store.remember_describer(self.describer_key(), self.settings.describe.model_dump(mode="json"))
         result.hash, result.clips, result.seconds = info.hash, len(plan.clips), info.duration
         if info.truncated:
@@ -284,7 +302,9 @@ class Indexer:
         lookahead.start_next(self._ahead, self.store, self.settings.scenes, self._upcoming)
         if plan.todo:
             speech = speech_job.result() if speech_job is not None else self.speech(info)
-            self.describe(plan, speech, result)
+            self.describe(plan, speech, result, before=early)
+            result.status = "indexed"
+        elif early:
             result.status = "indexed"
         elif speech_job is not None:
             _wait_quietly(speech_job)
@@ -362,33 +382,6 @@ class Indexer:
                 )
             report.elapsed = time.perf_counter() - t0
         return report
-
-
-def _partial(result: FileResult) -> FileResult | None:
-    """A file stopped part-way, as the report shows it: None when it had not reached describing."""
-    if not result.hash:
-        return None
-    result.status = "interrupted"
-    return result
-
-
-class _Stopped(Exception):
-    """A failure that is the same for every file (disk full): the run stops after this file."""
-
-    def __init__(self, reason: str, partial: FileResult | None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.partial = partial
-
-
-class Interrupted(BaseException):
-    """Raised between batches after a Ctrl-C: everything committed so far stays. A BaseException, so
-    per-file error handling (which discards a new file's partial rows) never catches it. `partial` is
-    the file in flight, when it had started describing."""
-
-    def __init__(self, partial: FileResult | None = None) -> None:
-        super().__init__()
-        self.partial = partial
 
 
 @contextmanager

@@ -182,18 +182,29 @@ def _prefetch(items: Iterator[T], depth: int = 32) -> Iterator[T]:
                 thread.join(0.05)
 
 
-def detect_scenes(info: VideoInfo, cfg: ScenesConfig, progress: Callable[[float], None] | None = None) -> list[Scene]:
-    """Decode the video once, scaled for the detector, and return its shots."""
+def detect_scenes(
+    info: VideoInfo,
+    cfg: ScenesConfig,
+    progress: Callable[[float], None] | None = None,
+    on_shots: Callable[[list[Scene]], None] | None = None,
+) -> list[Scene]:
+    """Decode the video once, scaled for the detector, and return its shots. `on_shots`, when given,
+    gets the complete shots so far (all but the open last one) each time a detector reports new cuts,
+    so clips can be planned and described before the whole video is decoded."""
     det = make_detector(cfg, info)
     size = getattr(det, "frame_size", None)
     width = getattr(det, "width", cfg.detect_width)
     times: list[float] = []
     cuts: list[int] = []
     last_report = 0.0
-    frames = _prefetch(iter_frames(info.path, width=width, pix_fmt=det.pix_fmt, size=size))
+    frames = _prefetch(iter_frames(info.path, width=width, pix_fmt=det.pix_fmt, size=size, coarse=True))
     for index, t, img in frames:
         times.append(t)
-        cuts.extend(det.process_frame(index, img))
+        new = det.process_frame(index, img)
+        if new:
+            cuts.extend(new)
+            if on_shots is not None:
+                on_shots(scenes_from_cuts([c for c in cuts if c <= index], times, info.duration)[:-1])
         if progress is not None and t - last_report >= 5.0:
             progress(t)
             last_report = t

@@ -11,6 +11,7 @@ before a strict load.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import os
 import threading
@@ -45,16 +46,33 @@ def configure_torch_threads() -> None:
         torch.set_num_threads(n)
 
 
+def _timm_data(name: str) -> str:
+    spec = importlib.util.find_spec("timm")
+    if spec is None or not spec.submodule_search_locations:
+        require("timm", "default")  # names the extra
+        raise ImportError("timm")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "data" / "_info"
+    return (folder / name).read_text(encoding="utf-8")
+
+
+def _imagenet_lemmas() -> dict[str, str]:
+    rows = (line.split("\t", 1) for line in _timm_data("imagenet_synset_to_lemma.txt").splitlines() if "\t" in line)
+    return {k: v for k, v in rows}
+
+
 def imagenet_labels() -> list[str]:
-    """Readable ImageNet-1k class names (first synonym), from the synset lemmas that timm ships."""
-    data = require("timm.data", "default")
-    info = data.ImageNetInfo("imagenet-1k")
-    names = [info.index_to_description(i).split(",")[0].strip() for i in range(1000)]
+    """Readable ImageNet-1k class names (first synonym), from the synset lemmas that timm ships.
+
+    The two data files are read where timm is installed without importing it: `import timm` loads
+    torch and torchvision (~3 s at every start), which the ONNX tagger does not otherwise need."""
+    by_synset = _imagenet_lemmas()
+    lemmas = [by_synset[s] for s in _timm_data("imagenet_synsets.txt").splitlines()]
+    names = [lemma.split(",")[0].strip() for lemma in lemmas]
     # Two pairs of classes share a first lemma ("crane" bird/machine, "maillot"); keep both distinct.
     seen: set[str] = set()
     for i, name in enumerate(names):
         if name in seen:
-            syn = info.index_to_description(i).split(",")
+            syn = lemmas[i].split(",")
             names[i] = _SAME_NAME.get(i) or (syn[1].strip() if len(syn) > 1 else f"{name} ({i})")
         seen.add(names[i])
     return names

@@ -214,6 +214,13 @@ class Store:
     def put_clips(self, plan_key: str, clips: Sequence[Clip]) -> None:
         self.stage_repo.put_clips(plan_key, clips)
 
+    def add_clips(self, plan_key: str, clips: Sequence[Clip]) -> None:
+        """Grow a provisional plan (clips described while a video's cuts are still detected)."""
+        self.stage_repo.add_clips(plan_key, clips)
+
+    def drop_clips(self, plan_key: str) -> None:
+        self.stage_repo.drop_clips(plan_key)
+
     def get_transcript(self, key: str) -> list[Segment] | None:
         return self.stage_repo.get_transcript(key)
 

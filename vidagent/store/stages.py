@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ..types import Clip, Scene, Segment
 from .database import Database, retry_conflicts
@@ -59,19 +59,35 @@ class StageRepo:
         with self.db.write() as s:
             if s.scalars(select(ClipRow.pk).where(ClipRow.plan_key == plan_key).limit(1)).first() is not None:
                 return
-            for c in clips:
-                s.add(
-                    ClipRow(
-                        id=c.id,
-                        plan_key=plan_key,
-                        video_hash=c.video_hash,
-                        idx=c.index,
-                        start=c.start,
-                        end=c.end,
-                        keyframes=list(c.keyframes),
-                        scene_indices=list(c.scene_indices),
-                    )
+            self._add(s, plan_key, clips)
+
+    @retry_conflicts
+    def add_clips(self, plan_key: str, clips: Sequence[Clip]) -> None:
+        """Add the clips a growing (provisional) plan does not hold yet."""
+        with self.db.write() as s:
+            ids = [c.id for c in clips]
+            have = set(s.scalars(select(ClipRow.id).where(ClipRow.plan_key == plan_key, ClipRow.id.in_(ids))))
+            self._add(s, plan_key, [c for c in clips if c.id not in have])
+
+    def drop_clips(self, plan_key: str) -> None:
+        with self.db.write() as s:
+            s.execute(delete(ClipRow).where(ClipRow.plan_key == plan_key))
+
+    @staticmethod
+    def _add(s: Any, plan_key: str, clips: Sequence[Clip]) -> None:
+        for c in clips:
+            s.add(
+                ClipRow(
+                    id=c.id,
+                    plan_key=plan_key,
+                    video_hash=c.video_hash,
+                    idx=c.index,
+                    start=c.start,
+                    end=c.end,
+                    keyframes=list(c.keyframes),
+                    scene_indices=list(c.scene_indices),
                 )
+            )
 
     def get_transcript(self, key: str) -> list[Segment] | None:
         with self.db.read() as s:

@@ -1,0 +1,55 @@
+"""Cheap downscaling of decoded frames for shot detection: OpenCV on the YUV planes, not swscale.
+
+Why: scene detection looks at every frame of a video, and swscale's area filter with a BGR conversion
+cost ~1.2 ms per 720p frame here, as much as decoding it (`benchmarks/bench_scenes.py`). OpenCV's area
+resize of the three 4:2:0 planes and its I420 -> BGR conversion at the small size cost ~0.6 ms for the
+same 256 px image, through a zero-copy view of the decoder's planes. The image differs from swscale's by
+a few grey levels (chroma is averaged over the plane, then converted); the detector compares frames
+with each other, so only a consistent image matters, and the cuts found on the corpus are the same
+(`tests/test_scenes.py`, `benchmarks/bench_detectors.py`).
+
+Only 8-bit 4:2:0 video (yuv420p, the common case) takes this path, and only for BGR or RGB output
+shrinking by at least 2x; everything else (other pixel formats, full-range "yuvj", upscaling) goes
+through swscale as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+_CODES: dict[str, int] = {}
+
+
+def _plane(frame: Any, i: int) -> np.ndarray:
+    """A zero-copy (height, width) view of plane `i` (rows may be padded to `line_size`)."""
+    p = frame.planes[i]
+    return np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width]
+
+
+def can_shrink(frame: Any, w: int, h: int, pix_fmt: str) -> bool:
+    """Whether `shrink` handles this frame: 8-bit limited-range 4:2:0 to BGR/RGB, at least 2x smaller."""
+    return (
+        pix_fmt in ("bgr24", "rgb24")
+        and frame.format.name == "yuv420p"
+        and w % 2 == 0
+        and h % 2 == 0
+        and frame.width >= 2 * w
+        and frame.height >= 2 * h
+    )
+
+
+def shrink(frame: Any, w: int, h: int, pix_fmt: str) -> np.ndarray:
+    """The frame scaled to (w, h) as an HxWx3 uint8 array in `pix_fmt` (bgr24 or rgb24)."""
+    import cv2
+
+    if not _CODES:
+        _CODES.update(bgr24=cv2.COLOR_YUV2BGR_I420, rgb24=cv2.COLOR_YUV2RGB_I420)
+    out = np.empty((h * 3 // 2, w), np.uint8)
+    cv2.resize(_plane(frame, 0), (w, h), dst=out[:h], interpolation=cv2.INTER_AREA)
+    q = (w // 2) * (h // 2)
+    chroma = out[h:].reshape(-1)
+    cv2.resize(_plane(frame, 1), (w // 2, h // 2), dst=chroma[:q].reshape(h // 2, w // 2), interpolation=cv2.INTER_AREA)
+    cv2.resize(_plane(frame, 2), (w // 2, h // 2), dst=chroma[q:].reshape(h // 2, w // 2), interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(out, _CODES[pix_fmt])
