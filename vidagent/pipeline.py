@@ -216,7 +216,9 @@ class Indexer:
         return done - before
 
     def _read(self, info: VideoInfo, batch: Sequence[Clip], speech: Sequence[Segment]) -> list[ClipInput]:
-        return read_inputs(info, batch, speech, self.describer.frames_per_clip, self.settings.describe.frame_width)
+        # one decode thread: describing keeps the other core busy meanwhile
+        n, width = self.describer.frames_per_clip, self.settings.describe.frame_width
+        return read_inputs(info, batch, speech, n, width, one_thread=True)
 
     # -- the whole job ----------------------------------------------------------------------------
     def _stream(self, info: VideoInfo, speech_job: Future[list[Segment]] | None, result: FileResult) -> int:

@@ -278,8 +278,14 @@ def _frames_skipping(container: Any, vs: Any, start: int, tb: Fraction, before: 
         yield from pkt.decode()
 
 
-def frames_at(path: str, times: Sequence[float], width: int = 0, max_gap: float = 3.0) -> list[Frame]:
+def frames_at(
+    path: str, times: Sequence[float], width: int = 0, max_gap: float = 3.0, *, one_thread: bool = False
+) -> list[Frame]:
     """Frames at the given times (sorted output), the first frame at or after each time.
+
+    `one_thread`: for the indexer, whose other threads keep both cores busy; frame threads cost ~15%
+    more CPU in all (the film's keyframes: 15.3 vs 13.0 CPU s, `benchmarks/bench_keyframe_decode.py`)
+    and only pay where a core would otherwise idle (an interactive re-read). The frames are the same.
 
     One forward decoding pass; seeks (to the keyframe before a time) only across gaps longer than
     `max_gap` seconds, so dense keyframe sets cost one decode and sparse ones skip the film in between.
@@ -292,6 +298,8 @@ def frames_at(path: str, times: Sequence[float], width: int = 0, max_gap: float 
     container = _open(path)
     try:
         vs, start, tb = _video_stream(container)
+        if one_thread:
+            vs.thread_type = "NONE"
         w, h = _scaled(vs.codec_context.width, vs.codec_context.height, width)
         i = 0
         last = None
