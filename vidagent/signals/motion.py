@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..video import frames_skipping
+
 log = logging.getLogger("vidagent")
 
 WINDOWS = 1  # decode windows per clip (each costs a seek and the frames up to it)
@@ -220,7 +222,8 @@ def _window(
     fits: list[tuple[float, ...]] = []
     seen = 0
     width, height = stream.codec_context.width, stream.codec_context.height  # type: ignore[attr-defined]
-    for frame in container.decode(stream):  # type: ignore[attr-defined]
+    # Non-reference frames before the window are not decoded: only reaching it needs the others.
+    for frame in frames_skipping(container, stream, 0, tb, lambda: max(start, t0)):
         if frame.pts is None:
             continue
         t = float(frame.pts * tb)

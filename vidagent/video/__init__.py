@@ -2,7 +2,7 @@
 cut clips out (`cut`); finding files and hashing their content (`files`) needs no PyAV."""
 
 from .cut import cut_clip, keyframe_times
-from .decode import frames_at, iter_audio, iter_frames, probe, read_audio
+from .decode import frames_at, frames_skipping, iter_audio, iter_frames, probe, read_audio
 from .files import VIDEO_EXTENSIONS, content_hash, find_videos
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "cut_clip",
     "find_videos",
     "frames_at",
+    "frames_skipping",
     "iter_frames",
     "iter_audio",
     "keyframe_times",

@@ -265,7 +265,7 @@ def _h264_disposable(vs: Any) -> Callable[[bytes], bool] | None:
     return disposable
 
 
-def _frames_skipping(container: Any, vs: Any, start: int, tb: Fraction, before: Callable[[], float]) -> Iterator[Any]:
+def frames_skipping(container: Any, vs: Any, start: int, tb: Fraction, before: Callable[[], float]) -> Iterator[Any]:
     """Every frame of `vs` from the current position, except non-reference H.264 frames shown before
     `before()` seconds: those can never be the frame wanted at or after that time, and no other frame
     depends on them, so not decoding them changes no frame that is returned (about half the packets
@@ -289,7 +289,7 @@ def frames_at(
 
     One forward decoding pass; seeks (to the keyframe before a time) only across gaps longer than
     `max_gap` seconds, so dense keyframe sets cost one decode and sparse ones skip the film in between.
-    Non-reference frames before the next wanted time are not decoded at all (`_frames_skipping`).
+    Non-reference frames before the next wanted time are not decoded at all (`frames_skipping`).
     """
     wanted = sorted(set(max(0.0, float(t)) for t in times))
     if not wanted:
@@ -305,7 +305,7 @@ def frames_at(
         last = None
 
         def decode() -> Iterator[Any]:
-            return _frames_skipping(container, vs, start, tb, lambda: wanted[i] if i < len(wanted) else 0.0)
+            return frames_skipping(container, vs, start, tb, lambda: wanted[i] if i < len(wanted) else 0.0)
 
         forward = decode()
         while i < len(wanted):
