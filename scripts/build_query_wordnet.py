@@ -11,7 +11,8 @@ classes of the tagger and the familiar kinds the class table names for them
 stops at the first detected ancestor on each path; kinds covering over `TOO_BROAD` of the classes
 ("animal", "device") are never reached, and a noun the labels already name (a class or any ancestor
 on a class's chain: "dog", "car") gets nothing, since going up would only match its siblings.
-Also written: WordNet's irregular plurals (noun.exc) of the nouns kept, so "men" finds "man".
+A noun WordNet marks as derivationally related to a detected one counts as one step too
+("cyclist" -> "bicycle", "skier" -> "ski"). Also written: WordNet's irregular plurals (noun.exc) of the nouns kept, so "men" finds "man".
 vidagent reads only the generated file at run time; WordNet's licence is in signals/data/WORDNET_LICENSE.
 """
 
@@ -94,6 +95,22 @@ def senses(wn: Path, syn: dict[str, dict]) -> dict[str, list[tuple[str, float]]]
     return out
 
 
+def derived_nouns(wn: Path) -> dict[str, list[str]]:
+    """offset -> the nouns WordNet marks as derivationally related ("+" pointers): "cyclist" ->
+    "bicycle", "skier" -> "ski"; what an agent noun does things with."""
+    out: dict[str, list[str]] = {}
+    for line in (wn / "data.noun").read_text(encoding="latin-1").splitlines():
+        if line.startswith("  "):
+            continue
+        f = line.partition(" | ")[0].split()
+        p = 4 + 2 * int(f[3], 16)
+        for i in range(int(f[p])):
+            sym, target, pos = f[p + 1 + 4 * i], f[p + 2 + 4 * i], f[p + 3 + 4 * i]
+            if sym == "+" and pos == "n" and target != f[0]:
+                out.setdefault(f[0], []).append(target)
+    return out
+
+
 def ancestors(syn: dict[str, dict], start: str, seen_as: dict[str, str]) -> dict[str, int]:
     """Detected ancestors of one synset -> steps, stopping at the first detected one on each path."""
     found: dict[str, int] = {}
@@ -118,6 +135,7 @@ def ancestors(syn: dict[str, dict], start: str, seen_as: dict[str, str]) -> dict
 def main(wn: Path) -> None:
     syn = parse_nouns(wn)
     seen_as, said = detected(syn)
+    derived = derived_nouns(wn)
     concepts: list[str] = []
     cid: dict[str, int] = {}
     words: dict[str, list[list[float]]] = {}
@@ -129,7 +147,11 @@ def main(wn: Path) -> None:
         steps: dict[str, int] = {}
         share: dict[str, float] = {}
         for off, p in offs:
-            for name, d in ancestors(syn, off, seen_as).items():
+            reached = ancestors(syn, off, seen_as)
+            for rel in derived.get(off, []):
+                if rel in seen_as:  # one step, like a hypernym
+                    reached[seen_as[rel]] = 1
+            for name, d in reached.items():
                 if name.lower() != lemma:
                     steps[name] = min(steps.get(name, 99), d)
                     share[name] = share.get(name, 0.0) + p
