@@ -132,7 +132,7 @@ def ancestors(syn: dict[str, dict], start: str, seen_as: dict[str, str]) -> dict
     return found
 
 
-def main(wn: Path) -> None:
+def main(wn: Path, out: Path = OUT) -> None:
     syn = parse_nouns(wn)
     seen_as, said = detected(syn)
     derived = derived_nouns(wn)
@@ -179,11 +179,13 @@ def main(wn: Path) -> None:
         "plurals": plurals,
     }
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
-    OUT.write_bytes(gzip.compress(raw, mtime=0))
-    print(f"wrote {len(words)} nouns -> {len(concepts)} concepts ({OUT.stat().st_size} bytes) to {OUT}")
+    out.write_bytes(gzip.compress(raw, mtime=0))
+    print(f"wrote {len(words)} nouns -> {len(concepts)} concepts ({out.stat().st_size} bytes) to {out}")
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--wordnet", default="/usr/share/wordnet", type=Path)
-    main(ap.parse_args().wordnet)
+    ap.add_argument("--out", default=OUT, type=Path)
+    args = ap.parse_args()
+    main(args.wordnet, args.out)

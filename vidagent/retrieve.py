@@ -77,6 +77,8 @@ class SourceScore:
     #: keywords: the clip holds a query word itself (not only a WordNet ancestor of one), which
     #: lets it pass the lower `search.min_score_words` floor
     words: bool = True
+    #: keywords: the part of `score` matched only through WordNet ancestors; the floor ignores it
+    inferred: float = 0.0
 
 
 @dataclass
@@ -153,7 +155,7 @@ def keyword_scores(store: Store, q: Query, settings: Settings, dids: Sequence[in
         )
         if m.score > 0:
             why = "; ".join(f'{FIELD_LABELS.get(f, f)} "{" ".join(ws)}"' for f, ws in m.matched.items())
-            out[did] = SourceScore(m.score, why, words=m.direct)
+            out[did] = SourceScore(m.score, why, words=m.direct, inferred=m.inferred)
     return out
 
 
@@ -272,6 +274,15 @@ def _why(c: Candidate, parts: dict[str, float]) -> str:
     return "; ".join(out)
 
 
+def _evidence(c: Candidate, score: float, parts: dict[str, float]) -> float:
+    """The score the floor judges: without what keywords matched only through WordNet ancestors, so
+    a kind-of match ranks clips but never makes a query find something ("a pianist" is not every person)."""
+    kw = c.scores.get("keywords")
+    if kw is None or kw.inferred <= 0 or kw.score <= 0 or "keywords" not in parts:
+        return score
+    return score - parts["keywords"] * kw.inferred / kw.score
+
+
 def _has_words(c: Candidate, parts: dict[str, float]) -> bool:
     return "keywords" in parts and c.scores["keywords"].words
 
@@ -350,7 +361,10 @@ def search(
     # The floor judges the query (is anything relevant?); weaker hits after a strong one are kept
     # down to a fraction of the best, so a real query keeps its near misses and nonsense gets nothing.
     if not every:
-        if not any(sc >= (floor_words if _has_words(cands[did], parts) else floor) for sc, did, parts in scored):
+        if not any(
+            _evidence(cands[did], sc, parts) >= (floor_words if _has_words(cands[did], parts) else floor)
+            for sc, did, parts in scored
+        ):
             return []
         cut = settings.search.min_relative * scored[0][0]
         scored = [x for x in scored if x[0] >= cut]

@@ -110,6 +110,8 @@ class FieldMatch:
     matched: dict[str, list[str]] = field(default_factory=dict)
     #: some query word (or word pair) was found itself, not only through an alternative
     direct: bool = False
+    #: the part of `score` that came through alternatives (a concept a word is a kind of)
+    inferred: float = 0.0
 
 
 def idf(n_docs: int, df: int) -> float:
@@ -148,7 +150,7 @@ def score_fields(
     lengths = {f: sum(c.values()) for f, c in counts.items()}
     total_idf = (sum(idfs.get(t, 0.0) for t in terms) + sum(pairs.values())) or 1.0
     score = 0.0
-    direct = False
+    direct, inferred = False, 0.0
     matched: dict[str, list[str]] = {}
     for t in terms:
         st = stem(t)
@@ -166,15 +168,16 @@ def score_fields(
             sat = tf * (k1 + 1) / (tf + norm) / (k1 + 1)
             best, best_field = weights.get(f, 0.0) * sat, f
             break
-        label = t
+        label, via = t, False
         direct = direct or bool(best_field)
         for concept, w in alternatives.get(t, ()) if not best_field else ():
             for f, found in strengths.items():
                 val = w * weights.get(f, 0.0) * found.get(concept, 0.0)
                 if val > best:
-                    best, best_field, label = val, f, f"{t} ({concept})"
+                    best, best_field, label, via = val, f, f"{t} ({concept})", True
         if best_field:
             score += idfs.get(t, 0.0) * best
+            inferred += idfs.get(t, 0.0) * best if via else 0.0
             matched.setdefault(best_field, []).append(label)
     if pairs:
         field_pairs = {f: set(word_pairs(t)) for f, t in fields.items() if t}
@@ -183,7 +186,7 @@ def score_fields(
             if f:
                 score += p_idf * weights.get(f, 0.0)
                 direct = True
-    return FieldMatch(score / total_idf, matched, direct)
+    return FieldMatch(score / total_idf, matched, direct, inferred / total_idf)
 
 
 def average_lengths(docs: Iterable[Mapping[str, str]]) -> dict[str, float]:
