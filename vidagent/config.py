@@ -172,9 +172,8 @@ class SearchConfig(_Section):
         description="a query word a clip's keyframes keep labelling counts at least this times the share of "
         "keyframes whose top labels mean it, however low the labels' probabilities (0: off)",
     )
-    label_calibration: str = Field(
+    label_calibration: Literal["raw", "relative", "sqrt"] = Field(
         "raw",
-        pattern="^(raw|relative|sqrt)$",
         description="how a visual label's probability becomes its weight as evidence: raw (the softmax "
         "probability), relative (divided by the clip's top label), sqrt (probability / sqrt(top))",
     )

@@ -46,27 +46,9 @@ def labels() -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _label_stems() -> dict[str, frozenset[str]]:
-    """Each label name -> the stems of every word naming it or a kind of thing it is."""
-    from .signals.hierarchy import table
-
-    classes = table()
-    counts: dict[str, int] = {}
-    for c in classes:
-        for h in set(c["hypernyms"]):
-            counts[h] = counts.get(h, 0) + 1
-    limit = TOO_GENERAL * len(classes)
-    out: dict[str, frozenset[str]] = {}
-    for name, c in zip(labels(), classes, strict=True):
-        names = [name, *c["lemmas"], *c["kinds"], *(h for h in c["hypernyms"] if counts[h] < limit)]
-        out[name] = frozenset(stem(w) for n in names for w in words(n))
-    return out
-
-
-@lru_cache(maxsize=1)
 def _label_names() -> dict[str, frozenset[str]]:
-    """Each label name -> every name (lower case) of what it is: its lemmas, kinds and hypernyms,
-    minus the too general ones; what a query word's WordNet ancestor (`querynouns`) is matched with."""
+    """Each label name -> every name (lower case) of what it is: its own, its lemmas, kinds and
+    hypernyms minus the too general ones; a query word's WordNet ancestor (`querynouns`) must be one."""
     from .signals.hierarchy import table
 
     classes = table()
@@ -81,6 +63,12 @@ def _label_names() -> dict[str, frozenset[str]]:
         )
         for name, c in zip(labels(), classes, strict=True)
     }
+
+
+@lru_cache(maxsize=1)
+def _label_stems() -> dict[str, frozenset[str]]:
+    """Each label name -> the stems of every word naming it or a kind of thing it is."""
+    return {label: frozenset(stem(w) for n in names for w in words(n)) for label, names in _label_names().items()}
 
 
 def concept_strengths(
