@@ -111,6 +111,23 @@ def derived_nouns(wn: Path) -> dict[str, list[str]]:
     return out
 
 
+def noun_share(wn: Path) -> dict[str, float]:
+    """Lemma -> the share of its tagged uses that are nouns (cntlist.rev, every part of speech, plus
+    one per part of speech it has): "antique" and "american" are mostly adjectives in a query."""
+    uses: dict[str, dict[str, int]] = {}
+    for pos, name in (("n", "noun"), ("v", "verb"), ("a", "adj"), ("r", "adv")):
+        for line in (wn / f"index.{name}").read_text(encoding="latin-1").splitlines():
+            if not line.startswith(" "):
+                uses.setdefault(line.split()[0], {})[pos] = 1
+    for line in (wn / "cntlist.rev").read_text(encoding="latin-1").splitlines():
+        key, _num, cnt = line.split()
+        lemma, _, rest = key.partition("%")
+        pos = {"1": "n", "2": "v", "3": "a", "4": "r", "5": "a"}[rest[0]]
+        if lemma in uses and pos in uses[lemma]:
+            uses[lemma][pos] += int(cnt)
+    return {w: u.get("n", 0) / sum(u.values()) for w, u in uses.items() if "n" in u}
+
+
 def ancestors(syn: dict[str, dict], start: str, seen_as: dict[str, str]) -> dict[str, int]:
     """Detected ancestors of one synset -> steps, stopping at the first detected one on each path."""
     found: dict[str, int] = {}
@@ -136,6 +153,7 @@ def main(wn: Path, out: Path = OUT) -> None:
     syn = parse_nouns(wn)
     seen_as, said = detected(syn)
     derived = derived_nouns(wn)
+    nouny = noun_share(wn)
     concepts: list[str] = []
     cid: dict[str, int] = {}
     words: dict[str, list[list[float]]] = {}
@@ -157,8 +175,10 @@ def main(wn: Path, out: Path = OUT) -> None:
                     share[name] = share.get(name, 0.0) + p
         if steps:
             row = []
+            near = min(steps.values())
             for name, d in sorted(steps.items(), key=lambda x: (x[1], x[0])):
-                if share[name] < MIN_SHARE:
+                share[name] *= nouny.get(lemma.replace(" ", "_"), 1.0)
+                if share[name] < MIN_SHARE or d > near:
                     continue
                 if name not in cid:
                     cid[name] = len(concepts)

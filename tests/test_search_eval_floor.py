@@ -98,9 +98,7 @@ def test_wordnet_kinds_find_people_but_never_pass_the_floor(small_store: Path) -
     from vidagent.retrieve import search
 
     base = load_settings(None)
-    kinds = base.model_copy(
-        update={"search": base.search.model_copy(update={"wordnet_weight": 0.5, "keywords_everywhere": True})}
-    )
+    kinds = base.model_copy(update={"search": base.search.model_copy(update={"wordnet_weight": 0.5})})
     st = Store(small_store, create=False)
     try:
         # "presenter" is in no clip's text or labels; WordNet says a presenter is a person, and the

@@ -155,7 +155,7 @@ class SearchConfig(_Section):
         le=1,
         description="a query noun no label names ('pedestrian') matches the nearest concept the index detects "
         "that it is a kind of ('person', from WordNet) at this share of a full match, times the share of "
-        "the noun's uses in that sense (0: off)",
+        "the noun's uses in that sense (0: off); such a query keyword-scores every candidate (as keywords_everywhere)",
     )
     wordnet_decay: float = Field(
         1.0, gt=0, le=1, description="the WordNet match counts this to the power of (hypernym steps - 1) more"

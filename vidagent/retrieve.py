@@ -233,8 +233,8 @@ def candidates(store: Store, q: Query, settings: Settings) -> dict[int, Candidat
             for did, vec in store.vectors_of(lacking, f"{kind}:{q.embedder}").items():
                 if vec.shape == q.vector.shape:
                     cands[did].scores[name] = SourceScore(float(vec @ q.vector))
-    # ... and by keywords: a clip whose labels mean a query word need not say it in its text.
-    if settings.search.keywords_everywhere and weights.get("keywords", 0) > 0 and q.idfs:
+    # ... and by keywords: a clip whose labels (or people) mean a query word need not say it in its text.
+    if (settings.search.keywords_everywhere or q.alternatives) and weights.get("keywords", 0) > 0 and q.idfs:
         lacking = [did for did, c in cands.items() if "keywords" not in c.scores]
         for did, s in keyword_scores(store, q, settings, lacking).items():
             cands[did].scores["keywords"] = s
