@@ -53,3 +53,35 @@ def test_one_sure_label_outranks_many_unsure_ones_in_keyword_scoring() -> None:
         terms, idfs, {"caption": "kelpie (shepherd dog), Chihuahua (toy dog, dog), toy terrier (toy dog, dog)"}, W, avg
     ).score
     assert plain > sure / 2
+
+
+def test_a_concept_is_as_strong_as_the_labels_that_are_a_kind_of_it() -> None:
+    from vidagent.labelmatch import concept_strengths
+
+    tags = [("scuba diver", 0.4), ("mountain bike", 0.2), ("bicycle-built-for-two", 0.1)]
+    got = concept_strengths(["person", "bicycle", "wheeled vehicle", "dog"], tags)
+    assert got == {
+        "person": pytest.approx(0.4),
+        "bicycle": pytest.approx(0.3),
+        "wheeled vehicle": pytest.approx(0.3),
+    }
+
+
+def test_keyframe_share_of_a_meaning_ignores_the_probabilities() -> None:
+    from vidagent.labelmatch import frame_shares
+
+    frames = [["jinrikisha", "mountain bike", "unicycle"], ["jinrikisha", "pier", "mountain bike"], ["pier"]]
+    got = frame_shares(["bicycles", "dog"], frames)
+    assert got == {"bicycles": pytest.approx(2 / 3)}
+    assert frame_shares(["bicycles"], []) == {}
+
+
+def test_calibration_modes() -> None:
+    from vidagent.labelmatch import calibrate
+
+    tags = [("jinrikisha", 0.16), ("mountain bike", 0.04)]
+    assert calibrate(tags) == tags
+    assert calibrate(tags, "relative") == [("jinrikisha", 1.0), ("mountain bike", pytest.approx(0.25))]
+    assert calibrate(tags, "sqrt") == [("jinrikisha", pytest.approx(0.4)), ("mountain bike", pytest.approx(0.1))]
+    # relative: the unsure dogs of a look-alike clip count as much as one sure Samoyed (why raw stays the default)
+    assert term_strengths(["dog"], UNSURE_DOGS, "relative")["dog"] == 1.0

@@ -59,6 +59,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "vidagent.textmatch",
             "vidagent.porter",
             "vidagent.labelmatch",
+            "vidagent.querynouns",
             "vidagent.videolevel",
             "vidagent.evaluation",
             "vidagent.similar",

@@ -92,3 +92,23 @@ def test_cli_says_why_gibberish_finds_nothing(small_store: Path) -> None:
     assert "no word of the query is known" in r.stderr and "relevance floor" not in r.stderr
     r = run("search", "xqzzy flurbo", "--store", str(small_store), "--min-score", "0.99")
     assert "no word of the query is known" in r.stderr
+
+
+def test_wordnet_kinds_find_people_but_never_pass_the_floor(small_store: Path) -> None:
+    from vidagent.retrieve import search
+
+    base = load_settings(None)
+    kinds = base.model_copy(update={"search": base.search.model_copy(update={"wordnet_weight": 0.5})})
+    st = Store(small_store, create=False)
+    try:
+        # "presenter" is in no clip's text or labels; WordNet says a presenter is a person, and the
+        # people signal saw one in the talking head
+        hits = search(st, "a presenter", kinds, min_score=0)
+        assert hits and hits[0].video.endswith("psychopy_jwpIntro.mp4"), [(h.video, h.why) for h in hits[:3]]
+        assert "presenter (person)" in hits[0].why
+        assert not any("(person)" in h.why for h in search(st, "a presenter", base, min_score=0))
+        # the floor judges what was found itself: a kind-of match alone never makes a query find something
+        for q in ("a presenter", "a pianist playing", "a surgeon operating"):
+            assert bool(search(st, q, kinds)) == bool(search(st, q, base)), q
+    finally:
+        st.close()

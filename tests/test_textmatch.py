@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from vidagent.textmatch import STOPWORDS, content_terms, idf, score_fields, stem
 
 W = {"tags": 1.0, "ocr": 1.0, "transcript": 0.6, "caption": 1.0}
@@ -99,3 +101,36 @@ def test_porter_stems_join_the_words_fts5_joins() -> None:
     }  # fmt: skip
     assert {w: porter(w) for w in expected} == expected
     assert stem("Narrator's") == stem("narrated")
+
+
+def test_a_word_found_nowhere_counts_through_the_concept_it_is_a_kind_of() -> None:
+    terms = ["pedestrians", "path"]
+    idfs = {t: idf(100, 1) for t in terms}
+    avg = {f: 10.0 for f in W}
+    alts = {"pedestrians": [("person", 0.5)]}
+    seen = {"tags": {"person": 1.0}}
+    fields = {"tags": "pole", "caption": "a person on a path"}
+    full = score_fields(terms, idfs, {"tags": "pole", "caption": "pedestrians on a path"}, W, avg)
+    via = score_fields(terms, idfs, fields, W, avg, strengths=seen, alternatives=alts)
+    without = score_fields(terms, idfs, fields, W, avg, strengths=seen)
+    assert full.score > via.score > without.score > 0
+    assert via.matched["tags"] == ["pedestrians (person)"] and via.direct  # "path" was found itself
+    # concepts are seen, never read: the word "person" in the text does not stand for the concept
+    assert score_fields(["pedestrians"], idfs, fields, W, avg, alternatives=alts).score == 0.0
+    only = score_fields(["pedestrians"], idfs, fields, W, avg, strengths=seen, alternatives=alts)
+    assert only.score == pytest.approx(0.5) and not only.direct  # half a match, and no word of the query
+
+
+def test_the_word_itself_wins_over_its_concept() -> None:
+    idfs = {"cyclist": idf(100, 1)}
+    avg = {f: 10.0 for f in W}
+    m = score_fields(
+        ["cyclist"],
+        idfs,
+        {"tags": "mountain bike", "ocr": "cyclist"},
+        W,
+        avg,
+        strengths={"tags": {"bicycle": 1.0}},
+        alternatives={"cyclist": [("bicycle", 0.5)]},
+    )
+    assert m.matched == {"ocr": ["cyclist"]} and m.direct

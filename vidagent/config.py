@@ -149,6 +149,34 @@ class SearchConfig(_Section):
         description="keywords count a query word seen in the visual labels by the labels' confidence mass "
         "(with WordNet kinds) instead of how often the label text repeats it",
     )
+    wordnet_weight: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="a query noun no label names ('pedestrian') matches the nearest concept the index detects "
+        "that it is a kind of ('person', from WordNet) at this share of a full match, times the share of "
+        "the noun's uses in that sense (0: off); such a query keyword-scores every candidate (as keywords_everywhere)",
+    )
+    wordnet_decay: float = Field(
+        1.0, gt=0, le=1, description="the WordNet match counts this to the power of (hypernym steps - 1) more"
+    )
+    keywords_everywhere: bool = Field(
+        False,
+        description="keyword-score every candidate the other sources found too, not only the keyword "
+        "index's hits (a clip's labels can mean a query word its text never says)",
+    )
+    frame_weight: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="a query word a clip's keyframes keep labelling counts at least this times the share of "
+        "keyframes whose top labels mean it, however low the labels' probabilities (0: off)",
+    )
+    label_calibration: Literal["raw", "relative", "sqrt"] = Field(
+        "raw",
+        description="how a visual label's probability becomes its weight as evidence: raw (the softmax "
+        "probability), relative (divided by the clip's top label), sqrt (probability / sqrt(top))",
+    )
     same_video_decay: float = Field(
         0.6,
         gt=0,

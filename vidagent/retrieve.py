@@ -33,12 +33,13 @@ import numpy as np
 from .config import Settings
 from .describe import get_embedder
 from .errors import VidagentError
-from .labelmatch import label_scores, term_strengths
+from .labelmatch import clip_strengths, label_scores
+from .querynouns import alternatives
 from .signals import fusion
 from .store import Store
-from .textmatch import average_lengths, content_terms, idf, score_fields, unknown_words, vocabulary, word_pairs
+from .textmatch import average_lengths, content_terms, idf, pair_idfs, score_fields, unknown_words, vocabulary
 from .types import Hit
-from .videolevel import Scored, blend, diversify, video_scores
+from .videolevel import diversify, with_videos
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +65,20 @@ class Query:
     #: filled by the keyword source: each term's idf and the text fields of the clips it matched
     idfs: dict[str, float] = field(default_factory=dict)
     fields: dict[int, dict[str, str]] = field(default_factory=dict)
+    n_docs: int = 0
+    #: each term's WordNet ancestors the index detects, with the weight a match through them counts
+    alternatives: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
 
 @dataclass
 class SourceScore:
     score: float
     why: str = ""
+    #: keywords: the clip holds a query word itself (not only a WordNet ancestor of one), which
+    #: lets it pass the lower `search.min_score_words` floor
+    words: bool = True
+    #: keywords: the part of `score` matched only through WordNet ancestors; the floor ignores it
+    inferred: float = 0.0
 
 
 @dataclass
@@ -111,46 +120,43 @@ def _vector_source(kind: str) -> SourceFn:
 def _keywords(store: Store, q: Query, settings: Settings) -> dict[int, SourceScore]:
     if not q.terms:
         return {}
-    n_docs, dfs = store.keyword_stats(q.terms)
-    budget = max(q.k * 4, 200)
-    cap = settings.search.keyword_candidates_large
-    if n_docs > LARGE_STORE and cap > 0:
+    q.alternatives = alternatives(q.terms, settings.search.wordnet_weight, settings.search.wordnet_decay)
+    q.n_docs, dfs = store.keyword_stats(q.terms)
+    q.idfs = {t: idf(q.n_docs, dfs.get(t, 0)) for t in q.terms}
+    budget, cap = max(q.k * 4, 200), settings.search.keyword_candidates_large
+    if q.n_docs > LARGE_STORE and cap > 0:
         budget = min(budget, max(cap, q.k // 2))  # per-candidate Python scoring dominates at this size
     found = store.keyword_search(" ".join(q.terms), budget)
     if not found:
         return {}
-    idfs = {t: idf(n_docs, dfs.get(t, 0)) for t in q.terms}
-    docs = store.keyword_fields([did for did, _ in found])
-    q.idfs, q.fields = idfs, docs
-    avg = average_lengths(docs.values())
-    weights = settings.search.fields
+    return keyword_scores(store, q, settings, [did for did, _ in found])
+
+
+def keyword_scores(store: Store, q: Query, settings: Settings, dids: Sequence[int]) -> dict[int, SourceScore]:
+    """Bounded BM25 of these clips for the query's words (`textmatch.score_fields`), with their
+    labels' confidence, word pairs and the words' WordNet ancestors (`querynouns`)."""
+    docs = store.keyword_fields(list(dids))
+    if not docs:
+        return {}
+    q.fields.update(docs)
+    avg, weights = average_lengths(docs.values()), settings.search.fields
+    concepts = sorted({c for found in q.alternatives.values() for c, _ in found})
     masses = (
-        {did: {"tags": term_strengths(q.terms, tags)} for did, (_, tags) in store.rank_info(list(docs)).items()}
+        clip_strengths(store, list(docs), q.terms, concepts, settings.search)
         if settings.search.label_confidence
         else {}
     )
-    pairs = _pair_idfs(q, docs, n_docs) if settings.search.phrases else {}
+    pairs = pair_idfs(q.text, docs.values(), q.n_docs) if settings.search.phrases else {}
     out: dict[int, SourceScore] = {}
     for did, fields in docs.items():
-        m = score_fields(q.terms, idfs, fields, weights, avg, strengths=masses.get(did), pairs=pairs)
+        strengths = masses.get(did)
+        m = score_fields(
+            q.terms, q.idfs, fields, weights, avg, strengths=strengths, pairs=pairs, alternatives=q.alternatives
+        )
         if m.score > 0:
             why = "; ".join(f'{FIELD_LABELS.get(f, f)} "{" ".join(ws)}"' for f, ws in m.matched.items())
-            out[did] = SourceScore(m.score, why)
+            out[did] = SourceScore(m.score, why, words=m.direct, inferred=m.inferred)
     return out
-
-
-def _pair_idfs(q: Query, docs: dict[int, dict[str, str]], n_docs: int) -> dict[str, float]:
-    """idf of each query word pair that some candidate holds as a phrase; the candidates (every clip
-    holding a query word, up to the keyword source's limit) give a lower bound of its clip count."""
-    wanted = word_pairs(q.text)
-    if not wanted:
-        return {}
-    df = dict.fromkeys(wanted, 0)
-    for fields in docs.values():
-        held = {p for t in fields.values() if t for p in word_pairs(t)}
-        for p in wanted:
-            df[p] += p in held
-    return {p: idf(n_docs, d) for p, d in df.items() if d > 0}
 
 
 register_source("caption", _vector_source("text"))
@@ -227,6 +233,11 @@ def candidates(store: Store, q: Query, settings: Settings) -> dict[int, Candidat
             for did, vec in store.vectors_of(lacking, f"{kind}:{q.embedder}").items():
                 if vec.shape == q.vector.shape:
                     cands[did].scores[name] = SourceScore(float(vec @ q.vector))
+    # ... and by keywords: a clip whose labels (or people) mean a query word need not say it in its text.
+    if (settings.search.keywords_everywhere or q.alternatives) and weights.get("keywords", 0) > 0 and q.idfs:
+        lacking = [did for did, c in cands.items() if "keywords" not in c.scores]
+        for did, s in keyword_scores(store, q, settings, lacking).items():
+            cands[did].scores["keywords"] = s
     for c in cands.values():
         cos = [c.scores[n].score for n in _SPACE_OF if n in c.scores]
         c.similarity = max(cos) if cos else -1.0
@@ -263,6 +274,19 @@ def _why(c: Candidate, parts: dict[str, float]) -> str:
     return "; ".join(out)
 
 
+def _evidence(c: Candidate, score: float, parts: dict[str, float]) -> float:
+    """The score the floor judges: without what keywords matched only through WordNet ancestors, so
+    a kind-of match ranks clips but never makes a query find something ("a pianist" is not every person)."""
+    kw = c.scores.get("keywords")
+    if kw is None or kw.inferred <= 0 or kw.score <= 0 or "keywords" not in parts:
+        return score
+    return score - parts["keywords"] * kw.inferred / kw.score
+
+
+def _has_words(c: Candidate, parts: dict[str, float]) -> bool:
+    return "keywords" in parts and c.scores["keywords"].words
+
+
 def is_nonsense(store: Store, q: Query, settings: Settings) -> bool:
     """Every content word of the query is unknown to the embedder and absent from the library."""
     model_dir = getattr(get_embedder(settings.embed.embedder), "model_dir", None)
@@ -290,26 +314,6 @@ def _labels(
         return
     for did, sc in label_scores(q.vector, tags, emb, settings.search.sim_floor).items():
         cands[did].scores["labels"] = SourceScore(sc, f"{sc:.2f}")
-
-
-def _with_videos(
-    scored: list[Scored], info: dict[int, tuple[str, list[tuple[str, float]]]], q: Query, settings: Settings
-) -> list[Scored]:
-    """Blend each clip's score with its video's (`search.video_weight`, see `videolevel`)."""
-    if settings.search.video_weight <= 0 or not scored:
-        return scored
-    video_of = {did: info[did][0] for _, did, _ in scored}
-    vs = video_scores(
-        {did: p for _, did, p in scored},
-        video_of,
-        {d: f for d, f in q.fields.items() if d in video_of},
-        q.terms,
-        q.idfs,
-        settings.search.fields,
-        fusion.weights(settings).get("keywords", 0.0),
-        settings.search.video_top,
-    )
-    return blend(scored, video_of, vs, settings.search.video_weight)
 
 
 def search(
@@ -352,12 +356,15 @@ def search(
         score, parts = fuse(c, settings)
         if score > 0 or every:
             scored.append((score, did, parts))
-    scored = _with_videos(scored, info, q, settings)
+    scored = with_videos(scored, {d: v for d, (v, _) in info.items()}, q, settings)
     scored.sort(key=lambda x: (-x[0], -cands[x[1]].similarity, x[1]))
     # The floor judges the query (is anything relevant?); weaker hits after a strong one are kept
     # down to a fraction of the best, so a real query keeps its near misses and nonsense gets nothing.
     if not every:
-        if not any(sc >= (floor_words if "keywords" in parts else floor) for sc, _, parts in scored):
+        if not any(
+            _evidence(cands[did], sc, parts) >= (floor_words if _has_words(cands[did], parts) else floor)
+            for sc, did, parts in scored
+        ):
             return []
         cut = settings.search.min_relative * scored[0][0]
         scored = [x for x in scored if x[0] >= cut]

@@ -80,6 +80,20 @@ def word_pairs(text: str) -> list[str]:
     return out
 
 
+def pair_idfs(query: str, docs: Iterable[Mapping[str, str]], n_docs: int) -> dict[str, float]:
+    """idf of each query word pair that some candidate holds as a phrase; the candidates (every clip
+    holding a query word, up to the keyword source's limit) give a lower bound of its clip count."""
+    wanted = word_pairs(query)
+    if not wanted:
+        return {}
+    df = dict.fromkeys(wanted, 0)
+    for fields in docs:
+        held = {p for t in fields.values() if t for p in word_pairs(t)}
+        for p in wanted:
+            df[p] += p in held
+    return {p: idf(n_docs, d) for p, d in df.items() if d > 0}
+
+
 def term_counts(text: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     for w in words(text):
@@ -94,6 +108,10 @@ class FieldMatch:
 
     score: float
     matched: dict[str, list[str]] = field(default_factory=dict)
+    #: some query word (or word pair) was found itself, not only through an alternative
+    direct: bool = False
+    #: the part of `score` that came through alternatives (a concept a word is a kind of)
+    inferred: float = 0.0
 
 
 def idf(n_docs: int, df: int) -> float:
@@ -111,6 +129,7 @@ def score_fields(
     b: float = 0.75,
     strengths: Mapping[str, Mapping[str, float]] | None = None,
     pairs: Mapping[str, float] | None = None,
+    alternatives: Mapping[str, Sequence[tuple[str, float]]] | None = None,
 ) -> FieldMatch:
     """Bounded BM25 of one clip over named text fields.
 
@@ -120,13 +139,18 @@ def score_fields(
     [0, max weight]. `strengths[field][term]`, when given for a field, replaces the saturated term
     frequency there (visual labels: the confidence mass of the labels that mean the term).
     `pairs` maps the query's word pairs (`word_pairs`) to their idf: a pair found as adjacent words
-    of a field counts like a term there, so "black and white" beats "black" and "white" apart."""
+    of a field counts like a term there, so "black and white" beats "black" and "white" apart.
+    `alternatives[term]` = [(concept, weight)]: when the term itself is found nowhere, a concept it
+    is a kind of counts at `weight` of a match ("pedestrian" as "person"), with the term's idf;
+    concepts are seen, never read: they count only through `strengths` (labels, people found)."""
     strengths = strengths or {}
     pairs = pairs or {}
+    alternatives = alternatives or {}
     counts = {f: term_counts(t) for f, t in fields.items() if t}
     lengths = {f: sum(c.values()) for f, c in counts.items()}
     total_idf = (sum(idfs.get(t, 0.0) for t in terms) + sum(pairs.values())) or 1.0
     score = 0.0
+    direct, inferred = False, 0.0
     matched: dict[str, list[str]] = {}
     for t in terms:
         st = stem(t)
@@ -144,16 +168,25 @@ def score_fields(
             sat = tf * (k1 + 1) / (tf + norm) / (k1 + 1)
             best, best_field = weights.get(f, 0.0) * sat, f
             break
+        label, via = t, False
+        direct = direct or bool(best_field)
+        for concept, w in alternatives.get(t, ()) if not best_field else ():
+            for f, found in strengths.items():
+                val = w * weights.get(f, 0.0) * found.get(concept, 0.0)
+                if val > best:
+                    best, best_field, label, via = val, f, f"{t} ({concept})", True
         if best_field:
             score += idfs.get(t, 0.0) * best
-            matched.setdefault(best_field, []).append(t)
+            inferred += idfs.get(t, 0.0) * best if via else 0.0
+            matched.setdefault(best_field, []).append(label)
     if pairs:
         field_pairs = {f: set(word_pairs(t)) for f, t in fields.items() if t}
         for p, p_idf in pairs.items():
             f = next((f for f, ps in field_pairs.items() if p in ps), "")
             if f:
                 score += p_idf * weights.get(f, 0.0)
-    return FieldMatch(score / total_idf, matched)
+                direct = True
+    return FieldMatch(score / total_idf, matched, direct, inferred / total_idf)
 
 
 def average_lengths(docs: Iterable[Mapping[str, str]]) -> dict[str, float]:

@@ -108,3 +108,24 @@ def diversify(scored: list[Scored], video_of: Mapping[int, str], decay: float) -
         seen[video] = seen.get(video, 0) + 1
         out.append((score * f, did, {n: v * f for n, v in parts.items()}))
     return out
+
+
+def with_videos(scored: list[Scored], video_of: Mapping[int, str], q: Any, settings: Any) -> list[Scored]:
+    """Blend each clip's score with its video's (`search.video_weight`; 0, the default, is off).
+    `q` is the search's prepared query (`retrieve.Query`: its terms, idfs and the clips' text fields)."""
+    from .signals.fusion import weights
+
+    if settings.search.video_weight <= 0 or not scored:
+        return scored
+    videos = {did: video_of[did] for _, did, _ in scored}
+    vs = video_scores(
+        {did: p for _, did, p in scored},
+        videos,
+        {d: f for d, f in q.fields.items() if d in videos},
+        q.terms,
+        q.idfs,
+        settings.search.fields,
+        weights(settings).get("keywords", 0.0),
+        settings.search.video_top,
+    )
+    return blend(scored, videos, vs, settings.search.video_weight)

@@ -268,6 +268,10 @@ class Store:
         """Video hash and scored labels of the active ones of these descriptions (what ranking needs)."""
         return self.description_repo.rank_info(description_ids, video_hash)
 
+    def seen(self, description_ids: Sequence[int]) -> dict[int, tuple[int, list[list[str]]]]:
+        """(how many people the people signal saw, each keyframe's top labels) of each of these clips."""
+        return self.description_repo.seen(description_ids)
+
     def keyword_fields(self, description_ids: Sequence[int]) -> dict[int, dict[str, str]]:
         """Text fields (tags, ocr, transcript, caption) of the active ones of these descriptions, by id."""
         return self.description_repo.keyword_fields(description_ids)

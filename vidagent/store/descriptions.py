@@ -275,6 +275,10 @@ class DescriptionRepo:
         """(video hash, scored labels) of the active ones, by id (one query, no row objects)."""
         return reads.rank_info(self.db, description_ids, video_hash)
 
+    def seen(self, description_ids: Sequence[int]) -> dict[int, tuple[int, list[list[str]]]]:
+        """(people count, keyframe labels) of each, by id (`reads.seen`)."""
+        return reads.seen(self.db, description_ids)
+
     def keyword_fields(self, description_ids: Sequence[int]) -> dict[int, dict[str, str]]:
         """Text fields keyword scoring reads (tags, ocr, transcript, caption) of the active ones, by id."""
         return reads.keyword_fields(self.db, description_ids)

@@ -43,6 +43,25 @@ def active_ids(db: Database, description_ids: Sequence[int], video_hash: str | N
     with db.read() as s:
         return {int(i) for i in s.execute(text(sql), {"h": video_hash}).scalars()}
 
+def seen(db: Database, description_ids: Sequence[int]) -> dict[int, tuple[int, list[list[str]]]]:
+    """(people, keyframe labels) of each of these descriptions: how many people the people signal saw
+    (max of bodies and faces, `signals.people`; 0 when none or not run) and each keyframe's top labels
+    (`frame_tags`). Search matches "person" with the first and judges how steady a label is with the second."""
+    if not description_ids:
+        return {}
+    sql = _ACTIVE_SQL.format(cols="d.id, d.extra", ids=int_list(description_ids))
+    out: dict[int, tuple[int, list[list[str]]]] = {}
+    with db.read() as s:
+        for i, extra in s.execute(text(sql)):
+            ex = _json(extra) if extra else {}
+            ex = ex if isinstance(ex, dict) else {}
+            p = (ex.get("signals") or {}).get("people")
+            n = max(int(p.get("persons", 0) or 0), int(p.get("faces", 0) or 0)) if isinstance(p, dict) else 0
+            frames = [[str(t) for t in f] for f in ex.get("frame_tags") or [] if isinstance(f, list)]
+            out[int(i)] = (n, frames)
+    return out
+
+
 def keyword_fields(db: Database, description_ids: Sequence[int]) -> dict[int, dict[str, str]]:
     """The text fields keyword scoring reads (tags, ocr, transcript, caption) of the active ones of
     these descriptions, by id (plain SQL: hundreds of rows per search)."""
