@@ -74,6 +74,16 @@ def make_video(
     return path
 
 
+def slow_colour_config(path: Path, monkeypatch: pytest.MonkeyPatch, delay: float, batch_size: int) -> Path:
+    """Settings for the slowed colour describer (VIDAGENT_TEST_DELAY s per clip), 1-10 s clips."""
+    monkeypatch.setenv("VIDAGENT_TEST_DELAY", str(delay))
+    path.write_text(
+        f"describe:\n  describer: test-slow-colour\n  batch_size: {batch_size}\n"
+        "clips:\n  min_duration: 1.0\n  max_duration: 10.0\n"
+    )
+    return path
+
+
 @pytest.fixture()
 def colour_config(tmp_path: Path) -> Path:
     cfg = tmp_path / "config.yaml"

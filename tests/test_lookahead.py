@@ -16,7 +16,7 @@ from vidagent.config import load_settings
 from vidagent.pipeline import Indexer
 from vidagent.store import Store
 
-from .conftest import make_video
+from .conftest import make_video, slow_colour_config
 
 
 @pytest.fixture()
@@ -28,12 +28,7 @@ def two_videos(tmp_path: Path) -> list[str]:
 
 @pytest.fixture()
 def slow_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("VIDAGENT_TEST_DELAY", "0.15")
-    cfg = tmp_path / "slow.yaml"
-    cfg.write_text(
-        "describe:\n  describer: test-slow-colour\n  batch_size: 1\nclips:\n  min_duration: 1.0\n  max_duration: 10.0\n"
-    )
-    return cfg
+    return slow_colour_config(tmp_path / "slow.yaml", monkeypatch, delay=0.15, batch_size=1)
 
 
 @pytest.fixture()

@@ -16,7 +16,7 @@ from vidagent.config import load_settings
 from vidagent.pipeline import Indexer
 from vidagent.store import Store
 
-from .conftest import make_video
+from .conftest import make_video, slow_colour_config
 
 COLOURS = ["red", "blue", "green", "white", "black", "yellow", "red", "blue"]
 
@@ -28,12 +28,7 @@ def shots(tmp_path: Path) -> str:
 
 @pytest.fixture()
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("VIDAGENT_TEST_DELAY", "0.05")
-    cfg = tmp_path / "c.yaml"
-    cfg.write_text(
-        "describe:\n  describer: test-slow-colour\n  batch_size: 2\nclips:\n  min_duration: 1.0\n  max_duration: 10.0\n"
-    )
-    return cfg
+    return slow_colour_config(tmp_path / "c.yaml", monkeypatch, delay=0.05, batch_size=2)
 
 
 @pytest.fixture()
