@@ -197,7 +197,7 @@ def detect_scenes(
     times: list[float] = []
     cuts: list[int] = []
     last_report = 0.0
-    frames = _prefetch(iter_frames(info.path, width=width, pix_fmt=det.pix_fmt, size=size, coarse=True))
+    frames = _prefetch(iter_frames(info.path, width=width, pix_fmt=det.pix_fmt, size=size, coarse=cfg.fast_decode))
     for index, t, img in frames:
         times.append(t)
         new = det.process_frame(index, img)

@@ -182,10 +182,10 @@ def iter_frames(
     """Decode every frame in order as (index, seconds, HxWx3 array), scaled while decoding.
 
     `size` forces an exact (w, h) (TransNetV2 wants 48x27); otherwise `width` keeps the aspect ratio.
-    `coarse` is for shot detection, which compares small frames with each other: the decoder skips
-    its deblocking filter (~1/3 of H.264 decoding; block edges vanish in a 5x shrink anyway) and runs
-    one thread (frame threads cost ~20% more CPU in all, and the detection pass overlaps other work),
-    and 4:2:0 frames are shrunk by OpenCV (`scale.py`, half swscale's cost).
+    `coarse` (`scenes.fast_decode`) trades exactness for CPU where frames are only compared with each
+    other: the decoder skips its deblocking filter (~1/3 of H.264 decoding) and runs one thread (frame
+    threads cost ~20% more CPU in all), and 4:2:0 frames are shrunk by OpenCV (`scale.py`, half
+    swscale's cost). The images differ from the exact ones by a few grey levels.
     """
     container = _open(path)
     try:
