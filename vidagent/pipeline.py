@@ -203,8 +203,9 @@ class Indexer:
                 self.progress("describe", info.path, done, source.total(done))
                 if self.hooks.on_batch:
                     self.hooks.on_batch(plan, len(batch), time.perf_counter() - t0)
+                # Stop between batches; after the last batch there is nothing to stop.
                 if self.stop_requested and (nxt is not None or not source.exhausted()):
-                    if ahead is not None:  # after the last batch: nothing to stop
+                    if ahead is not None:
                         ahead.cancel()
                     raise Interrupted()
                 if nxt is None:
