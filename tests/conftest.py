@@ -27,6 +27,20 @@ def corpus() -> Path:
     return root
 
 
+def count_rows(store: Path, table: str) -> int:
+    """Rows of a store's table, read-only, while another process may be writing (0 before it exists)."""
+    import sqlite3
+
+    db = store / "vidagent.db"
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as c:
+            return int(c.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    except sqlite3.Error:
+        return 0  # schema not created yet, or a write in flight
+
+
 def make_video(
     path: Path,
     shots: Sequence[tuple[str, float]],

@@ -5,7 +5,6 @@ say so after the last batch was already done)."""
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import count, make_video
+from .conftest import count, count_rows, make_video
 from .test_reliability import REPO, env
 
 pytestmark = pytest.mark.slow
@@ -30,17 +29,9 @@ def _start(store: Path, cfg: Path, video: Path, delay: float) -> subprocess.Pope
     )
 
 
-def _descriptions(store: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{store / 'vidagent.db'}?mode=ro", uri=True, timeout=30) as c:
-            return int(c.execute("SELECT count(*) FROM descriptions").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
 def _wait(store: Path, n: int, proc: subprocess.Popen[str]) -> None:
     t0 = time.time()
-    while _descriptions(store) < n:
+    while count_rows(store, "descriptions") < n:
         assert proc.poll() is None, proc.communicate()
         assert time.time() - t0 < 120
         time.sleep(0.02)
@@ -67,7 +58,7 @@ def test_summary_counts_the_file_in_flight(ten: tuple[Path, Path], tmp_path: Pat
     out, err = p.communicate(timeout=60)
     assert p.returncode == 130 and "re-run to continue" in err, err
     said = int(out.split("clips (")[1].split(" newly")[0])
-    assert said == _descriptions(store) >= 4, (out, _descriptions(store))
+    assert said == count_rows(store, "descriptions") >= 4, (out, count_rows(store, "descriptions"))
     count("kills survived")
 
 

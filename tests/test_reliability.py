@@ -21,7 +21,7 @@ import vidagent
 from vidagent.errors import VidagentError
 from vidagent.store import Store
 
-from .conftest import SUMMARY, count, make_video
+from .conftest import SUMMARY, count, count_rows, make_video
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -42,17 +42,6 @@ def start_index(store: Path, cfg: Path, *paths: Path, delay: float = 0.15) -> su
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def count_rows(store: Path, table: str) -> int:
-    db = store / "vidagent.db"
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as c:
-            return int(c.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0  # schema not created yet
 
 
 def wait_for(store: Path, table: str, n: int, proc: subprocess.Popen[str], timeout: float = 120) -> None:

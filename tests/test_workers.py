@@ -15,7 +15,7 @@ import pytest
 
 import vidagent
 
-from .conftest import make_video
+from .conftest import count_rows, make_video
 from .test_reliability import REPO, env
 
 pytestmark = pytest.mark.slow
@@ -68,14 +68,6 @@ def test_workers_store_the_same_rows_and_a_bad_file_fails_alone(
     assert sorted(f.status for f in again.files) == ["failed", "unchanged", "unchanged", "unchanged"]
 
 
-def _descriptions(store: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{store / 'vidagent.db'}?mode=ro", uri=True, timeout=30) as c:
-            return int(c.execute("SELECT count(*) FROM descriptions").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
 def _workers(pid: int) -> list[int]:
     """The worker processes of a run (not multiprocessing's resource tracker, which exits on its own)."""
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
@@ -105,7 +97,7 @@ def _slow_run(tmp_path: Path, described: int) -> tuple[subprocess.Popen[str], li
         [*args, "--workers", "2"], cwd=REPO, env=env(0.4), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     t0 = time.time()
-    while _descriptions(store) < described:
+    while count_rows(store, "descriptions") < described:
         assert p.poll() is None, p.communicate()
         assert time.time() - t0 < 180
         time.sleep(0.05)
@@ -121,12 +113,12 @@ def test_ctrl_c_stops_every_worker_after_its_batch(tmp_path: Path) -> None:
     assert p.returncode == 130 and "re-run to continue" in err, (out, err)
     assert "Traceback" not in err
     said = int(out.split("clips (")[1].split(" newly")[0])
-    assert said == _descriptions(store) < 15, (out, _descriptions(store))
+    assert said == count_rows(store, "descriptions") < 15, (out, count_rows(store, "descriptions"))
     assert not any(_alive(pid) for pid in workers)  # no worker outlives the run
     # The re-run finishes every file; the committed batches are kept.
     r = subprocess.run([*args, "--workers", "2"], cwd=REPO, env=env(0.0), capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert _descriptions(store) == 15
+    assert count_rows(store, "descriptions") == 15
 
 
 def test_a_worker_that_dies_fails_its_file_only(tmp_path: Path) -> None:
@@ -141,4 +133,4 @@ def test_a_worker_that_dies_fails_its_file_only(tmp_path: Path) -> None:
     # The re-run indexes the file the dead worker held (its committed batches are kept).
     r = subprocess.run([*args, "--workers", "2"], cwd=REPO, env=env(0.0), capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert _descriptions(store) == 15
+    assert count_rows(store, "descriptions") == 15

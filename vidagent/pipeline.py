@@ -241,11 +241,15 @@ class Indexer:
         record = self.store.find_video(info.hash)
         self._provisional = stage_key("streaming", key, self.settings.clips)
         show = self.activate and (record is None or record.plan_key is None)
+        shown = False
 
         def todo(clips: Sequence[Clip]) -> list[Clip]:
+            nonlocal shown
             if show:
                 self.store.add_clips(self._provisional, clips)
-                self.store.set_active(info.hash, self._provisional, dkey)
+                if not shown:  # active from its first clips on
+                    self.store.set_active(info.hash, self._provisional, dkey)
+                    shown = True
             done = self.store.described(dkey, [c.id for c in clips])
             return [c for c in clips if c.id not in done]
 
@@ -348,7 +352,6 @@ class Indexer:
         return res
 
     def run(self, paths: Sequence[str], on_file: Callable[[FileResult], None] | None = None) -> IndexReport:
-        t0 = time.perf_counter()
         report, files = IndexReport.of_paths(paths, on_file)
         self._ahead = SceneLookahead(detect_scenes, self.lookahead)
         try:
@@ -383,7 +386,7 @@ class Indexer:
                 report.notes.append(
                     "vector index files not saved (disk full): they are rebuilt from the database on next use"
                 )
-            report.elapsed = time.perf_counter() - t0
+            report.finish()
         return report
 
 

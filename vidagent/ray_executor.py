@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,12 +124,10 @@ def run(
     """Index `paths` on a Ray cluster (`address`: None starts a local one, "auto" or ray://host:port
     joins one) with `workers` describer actors; returns the same report as the local executor."""
     ray = require("ray", "ray")
-    t0 = time.perf_counter()
     progress = progress or (lambda *a: None)
     report, files = IndexReport.of_paths(paths, on_file)
     if not files:
-        report.elapsed = time.perf_counter() - t0
-        return report
+        return report.finish()
     if not ray.is_initialized():
         env = {k: v for k, v in os.environ.items() if k.startswith("VIDAGENT_")}
         ray.init(
@@ -194,7 +191,7 @@ def run(
             ray.cancel(ref, force=True)
         for a in actors:
             ray.kill(a)
-        report.elapsed = time.perf_counter() - t0
+        report.finish()
     return report
 
 

@@ -5,6 +5,7 @@ Shared by every executor (local, worker processes, Ray), so their reports read t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,13 @@ class IndexReport:
     #: why the run stopped early for every file (disk full), one line; committed work is kept
     stopped: str = ""
     notes: list[str] = field(default_factory=list)
+    #: when the run started (perf_counter), for `finish`
+    started: float = field(default_factory=time.perf_counter, repr=False)
+
+    def finish(self) -> IndexReport:
+        """Stamp the run's elapsed time; returns the report (every executor ends with this)."""
+        self.elapsed = time.perf_counter() - self.started
+        return self
 
     @classmethod
     def of_paths(

@@ -25,7 +25,6 @@ import os
 import pickle
 import queue
 import signal
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -114,12 +113,10 @@ def run(
 ) -> IndexReport:
     """Index `paths` with `workers` local processes; the same report as `Indexer.run` (files in the
     order they were found). The caller holds the store's writer lock and saves the vector indexes."""
-    t0 = time.perf_counter()
     progress = progress or (lambda *a: None)
     report, files = IndexReport.of_paths(paths, on_file)
     if not files:
-        report.elapsed = time.perf_counter() - t0
-        return report
+        return report.finish()
     try:
         pickle.dumps(job)
     except Exception as exc:
@@ -228,7 +225,7 @@ def run(
             finish(FileResult(p, "failed", error=f"{p}: not indexed: the worker processes exited"))
     order = {p: i for i, p in enumerate(files)}
     report.files.extend(sorted(done.values(), key=lambda r: order.get(r.path, len(order))))
-    report.elapsed = time.perf_counter() - t0
+    report.finish()
     if fatal is not None:
         raise fatal
     return report
