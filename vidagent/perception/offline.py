@@ -85,7 +85,9 @@ class OfflineDescriber(Describer):
     """EfficientNet-Lite0 tags + RapidOCR text + the clip's Whisper transcript; ConSE "visual" vector."""
 
     name = "offline"
-    version = "3"  # 2: people/colour/motion/crops/WordNet signals; 3: text boxes with layout, lines in reading order
+    #: 2: people/colour/motion/crops/WordNet signals; 3: text boxes with layout, lines in reading order;
+    #: 4: faces looked for again around a face found on another keyframe, captions name the largest hue
+    version = "4"
     licence = "Apache-2.0 (timm, RapidOCR/PP-OCR) / MIT (faster-whisper, Whisper)"
     needs_speech = True
     uses_prompt = False
