@@ -11,6 +11,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,7 @@ _STOP = set(
     "you your we our i me my any some clip video scene show shows shown say says said".split()
 )
 _LOCK = threading.Lock()
+_OCR_POOL: ThreadPoolExecutor | None = None
 
 
 def _words(text: str) -> set[str]:
@@ -64,6 +66,15 @@ def compose_caption(tags: Sequence[tuple[str, float]], ocr: Sequence[str], trans
         said = transcript if len(transcript) <= 400 else transcript[:397].rsplit(" ", 1)[0] + "..."
         parts.append(f'Speech: "{said}"')
     return " ".join(parts) or "No recognisable content."
+
+
+def _ocr_pool() -> ThreadPoolExecutor:
+    """One thread for OCR, shared by the process's describers (the reader is one, its memo in order)."""
+    global _OCR_POOL
+    with _LOCK:
+        if _OCR_POOL is None:
+            _OCR_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidagent-ocr")
+        return _OCR_POOL
 
 
 def _crops(items: Sequence[ClipInput], probs: np.ndarray) -> list[list[np.ndarray]]:
@@ -128,13 +139,16 @@ class OfflineDescriber(Describer):
     def describe_batch(self, items: Sequence[ClipInput], prompt: str | None = None) -> list[Description]:
         """One Description per clip; all keyframes of the batch go through the tagger together."""
         images = [f.image for item in items for f in item.frames]
+        times = [f.time for item in items for f in item.frames]
+        # OCR beside the tagger and signals: each leaves part of a core idle (a batch's ONNX runs are
+        # small), so overlapping them keeps both cores busy; the results are the same.
+        reading = _ocr_pool().submit(self._reader.read_boxes, images, times) if self._reader and images else None
         probs = self._tagger.tag_batch(images) if images else np.zeros((0, 1000), np.float32)
         crops = _crops(items, probs) if "crops" in self.config.signals else [[] for _ in items]
         flat = [c for cs in crops for c in cs]
         crop_probs = self._tagger.tag_batch(flat) if flat else np.zeros((0, 1000), np.float32)
-        times = [f.time for item in items for f in item.frames]
-        boxes = self._reader.read_boxes(images, times) if self._reader is not None and images else [[] for _ in images]
         sigs = signals.analyse(items, self.config.signals) if self.config.signals else [None] * len(items)
+        boxes = reading.result() if reading is not None else [[] for _ in images]
         out: list[Description] = []
         pos = cpos = 0
         for item, cs, sig in zip(items, crops, sigs, strict=True):
