@@ -154,7 +154,7 @@ def test_one_reused_scaler_gives_the_pixels_of_a_fresh_one_per_frame(
     """`Scaler` (one swscale context, one thread) against PyAV's per-frame `to_ndarray(width=...)`."""
     import av
 
-    from vidagent.video.decode import Scaler
+    from vidagent.video.scale import Scaler
 
     path = corpus / name
     if not path.exists():

@@ -16,11 +16,7 @@ import numpy as np
 from ..errors import BadVideo, one_line
 from ..types import Frame, VideoInfo
 from .files import content_hash, regular_file_problem
-from .scale import can_shrink, shrink
-
-# swscale's area averaging: the right filter for downscaling, and ~30% faster than its default
-# (bicubic) on 720p -> 256 px (benchmarks/bench_scenes.py); detection and keyframes only shrink frames.
-_DOWNSCALE = "AREA"
+from .scale import Scaler, can_shrink, shrink
 
 
 def _open(path: str) -> Any:  # an av container (PyAV is untyped)
@@ -174,33 +170,6 @@ def _scaled(width: int, height: int, target_w: int) -> tuple[int, int]:
     else:
         w, h = target_w, max(2, round(height * target_w / width))
     return w - (w % 2), h - (h % 2)
-
-
-class Scaler:
-    """Frames to (w, h) arrays in one pixel format through one swscale context, on the calling thread.
-
-    Why: `VideoFrame.to_ndarray(width=...)` builds a new reformatter (and swscale context, with its
-    filter tables) for every frame and lets swscale start its own threads; one reused context on one
-    thread gives the same pixels for ~40% less CPU (0.53 -> 0.32 ms per 720p frame shrunk to 256 px),
-    which counts where every frame of a video is scaled (shot detection)."""
-
-    def __init__(self, w: int, h: int, pix_fmt: str) -> None:
-        from av.video.reformatter import VideoReformatter
-
-        self.w, self.h, self.pix_fmt = w, h, pix_fmt
-        self._ctx = VideoReformatter()
-        self._one_thread = True
-
-    def __call__(self, frame: Any) -> np.ndarray:
-        if self._one_thread:
-            try:
-                out = self._ctx.reformat(frame, self.w, self.h, self.pix_fmt, interpolation=_DOWNSCALE, threads=1)
-                return np.asarray(out.to_ndarray())
-            except TypeError:  # a PyAV before `threads` (< 15)
-                self._one_thread = False
-        return np.asarray(
-            self._ctx.reformat(frame, self.w, self.h, self.pix_fmt, interpolation=_DOWNSCALE).to_ndarray()
-        )
 
 
 def iter_frames(

@@ -1,16 +1,16 @@
-"""Cheap downscaling of decoded frames for shot detection: OpenCV on the YUV planes, not swscale.
+"""Scaling decoded frames: one reused swscale context (`Scaler`, every exact path), and OpenCV on
+the YUV planes for the opt-in coarse detection decode (`shrink`, `scenes.fast_decode`).
 
-Why: scene detection looks at every frame of a video, and swscale's area filter with a BGR conversion
-cost ~1.2 ms per 720p frame here, as much as decoding it (`benchmarks/bench_scenes.py`). OpenCV's area
-resize of the three 4:2:0 planes and its I420 -> BGR conversion at the small size cost ~0.6 ms for the
-same 256 px image, through a zero-copy view of the decoder's planes. The image differs from swscale's by
-a few grey levels (chroma is averaged over the plane, then converted); the detector compares frames
-with each other, so only a consistent image matters, and the cuts found on the corpus are the same
-(`tests/test_scenes.py`, `benchmarks/bench_detectors.py`).
+Why `shrink`: scene detection looks at every frame of a video, and swscale's area filter with a BGR
+conversion cost ~1.2 ms per 720p frame here, as much as decoding it (`benchmarks/bench_scenes.py`,
+before `Scaler`). OpenCV's area resize of the three 4:2:0 planes and its I420 -> BGR conversion at the
+small size cost ~0.6 ms for the same 256 px image, through a zero-copy view of the decoder's planes.
+The image differs from swscale's by a few grey levels (chroma is averaged over the plane, then
+converted), enough to move cuts that sit on the detector's threshold, hence opt-in.
 
-Only 8-bit 4:2:0 video (yuv420p, the common case) takes this path, and only for BGR or RGB output
+Only 8-bit 4:2:0 video (yuv420p, the common case) takes that path, and only for BGR or RGB output
 shrinking by at least 2x; everything else (other pixel formats, full-range "yuvj", upscaling) goes
-through swscale as before.
+through swscale.
 """
 
 from __future__ import annotations
@@ -20,6 +20,36 @@ from typing import Any
 import numpy as np
 
 _CODES: dict[str, int] = {}
+# swscale's area averaging: the right filter for downscaling, and ~30% faster than its default
+# (bicubic) on 720p -> 256 px (benchmarks/bench_scenes.py); detection and keyframes only shrink frames.
+_DOWNSCALE = "AREA"
+
+
+class Scaler:
+    """Frames to (w, h) arrays in one pixel format through one swscale context, on the calling thread.
+
+    Why: `VideoFrame.to_ndarray(width=...)` builds a new reformatter (and swscale context, with its
+    filter tables) for every frame and lets swscale start its own threads; one reused context on one
+    thread gives the same pixels for ~40% less CPU (0.53 -> 0.32 ms per 720p frame shrunk to 256 px),
+    which counts where every frame of a video is scaled (shot detection)."""
+
+    def __init__(self, w: int, h: int, pix_fmt: str) -> None:
+        from av.video.reformatter import VideoReformatter
+
+        self.w, self.h, self.pix_fmt = w, h, pix_fmt
+        self._ctx = VideoReformatter()
+        self._one_thread = True
+
+    def __call__(self, frame: Any) -> np.ndarray:
+        if self._one_thread:
+            try:
+                out = self._ctx.reformat(frame, self.w, self.h, self.pix_fmt, interpolation=_DOWNSCALE, threads=1)
+                return np.asarray(out.to_ndarray())
+            except TypeError:  # a PyAV before `threads` (< 15)
+                self._one_thread = False
+        return np.asarray(
+            self._ctx.reformat(frame, self.w, self.h, self.pix_fmt, interpolation=_DOWNSCALE).to_ndarray()
+        )
 
 
 def _plane(frame: Any, i: int) -> np.ndarray:
