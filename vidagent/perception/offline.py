@@ -142,7 +142,8 @@ class OfflineDescriber(Describer):
         times = [f.time for item in items for f in item.frames]
         # OCR beside the tagger and signals: each leaves part of a core idle (a batch's ONNX runs are
         # small), so overlapping them keeps both cores busy; the results are the same.
-        reading = _ocr_pool().submit(self._reader.read_boxes, images, times) if self._reader and images else None
+        reader = self._reader if images else None
+        reading = _ocr_pool().submit(reader.read_boxes, images, times) if reader is not None else None
         probs = self._tagger.tag_batch(images) if images else np.zeros((0, 1000), np.float32)
         crops = _crops(items, probs) if "crops" in self.config.signals else [[] for _ in items]
         flat = [c for cs in crops for c in cs]

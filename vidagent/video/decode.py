@@ -173,12 +173,7 @@ def _scaled(width: int, height: int, target_w: int) -> tuple[int, int]:
 
 
 def iter_frames(
-    path: str,
-    width: int = 0,
-    pix_fmt: str = "rgb24",
-    size: tuple[int, int] | None = None,
-    *,
-    coarse: bool = False,
+    path: str, width: int = 0, pix_fmt: str = "rgb24", size: tuple[int, int] | None = None, *, coarse: bool = False
 ) -> Iterator[tuple[int, float, np.ndarray]]:
     """Decode every frame in order as (index, seconds, HxWx3 array), scaled while decoding.
 
