@@ -27,14 +27,23 @@ def video_summaries(store: Store) -> list[dict[str, Any]]:
     """Every stored video with its size, duration, active clip count and indexing status, by path."""
     with _read(store) as s:
         videos = list(s.scalars(select(Video).order_by(Video.path)))
-        clips = dict(s.execute(
-            select(ClipRow.video_hash, func.count()).join(
-                Video, (Video.hash == ClipRow.video_hash) & (Video.plan_key == ClipRow.plan_key))
-            .group_by(ClipRow.video_hash)).all())
-        described = dict(s.execute(
-            select(DescriptionRow.video_hash, func.count()).join(
-                Video, (Video.hash == DescriptionRow.video_hash) & (Video.describer_key == DescriptionRow.describer_key))
-            .group_by(DescriptionRow.video_hash)).all())
+        clips = dict(
+            s.execute(
+                select(ClipRow.video_hash, func.count())
+                .join(Video, (Video.hash == ClipRow.video_hash) & (Video.plan_key == ClipRow.plan_key))
+                .group_by(ClipRow.video_hash)
+            ).all()
+        )
+        described = dict(
+            s.execute(
+                select(DescriptionRow.video_hash, func.count())
+                .join(
+                    Video,
+                    (Video.hash == DescriptionRow.video_hash) & (Video.describer_key == DescriptionRow.describer_key),
+                )
+                .group_by(DescriptionRow.video_hash)
+            ).all()
+        )
     out = []
     for v in videos:
         n_clips, n_desc = int(clips.get(v.hash, 0)), int(described.get(v.hash, 0))
@@ -44,11 +53,24 @@ def video_summaries(store: Store) -> list[dict[str, Any]]:
             state = "indexed"
         else:
             state = "partly indexed"
-        out.append({"hash": v.hash, "path": v.path, "name": v.path.replace("\\", "/").rsplit("/", 1)[-1],
-                    "duration": round(float(v.duration), 3), "width": v.width, "height": v.height,
-                    "fps": round(float(v.fps), 3), "size": v.size, "video_codec": v.video_codec,
-                    "audio_codec": v.audio_codec, "clips": n_clips, "described": n_desc, "status": state,
-                    "indexed_at": v.indexed_at.isoformat(timespec="seconds") if v.indexed_at else None})
+        out.append(
+            {
+                "hash": v.hash,
+                "path": v.path,
+                "name": v.path.replace("\\", "/").rsplit("/", 1)[-1],
+                "duration": round(float(v.duration), 3),
+                "width": v.width,
+                "height": v.height,
+                "fps": round(float(v.fps), 3),
+                "size": v.size,
+                "video_codec": v.video_codec,
+                "audio_codec": v.audio_codec,
+                "clips": n_clips,
+                "described": n_desc,
+                "status": state,
+                "indexed_at": v.indexed_at.isoformat(timespec="seconds") if v.indexed_at else None,
+            }
+        )
     return out
 
 
@@ -68,12 +90,28 @@ def clip_page(store: Store, video_hash: str, offset: int = 0, limit: int = 50) -
         total = int(s.scalar(select(func.count()).select_from(ClipRow).where(where)) or 0)
         rows = s.execute(
             select(ClipRow.id, ClipRow.idx, ClipRow.start, ClipRow.end, DescriptionRow.caption)
-            .outerjoin(DescriptionRow, (DescriptionRow.clip_id == ClipRow.id)
-                       & (DescriptionRow.describer_key == v.describer_key))
-            .where(where).order_by(ClipRow.idx).offset(offset).limit(limit)).all()
+            .outerjoin(
+                DescriptionRow,
+                (DescriptionRow.clip_id == ClipRow.id) & (DescriptionRow.describer_key == v.describer_key),
+            )
+            .where(where)
+            .order_by(ClipRow.idx)
+            .offset(offset)
+            .limit(limit)
+        ).all()
         path = v.path
-    return total, [{"clip_id": r[0], "index": int(r[1]), "start": round(float(r[2]), 3), "end": round(float(r[3]), 3),
-                    "caption": r[4] or "", "video": path, "video_hash": video_hash} for r in rows]
+    return total, [
+        {
+            "clip_id": r[0],
+            "index": int(r[1]),
+            "start": round(float(r[2]), 3),
+            "end": round(float(r[3]), 3),
+            "caption": r[4] or "",
+            "video": path,
+            "video_hash": video_hash,
+        }
+        for r in rows
+    ]
 
 
 def neighbours(store: Store, video_hash: str, index: int) -> tuple[str | None, str | None]:

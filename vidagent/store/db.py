@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from ..errors import DiskFull, StoreBusy, StoreNotFound, ordinary
 from ..types import Clip, Description, Scene, Segment, VideoInfo
 from .database import Database, split_store
-from .descriptions import DescriptionRepo, KeywordIndexState
+from .descriptions import DescriptionRepo
 from .embeddings import VectorRepo
 from .evidence import EvidenceRepo
+from .keyword_repo import KeywordIndexState, KeywordRepo
 from .migrate import upgrade
 from .models import SCHEMA_VERSION
 from .records import AgentRunRecord, ClipRecord, ClipSpan, RunRecord, StoredDescription, VideoRecord
@@ -97,8 +98,8 @@ class Store:
         self.video_repo = VideoRepo(self.db)
         self.stage_repo = StageRepo(self.db)
         self.description_repo = DescriptionRepo(self.db)
-        self.description_repo.postings_dir = self.root / "keywords"
-        self.description_repo.build_postings = not self.read_only
+        self.keyword_repo = KeywordRepo(self.db, self.description_repo.keywords, self.root / "keywords")
+        self.keyword_repo.build_postings = not self.read_only
         self.vector_repo = VectorRepo(self.db, self.root / "vectors")
         self.run_repo = RunRepo(self.db)
         self.evidence = EvidenceRepo(self.db)
@@ -283,13 +284,13 @@ class Store:
         return self.description_repo.clip_span(clip_id)
 
     def keyword_search(self, query: str, k: int) -> list[tuple[int, float]]:
-        return self.description_repo.keyword_search(query, k)
+        return self.keyword_repo.keyword_search(query, k)
 
     def keyword_state(self) -> KeywordIndexState | None:
-        return self.description_repo.keyword_state()
+        return self.keyword_repo.keyword_state()
 
     def rebuild_keywords(self) -> int:
-        return self.description_repo.rebuild_keywords()
+        return self.keyword_repo.rebuild_keywords()
 
     # -- vectors ----------------------------------------------------------------------------------
     def spaces(self) -> list[str]:
@@ -306,7 +307,7 @@ class Store:
         if self.read_only:
             return  # the in-memory indexes were synced from the database; there is nowhere to save them
         self.vector_repo.save_all()
-        self.description_repo.refresh_postings()
+        self.keyword_repo.refresh_postings()
 
     def vector_rows(self, space: str, above: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(ids, vectors) of a space above an id, in batches (index rebuilds, bench_scale)."""
@@ -337,7 +338,7 @@ class Store:
 
     def keyword_stats(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
         """(number of descriptions, how many contain each word) for keyword idf."""
-        return self.description_repo.keyword_stats(words)
+        return self.keyword_repo.keyword_stats(words)
 
     def runs(self, command: str) -> list[RunRecord]:
         return self.run_repo.of(command)

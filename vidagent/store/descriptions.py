@@ -9,13 +9,10 @@ statements (one INSERT per table per batch), so a batch of thousands of clips co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import partial
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,9 +20,8 @@ from ..types import Clip, Description
 from . import hot, reads
 from .database import Database
 from .evidence import add_boxes
-from .keyword import KeywordIndex, backend, query_terms
-from .postings import count_descriptions, doc_counts, ranked_large, refresh
-from .models import ClipRow, DescriptionRow, Embedding, Video, VectorChecksum, utcnow, vector_crc
+from .keyword import KeywordIndex, backend
+from .models import ClipRow, DescriptionRow, Embedding, VectorChecksum, Video, utcnow, vector_crc
 from .records import ClipRecord, ClipSpan, StoredDescription, keyword_row
 
 #: a description whose describer reported an error (stored with an empty caption; retried next run)
@@ -57,26 +53,11 @@ def _stored(d: DescriptionRow) -> StoredDescription:
     )
 
 
-@dataclass(frozen=True)
-class KeywordIndexState:
-    rows: int
-    descriptions: int
-    orphaned: int
-
-    @property
-    def ok(self) -> bool:
-        return self.rows == self.descriptions and self.orphaned == 0
-
-
 class DescriptionRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
         #: the keyword index of this database (None: captions by LIKE, no index to keep)
         self.keywords: KeywordIndex | None = backend(db.dialect)
-        #: where a large store keeps its keyword postings arrays (set by the Store: a per-machine cache)
-        self.postings_dir: Path | None = None
-        #: build missing or stale arrays on a search (not on a read-only store)
-        self.build_postings = False
 
     def described(self, describer_key: str, clip_ids: Sequence[str]) -> set[str]:
         """Clips done with this describer setting; a description that failed (error in `extra`) is not
@@ -92,7 +73,10 @@ class DescriptionRepo:
         with self.db.read() as s:
             n = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(_FAILED)) or 0)
             first = s.execute(
-                select(DescriptionRow.clip_id, DescriptionRow.extra).where(_FAILED).order_by(DescriptionRow.id).limit(limit)
+                select(DescriptionRow.clip_id, DescriptionRow.extra)
+                .where(_FAILED)
+                .order_by(DescriptionRow.id)
+                .limit(limit)
             ).all()
         return n, [(str(c), str((e or {}).get("error", ""))) for c, e in first]
 
@@ -176,7 +160,9 @@ class DescriptionRepo:
                 for space, (vec, vec_model) in vecs.items():
                     v = np.asarray(vec, dtype=np.float32).reshape(-1)
                     emb_rows.append(
-                        dict(description_id=did, space=space, model_id=vec_model, dim=int(v.shape[0]), vector=v.tobytes())
+                        dict(
+                            description_id=did, space=space, model_id=vec_model, dim=int(v.shape[0]), vector=v.tobytes()
+                        )
                     )
             if emb_rows:  # each vector with its checksum (doctor finds a changed byte inside a blob)
                 emb_ids = list(
@@ -184,7 +170,10 @@ class DescriptionRepo:
                 )
                 s.execute(
                     insert(VectorChecksum),
-                    [{"embedding_id": int(e), "crc": vector_crc(r["vector"])} for e, r in zip(emb_ids, emb_rows, strict=True)],
+                    [
+                        {"embedding_id": int(e), "crc": vector_crc(r["vector"])}
+                        for e, r in zip(emb_ids, emb_rows, strict=True)
+                    ],
                 )
             if self.keywords is not None:
                 self.keywords.add_many(
@@ -209,8 +198,13 @@ class DescriptionRepo:
             s.execute(delete(DescriptionRow).where(DescriptionRow.id.in_(ids)))
         hot.bump()
 
-    def _active_query(self, cols: Sequence[Any], description_ids: Sequence[int] | None, video_hash: str | None,
-                      clip_ids: Sequence[str] | None = None) -> Any:
+    def _active_query(
+        self,
+        cols: Sequence[Any],
+        description_ids: Sequence[int] | None,
+        video_hash: str | None,
+        clip_ids: Sequence[str] | None = None,
+    ) -> Any:
         """Columns of the descriptions of each video's active clip plan and describer."""
         q = (
             select(*cols)
@@ -236,8 +230,25 @@ class DescriptionRepo:
         """Descriptions of each video's active clip plan and describer, joined with clip and video
         (columns, not ORM objects: a search loads hundreds of rows and the objects cost more than the SQL)."""
         d = DescriptionRow
-        cols = (d.id, d.clip_id, d.video_hash, d.caption, d.tags, d.ocr, d.transcript, d.model_id, d.prompt,
-                d.describer, d.describer_key, d.frame_times, d.extra, ClipRow.start, ClipRow.end, ClipRow.idx, Video.path)
+        cols = (
+            d.id,
+            d.clip_id,
+            d.video_hash,
+            d.caption,
+            d.tags,
+            d.ocr,
+            d.transcript,
+            d.model_id,
+            d.prompt,
+            d.describer,
+            d.describer_key,
+            d.frame_times,
+            d.extra,
+            ClipRow.start,
+            ClipRow.end,
+            ClipRow.idx,
+            Video.path,
+        )
         q = self._active_query(cols, description_ids, video_hash, clip_ids).order_by(Video.path, ClipRow.idx)
         with self.db.read() as s:
             return [
@@ -261,8 +272,25 @@ class DescriptionRepo:
                     frame_times=list(ft),
                     extra=dict(extra or {}),
                 )
-                for (i, clip_id, vh, caption, tags, ocr, transcript, model_id, prompt, describer, dkey, ft, extra,
-                     start, end, idx, path) in s.execute(q)
+                for (
+                    i,
+                    clip_id,
+                    vh,
+                    caption,
+                    tags,
+                    ocr,
+                    transcript,
+                    model_id,
+                    prompt,
+                    describer,
+                    dkey,
+                    ft,
+                    extra,
+                    start,
+                    end,
+                    idx,
+                    path,
+                ) in s.execute(q)
             ]
 
     def active_ids(self, description_ids: Sequence[int], video_hash: str | None = None) -> set[int]:
@@ -305,87 +333,6 @@ class DescriptionRepo:
             ).first()
         return None if hit is None else ClipSpan(clip_id, float(hit[0]), float(hit[1]), str(hit[2]), str(hit[3]))
 
-    # -- keyword index ----------------------------------------------------------------------------
-    def keyword_search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """(description id, bm25) for the query's words, best first (FTS5 on SQLite, tsvector on
-        PostgreSQL, see keyword.py; captions by LIKE on any other database). Large stores rank from the
-        postings arrays (store/postings.py) plus the backend's query over the rows added since."""
-        with self.db.read() as s:
-            if self.keywords is not None:
-                found = ranked_large(s, self.keywords, self.postings_dir, query, k)
-                if found is None and self.build_postings and self.postings_dir is not None:
-                    # a large store without fresh arrays on this machine (a new searcher of a shared
-                    # database, or over a tenth changed): built once here, like the vector shards
-                    if refresh(s, self.keywords, self.postings_dir):
-                        found = ranked_large(s, self.keywords, self.postings_dir, query, k)
-                return self.keywords.search(s, query, k) if found is None else found
-            words = query_terms(query)
-            if not words:
-                return []
-            conds = [DescriptionRow.caption.ilike(f"%{w}%") for w in words]
-            return [(int(i), 1.0) for i in s.scalars(select(DescriptionRow.id).where(or_(*conds)).limit(k))]
-
-    def refresh_postings(self, force: bool = False) -> bool:
-        """Rebuild a large store's keyword postings arrays when missing or stale (save time, not search)."""
-        if self.keywords is None or self.postings_dir is None:
-            return False
-        with self.db.read() as s:
-            return refresh(s, self.keywords, self.postings_dir, force)
-
-    def keyword_stats(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """(number of descriptions, how many contain each word) for keyword idf, counted by the same
-        backend (and stemming) that keyword_search matches with."""
-        kw = self.keywords
-        with self.db.read() as s:
-            # kept per store generation (store/hot.py): a count is a pass over an index
-            n = count_descriptions(s)
-            fast = doc_counts(s, kw, self.postings_dir, words) if kw is not None else None
-            if fast is not None:  # a large store: from the keyword postings arrays
-                return n, fast
-            dfs = {}
-            for w in words:
-                if kw is not None:
-                    dfs[w] = hot.cached(s, ("df", w), partial(kw.df, s, w))
-                else:
-                    like = DescriptionRow.caption.ilike(f"%{w}%")
-                    dfs[w] = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(like)) or 0)
-        return n, dfs
-
-    def keyword_state(self) -> KeywordIndexState | None:
-        """How the keyword index compares with the descriptions (None where there is no keyword index)."""
-        if self.keywords is None:
-            return None
-        with self.db.read() as s:
-            n_desc = int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0)
-            n_rows, stray = self.keywords.counts(s)
-        return KeywordIndexState(n_rows, n_desc, stray)
-
-    def rebuild_keywords(self) -> int:
-        """Rebuild the keyword index from the descriptions (one transaction); returns the rows written."""
-        if self.keywords is None:
-            return 0
-        n = 0
-        hot.bump()
-        with self.db.write() as s:
-            self.keywords.clear(s)
-            last = 0
-            while True:
-                batch = list(
-                    s.execute(
-                        select(DescriptionRow.id, DescriptionRow.caption, DescriptionRow.ocr, DescriptionRow.transcript,
-                               DescriptionRow.tags)
-                        .where(DescriptionRow.id > last)
-                        .order_by(DescriptionRow.id)
-                        .limit(_REBUILD_BATCH)
-                    )
-                )
-                if not batch:
-                    break
-                self.keywords.add_many(s, [keyword_row(i, c, list(o), t, list(g)) for i, c, o, t, g in batch])
-                n += len(batch)
-                last = int(batch[-1][0])
-        return n
-
     def counts(self) -> dict[str, Any]:
         with self.db.read() as s:
             active = s.scalar(
@@ -397,5 +344,7 @@ class DescriptionRepo:
                 "clips": int(active or 0),
                 "clip_rows": int(s.scalar(select(func.count()).select_from(ClipRow)) or 0),
                 "descriptions": int(s.scalar(select(func.count()).select_from(DescriptionRow)) or 0),
-                "failed_descriptions": int(s.scalar(select(func.count()).select_from(DescriptionRow).where(_FAILED)) or 0),
+                "failed_descriptions": int(
+                    s.scalar(select(func.count()).select_from(DescriptionRow).where(_FAILED)) or 0
+                ),
             }

@@ -12,8 +12,8 @@ from sqlalchemy import delete, func, insert, select, text
 
 from . import hot
 from .database import Database
-from .reads import int_list
 from .models import DescriptionRow, Embedding, VectorChecksum, vector_crc
+from .reads import int_list
 from .vectors import VectorIndex, forget_counts, open_index
 
 
@@ -148,9 +148,9 @@ class VectorRepo:
         damaged: list[tuple[int, int]] = []
         unchecked: list[tuple[int, int]] = []
         total = 0
-        q = select(Embedding.id, Embedding.description_id, Embedding.dim, Embedding.vector, VectorChecksum.crc).outerjoin(
-            VectorChecksum, VectorChecksum.embedding_id == Embedding.id
-        )
+        q = select(
+            Embedding.id, Embedding.description_id, Embedding.dim, Embedding.vector, VectorChecksum.crc
+        ).outerjoin(VectorChecksum, VectorChecksum.embedding_id == Embedding.id)
         with self.db.read() as s:
             for eid, did, dim, vec, crc in s.execute(q):
                 total += 1

@@ -62,8 +62,19 @@ TABLES: list[Any] = [TextBoxRow.__table__, EvidenceCacheRow.__table__]
 def add_boxes(session: Session, description_id: int, video_hash: str, boxes: Sequence[TextBox]) -> None:
     """Rows for one description's boxes, inside the caller's transaction."""
     for b in boxes:
-        session.add(TextBoxRow(description_id=description_id, video_hash=video_hash, time=float(b.time),
-                               text=b.text, x0=b.x0, y0=b.y0, x1=b.x1, y1=b.y1, score=b.score))
+        session.add(
+            TextBoxRow(
+                description_id=description_id,
+                video_hash=video_hash,
+                time=float(b.time),
+                text=b.text,
+                x0=b.x0,
+                y0=b.y0,
+                x1=b.x1,
+                y1=b.y1,
+                score=b.score,
+            )
+        )
 
 
 def cache_key(clip_id: str, kind: str, model_id: str, settings: dict[str, Any]) -> str:
@@ -80,8 +91,11 @@ class EvidenceRepo:
     def boxes(self, description_id: int) -> list[TextBox]:
         """The stored text boxes of one description, in frame-time order."""
         with self.db.read() as s:
-            rows = s.scalars(select(TextBoxRow).where(TextBoxRow.description_id == description_id)
-                             .order_by(TextBoxRow.time, TextBoxRow.y0, TextBoxRow.x0))
+            rows = s.scalars(
+                select(TextBoxRow)
+                .where(TextBoxRow.description_id == description_id)
+                .order_by(TextBoxRow.time, TextBoxRow.y0, TextBoxRow.x0)
+            )
             return [TextBox(r.text, r.x0, r.y0, r.x1, r.y1, r.score, r.time) for r in rows]
 
     def missing_boxes(self, describer: str = "offline") -> int:
@@ -89,8 +103,11 @@ class EvidenceRepo:
         before schema 2 (their layout cannot be rebuilt from flat lines; re-describing restores it)."""
         with self.db.read() as s:
             has = select(TextBoxRow.description_id).distinct()
-            rows = s.execute(select(DescriptionRow.id, DescriptionRow.ocr).where(
-                DescriptionRow.describer == describer, DescriptionRow.id.not_in(has))).all()
+            rows = s.execute(
+                select(DescriptionRow.id, DescriptionRow.ocr).where(
+                    DescriptionRow.describer == describer, DescriptionRow.id.not_in(has)
+                )
+            ).all()
             return sum(1 for _, ocr in rows if ocr)
 
     def text_match(self, prefixes: Sequence[str], k: int) -> list[int]:
@@ -103,8 +120,10 @@ class EvidenceRepo:
 
         match = " OR ".join(f"{w}*" for w in words)
         with self.db.read() as s:
-            rows = s.execute(text("SELECT rowid FROM desc_fts WHERE desc_fts MATCH :m ORDER BY bm25(desc_fts) "
-                                  "LIMIT :k"), {"m": match, "k": k}).all()
+            rows = s.execute(
+                text("SELECT rowid FROM desc_fts WHERE desc_fts MATCH :m ORDER BY bm25(desc_fts) LIMIT :k"),
+                {"m": match, "k": k},
+            ).all()
         return [int(r[0]) for r in rows]
 
     def cached(self, key: str) -> tuple[Any, float] | None:
@@ -116,11 +135,34 @@ class EvidenceRepo:
     def cached_for(self, clip_id: str, kind: str) -> list[Any]:
         """Every cached re-query payload of one kind for a clip (any model or settings)."""
         with self.db.read() as s:
-            return [r.payload for r in s.scalars(select(EvidenceCacheRow).where(
-                EvidenceCacheRow.clip_id == clip_id, EvidenceCacheRow.kind == kind))]
+            return [
+                r.payload
+                for r in s.scalars(
+                    select(EvidenceCacheRow).where(EvidenceCacheRow.clip_id == clip_id, EvidenceCacheRow.kind == kind)
+                )
+            ]
 
-    def put_cache(self, key: str, clip_id: str, video_hash: str, kind: str, model_id: str,
-                  settings: dict[str, Any], payload: Any, seconds: float) -> None:
+    def put_cache(
+        self,
+        key: str,
+        clip_id: str,
+        video_hash: str,
+        kind: str,
+        model_id: str,
+        settings: dict[str, Any],
+        payload: Any,
+        seconds: float,
+    ) -> None:
         with self.db.write() as s:
-            s.merge(EvidenceCacheRow(key=key, clip_id=clip_id, video_hash=video_hash, kind=kind,
-                                     model_id=model_id, settings=settings, payload=payload, seconds=seconds))
+            s.merge(
+                EvidenceCacheRow(
+                    key=key,
+                    clip_id=clip_id,
+                    video_hash=video_hash,
+                    kind=kind,
+                    model_id=model_id,
+                    settings=settings,
+                    payload=payload,
+                    seconds=seconds,
+                )
+            )

@@ -28,6 +28,7 @@ class Store(Protocol):
     is_sqlite: bool
     read_only: bool
 
+
 log = logging.getLogger("vidagent")
 
 
@@ -55,8 +56,10 @@ def readonly_url(db: Path) -> tuple[str, str]:
         return f"sqlite:///{uri}&uri=true", "read-only store: nothing will be written"
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc) or "malformed" in str(exc):
-            raise StoreDamaged(f"{printable(db)}: the database is damaged ({exc}); copy the store somewhere "
-                               "writable and run `vidagent doctor --repair` there") from None
+            raise StoreDamaged(
+                f"{printable(db)}: the database is damaged ({exc}); copy the store somewhere "
+                "writable and run `vidagent doctor --repair` there"
+            ) from None
         log.debug("mode=ro failed for %s (%s): opening immutable", db, exc)
     wal = db.with_name(db.name + "-wal")
     note = "read-only store opened as immutable: nothing will be written"
@@ -82,8 +85,10 @@ def quick_check(store: Store) -> str | None:
 
 
 def refuse_read_only(root: Path) -> None:
-    raise StoreReadOnly(f"{printable(root)}: the store is read-only (a read-only mount or folder); this "
-                        "command writes to it: copy the store somewhere writable")
+    raise StoreReadOnly(
+        f"{printable(root)}: the store is read-only (a read-only mount or folder); this "
+        "command writes to it: copy the store somewhere writable"
+    )
 
 
 def require_writable(store: Store) -> None:
@@ -92,8 +97,10 @@ def require_writable(store: Store) -> None:
         refuse_read_only(Path(store.root))
     problem = quick_check(store)
     if problem is not None:
-        raise StoreDamaged(f"{printable(store.root)}/vidagent.db fails SQLite's quick check ({problem}); nothing "
-                           "was written: run `vidagent doctor --repair` first")
+        raise StoreDamaged(
+            f"{printable(store.root)}/vidagent.db fails SQLite's quick check ({problem}); nothing "
+            "was written: run `vidagent doctor --repair` first"
+        )
 
 
 def database_problem(db: Path) -> str | None:

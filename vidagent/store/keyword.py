@@ -12,12 +12,11 @@ stores both leave out of the match the words found in over half the documents (s
 from __future__ import annotations
 
 import math
-from functools import partial
 from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import Protocol
 
 import numpy as np
-
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
@@ -72,8 +71,10 @@ class SqliteFts5:
     def add_many(self, s: Session, rows: Sequence[KeywordRow]) -> None:
         """Keyword rows (one bulk statement), built by records.keyword_row."""
         if rows:
-            s.execute(text("INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) VALUES (:id, :c, :o, :t, :g)"),
-                      [{"id": r.rowid, "c": r.caption, "o": r.ocr, "t": r.transcript, "g": r.tags} for r in rows])
+            s.execute(
+                text("INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) VALUES (:id, :c, :o, :t, :g)"),
+                [{"id": r.rowid, "c": r.caption, "o": r.ocr, "t": r.transcript, "g": r.tags} for r in rows],
+            )
 
     def df(self, s: Session, word: str, above: int = 0) -> int:
         m = '"' + word.replace('"', "") + '"'
@@ -81,12 +82,16 @@ class SqliteFts5:
         return int(s.execute(q, {"m": m, "a": above}).scalar() or 0)
 
     def delete_video(self, s: Session, video_hash: str) -> None:
-        s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
-                  {"h": video_hash})
+        s.execute(
+            text("DELETE FROM desc_fts WHERE rowid IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
+            {"h": video_hash},
+        )
 
     def delete_ids(self, s: Session, desc_ids: Sequence[int]) -> None:
-        s.execute(text("DELETE FROM desc_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
-                  {"ids": _json_list(desc_ids)})
+        s.execute(
+            text("DELETE FROM desc_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
+            {"ids": _json_list(desc_ids)},
+        )
 
     def search(self, s: Session, query: str, k: int, above: int = 0, prune: bool = True) -> list[tuple[int, float]]:
         """BM25 top k (`above`: only descriptions with a higher id, the rows newer than postings.py's;
@@ -97,9 +102,13 @@ class SqliteFts5:
         n = _size(s)
         if prune and n > PRUNE_ABOVE:
             words = self._informative(s, words, n)
-        rows = s.execute(text("SELECT rowid, bm25(desc_fts) AS r FROM desc_fts WHERE desc_fts MATCH :m "
-                              "AND rowid > :above ORDER BY r, rowid LIMIT :k"),
-                         {"m": " OR ".join(f'"{w}"' for w in words), "k": k, "above": above}).all()
+        rows = s.execute(
+            text(
+                "SELECT rowid, bm25(desc_fts) AS r FROM desc_fts WHERE desc_fts MATCH :m "
+                "AND rowid > :above ORDER BY r, rowid LIMIT :k"
+            ),
+            {"m": " OR ".join(f'"{w}"' for w in words), "k": k, "above": above},
+        ).all()
         return [(int(r[0]), -float(r[1])) for r in rows]
 
     def stems(self, s: Session, words: Sequence[str]) -> list[str]:
@@ -117,7 +126,9 @@ class SqliteFts5:
 
     def postings(self, s: Session) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
         """Every term's (description ids, term frequencies), from FTS5's instance table (term order)."""
-        s.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.desc_fts_inst USING fts5vocab(main, desc_fts, 'instance')"))
+        s.execute(
+            text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.desc_fts_inst USING fts5vocab(main, desc_fts, 'instance')")
+        )
         cur = s.connection().exec_driver_sql("SELECT term, doc FROM temp.desc_fts_inst")
         term: str | None = None
         docs: list[int] = []
@@ -162,15 +173,19 @@ class SqliteFts5:
             q = text("SELECT coalesce(max(doc), 0) FROM temp.desc_fts_terms WHERE term = :t")
             return int(s.execute(q, {"t": t}).scalar() or 0)
 
-        df = {w: max((hot.cached(s, ("fts5-doc", t), partial(count, t)) for t in self.stems(s, [w])), default=0)
-              for w in words}
+        df = {
+            w: max((hot.cached(s, ("fts5-doc", t), partial(count, t)) for t in self.stems(s, [w])), default=0)
+            for w in words
+        }
         keep = [w for w in words if df[w] <= n / 2]
         return keep or [min(words, key=lambda w: df[w])]
 
     def counts(self, s: Session) -> tuple[int, int]:
         n = int(s.execute(text("SELECT count(*) FROM desc_fts")).scalar() or 0)
-        stray = int(s.execute(text(
-            "SELECT count(*) FROM desc_fts WHERE rowid NOT IN (SELECT id FROM descriptions)")).scalar() or 0)
+        stray = int(
+            s.execute(text("SELECT count(*) FROM desc_fts WHERE rowid NOT IN (SELECT id FROM descriptions)")).scalar()
+            or 0
+        )
         return n, stray
 
     def clear(self, s: Session) -> None:
@@ -185,26 +200,37 @@ class PostgresTsvector:
     def create(self, conn: Connection) -> None:
         # English stemming without stopword removal: FTS5's porter tokenizer keeps every word too, and
         # BM25's document length counts them.
-        conn.execute(text(
-            "DO $$ BEGIN "
-            "IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'vidagent_stem') THEN "
-            "CREATE TEXT SEARCH DICTIONARY vidagent_stem (TEMPLATE = snowball, LANGUAGE = english); END IF; "
-            f"IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = '{self.CONFIG}') THEN "
-            f"CREATE TEXT SEARCH CONFIGURATION {self.CONFIG} (COPY = english); "
-            f"ALTER TEXT SEARCH CONFIGURATION {self.CONFIG} ALTER MAPPING FOR asciiword, word, numword, "
-            "asciihword, hword, numhword, hword_asciipart, hword_part, hword_numpart WITH vidagent_stem; "
-            "END IF; END $$"))
-        conn.execute(text("CREATE TABLE IF NOT EXISTS desc_tsv (id INTEGER PRIMARY KEY REFERENCES descriptions(id) "
-                          "ON DELETE CASCADE, doc tsvector NOT NULL, len INTEGER NOT NULL)"))
+        conn.execute(
+            text(
+                "DO $$ BEGIN "
+                "IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'vidagent_stem') THEN "
+                "CREATE TEXT SEARCH DICTIONARY vidagent_stem (TEMPLATE = snowball, LANGUAGE = english); END IF; "
+                f"IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = '{self.CONFIG}') THEN "
+                f"CREATE TEXT SEARCH CONFIGURATION {self.CONFIG} (COPY = english); "
+                f"ALTER TEXT SEARCH CONFIGURATION {self.CONFIG} ALTER MAPPING FOR asciiword, word, numword, "
+                "asciihword, hword, numhword, hword_asciipart, hword_part, hword_numpart WITH vidagent_stem; "
+                "END IF; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS desc_tsv (id INTEGER PRIMARY KEY REFERENCES descriptions(id) "
+                "ON DELETE CASCADE, doc tsvector NOT NULL, len INTEGER NOT NULL)"
+            )
+        )
         conn.execute(text("CREATE INDEX IF NOT EXISTS desc_tsv_gin ON desc_tsv USING GIN (doc)"))
 
     def add_many(self, s: Session, rows: Sequence[KeywordRow]) -> None:
         """Keyword rows (one bulk statement), built by records.keyword_row."""
         if rows:
-            s.execute(text(f"INSERT INTO desc_tsv(id, doc, len) SELECT :id, v, "
-                           f"(SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(v)) "
-                           f"FROM to_tsvector('{self.CONFIG}', :doc) AS v"),
-                      [{"id": r.rowid, "doc": "\n".join((r.caption, r.ocr, r.transcript, r.tags))} for r in rows])
+            s.execute(
+                text(
+                    f"INSERT INTO desc_tsv(id, doc, len) SELECT :id, v, "
+                    f"(SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(v)) "
+                    f"FROM to_tsvector('{self.CONFIG}', :doc) AS v"
+                ),
+                [{"id": r.rowid, "doc": "\n".join((r.caption, r.ocr, r.transcript, r.tags))} for r in rows],
+            )
 
     def df(self, s: Session, word: str, above: int = 0) -> int:
         """Documents holding the word's stems (the same stemming search uses)."""
@@ -212,8 +238,10 @@ class PostgresTsvector:
         return int(s.execute(q, {"w": word, "a": above}).scalar() or 0)
 
     def delete_video(self, s: Session, video_hash: str) -> None:
-        s.execute(text("DELETE FROM desc_tsv WHERE id IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
-                  {"h": video_hash})
+        s.execute(
+            text("DELETE FROM desc_tsv WHERE id IN (SELECT id FROM descriptions WHERE video_hash=:h)"),
+            {"h": video_hash},
+        )
 
     def delete_ids(self, s: Session, desc_ids: Sequence[int]) -> None:
         s.execute(text("DELETE FROM desc_tsv WHERE id = ANY(:ids)"), {"ids": [int(i) for i in desc_ids]})
@@ -224,8 +252,12 @@ class PostgresTsvector:
         for w in words:
             key = f"pg:{w}"
             if key not in _STEMS:
-                _STEMS[key] = [str(x) for x in s.execute(
-                    text(f"SELECT DISTINCT lexeme FROM unnest(to_tsvector('{self.CONFIG}', :q))"), {"q": w}).scalars()]
+                _STEMS[key] = [
+                    str(x)
+                    for x in s.execute(
+                        text(f"SELECT DISTINCT lexeme FROM unnest(to_tsvector('{self.CONFIG}', :q))"), {"q": w}
+                    ).scalars()
+                ]
             out += _STEMS[key]
         return out
 
@@ -233,12 +265,19 @@ class PostgresTsvector:
         """Every lexeme's (description ids, frequencies), one query per lexeme from ts_stat's list."""
         lexemes = list(s.execute(text("SELECT word FROM ts_stat('SELECT doc FROM desc_tsv') ORDER BY word")).scalars())
         for lex in lexemes:
-            rows = s.execute(text("SELECT t.id, array_length(u.positions, 1) FROM desc_tsv t, unnest(t.doc) u "
-                                  "WHERE t.doc @@ CAST(:q AS tsquery) AND u.lexeme = :lex ORDER BY t.id"),
-                             {"q": _quote(lex), "lex": lex}).all()
+            rows = s.execute(
+                text(
+                    "SELECT t.id, array_length(u.positions, 1) FROM desc_tsv t, unnest(t.doc) u "
+                    "WHERE t.doc @@ CAST(:q AS tsquery) AND u.lexeme = :lex ORDER BY t.id"
+                ),
+                {"q": _quote(lex), "lex": lex},
+            ).all()
             if rows:
-                yield (str(lex), np.asarray([r[0] for r in rows], dtype=np.int64),
-                       np.asarray([r[1] or 1 for r in rows], dtype=np.int64))
+                yield (
+                    str(lex),
+                    np.asarray([r[0] for r in rows], dtype=np.int64),
+                    np.asarray([r[1] or 1 for r in rows], dtype=np.int64),
+                )
 
     def lengths(self, s: Session) -> tuple[np.ndarray, np.ndarray]:
         rows = s.execute(text("SELECT id, len FROM desc_tsv")).all()
@@ -248,15 +287,22 @@ class PostgresTsvector:
         words = query_terms(query)
         if not words:
             return []
-        lexemes = list(s.execute(text(f"SELECT DISTINCT lexeme FROM unnest(to_tsvector('{self.CONFIG}', :q))"),
-                                 {"q": " ".join(words)}).scalars())
+        lexemes = list(
+            s.execute(
+                text(f"SELECT DISTINCT lexeme FROM unnest(to_tsvector('{self.CONFIG}', :q))"), {"q": " ".join(words)}
+            ).scalars()
+        )
         if not lexemes:
             return []
         n_docs, avgdl = _collection_stats(s)
         idf, dfs = {}, {}
         for lex in lexemes:
-            dfs[lex] = df = int(s.execute(text("SELECT count(*) FROM desc_tsv WHERE doc @@ CAST(:t AS tsquery)"),
-                                          {"t": _quote(lex)}).scalar() or 0)
+            dfs[lex] = df = int(
+                s.execute(
+                    text("SELECT count(*) FROM desc_tsv WHERE doc @@ CAST(:t AS tsquery)"), {"t": _quote(lex)}
+                ).scalar()
+                or 0
+            )
             # FTS5: idf = ln((N - n + 0.5) / (n + 0.5)), at least 1e-6
             idf[lex] = max(1e-6, math.log((n_docs - df + 0.5) / (df + 0.5)))
         if prune and n_docs > PRUNE_ABOVE:  # as in SqliteFts5: words in over half the documents are not matched
@@ -266,7 +312,8 @@ class PostgresTsvector:
             "(tf + :k1 * (1 - :b + :b * t.len / :avgdl))) AS score FROM desc_tsv t, "
             "LATERAL (SELECT lexeme, array_length(positions, 1) AS tf FROM unnest(t.doc)) u "
             "WHERE t.doc @@ CAST(:q AS tsquery) AND u.lexeme = ANY(:lex) AND t.id > :above "
-            "GROUP BY t.id ORDER BY score DESC, t.id LIMIT :k")
+            "GROUP BY t.id ORDER BY score DESC, t.id LIMIT :k"
+        )
         args = {"idf": _json(idf), "k1": K1, "b": B, "avgdl": avgdl, "lex": lexemes, "k": k, "above": above}
         rows = s.execute(sql, {**args, "q": " | ".join(_quote(x) for x in lexemes)}).all()
         return [(int(r[0]), float(r[1])) for r in rows]

@@ -18,8 +18,8 @@ are ranked by the backend's own query over that id range and merged; deleted one
 from __future__ import annotations
 
 import json
-import math
 import logging
+import math
 import os
 import threading
 from collections.abc import Iterable, Sequence
@@ -100,13 +100,19 @@ class Postings:
         dense = np.zeros(max_id + 1, dtype=np.int32)
         dense[doc_ids[keep]] = doc_len[keep]
         names = {"ids": f"ids-{tag}.npy", "tf": f"tf-{tag}.npy", "lengths": f"len-{tag}.npy"}
-        cat = (lambda parts, dt: np.concatenate(parts) if parts else np.zeros(0, dt))
+        cat = lambda parts, dt: np.concatenate(parts) if parts else np.zeros(0, dt)
         np.save(self.directory / names["ids"], cat(id_parts, np.int32))
         np.save(self.directory / names["tf"], cat(tf_parts, np.uint16))
         np.save(self.directory / names["lengths"], dense)
         n_docs = int(np.count_nonzero(keep))
-        meta = {**names, "max_id": max_id, "docs": n_docs, "tokens": int(doc_len[keep].sum()), "postings": at,
-                "terms": terms}
+        meta = {
+            **names,
+            "max_id": max_id,
+            "docs": n_docs,
+            "tokens": int(doc_len[keep].sum()),
+            "postings": at,
+            "terms": terms,
+        }
         old = self.manifest_data()
         tmp = self.manifest.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(json.dumps(meta))
@@ -190,12 +196,14 @@ def open_postings(directory: Path) -> Postings:
 
 def count_descriptions(s: Session, gen: tuple[int, int] | None = None) -> int:
     """Descriptions in the store (kept per store generation: a count is a pass over an index)."""
-    return hot.cached(s, "descriptions", lambda: int(s.execute(text("SELECT count(*) FROM descriptions")).scalar() or 0),
-                      gen)
+    return hot.cached(
+        s, "descriptions", lambda: int(s.execute(text("SELECT count(*) FROM descriptions")).scalar() or 0), gen
+    )
 
 
-def ranked_large(s: Session, kw: KeywordIndex, directory: Path | None, query: str,
-                 k: int) -> list[tuple[int, float]] | None:
+def ranked_large(
+    s: Session, kw: KeywordIndex, directory: Path | None, query: str, k: int
+) -> list[tuple[int, float]] | None:
     """The BM25 top k from the arrays plus the backend's ranking of the newer rows; None when the store
     is small or has no arrays (the backend ranks alone)."""
     gen = hot.generation(s)
@@ -215,12 +223,20 @@ def ranked_large(s: Session, kw: KeywordIndex, directory: Path | None, query: st
     tail = kw.search(s, " ".join(keep), k, above=cut, prune=False) if gen[0] > cut else []
     both = sorted(first + tail, key=lambda x: (-x[1], x[0]))
     # descriptions deleted since the build: the arrays' documents plus the newer rows, less the store's
-    newer = hot.cached(s, ("newer", cut), lambda: int(s.execute(
-        text("SELECT count(*) FROM descriptions WHERE id > :c"), {"c": cut}).scalar() or 0), gen)
+    newer = hot.cached(
+        s,
+        ("newer", cut),
+        lambda: int(s.execute(text("SELECT count(*) FROM descriptions WHERE id > :c"), {"c": cut}).scalar() or 0),
+        gen,
+    )
     if int(p.meta["docs"]) + newer != n and both:
         ids = [i for i, _ in both]
-        live = {int(i) for i in s.execute(text("SELECT id FROM descriptions WHERE id IN ("
-                                               + ",".join(str(int(i)) for i in ids) + ")")).scalars()}
+        live = {
+            int(i)
+            for i in s.execute(
+                text("SELECT id FROM descriptions WHERE id IN (" + ",".join(str(int(i)) for i in ids) + ")")
+            ).scalars()
+        }
         both = [x for x in both if x[0] in live]
     return both[:k]
 

@@ -32,7 +32,6 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else (value or [])
 
 
-
 def active_ids(db: Database, description_ids: Sequence[int], video_hash: str | None = None) -> set[int]:
     """Which of these descriptions are active (one indexed query, no row is decoded)."""
     if not description_ids:
@@ -42,6 +41,7 @@ def active_ids(db: Database, description_ids: Sequence[int], video_hash: str | N
         sql += " AND d.video_hash = :h"
     with db.read() as s:
         return {int(i) for i in s.execute(text(sql), {"h": video_hash}).scalars()}
+
 
 def seen(db: Database, description_ids: Sequence[int]) -> dict[int, tuple[int, list[list[str]]]]:
     """(people, keyframe labels) of each of these descriptions: how many people the people signal saw

@@ -22,8 +22,19 @@ from pathlib import Path
 
 log = logging.getLogger("vidagent")
 
-TABLES = ("videos", "paths", "scene_sets", "clips", "transcripts", "descriptions", "embeddings",
-          "vector_checksums", "runs", "agent_runs", "meta")
+TABLES = (
+    "videos",
+    "paths",
+    "scene_sets",
+    "clips",
+    "transcripts",
+    "descriptions",
+    "embeddings",
+    "vector_checksums",
+    "runs",
+    "agent_runs",
+    "meta",
+)
 _SKIP = ("desc_fts", "sqlite_", "lost_and_found")
 
 
@@ -45,13 +56,19 @@ class Recovery:
             elif b > a:
                 parts.append(f"{t}: {a} of {b} recovered, {b - a} lost")
         if self.reembedded:
-            parts.append(f"{self.reembedded} descriptions had lost their vectors: text vectors made again from "
-                         "their captions (other vectors of theirs, e.g. visual, are gone)")
+            parts.append(
+                f"{self.reembedded} descriptions had lost their vectors: text vectors made again from "
+                "their captions (other vectors of theirs, e.g. visual, are gone)"
+            )
         if self.dropped_descriptions:
-            parts.append(f"{self.dropped_descriptions} descriptions without their vectors removed (the next "
-                         "`vidagent index` describes those clips again)")
-        if any(self.before.get(t) is not None and self.after.get(t, 0) < (self.before.get(t) or 0)
-               for t in ("videos", "clips", "descriptions")):
+            parts.append(
+                f"{self.dropped_descriptions} descriptions without their vectors removed (the next "
+                "`vidagent index` describes those clips again)"
+            )
+        if any(
+            self.before.get(t) is not None and self.after.get(t, 0) < (self.before.get(t) or 0)
+            for t in ("videos", "clips", "descriptions")
+        ):
             parts.append("re-run `vidagent index` on the same videos to redo what was lost")
         return "; ".join(parts) or "nothing lost"
 
@@ -87,8 +104,15 @@ def patch_header(db: Path) -> bool:
         struct.pack_into(">HBBBBBB", header, 16, page if page < 65536 else 1, 1, 1, 0, 64, 32, 32)
         struct.pack_into(">IIIIII", header, 24, 1, size // page, 0, 0, 1, 4)
         struct.pack_into(">I", header, 56, 1)  # UTF-8
-        struct.pack_into(">II", header, 92, 1, sqlite3.sqlite_version_info[0] * 1_000_000
-                         + sqlite3.sqlite_version_info[1] * 1000 + sqlite3.sqlite_version_info[2])
+        struct.pack_into(
+            ">II",
+            header,
+            92,
+            1,
+            sqlite3.sqlite_version_info[0] * 1_000_000
+            + sqlite3.sqlite_version_info[1] * 1000
+            + sqlite3.sqlite_version_info[2],
+        )
         db.write_bytes(bytes(header) + original[100:])
         try:
             conn = _open_damaged(db)
@@ -173,8 +197,7 @@ def _with_python(src: Path, dst: Path) -> None:
         new.close()
 
 
-def _copy_table(old: sqlite3.Connection, new: sqlite3.Connection, name: str, cols: list[str],
-                step: int = 256) -> None:
+def _copy_table(old: sqlite3.Connection, new: sqlite3.Connection, name: str, cols: list[str], step: int = 256) -> None:
     try:
         lo, hi = old.execute(f'SELECT min(rowid), max(rowid) FROM "{name}"').fetchone()
     except sqlite3.Error:
@@ -218,15 +241,17 @@ def _make_consistent(db: Path) -> tuple[int, int]:
             if "vector_checksums" in tables:
                 conn.execute("DELETE FROM vector_checksums WHERE embedding_id NOT IN (SELECT id FROM embeddings)")
             reembedded = _reembed(conn)
-            dropped = conn.execute("DELETE FROM descriptions WHERE id NOT IN "
-                                   "(SELECT description_id FROM embeddings)").rowcount
+            dropped = conn.execute(
+                "DELETE FROM descriptions WHERE id NOT IN (SELECT description_id FROM embeddings)"
+            ).rowcount
         conn.execute(FTS_SQL)
         if "descriptions" in tables:
             conn.execute(
                 "INSERT INTO desc_fts(rowid, caption, ocr, transcript, tags) SELECT d.id, d.caption, "
                 "(SELECT group_concat(value, char(10)) FROM json_each(d.ocr)), d.transcript, "
                 "(SELECT group_concat(json_extract(value, '$[0]'), ' ') FROM json_each(d.tags)) "
-                "FROM descriptions d WHERE json_valid(d.ocr) AND json_valid(d.tags)")
+                "FROM descriptions d WHERE json_valid(d.ocr) AND json_valid(d.tags)"
+            )
         conn.commit()
         return dropped, reembedded if {"descriptions", "embeddings"} <= tables else 0
     finally:
@@ -240,8 +265,9 @@ def _reembed(conn: sqlite3.Connection) -> int:
     from ..describe import get_embedder
     from .models import vector_crc
 
-    rows = conn.execute("SELECT id, caption FROM descriptions WHERE id NOT IN "
-                        "(SELECT description_id FROM embeddings)").fetchall()
+    rows = conn.execute(
+        "SELECT id, caption FROM descriptions WHERE id NOT IN (SELECT description_id FROM embeddings)"
+    ).fetchall()
     if not rows:
         return 0
     try:
@@ -252,9 +278,10 @@ def _reembed(conn: sqlite3.Connection) -> int:
         return 0
     for (did, _), v in zip(rows, vecs, strict=True):
         blob = v.astype("float32").tobytes()
-        cur = conn.execute("INSERT INTO embeddings(description_id, space, model_id, dim, vector) "
-                           "VALUES (?, ?, ?, ?, ?)",
-                           (did, f"text:{emb.name}", emb.model_id, int(v.shape[0]), blob))
+        cur = conn.execute(
+            "INSERT INTO embeddings(description_id, space, model_id, dim, vector) VALUES (?, ?, ?, ?, ?)",
+            (did, f"text:{emb.name}", emb.model_id, int(v.shape[0]), blob),
+        )
         conn.execute("INSERT INTO vector_checksums(embedding_id, crc) VALUES (?, ?)", (cur.lastrowid, vector_crc(blob)))
     return len(rows)
 
@@ -304,7 +331,6 @@ def recover(db: Path) -> Recovery:
     if vectors.is_dir():
         for f in list(vectors.glob("*.faiss")) + list(vectors.glob("*.json")):
             f.unlink(missing_ok=True)
-    rec = Recovery(backup=backup, method=method, before=before, dropped_descriptions=dropped,
-                   reembedded=reembedded)
+    rec = Recovery(backup=backup, method=method, before=before, dropped_descriptions=dropped, reembedded=reembedded)
     rec.after = {k: (v or 0) for k, v in count_rows(db).items()}
     return rec

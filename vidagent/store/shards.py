@@ -19,6 +19,7 @@ from ..errors import require
 #: passes its own EXACT_MAX, the one to change)
 EXACT_MAX = 50_000
 
+
 def ivf_lists(n: int) -> int:
     """Inverted lists for n vectors: 4*sqrt(n) (FAISS guideline: 4..16*sqrt(n))."""
     return max(16, min(65536, int(4 * math.sqrt(n))))

@@ -45,8 +45,16 @@ from .shards import (
     ivf_probes,
 )
 
-__all__ = ["EXACT_MAX", "ShardInfo", "VectorIndex", "build_index", "forget_counts", "ivf_lists", "ivf_probes",
-           "open_index"]
+__all__ = [
+    "EXACT_MAX",
+    "ShardInfo",
+    "VectorIndex",
+    "build_index",
+    "forget_counts",
+    "ivf_lists",
+    "ivf_probes",
+    "open_index",
+]
 
 log = logging.getLogger("vidagent")
 
@@ -149,11 +157,13 @@ class VectorIndex:
     def manifest_changed(self) -> bool:
         """True when the manifest was replaced since it was read or written here (another process
         saved), or a mapped shard file was changed in place (damage): the object must be reopened."""
-        return self._loaded and (_mtime(self.meta_path) != self._manifest_mtime
-                                 or not all(s.intact() for s in self._shards))
+        return self._loaded and (
+            _mtime(self.meta_path) != self._manifest_mtime or not all(s.intact() for s in self._shards)
+        )
 
-    def sync(self, db_max_id: int, db_count: Callable[[], int], rows: RowSource,
-             all_ids: IdSource | None = None) -> bool:
+    def sync(
+        self, db_max_id: int, db_count: Callable[[], int], rows: RowSource, all_ids: IdSource | None = None
+    ) -> bool:
         """Make the index hold exactly the database's vectors; returns True if it changed.
 
         The highest id is checked on every call (cheap); the row count (which finds deletions and rows
@@ -316,8 +326,14 @@ class VectorIndex:
         return _Shard(info, index, np.load(path.with_suffix(".ids.npy"), mmap_mode="r"), path)
 
     def _write_manifest(self) -> None:
-        data = {"space": self.space, "max_id": self.max_id, "ntotal": self.ntotal, "next": self._next,
-                "shards": [asdict(s.info) for s in self._shards], "tombstones": sorted(self._tombstones)}
+        data = {
+            "space": self.space,
+            "max_id": self.max_id,
+            "ntotal": self.ntotal,
+            "next": self._next,
+            "shards": [asdict(s.info) for s in self._shards],
+            "tombstones": sorted(self._tombstones),
+        }
         tmp = self.meta_path.with_suffix(f".json.tmp{os.getpid()}")
         try:
             tmp.write_text(json.dumps(data))
