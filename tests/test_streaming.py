@@ -93,6 +93,13 @@ def test_clips_are_described_before_detection_ends_with_the_same_result(
     on_s, off_s = (dict(vidagent.status(tmp_path / d), store="") for d in ("on", "off"))
     assert on_s == off_s  # no provisional clip rows left behind
     assert not any(t.name == "vidagent-shots" for t in threading.enumerate())
+    for d in ("on", "off"):  # `ask` re-queries a clip with the describe settings it was described with
+        st = Store(tmp_path / d)
+        try:
+            key = st.videos()[0].describer_key
+            assert key and st.describer_settings(key) is not None, d
+        finally:
+            st.close()
 
 
 def test_search_sees_a_streaming_video_and_ctrl_c_keeps_its_batches(

@@ -296,10 +296,10 @@ class Indexer:
             raise
         if self.activate:
             self.store.set_active(info.hash, plan.plan_key, self.describer_key())
+            self.store.remember_describer(self.describer_key(), self.settings.describe.model_dump(mode="json"))
         if self._provisional:
             self.store.drop_clips(self._provisional)
             self._provisional = ""
-            self.store.remember_describer(self.describer_key(), self.settings.describe.model_dump(mode="json"))
         result.hash, result.clips, result.seconds = info.hash, len(plan.clips), info.duration
         if info.truncated:
             result.warning = (
