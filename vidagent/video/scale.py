@@ -45,7 +45,7 @@ class Scaler:
             try:
                 out = self._ctx.reformat(frame, self.w, self.h, self.pix_fmt, interpolation=_DOWNSCALE, threads=1)
                 return np.asarray(out.to_ndarray())
-            except TypeError:  # a PyAV before `threads` (< 15)
+            except TypeError:  # a PyAV whose reformat() has no `threads` yet
                 self._one_thread = False
         return np.asarray(
             self._ctx.reformat(frame, self.w, self.h, self.pix_fmt, interpolation=_DOWNSCALE).to_ndarray()
