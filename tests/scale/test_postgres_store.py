@@ -144,3 +144,14 @@ def test_keyword_stats_and_rebuild_agree_with_fts5(pg_url: str, tmp_path: Path) 
         assert st.keyword_search("dog park", 10) == before
     lite.close()
     pg.close()
+
+
+def test_keyword_counts_leave_out_inactive_descriptions_on_postgres(pg_url: str) -> None:
+    """The same activity rules on PostgreSQL (its tsvector matches give the inactive documents)."""
+    from ..store.test_activity import check_counts_follow_activation
+
+    st = Store(pg_url)
+    try:
+        check_counts_follow_activation(st)
+    finally:
+        st.close()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import DiskFull, StoreBusy, StoreNotFound, ordinary
 from ..types import Clip, Description, Scene, Segment, VideoInfo
+from .activity import Activity
 from .database import Database, split_store
 from .descriptions import DescriptionRepo
 from .embeddings import VectorRepo
@@ -337,8 +338,12 @@ class Store:
         self.run_repo.update(run_id, status, summary)
 
     def keyword_stats(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """(number of descriptions, how many contain each word) for keyword idf."""
+        """(number of active descriptions, how many of them contain each word) for keyword idf."""
         return self.keyword_repo.keyword_stats(words)
+
+    def activity(self) -> Activity:
+        """Descriptions held, and which of them no search shows (older describers or plans, caption jobs)."""
+        return self.keyword_repo.activity()
 
     def runs(self, command: str) -> list[RunRecord]:
         return self.run_repo.of(command)

@@ -56,6 +56,7 @@ class KeywordIndex(Protocol):
     def counts(self, s: Session) -> tuple[int, int]: ...  # (rows, rows whose description is gone)
     def clear(self, s: Session) -> None: ...  # every row (a rebuild follows, from records.keyword_row)
     def df(self, s: Session, word: str, above: int = 0) -> int: ...  # documents holding the word (as matched)
+    def matching_ids(self, s: Session, word: str) -> np.ndarray: ...  # the ids of those documents
     # the large-store top-k (store/postings.py): the index's own stems, postings and lengths
     def stems(self, s: Session, words: Sequence[str]) -> list[str]: ...
     def postings(self, s: Session) -> Iterator[tuple[str, np.ndarray, np.ndarray]]: ...
@@ -80,6 +81,11 @@ class SqliteFts5:
         m = '"' + word.replace('"', "") + '"'
         q = text("SELECT count(*) FROM desc_fts WHERE desc_fts MATCH :m AND rowid > :a")
         return int(s.execute(q, {"m": m, "a": above}).scalar() or 0)
+
+    def matching_ids(self, s: Session, word: str) -> np.ndarray:
+        m = '"' + word.replace('"', "") + '"'
+        rows = s.execute(text("SELECT rowid FROM desc_fts WHERE desc_fts MATCH :m"), {"m": m}).scalars()
+        return np.fromiter((int(i) for i in rows), dtype=np.int64)
 
     def delete_video(self, s: Session, video_hash: str) -> None:
         s.execute(
@@ -236,6 +242,10 @@ class PostgresTsvector:
         """Documents holding the word's stems (the same stemming search uses)."""
         q = text(f"SELECT count(*) FROM desc_tsv WHERE doc @@ plainto_tsquery('{self.CONFIG}', :w) AND id > :a")
         return int(s.execute(q, {"w": word, "a": above}).scalar() or 0)
+
+    def matching_ids(self, s: Session, word: str) -> np.ndarray:
+        q = text(f"SELECT id FROM desc_tsv WHERE doc @@ plainto_tsquery('{self.CONFIG}', :w)")
+        return np.fromiter((int(i) for i in s.execute(q, {"w": word}).scalars()), dtype=np.int64)
 
     def delete_video(self, s: Session, video_hash: str) -> None:
         s.execute(

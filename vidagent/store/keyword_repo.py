@@ -13,8 +13,10 @@ from functools import partial
 from pathlib import Path
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from . import hot
+from .activity import Activity, activity
 from .database import Database
 from .keyword import KeywordIndex, query_terms
 from .models import DescriptionRow
@@ -33,6 +35,11 @@ class KeywordIndexState:
     @property
     def ok(self) -> bool:
         return self.rows == self.descriptions and self.orphaned == 0
+
+
+def _inactive_df(act: Activity, kw: KeywordIndex, s: Session, word: str) -> int:
+    """Inactive descriptions holding the word (as the backend matches it)."""
+    return act.inactive_among(kw.matching_ids(s, word))
 
 
 class KeywordRepo:
@@ -72,23 +79,36 @@ class KeywordRepo:
             return refresh(s, self.keywords, self.postings_dir, force)
 
     def keyword_stats(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """(number of descriptions, how many contain each word) for keyword idf, counted by the same
-        backend (and stemming) that keyword_search matches with."""
+        """(number of active descriptions, how many of them contain each word) for keyword idf, counted
+        by the same backend (and stemming) that keyword_search matches with. Descriptions no search
+        shows (older describers and plans, caption jobs) are left out (`activity.py`)."""
         kw = self.keywords
         with self.db.read() as s:
             # kept per store generation (store/hot.py): a count is a pass over an index
             n = count_descriptions(s)
             fast = doc_counts(s, kw, self.postings_dir, words) if kw is not None else None
             if fast is not None:  # a large store: from the keyword postings arrays
-                return n, fast
-            dfs = {}
+                dfs = fast
+            else:
+                dfs = {}
+                for w in words:
+                    if kw is not None:
+                        dfs[w] = hot.cached(s, ("df", w), partial(kw.df, s, w))
+                    else:
+                        like = DescriptionRow.caption.ilike(f"%{w}%")
+                        dfs[w] = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(like)) or 0)
+            act = activity(s)
+            if not act.n_inactive or kw is None:
+                return n, dfs
             for w in words:
-                if kw is not None:
-                    dfs[w] = hot.cached(s, ("df", w), partial(kw.df, s, w))
-                else:
-                    like = DescriptionRow.caption.ilike(f"%{w}%")
-                    dfs[w] = int(s.scalar(select(func.count()).select_from(DescriptionRow).where(like)) or 0)
-        return n, dfs
+                gone = hot.cached(s, ("df-inactive", w), partial(_inactive_df, act, kw, s, w))
+                dfs[w] = max(0, dfs[w] - gone)
+            return max(0, n - act.n_inactive), dfs
+
+    def activity(self) -> Activity:
+        """How many descriptions the store holds and which of them no search shows."""
+        with self.db.read() as s:
+            return activity(s)
 
     def keyword_state(self) -> KeywordIndexState | None:
         """How the keyword index compares with the descriptions (None where there is no keyword index)."""

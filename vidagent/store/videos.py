@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 
 from ..errors import AmbiguousVideo, UnknownVideo, printable
 from ..types import VideoInfo
+from . import hot
 from .database import Database, retry_conflicts
 from .models import ClipRow, DescriptionRow, Embedding, PathCache, SceneSet, Transcript, Video, utcnow
 from .records import ClipRecord, VideoRecord
@@ -89,6 +90,7 @@ class VideoRepo:
             row = s.get(Video, video_hash)
             if row is not None:
                 row.plan_key, row.describer_key, row.indexed_at = plan_key, describer_key, utcnow()
+        hot.bump()  # which descriptions are active changed: keyword statistics (activity.py) follow
 
     def get(self, video_hash: str) -> VideoRecord | None:
         with self.db.read() as s:
