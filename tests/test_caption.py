@@ -204,6 +204,7 @@ def test_prompt_describer_records_prompt_and_leaves_search_alone(tmp_path: Path,
     colour = _config(tmp_path, "test-colour")
     vidagent.index(two_videos, store=st, config=colour)
     before = vidagent.search("green", store=st, config=colour)
+    ranked = vidagent.search("a green screen", store=st, config=colour, min_score=0)
     prompt = REPO / "examples" / "prompts" / "short.yaml"
     out = tmp_path / "p.jsonl"
     rep = caption(
@@ -219,7 +220,11 @@ def test_prompt_describer_records_prompt_and_leaves_search_alone(tmp_path: Path,
     assert rep.index.summary()["described"] == len(rows) > 0
     assert {(r["prompt"], r["prompt_version"], r["describer"]) for r in rows} == {("short", "1", "test-prompt")}
     assert all("one terse sentence" in r["caption"] for r in rows)
+    # the caption job's descriptions change neither the hits nor their scores (keyword statistics
+    # count only the descriptions search shows: store/activity.py)
     assert [h.caption for h in vidagent.search("green", store=st, config=colour)] == [h.caption for h in before]
+    after = vidagent.search("a green screen", store=st, config=colour, min_score=0)
+    assert [(h.clip_id, round(h.score, 9)) for h in after] == [(h.clip_id, round(h.score, 9)) for h in ranked]
     # Same prompt version and variables: nothing is described again; a new variable value re-describes.
     again = caption(
         [two_videos],
