@@ -86,4 +86,6 @@ def test_a_re_described_store_ranks_like_a_fresh_one(
         assert st.activity().n_inactive == st.activity().active > 0
     finally:
         st.close()
+    assert vidagent.status(redone)["superseded_descriptions"] == vidagent.status(redone)["clips"]
+    assert vidagent.status(fresh)["superseded_descriptions"] == 0
     assert _ranking(redone, colour_config) == _ranking(fresh, colour_config)

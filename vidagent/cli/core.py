@@ -261,10 +261,11 @@ def status(store: StoreOpt = None, json_out: JsonOpt = False) -> None:
     if json_out:
         print(json.dumps(st, indent=2))
         return
+    width = max(len(k) for k in st)
     for k, v in st.items():
         if isinstance(v, dict):  # one line per entry, never a Python dict
             v = ", ".join(f"{name} {n}" for name, n in v.items()) or "none"
-        print(f"{k.replace('_', ' '):>19}: {v}")
+        print(f"{k.replace('_', ' '):>{width}}: {v}")
 
 
 def _settings_epilog() -> str:

@@ -364,6 +364,8 @@ class Store:
             "videos": len(videos),
             "seconds": round(sum(v.duration for v in videos), 3),
             **self.description_repo.counts(),
+            # kept, not searched: earlier describers' and plans' (switching back is free), caption jobs'
+            "superseded_descriptions": self.activity().n_inactive,
             "vectors": int(sum(per_space.values())),
             "vectors_by_space": per_space,
         }
