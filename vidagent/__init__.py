@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["Library", "index", "search", "similar", "ask", "history", "status", "scenes", "__version__"]
+__all__ = ["Library", "index", "search", "similar", "ask", "history", "status", "scenes", "prune", "__version__"]
 
 # A library logs; the application (our CLI, or the caller's) decides where logs go.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -26,9 +26,13 @@ def __getattr__(name: str) -> Any:
 
         return Library
     if name == "similar":
-        from .similar import similar
+        from .similarity import similar
 
         return similar
+    if name == "prune":
+        from .pruning import prune
+
+        return prune
     if name in ("ask", "history"):
         from .agent import run
 

@@ -1,4 +1,4 @@
-"""Store maintenance: doctor (integrity checks and repairs)."""
+"""Store maintenance: doctor (integrity checks and repairs) and prune (superseded descriptions)."""
 
 from __future__ import annotations
 
@@ -33,3 +33,17 @@ def doctor(
             print(f"{mark:>8}  {f.check:<14} {f.detail}")
     if not report.healthy:
         raise typer.Exit(1)
+
+
+@app.command()
+def prune(
+    store: Annotated[Optional[Path], typer.Option("--store", "-s", help="store folder")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="count what would be dropped, change nothing")] = False,
+    caption_jobs: Annotated[
+        bool, typer.Option("--caption-jobs", help="also drop what `vidagent caption` jobs described")
+    ] = False,
+) -> None:
+    """Drop superseded descriptions (earlier describers' and clip plans'), with their vectors."""
+    from ..pruning import prune as run
+
+    print(run(store, include_caption_jobs=caption_jobs, dry_run=dry_run).summary())

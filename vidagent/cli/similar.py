@@ -22,7 +22,7 @@ def similar(
     json_out: JsonOpt = False,
 ) -> None:
     """Clips most like one clip: caption text, visual and VLM vision vectors, fused as in `search`."""
-    from ..similar import similar as run_similar
+    from ..similarity import similar as run_similar
 
     hits = run_similar(clip_id, store=store, top_k=top_k, video=video, config=config)
     if json_out:

@@ -95,3 +95,20 @@ def activity(s: Session) -> Activity:
     with _LOCK:
         _CACHE[key] = (probe, found)
     return found
+
+
+def superseded_ids(s: Session, keep_keys: set[str]) -> tuple[list[int], int]:
+    """Descriptions a prune may drop, and how many inactive ones it keeps. Dropped: written before their
+    video's last activation and not chosen by it (the earlier describer's or plan's). Kept: the active
+    ones, those of `keep_keys` (caption jobs' describers), and those written since the last activation
+    (a run in progress writes its descriptions before it activates them)."""
+    rows = s.execute(
+        text(
+            "SELECT d.id, d.describer_key, CASE WHEN v.indexed_at IS NOT NULL AND d.created <= v.indexed_at "
+            "THEN 1 ELSE 0 END FROM descriptions d JOIN videos v ON v.hash = d.video_hash "
+            "WHERE v.describer_key IS NULL OR d.describer_key <> v.describer_key OR NOT EXISTS "
+            "(SELECT 1 FROM clips c WHERE c.id = d.clip_id AND c.plan_key = v.plan_key) ORDER BY d.id"
+        )
+    ).all()
+    drop = [int(i) for i, key, before in rows if before and key not in keep_keys]
+    return drop, len(rows) - len(drop)

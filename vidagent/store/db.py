@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import DiskFull, StoreBusy, StoreNotFound, ordinary
 from ..types import Clip, Description, Scene, Segment, VideoInfo
-from .activity import Activity
+from .activity import Activity, superseded_ids
 from .database import Database, split_store
 from .descriptions import DescriptionRepo
 from .embeddings import VectorRepo
@@ -340,6 +340,23 @@ class Store:
     def keyword_stats(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
         """(number of active descriptions, how many of them contain each word) for keyword idf."""
         return self.keyword_repo.keyword_stats(words)
+
+    def prunable(self, keep_keys: set[str]) -> tuple[list[int], int]:
+        """(ids a prune may drop, inactive descriptions it keeps): see activity.superseded_ids."""
+        with self.db.read() as s:
+            return superseded_ids(s, keep_keys)
+
+    def drop_descriptions(self, ids: Sequence[int], batch: int = 2000) -> None:
+        """Delete descriptions with their keyword rows and vectors, then bring the vector and keyword
+        index files in line (a transaction per batch: an interrupted prune leaves a consistent store)."""
+        ids = list(ids)
+        for i in range(0, len(ids), batch):
+            self.description_repo.delete(ids[i : i + batch])
+        if ids:
+            self.vectors_changed()
+            for space in self.spaces():
+                self.vector_index(space).save()
+            self.keyword_repo.refresh_postings()
 
     def activity(self) -> Activity:
         """Descriptions held, and which of them no search shows (older describers or plans, caption jobs)."""
