@@ -73,7 +73,10 @@ def test_caption_jobs_are_kept_unless_asked(
 
 def test_descriptions_written_since_the_last_activation_are_kept(tmp_path: Path) -> None:
     """A run in progress writes descriptions before it activates them: a prune beside it keeps them."""
-    st = Store(tmp_path / "s")
+    check_prune_keeps_newer(Store(tmp_path / "s"))
+
+
+def check_prune_keeps_newer(st: Store) -> None:
     try:
         h = "a" * 16
         st.upsert_video(VideoInfo("/v/a.mp4", h, 10, 10.0, 25.0, 64, 48, "h264", 250))

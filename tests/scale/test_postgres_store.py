@@ -155,3 +155,9 @@ def test_keyword_counts_leave_out_inactive_descriptions_on_postgres(pg_url: str)
         check_counts_follow_activation(st)
     finally:
         st.close()
+
+
+def test_prune_on_postgres(pg_url: str) -> None:
+    from ..test_prune import check_prune_keeps_newer
+
+    check_prune_keeps_newer(Store(pg_url))
