@@ -370,9 +370,9 @@ def dry_run(
             if info.hash in seen:
                 continue
             seen.add(info.hash)
-            before = st.stats()["clip_rows"]
+            before = st.counts()["clip_rows"]
             plan = ix.plan(info)
-            out.scenes_detected += int(st.stats()["clip_rows"] > before)
+            out.scenes_detected += int(st.counts()["clip_rows"] > before)
             out.videos += 1
             out.clips += len(plan.clips)
             out.seconds += sum(c.duration for c in plan.clips)

@@ -372,6 +372,10 @@ class Store:
         return self.run_repo.agent_runs(limit)
 
     # -- summary ----------------------------------------------------------------------------------
+    def counts(self) -> dict[str, Any]:
+        """Clips (active and all plans'), descriptions and failed ones: the cheap part of `stats`."""
+        return self.description_repo.counts()
+
     def stats(self) -> dict[str, Any]:
         per_space = self.vector_repo.by_space()
         videos = self.video_repo.all()
@@ -380,7 +384,7 @@ class Store:
             "schema_version": SCHEMA_VERSION,
             "videos": len(videos),
             "seconds": round(sum(v.duration for v in videos), 3),
-            **self.description_repo.counts(),
+            **self.counts(),
             # kept, not searched: earlier describers' and plans' (switching back is free), caption jobs'
             "superseded_descriptions": self.activity().n_inactive,
             "vectors": int(sum(per_space.values())),
