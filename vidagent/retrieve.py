@@ -338,10 +338,8 @@ def search(
         if row is None:
             return []
         video_hash = row.hash
-    # Over-fetch so that filtering to active rows (and to one video) still leaves enough: more where
-    # the store holds descriptions no search shows (older describers and plans, caption jobs).
-    k = max(settings.search.candidates, top_k) * (4 if video_hash else 2)
-    k = round(k * store.activity().overfetch)
+    # Over-fetch so that filtering to active rows (superseded ones, `activity.py`) and to one video leaves enough.
+    k = round(max(settings.search.candidates, top_k) * (4 if video_hash else 2) * store.activity().overfetch)
     q = prepare(query, settings, k)
     if min_score != 0 and is_nonsense(store, q, settings):
         return []
