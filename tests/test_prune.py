@@ -45,8 +45,9 @@ def test_prune_drops_an_earlier_describer_and_search_is_unchanged(
     ranked = _ranking(store, colour_config)
     dry = vidagent.prune(store, dry_run=True)
     assert (dry.dropped, dry.kept) == (clips, 0) and vidagent.status(store) == before
-    done = vidagent.prune(store)
+    done = vidagent.prune(store, vacuum=True)
     assert done.dropped == clips and done.vectors_after < done.vectors_before
+    assert done.file_bytes is not None and done.file_bytes[1] < done.file_bytes[0]  # the disk is given back
     after = vidagent.status(store)
     assert (after["descriptions"], after["superseded_descriptions"], after["clips"]) == (clips, 0, clips)
     assert _ranking(store, colour_config) == ranked

@@ -7,7 +7,8 @@ costs nothing; after a describer upgrade those rows are only disk (`vidagent sta
 What it keeps: the active descriptions; those of `vidagent caption` jobs' describers (re-captioning
 with a VLM is costly; `include_caption_jobs` drops them too); and anything written after its video
 was last activated (a run in progress writes its descriptions before it activates them). SQLite
-reuses the freed pages for later writes; the file itself does not shrink.
+reuses the freed pages for later writes; `vacuum` rewrites the file without them (it needs the file's
+size free on disk again, and other processes wait for it), returning the disk.
 """
 
 from __future__ import annotations
@@ -29,13 +30,18 @@ class PruneReport:
     vectors_before: int
     vectors_after: int
     dry_run: bool
+    #: the database file's bytes before and after VACUUM (None: not asked, or not an SQLite file)
+    file_bytes: tuple[int, int] | None = None
 
     def summary(self) -> str:
         verb = "would drop" if self.dry_run else "dropped"
         gone = "" if self.dry_run else f" and {self.vectors_before - self.vectors_after} vectors"
+        vacuumed = ""
+        if self.file_bytes is not None:
+            vacuumed = f"; database file {self.file_bytes[0] / 1e6:.1f} -> {self.file_bytes[1] / 1e6:.1f} MB"
         return (
             f"{verb} {self.dropped} superseded descriptions{gone}; kept {self.kept} inactive "
-            "(caption jobs' or written since the last index)"
+            f"(caption jobs' or written since the last index){vacuumed}"
         )
 
 
@@ -54,8 +60,10 @@ def prune(
     *,
     include_caption_jobs: bool = False,
     dry_run: bool = False,
+    vacuum: bool = False,
 ) -> PruneReport:
-    """Drop superseded descriptions (see the module docstring); `dry_run` only counts them."""
+    """Drop superseded descriptions (see the module docstring); `dry_run` only counts them; `vacuum`
+    then gives the freed space of an SQLite file back to the disk."""
     with opened(store, create=False) as st:
         keep = set() if include_caption_jobs else caption_job_keys(st)
         ids, kept = st.prunable(keep)
@@ -66,4 +74,5 @@ def prune(
             st.drop_descriptions(ids)
             log.info("pruned %d descriptions from %s", len(ids), st.root)
         after = before if dry_run else int(st.stats()["vectors"])
-        return PruneReport(len(ids), kept, before, after, dry_run)
+        sizes = st.compact() if vacuum and not dry_run and not st.read_only else None
+        return PruneReport(len(ids), kept, before, after, dry_run, sizes)

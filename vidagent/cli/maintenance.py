@@ -42,8 +42,11 @@ def prune(
     caption_jobs: Annotated[
         bool, typer.Option("--caption-jobs", help="also drop what `vidagent caption` jobs described")
     ] = False,
+    vacuum: Annotated[
+        bool, typer.Option("--vacuum", help="then shrink the SQLite file (needs its size free on disk)")
+    ] = False,
 ) -> None:
     """Drop superseded descriptions (earlier describers' and clip plans'), with their vectors."""
     from ..pruning import prune as run
 
-    print(run(store, include_caption_jobs=caption_jobs, dry_run=dry_run).summary())
+    print(run(store, include_caption_jobs=caption_jobs, dry_run=dry_run, vacuum=vacuum).summary())

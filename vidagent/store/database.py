@@ -156,5 +156,15 @@ class Database:
         with self.engine.connect() as conn:
             return str(conn.execute(text("PRAGMA integrity_check")).scalar())
 
+    def vacuum(self) -> bool:
+        """Rewrite an SQLite file without its free pages (after a prune); False for other databases,
+        which reclaim space themselves (PostgreSQL's autovacuum)."""
+        if not self.is_sqlite:
+            return False
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # in WAL mode the new file lands there first
+        return True
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -358,6 +358,15 @@ class Store:
                 self.vector_index(space).save()
             self.keyword_repo.refresh_postings()
 
+    def compact(self) -> tuple[int, int] | None:
+        """VACUUM the SQLite file: (bytes before, after); None where the database is not a local file."""
+        path = self.root / DB_NAME
+        if not self.db.is_sqlite or not path.exists():
+            return None
+        before = path.stat().st_size
+        self.db.vacuum()
+        return before, path.stat().st_size
+
     def activity(self) -> Activity:
         """Descriptions held, and which of them no search shows (older describers or plans, caption jobs)."""
         return self.keyword_repo.activity()
