@@ -347,16 +347,13 @@ class Store:
             return superseded_ids(s, keep_keys)
 
     def drop_descriptions(self, ids: Sequence[int], batch: int = 2000) -> None:
-        """Delete descriptions with their keyword rows and vectors, then bring the vector and keyword
-        index files in line (a transaction per batch: an interrupted prune leaves a consistent store)."""
-        ids = list(ids)
+        """Delete descriptions with their keyword rows and vectors (a transaction per batch: an
+        interrupted prune leaves a consistent store), then bring the index files in line."""
         for i in range(0, len(ids), batch):
             self.description_repo.delete(ids[i : i + batch])
         if ids:
             self.vectors_changed()
-            for space in self.spaces():
-                self.vector_index(space).save()
-            self.keyword_repo.refresh_postings()
+            self.save_indexes()
 
     def compact(self) -> tuple[int, int] | None:
         """VACUUM the SQLite file: (bytes before, after); None where the database is not a local file."""
