@@ -120,10 +120,7 @@ def _check_vectors(store: Store, repair: bool, rep: DoctorReport) -> None:
     state = store.vector_repo.checksums()
     bad = len(state.damaged)
     if bad and repair:
-        store.description_repo.delete(sorted(state.damaged_descriptions))
-        store.vectors_changed()  # the shard indexes recount and drop the deleted rows
-        for space in store.spaces():
-            store.vector_index(space).save()
+        store.drop_descriptions(sorted(state.damaged_descriptions))  # the index files recount and follow
     rep.add(
         "vector checksums",
         bad == 0,

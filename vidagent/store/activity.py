@@ -25,18 +25,15 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from . import hot
+from .reads import ACTIVE_FROM
 
 #: what changes when a description is added or deleted or a video activates another plan or describer
 _PROBE_SQL = text(
     "SELECT (SELECT count(*) FROM descriptions), (SELECT max(id) FROM descriptions), "
     "(SELECT max(indexed_at) FROM videos), (SELECT count(*) FROM videos)"
 )
-_ACTIVE = (
-    "FROM descriptions d JOIN videos v ON v.hash = d.video_hash AND v.describer_key = d.describer_key "
-    "JOIN clips c ON c.id = d.clip_id AND c.plan_key = v.plan_key"
-)
-_ACTIVE_IDS_SQL = text("SELECT d.id " + _ACTIVE)
-_ACTIVE_COUNT_SQL = text("SELECT count(*) " + _ACTIVE)
+_ACTIVE_IDS_SQL = text("SELECT d.id " + ACTIVE_FROM)
+_ACTIVE_COUNT_SQL = text("SELECT count(*) " + ACTIVE_FROM)
 #: the candidate budgets grow by the share of inactive rows, at most this many times
 MAX_OVERFETCH = 8.0
 

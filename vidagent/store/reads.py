@@ -15,11 +15,13 @@ from sqlalchemy import text
 
 from .database import Database
 
-#: active descriptions among some ids: the video's active describer and the clip in its active plan
-_ACTIVE_SQL = (
-    "SELECT {cols} FROM descriptions d JOIN videos v ON v.hash = d.video_hash AND v.describer_key = d.describer_key "
-    "JOIN clips c ON c.id = d.clip_id AND c.plan_key = v.plan_key WHERE d.id IN ({ids})"
+#: the active descriptions: the video's active describer and the clip in its active plan
+ACTIVE_FROM = (
+    "FROM descriptions d JOIN videos v ON v.hash = d.video_hash AND v.describer_key = d.describer_key "
+    "JOIN clips c ON c.id = d.clip_id AND c.plan_key = v.plan_key"
 )
+#: active descriptions among some ids
+_ACTIVE_SQL = "SELECT {cols} " + ACTIVE_FROM + " WHERE d.id IN ({ids})"
 
 
 def int_list(ids: Sequence[int]) -> str:
