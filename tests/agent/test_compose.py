@@ -36,6 +36,16 @@ def test_word_families_join_morphology_and_related_words() -> None:
     assert coverage(analyse("Who was the art director?"), "Lead Artist") < 1.0
 
 
+def test_a_shared_prefix_is_not_a_word_family() -> None:
+    # What the stemmer leaves of a suffix joins forms of one word ("workstations" / "workstation");
+    # another tail makes another word: an animal is not an animation, composing is not compositing.
+    assert coverage(analyse("Who sold the workstations?"), "Workstation") == 0.5
+    assert coverage(analyse("What animal is the main character?"), "CHARACTER ANIMATION") == 1 / 3
+    assert coverage(analyse("Who composed the music?"), "COMPOSITING / Andreas Goralczyk") == 0.0
+    assert coverage(analyse("Who animated the characters?"), "Character Animal") == 0.5
+    assert coverage(analyse("Who composed the music?"), "MUSIC AND SOUND DESIGN") == 1.0
+
+
 def _credits() -> ClipEvidence:
     b = lambda text, x0, y0, x1: TextBox(text, x0, y0, x1, y0 + 0.03, 0.95, 12.0)
     boxes = [

@@ -50,6 +50,7 @@ class ClipEvidence:
     words: list[tuple[float, float, str]] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     source: str = "stored"
+    tag_scores: list[tuple[str, float]] = field(default_factory=list)  # the labels with their probabilities
 
 
 @dataclass
@@ -214,7 +215,10 @@ def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
                 if sent is not seg:
                     before = sent.text
         if query.qtype == "shown":
-            out.extend(Span(tag, tag, tag, "seen", ev, ev.start, ev.end) for tag in ev.tags)
+            # A question asking for a kind of thing ("which bird?") is answered by a sure label of that
+            # kind (`visual.seen_kind`, before composing) or not by a label at all.
+            tags = [] if query.kind else ev.tags
+            out.extend(Span(tag, tag, tag, "seen", ev, ev.start, ev.end) for tag in tags)
     return out
 
 

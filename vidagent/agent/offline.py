@@ -29,6 +29,7 @@ from .requery import (
     worth_voting,
 )
 from .tools import Toolbox
+from .visual import answer_seen, seen_kind
 
 REQUERY_CLIPS = 2  # how many of the top clips are re-read when stored evidence has no answer
 MAX_CITED = 3
@@ -309,6 +310,11 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     hits += _keyword_hits(box, query, hits, top_k, video)
     hits += _speech_hits(box, question, query, hits, video)
     evs = _read(box, hits)
+    if query.kind:  # "what animal...?": the label of that kind the clips show, when one is sure enough
+        seen = seen_kind(query.kind, evs, query.words)
+        box.steps.append({"tool": "seen_kind", "args": {"kind": query.kind}, "result": seen and seen.to_json()})
+        if seen is not None:
+            return answer_seen(question, seen, evs, box.steps, query.to_json(), error)
     ranked = _compose(box, query, evs, "stored")
     top = ranked[0] if ranked else None
     if top is not None and requery and top.kind != "said" and top.clip.source == "stored":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .words import _NUMBER_WORDS, _URL, COLOURS, STOP, content_stems, family, stem, tokens
+from .words import _NUMBER_WORDS, _URL, COLOURS, STOP, content_stems, family, same_word, stem, tokens
 
 
 @dataclass
@@ -25,9 +25,10 @@ class Query:
     families: list[set[str]] = field(default_factory=list)  # per concept: stems + related stems
     head: set[str] = field(default_factory=set)  # family of the asked-for noun ("which FUND"): answers may hold it
     words: set[str] = field(default_factory=set)  # every word of 4+ letters (to match video file names)
+    kind: str = ""  # the kind of thing asked for, when labels can be one ("what ANIMAL...": `visual.asked_kind`)
 
     def to_json(self) -> dict[str, object]:
-        return {"type": self.qtype, "answer_type": self.answer_type, "focus": self.focus}
+        return {"type": self.qtype, "answer_type": self.answer_type, "focus": self.focus, "kind": self.kind}
 
 
 _ORG_NOUNS = (
@@ -146,18 +147,16 @@ def analyse(question: str) -> Query:
         if w not in STOP:
             head |= family(w)
     allw = {w for w in re.findall(r"[a-z0-9]+", low) if len(w) >= 4}
-    return Query(q, qtype, atype, focus, families, head, allw)
+    from .visual import asked_kind
+
+    return Query(q, qtype, atype, focus, families, head, allw, asked_kind(q) or "")
 
 
 def matches(fam: set[str], text_stems: set[str]) -> bool:
     """Does a focus word's family meet any stem of the text? (prefix match, 3+ letters)."""
-    for s in text_stems:
-        for f in fam:
-            short, long_ = sorted((s, f), key=len)
-            # the same stem, or one a few letters longer (animat/animation); not a compound (story/storyboard)
-            if s == f or (len(short) >= 3 and long_.startswith(short) and len(long_) - len(short) <= 3):
-                return True
-    return False
+    # the same stem, or one plus what the stemmer left of a suffix (animat/anim); not another word
+    # (animal/anim, compositing/composed) nor a compound (story/storyboard)
+    return any(same_word(s, f) for s in text_stems for f in fam)
 
 
 def matched(query: Query, text: str) -> list[bool]:

@@ -39,6 +39,7 @@ def stored_evidence(store: Store, row: ClipRecord | dict[str, Any], transcript: 
         lines=[] if boxes else list(row["ocr"]),
         speech=speech,
         tags=list(row["tags"]),
+        tag_scores=[(str(t), float(p)) for t, p in row["tag_scores"]],
     )
 
 

@@ -265,12 +265,26 @@ def stem(word: str) -> str:
     return w
 
 
+# What the one-suffix stemmer can leave of a suffix: "workstations" -> "workst" but "workstat" is a
+# stem too. Two stems are one word when the longer is the shorter plus such a remnant; any other tail
+# makes another word ("anim" + "al" is animal, not animation; "compos" + "it" is compositing, not composed).
+_REMNANTS = frozenset(s[:i] for s in _SUFFIXES for i in range(1, len(s) + 1))
+
+
+def same_word(a: str, b: str) -> bool:
+    """Are two stems forms of one word: equal, or one the other plus a suffix remnant (3+ letters)?"""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 3 and long_.startswith(short) and long_[len(short) :] in _REMNANTS
+
+
 def family(word: str) -> set[str]:
     """The stem of a word plus the stems of related words."""
     s = stem(word)
     out = {s}
     for group in _RELATED:
-        if any(s.startswith(g) or g.startswith(s) and len(s) >= 3 for g in group):
+        if any(same_word(s, g) for g in group):
             out |= group
     return out
 
