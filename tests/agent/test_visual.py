@@ -9,7 +9,7 @@ import pytest
 
 import vidagent
 from vidagent.agent.compose import ClipEvidence
-from vidagent.agent.visual import KIND_FLOOR, SeenKind, asked_kind, seen_kind
+from vidagent.agent.visual import KIND_FLOOR, SeenKind, asked_kind, present_kind, seen_kind
 from vidagent.describe import register_describer
 from vidagent.types import ClipInput, Description
 
@@ -124,3 +124,28 @@ def test_no_sure_label_of_the_kind_is_not_found_and_no_other_label_answers(label
     assert not ans.found and ans.answer.startswith("Not found")
     # a question asking for no kind keeps answering from whatever label fits best
     assert vidagent.ask("What is seen underwater?", store=label_store, requery=False).answer == "scuba diver"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Is there a dog in any video?", "dog"),
+        ("Are there birds?", "bird"),
+        ("Do any birds show up in the trailer?", "bird"),
+        ("Is a snake shown?", "snake"),
+        ("Can you see a white dog?", "dog"),
+        ("Is there a jellyfish?", "jellyfish"),  # a label's own name counts here
+        ("Does the speaker work at a university?", None),  # "the": no presence question
+        ("Is the film licensed under Creative Commons?", None),
+        ("Is there any music?", None),
+    ],
+)
+def test_present_kind(question: str, kind: str | None) -> None:
+    assert present_kind(question) == kind
+
+
+def test_yes_no_presence_is_yes_with_the_label_or_not_found(label_store: Path) -> None:
+    ans = vidagent.ask("Is there a dog?", store=label_store, requery=False)
+    assert ans.answer == "Yes: Samoyed (a spitz; image tagger, 0.81)" and ans.citations[0].kind == "seen"
+    # no label is a horse: not "No" (a tagger missing a thing is no evidence it is absent), not found
+    assert not vidagent.ask("Is there a horse?", store=label_store, requery=False).found

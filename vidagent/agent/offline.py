@@ -311,7 +311,7 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     hits += _speech_hits(box, question, query, hits, video)
     evs = _read(box, hits)
     if query.kind:  # "what animal...?": the label of that kind the clips show, when one is sure enough
-        seen = seen_kind(query.kind, evs, query.words)
+        seen = seen_kind(query.kind, evs, query.words, own=query.qtype == "yes_no")
         box.steps.append({"tool": "seen_kind", "args": {"kind": query.kind}, "result": seen and seen.to_json()})
         if seen is not None:
             return answer_seen(question, seen, evs, box.steps, query.to_json(), error)

@@ -147,9 +147,10 @@ def analyse(question: str) -> Query:
         if w not in STOP:
             head |= family(w)
     allw = {w for w in re.findall(r"[a-z0-9]+", low) if len(w) >= 4}
-    from .visual import asked_kind
+    from .visual import asked_kind, present_kind
 
-    return Query(q, qtype, atype, focus, families, head, allw, asked_kind(q) or "")
+    kind = (present_kind(q) if qtype == "yes_no" else asked_kind(q)) or ""
+    return Query(q, qtype, atype, focus, families, head, allw, kind)
 
 
 def matches(fam: set[str], text_stems: set[str]) -> bool:

@@ -35,6 +35,7 @@ class ClipLabels(Protocol):
     end: float
     tag_scores: list[tuple[str, float]]
 
+
 KIND_FLOOR = 0.3  # a label must reach this probability in one retrieved clip to answer
 MAX_CLIPS = 3  # citations: the clips where the tagger was surest
 _KIND_WORDS = frozenset("kind kinds type types sort sorts species breed breeds variety varieties".split())
@@ -113,14 +114,30 @@ def kinds_of() -> dict[str, frozenset[str]]:
     return {n: frozenset(ls) for n, ls in members.items() if len(ls) < limit}
 
 
-def _concept(word: str) -> str | None:
+@lru_cache(maxsize=1)
+def _own_names() -> dict[str, frozenset[str]]:
+    """Each name of a label (its lemmas, lower case) -> the labels so named ("jellyfish", "web site")."""
+    from ..labelmatch import labels
+    from ..signals.hierarchy import table
+
+    named: dict[str, set[str]] = defaultdict(set)
+    for label, c in zip(labels(), table(), strict=True):
+        for n in [label, *c["lemmas"]]:
+            named[n.lower()].add(label)
+    return {n: frozenset(ls) for n, ls in named.items()}
+
+
+def members(kind: str, own: bool = False) -> frozenset[str]:
+    """The labels that are a kind of `kind` (and, with `own`, those named so: "is there a jellyfish?")."""
+    found = kinds_of().get(kind, frozenset())
+    return found | _own_names().get(kind, frozenset()) if own else found
+
+
+def _concept(word: str, own: bool = False) -> str | None:
     """The concept a question word names, singular ("animals" -> "animal"), when labels can be one."""
-    known = kinds_of()
-    if word in known:
-        return word
-    for suffix, repl in _PLURALS:
-        if word.endswith(suffix) and len(word) > len(suffix) + 2 and word[: -len(suffix)] + repl in known:
-            return word[: -len(suffix)] + repl
+    for w in [word] + [word[: -len(s)] + r for s, r in _PLURALS if word.endswith(s) and len(word) > len(s) + 2]:
+        if members(w, own):
+            return w
     return None
 
 
@@ -145,30 +162,56 @@ def asked_kind(question: str) -> str | None:
     return _concept(head)
 
 
+_DET = r"(?:a|an|any|some|one|two|several|many)"
+_PRESENCE = (
+    # "is there a dog...", "are there (any) birds...", "can you see a white dog..."
+    re.compile(rf"^(?:(?:is|are|was|were)\s+there|(?:can|do|did)\s+(?:you|we|i)\s+see)\s+(?:{_DET}\s+)?(.*)$"),
+    # "does a horse appear...", "do any birds show up..."
+    re.compile(rf"^(?:does|do|did)\s+{_DET}\s+(.*?)\s+(?:appear|show|come|feature)"),
+    # "is a snake shown...", "are any people visible..."
+    re.compile(rf"^(?:is|are|was|were)\s+{_DET}\s+(.*?)\s+(?:shown|visible|seen|present|in|on)\b"),
+)
+
+
+def present_kind(question: str) -> str | None:
+    """The thing a yes/no question asks to see: "is there a DOG...", "are there any BIRDS...", "does a
+    HORSE appear...", "is a SNAKE shown..."; a label's own name counts ("is there a jellyfish?").
+    Not "does the speaker work...": a presence question names no particular thing ("the")."""
+    low = " ".join(question.lower().split())
+    for pattern in _PRESENCE:
+        m = pattern.match(low)
+        if m:
+            words = [w for w in re.findall(r"[a-z][a-z'-]*", m.group(1)) if w not in _MODIFIERS]
+            return _concept(words[0], own=True) if words else None
+    return None
+
+
 def _named(words: set[str], video: str) -> bool:
     """Does the question name this video's file ("...in the cockatoo video")? As the composer decides."""
     return bool(words & set(re.findall(r"[a-z0-9]+", Path(video).stem.lower())))
 
 
-def seen_kind(kind: str, evs: Sequence[ClipLabels], words: Collection[str] = ()) -> SeenKind | None:
+def seen_kind(kind: str, evs: Sequence[ClipLabels], words: Collection[str] = (), own: bool = False) -> SeenKind | None:
     """The label of `kind` with the most probability over these clips, if one clip shows it with at
     least `KIND_FLOOR`; None otherwise. A question naming a video's file (`words`) looks at that
     video's clips first."""
     named = [e for e in evs if _named(set(words), e.video)]
     for group in ([named] if named else []) + [list(evs)]:
-        found = _best_label(kind, [(e.clip_id, e.tag_scores) for e in group])
+        found = _best_label(kind, [(e.clip_id, e.tag_scores) for e in group], own)
         if found is not None:
             return found
     return None
 
 
-def _best_label(kind: str, clips: Sequence[tuple[str, Sequence[tuple[str, float]]]]) -> SeenKind | None:
-    members = kinds_of().get(kind, frozenset())
+def _best_label(
+    kind: str, clips: Sequence[tuple[str, Sequence[tuple[str, float]]]], own: bool = False
+) -> SeenKind | None:
+    wanted = members(kind, own)
     mass: dict[str, float] = defaultdict(float)
     where: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for clip_id, scores in clips:
         for label, p in scores:
-            if label in members:
+            if label in wanted:
                 mass[label] += float(p)
                 where[label].append((clip_id, float(p)))
     for label in sorted(mass, key=lambda lab: (-mass[lab], lab)):
@@ -198,4 +241,5 @@ def answer_seen(
         cites.append(Citation(ev.video, ev.start, ev.end, clip_id, what, False, "seen", ev.start, ev.end))
         steps.append({"tool": "verify", "args": {"clip_id": clip_id, "answer": seen.label}, "result": "seen: a label"})
     evidence = f"labels of kind {seen.kind}: {seen.label} in {len(seen.clips)} clip(s), best {seen.top:.2f}"
-    return Answer(question, seen.text(), cites, steps, mode="offline", error=error, evidence=evidence, query=query)
+    text = f"Yes: {seen.text()}" if query.get("type") == "yes_no" else seen.text()
+    return Answer(question, text, cites, steps, mode="offline", error=error, evidence=evidence, query=query)
