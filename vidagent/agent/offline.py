@@ -16,6 +16,7 @@ from typing import Any
 
 from .answer import NOT_FOUND, Answer, Citation, verify_text
 from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen_window
+from .moments import asks_moment, moment
 from .question import analyse
 from .requery import (
     VOTE_FRAMES,
@@ -316,6 +317,10 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
         if seen is not None:
             return answer_seen(question, seen, evs, box.steps, query.to_json(), error)
     ranked = _compose(box, query, evs, "stored")
+    if asks_moment(query) and not (ranked and confident(query, ranked[0])):
+        # "when does the speaker mention...?": the moment it is said or shown, before any re-read
+        if (stored_moment := moment(box, question, query, evs, error)) is not None:
+            return stored_moment
     top = ranked[0] if ranked else None
     if top is not None and requery and top.kind != "said" and top.clip.source == "stored":
         times = sorted({b.time for b in top.clip.boxes if top.start - 1e-3 <= b.time <= top.end + 1e-3})
@@ -337,6 +342,8 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     text, group = best(query, ranked)
     if group and requery:
         text = _vote(box, group) or text
+    if not group and asks_moment(query) and (found_moment := moment(box, question, query, evs, error)):
+        return found_moment  # said or shown only in what the re-query read
     if not group and requery:
         asked = _ask_models(box, question, hits)
         if asked is not None:

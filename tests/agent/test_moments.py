@@ -1,0 +1,44 @@
+"""When-questions answered with the moment something is said or shown (`agent/moments.py`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import vidagent
+from vidagent.agent.moments import asks_moment
+from vidagent.agent.question import analyse
+
+
+@pytest.mark.parametrize(
+    ("question", "moment"),
+    [
+        ("When does the speaker mention Nottingham?", True),
+        ("When is the fund shown?", True),
+        ("What time does the title appear?", True),
+        ("When was the film made?", False),  # a date, left to the time type
+        ("When did the company start?", False),
+        ("Who is the speaker?", False),
+    ],
+)
+def test_asks_moment(question: str, moment: bool) -> None:
+    assert asks_moment(analyse(question)) is moment
+
+
+def test_a_when_question_is_answered_with_the_moment_the_words_are_on_screen(sign_store: tuple[Path, Path]) -> None:
+    store, _ = sign_store  # red 0-2 s, blue 2-5 s ("... Blue Pioneers Fund"), green 5-7 s, white 7-10 s
+    ans = vidagent.ask("When is the Blue Pioneers Fund shown?", store=store, requery=False)
+    assert ans.found and ans.answer.startswith("at ") and ans.answer.endswith("in signs.mp4")
+    (cite,) = ans.citations
+    assert cite.verified and cite.kind == "on screen" and "Blue Pioneers Fund" in cite.evidence
+    assert 2.0 - 0.5 <= cite.start < cite.end <= 5.0 + 0.5
+    meadow = vidagent.ask("When is the meadow chapter shown?", store=store, requery=False)
+    assert meadow.found and 5.0 - 0.5 <= meadow.citations[0].start < 7.0
+
+
+def test_a_moment_must_hold_every_word_of_the_question(sign_store: tuple[Path, Path]) -> None:
+    store, _ = sign_store
+    # "Fund" is on screen, "Red Cross" nowhere: a clip that only resembles the question is no moment
+    assert not vidagent.ask("When is the Red Cross fund shown?", store=store, requery=False).found
+    assert not vidagent.ask("When was the Blue Pioneers Fund founded?", store=store, requery=False).found

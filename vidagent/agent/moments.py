@@ -1,0 +1,101 @@
+"""Answers that are moments: "when does the speaker mention Nottingham?" -> the time it is said.
+
+A when-question is first asked for a time written or said (a date, a year: the composer's `time`
+type). When nothing answers that way and the question asks about something happening in the videos
+(present tense: "when does / do / is / are ..."; "when was the film made?" asks for a date and is left
+to the time type), the moment itself is the answer: the sentence said or the line on screen that
+covers every focus word of the question, with its own span (the words' or the frames' times), e.g.
+"at 0:00:00.850-0:00:04.290 in testMovie.mp4". Why every focus word: a clip that merely resembles the
+question is not the moment it asks about, and what cannot be read or heard (an action, a look) is not
+claimed: such questions stay Not found.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .answer import Answer
+    from .compose import ClipEvidence, Span
+    from .question import Query
+    from .tools import Toolbox
+
+_PRESENT = re.compile(r"^(?:when|what time)\s+(?:does|do|is|are|can)\b", re.IGNORECASE)
+_TEXT_KINDS = ("said", "line", "row", "stack")
+
+
+def asks_moment(query: Query) -> bool:
+    """Is this a question about when something happens in the videos (not about a date)?"""
+    return query.qtype == "when" and bool(_PRESENT.match(query.text))
+
+
+def moment_span(query: Query, evs: list[ClipEvidence], embed: Any) -> Span | None:
+    """The span said or shown that covers every focus word of the question (the video's file name
+    counts: "when does the TRAILER say..."), the one closest to the question in meaning; None if none.
+    Unlike an answer, a moment may repeat the question's words: "An unlucky bird" is when the trailer
+    calls the bird unlucky."""
+    from .compose import candidates
+    from .question import coverage
+
+    mq = replace(query, qtype="what", answer_type="text")  # any line or sentence may be the moment
+    full = []
+    for s in candidates(mq, evs):
+        if s.kind not in _TEXT_KINDS:
+            continue
+        name = " ".join(re.findall(r"[a-z0-9]+", Path(s.clip.video).stem.lower()))
+        said = " speaker narrator" if s.kind == "said" else ""  # a sentence said is said by the speaker
+        if coverage(mq, f"{s.evidence} {name}{said}") >= 1.0:
+            full.append(s)
+    if not full:
+        return None
+    texts = sorted({s.evidence for s in full})
+    qv = embed.embed_batch([query.text])[0]
+    vecs = [v for i in range(0, len(texts), 64) for v in embed.embed_batch(texts[i : i + 64])]
+    sim = {t: float(v @ qv) for t, v in zip(texts, vecs, strict=True)}
+    return max(full, key=lambda s: (sim[s.evidence], -s.start))
+
+
+def answer_moment(box: Toolbox, question: str, query: Query, span: Span, error: str) -> Answer:
+    """The moment as the answer, cited on its span; verified when the span re-read holds its words."""
+    from .answer import Answer, Citation, fmt_time, verify_text
+
+    where = f"at {fmt_time(span.start)}-{fmt_time(span.end)} in {Path(span.clip.video).name}"
+    if os.path.exists(span.clip.video):
+        ok = verify_text(box.store, span.clip.clip_id, span.answer, span.start, span.end)
+        said = "verified" if ok else "not verified: the span re-read does not contain it"
+    else:
+        ok, said = False, "kept unverified: the video file is gone (answered from stored evidence)"
+    args = {
+        "clip_id": span.clip.clip_id,
+        "answer": span.answer,
+        "start": round(span.start, 3),
+        "end": round(span.end, 3),
+    }
+    box.steps.append({"tool": "verify", "args": args, "result": said})
+    cite = Citation(
+        span.clip.video,
+        span.start,
+        span.end,
+        span.clip.clip_id,
+        span.evidence,
+        ok,
+        span.medium,
+        span.clip.start,
+        span.clip.end,
+    )
+    return Answer(
+        question, where, [cite], box.steps, mode="offline", error=error, evidence=span.evidence, query=query.to_json()
+    )
+
+
+def moment(box: Toolbox, question: str, query: Query, evs: list[ClipEvidence], error: str) -> Answer | None:
+    """The moment a when-question asks about, from the evidence read so far; None if none covers it."""
+    from ..describe import get_embedder
+
+    span = moment_span(query, evs, get_embedder(box.settings.embed.embedder))
+    box.steps.append({"tool": "moment", "args": {"clips": len(evs)}, "result": span and span.to_json()})
+    return None if span is None else answer_moment(box, question, query, span, error)
