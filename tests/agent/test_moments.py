@@ -42,3 +42,9 @@ def test_a_moment_must_hold_every_word_of_the_question(sign_store: tuple[Path, P
     # "Fund" is on screen, "Red Cross" nowhere: a clip that only resembles the question is no moment
     assert not vidagent.ask("When is the Red Cross fund shown?", store=store, requery=False).found
     assert not vidagent.ask("When was the Blue Pioneers Fund founded?", store=store, requery=False).found
+
+
+def test_which_video_names_the_video_a_line_is_shown_in(sign_store: tuple[Path, Path]) -> None:
+    store, _ = sign_store
+    ans = vidagent.ask("Which video mentions the Blue Pioneers Fund?", store=store, requery=False)
+    assert ans.found and ans.answer.startswith("signs.mp4 (shown at ") and ans.citations[0].verified

@@ -149,3 +149,32 @@ def test_yes_no_presence_is_yes_with_the_label_or_not_found(label_store: Path) -
     assert ans.answer == "Yes: Samoyed (a spitz; image tagger, 0.81)" and ans.citations[0].kind == "seen"
     # no label is a horse: not "No" (a tagger missing a thing is no evidence it is absent), not found
     assert not vidagent.ask("Is there a horse?", store=label_store, requery=False).found
+
+
+@pytest.mark.parametrize(
+    ("question", "rest", "kinds"),
+    [
+        ("Which video shows a fluffy white dog lying on the floor?", "fluffy white dog lying on the floor", ["dog"]),
+        ("In which video does someone talk about copyright?", "talk about copyright", []),
+        ("What clips show underwater footage full of bubbles?", "underwater footage full of bubbles", ["bubble"]),
+        ("Which film has a scuba diver and a jellyfish?", "scuba diver and a jellyfish", ["diver", "jellyfish"]),
+    ],
+)
+def test_which_video_questions_name_what_to_look_for(question: str, rest: str, kinds: list[str]) -> None:
+    from vidagent.agent.which import asks_video, searchable, subject_kinds
+
+    asked = asks_video(question)
+    assert asked is not None and searchable(asked) == rest and subject_kinds(asked) == kinds
+    assert asks_video("What animal is in the video?") is None and asks_video("Who made the video?") is None
+
+
+def test_which_video_names_the_video_a_sure_label_is_in_or_is_not_found(
+    label_store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ans = vidagent.ask("Which video shows a white dog?", store=label_store, requery=False)
+    assert ans.answer == "animals.mp4 (seen: Samoyed, a spitz; image tagger, best 0.81)"
+    assert ans.citations[0].kind == "seen" and ans.citations[0].start < 3.0
+    none = vidagent.ask("Which video shows a horse on a beach?", store=label_store, requery=False)
+    assert not none.found and none.notes == [
+        'no label or line names it surely; the closest clips: vidagent search "horse on a beach"'
+    ]

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 _PRESENT = re.compile(r"^(?:when|what time)\s+(?:does|do|is|are|can)\b", re.IGNORECASE)
 _TEXT_KINDS = ("said", "line", "row", "stack")
+_SAID = re.compile(r"\b(?:say|says|said|talk|talks|speak|speaks|mention|mentions|discuss|discusses|tell|tells)\b", re.I)
+_SHOWN = re.compile(r"\b(?:show|shows|shown|written|displayed|on screen|appear|appears|read)\b", re.I)
 
 
 def asks_moment(query: Query) -> bool:
@@ -56,7 +58,12 @@ def moment_span(query: Query, evs: list[ClipEvidence], embed: Any) -> Span | Non
     qv = embed.embed_batch([query.text])[0]
     vecs = [v for i in range(0, len(texts), 64) for v in embed.embed_batch(texts[i : i + 64])]
     sim = {t: float(v @ qv) for t, v in zip(texts, vecs, strict=True)}
-    return max(full, key=lambda s: (sim[s.evidence], -s.start))
+    # "when does he SAY...", "which video TALKS about...": what is said first; "when is ... SHOWN": on screen
+    said_first = bool(_SAID.search(query.text)) and not _SHOWN.search(query.text)
+    shown_first = bool(_SHOWN.search(query.text)) and not said_first
+    return max(
+        full, key=lambda s: ((s.kind == "said") == said_first if said_first or shown_first else True, sim[s.evidence])
+    )
 
 
 def answer_moment(box: Toolbox, question: str, query: Query, span: Span, error: str) -> Answer:

@@ -31,6 +31,7 @@ from .requery import (
 )
 from .tools import Toolbox
 from .visual import answer_seen, seen_kind
+from .which import asks_video, searchable, which_video
 
 REQUERY_CLIPS = 2  # how many of the top clips are re-read when stored evidence has no answer
 MAX_CITED = 3
@@ -311,6 +312,13 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     hits += _keyword_hits(box, query, hits, top_k, video)
     hits += _speech_hits(box, question, query, hits, video)
     evs = _read(box, hits)
+    if asks_video(question) is not None:  # "which video shows a dog?": a video, with checkable evidence
+        named = which_video(box, question, query, evs, error)
+        if named is None:
+            named = Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
+            hint = searchable(asks_video(question) or "")
+            named.notes.append(f'no label or line names it surely; the closest clips: vidagent search "{hint}"')
+        return named
     if query.kind:  # "what animal...?": the label of that kind the clips show, when one is sure enough
         seen = seen_kind(query.kind, evs, query.words, own=query.qtype == "yes_no")
         box.steps.append({"tool": "seen_kind", "args": {"kind": query.kind}, "result": seen and seen.to_json()})

@@ -215,9 +215,9 @@ def _best_label(
                 mass[label] += float(p)
                 where[label].append((clip_id, float(p)))
     for label in sorted(mass, key=lambda lab: (-mass[lab], lab)):
-        shown = sorted(where[label], key=lambda c: -c[1])
-        if shown[0][1] >= KIND_FLOOR:
-            return SeenKind(kind, label, mass[label], shown[:MAX_CLIPS])
+        sure = [c for c in sorted(where[label], key=lambda c: -c[1]) if c[1] >= KIND_FLOOR]
+        if sure:  # cited where the tagger was sure of it, not where it merely listed it
+            return SeenKind(kind, label, mass[label], sure[:MAX_CLIPS])
     return None
 
 

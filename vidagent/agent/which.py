@@ -1,0 +1,84 @@
+"""Questions whose answer is a video of the library: "which video shows a dog?", "in which video does
+someone talk about copyright?".
+
+The answer is the video holding evidence `ask` can check, found in the two ways it can: a label of the
+thing asked for (`visual`: a kind of it or a label so named, at least `KIND_FLOOR` in a retrieved clip)
+or a sentence said / a line shown holding every focus word of the question (`moments`). The answer
+names the video file first and says why ("forensics_dog.mp4 (seen: Samoyed, a dog; image tagger,
+0.87)", "wannaworktogether.mp4 (said at 0:01:08.870-0:01:12.790)"); the citation is the clip or the
+span. A video that only resembles the question (search's ranking alone) is not named: Not found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .answer import Answer
+    from .compose import ClipEvidence
+    from .question import Query
+    from .tools import Toolbox
+
+_WHICH = re.compile(
+    r"^(?:in\s+|on\s+)?(?:which|what)\s+(?:videos?|clips?|films?|movies?|recordings?|files?)\b\s*(.*)$", re.IGNORECASE
+)
+_SKIP = frozenset(
+    "a an the any some one does do did is are was were has have had show shows shown feature features contain "
+    "contains include includes there about with of in on at someone somebody anyone".split()
+)
+
+
+def asks_video(question: str) -> str | None:
+    """What a which-video question asks about ("shows a dog"), or None for any other question."""
+    m = _WHICH.match(" ".join(question.split()))
+    return m.group(1) if m else None
+
+
+def searchable(rest: str) -> str:
+    """The asked-about part as a search query: "shows skyscrapers lit up at night?" -> "skyscrapers lit up
+    at night" (the verb and determiners before it, and the question mark, dropped)."""
+    words = rest.strip().rstrip("?.! ").split()
+    while words and words[0].lower() in _SKIP:
+        words.pop(0)
+    return " ".join(words)
+
+
+def subject_kinds(rest: str) -> list[str]:
+    """The words of the asked-about part that labels can show, in order ("a fluffy white DOG lying on
+    the floor" -> dog; "underwater footage full of BUBBLES" -> bubble)."""
+    from .visual import _MODIFIERS, _concept
+
+    found = []
+    for w in re.findall(r"[a-z][a-z'-]*", rest.lower()):
+        kind = None if w in _SKIP or w in _MODIFIERS else _concept(w, own=True)
+        if kind and kind not in found:
+            found.append(kind)
+    return found
+
+
+def which_video(box: Toolbox, question: str, query: Query, evs: list[ClipEvidence], error: str) -> Answer | None:
+    """The video a which-video question asks for, with its evidence; None when nothing checkable says."""
+    from .answer import fmt_time
+    from .moments import moment
+    from .visual import _article, answer_seen, seen_kind
+
+    rest = asks_video(question) or ""
+    for kind in subject_kinds(rest):  # the first thing named that a clip surely shows
+        seen = seen_kind(kind, evs, own=True)
+        box.steps.append({"tool": "seen_kind", "args": {"kind": kind}, "result": seen and seen.to_json()})
+        if seen is not None:
+            ans = answer_seen(question, seen, evs, box.steps, query.to_json(), error)
+            label = f"{seen.label}, {_article(seen.nearer())}" if seen.nearer() != seen.label else seen.label
+            videos = ", ".join(dict.fromkeys(Path(c.video).name for c in ans.citations))  # surest first
+            ans.answer = f"{videos} (seen: {label}; image tagger, best {seen.top:.2f})"
+            return ans
+    found = moment(box, question, replace(query, qtype="when"), evs, error)
+    if found is None:
+        return None
+    c = found.citations[0]
+    how = "said" if c.kind == "said" else "shown"
+    found.answer = f"{Path(c.video).name} ({how} at {fmt_time(c.start)}-{fmt_time(c.end)})"
+    return found
