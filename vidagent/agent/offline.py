@@ -312,12 +312,15 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     hits += _keyword_hits(box, query, hits, top_k, video)
     hits += _speech_hits(box, question, query, hits, video)
     evs = _read(box, hits)
-    if asks_video(question) is not None:  # "which video shows a dog?": a video, with checkable evidence
+    if (about := asks_video(question)) is not None:  # "which video shows a dog?": a video, checkably
         named = which_video(box, question, query, evs, error)
-        if named is None:
+        if named is None and requery:  # a VLM describer's own look at the top clips
+            named = _ask_models(box, question, hits)
+        if named is None:  # no line or label answers with a video; search ranks by resemblance instead
             named = Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
-            hint = searchable(asks_video(question) or "")
-            named.notes.append(f'no label or line names it surely; the closest clips: vidagent search "{hint}"')
+            named.notes.append(
+                f'no label or line names it surely; the closest clips: vidagent search "{searchable(about)}"'
+            )
         return named
     if query.kind:  # "what animal...?": the label of that kind the clips show, when one is sure enough
         seen = seen_kind(query.kind, evs, query.words, own=query.qtype == "yes_no")
