@@ -166,6 +166,7 @@ def test_which_video_questions_name_what_to_look_for(question: str, rest: str, k
     asked = asks_video(question)
     assert asked is not None and searchable(asked) == rest and subject_kinds(asked) == kinds
     assert asks_video("What animal is in the video?") is None and asks_video("Who made the video?") is None
+    assert searchable(asks_video("Which video?") or "") == ""  # nothing to search for: no note
 
 
 def test_which_video_names_the_video_a_sure_label_is_in_or_is_not_found(

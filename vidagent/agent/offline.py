@@ -318,9 +318,8 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
             named = _ask_models(box, question, hits)
         if named is None:  # no line or label answers with a video; search ranks by resemblance instead
             named = Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
-            named.notes.append(
-                f'no label or line names it surely; the closest clips: vidagent search "{searchable(about)}"'
-            )
+            if hint := searchable(about):
+                named.notes.append(f'no label or line names it surely; the closest clips: vidagent search "{hint}"')
         return named
     if query.kind:  # "what animal...?": the label of that kind the clips show, when one is sure enough
         seen = seen_kind(query.kind, evs, query.words, own=query.qtype == "yes_no")
