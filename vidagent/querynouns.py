@@ -21,7 +21,7 @@ from typing import Any
 #: the concept the people signal detects (`signals.people`): a clip where it saw someone shows a person
 PERSON = "person"
 #: WordNet's suffix rules for nouns (morphy), tried after the word itself and its listed irregular plural
-_SUFFIXES = (
+NOUN_SUFFIXES = (
     ("ses", "s"),
     ("xes", "x"),
     ("zes", "z"),
@@ -47,7 +47,7 @@ def lemma(word: str) -> str | None:
         return w
     if w in t["plurals"]:
         return str(t["plurals"][w])
-    for suffix, repl in _SUFFIXES:
+    for suffix, repl in NOUN_SUFFIXES:
         if w.endswith(suffix) and len(w) > len(suffix) + 1:
             base = w[: -len(suffix)] + repl
             if base in t["words"]:

@@ -168,6 +168,24 @@ def verify_text(store: Any, clip_id: str, answer: str, start: float, end: float)
     return bool(have) and all(p and p in have for p in parts)
 
 
+def cite_span(box: Toolbox, span: Any) -> Citation:
+    """A composed span as a citation (a `compose.Span`: its clip, window, evidence and medium),
+    verified when the span re-read from the store holds its answer text; the decision is a step."""
+    import os
+
+    args: dict[str, Any] = {"clip_id": span.clip.clip_id, "answer": span.answer}
+    if not os.path.exists(span.clip.video):
+        # Answered from what the store holds, but the frames can no longer be looked at again.
+        ok, said = False, "kept unverified: the video file is gone (answered from stored evidence)"
+    else:
+        ok = verify_text(box.store, span.clip.clip_id, span.answer, span.start, span.end)
+        said = "verified" if ok else "not verified: the span re-read does not contain it"
+        args.update(start=round(span.start, 3), end=round(span.end, 3))
+    box.steps.append({"tool": "verify", "args": args, "result": said})
+    c = span.clip
+    return Citation(c.video, span.start, span.end, c.clip_id, span.evidence, ok, span.medium, c.start, c.end)
+
+
 def check(box: Toolbox, question: str, claims: list[tuple[str, str]]) -> list[Citation]:
     """Verify (clip_id, claim) pairs; returns citations with store timestamps, dropping unsupported ones.
 

@@ -12,7 +12,6 @@ claimed: such questions stay Not found.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -68,32 +67,10 @@ def moment_span(query: Query, evs: list[ClipEvidence], embed: Any) -> Span | Non
 
 def answer_moment(box: Toolbox, question: str, query: Query, span: Span, error: str) -> Answer:
     """The moment as the answer, cited on its span; verified when the span re-read holds its words."""
-    from .answer import Answer, Citation, fmt_time, verify_text
+    from .answer import Answer, cite_span, fmt_time
 
     where = f"at {fmt_time(span.start)}-{fmt_time(span.end)} in {Path(span.clip.video).name}"
-    if os.path.exists(span.clip.video):
-        ok = verify_text(box.store, span.clip.clip_id, span.answer, span.start, span.end)
-        said = "verified" if ok else "not verified: the span re-read does not contain it"
-    else:
-        ok, said = False, "kept unverified: the video file is gone (answered from stored evidence)"
-    args = {
-        "clip_id": span.clip.clip_id,
-        "answer": span.answer,
-        "start": round(span.start, 3),
-        "end": round(span.end, 3),
-    }
-    box.steps.append({"tool": "verify", "args": args, "result": said})
-    cite = Citation(
-        span.clip.video,
-        span.start,
-        span.end,
-        span.clip.clip_id,
-        span.evidence,
-        ok,
-        span.medium,
-        span.clip.start,
-        span.clip.end,
-    )
+    cite = cite_span(box, span)
     return Answer(
         question, where, [cite], box.steps, mode="offline", error=error, evidence=span.evidence, query=query.to_json()
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .answer import NOT_FOUND, Answer, Citation, verify_text
+from .answer import NOT_FOUND, Answer, Citation, cite_span
 from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen_window
 from .moments import asks_moment, moment
 from .question import analyse
@@ -360,32 +360,7 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
             return asked
     if not group:
         return Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
-    citations = []
-    import os
-
-    for s in group[:MAX_CITED]:
-        args: dict[str, Any] = {"clip_id": s.clip.clip_id, "answer": s.answer}
-        if not os.path.exists(s.clip.video):
-            # Answered from what the store holds, but the frames can no longer be looked at again.
-            ok, said = False, "kept unverified: the video file is gone (answered from stored evidence)"
-        else:
-            ok = verify_text(box.store, s.clip.clip_id, s.answer, s.start, s.end)
-            said = "verified" if ok else "not verified: the span re-read does not contain it"
-            args.update(start=round(s.start, 3), end=round(s.end, 3))
-        citations.append(
-            Citation(
-                s.clip.video,
-                s.start,
-                s.end,
-                s.clip.clip_id,
-                s.evidence,
-                ok,
-                kind=s.medium,
-                clip_start=s.clip.start,
-                clip_end=s.clip.end,
-            )
-        )
-        box.steps.append({"tool": "verify", "args": args, "result": said})
+    citations = [cite_span(box, s) for s in group[:MAX_CITED]]
     top = group[0]
     return Answer(
         question, text, citations, box.steps, mode="offline", error=error, evidence=top.evidence, query=query.to_json()

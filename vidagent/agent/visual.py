@@ -50,7 +50,6 @@ _MODIFIERS = frozenset(
     "big small little large tiny huge giant young old baby fat thin tall short white black grey gray brown "
     "red orange yellow green blue purple pink dark light".split()
 )
-_PLURALS = (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("ses", "s"), ("xes", "x"), ("men", "man"), ("s", ""))
 
 
 @dataclass
@@ -135,7 +134,10 @@ def members(kind: str, own: bool = False) -> frozenset[str]:
 
 def _concept(word: str, own: bool = False) -> str | None:
     """The concept a question word names, singular ("animals" -> "animal"), when labels can be one."""
-    for w in [word] + [word[: -len(s)] + r for s, r in _PLURALS if word.endswith(s) and len(word) > len(s) + 2]:
+    from ..querynouns import NOUN_SUFFIXES  # WordNet's plural rules (morphy)
+
+    forms = [word[: -len(s)] + r for s, r in NOUN_SUFFIXES if word.endswith(s) and len(word) > len(s) + 1]
+    for w in [word, *forms]:
         if members(w, own):
             return w
     return None
