@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 import vidagent
-from vidagent.watch import watch
+from vidagent.watch import WatchEvents, watch
 
 from .conftest import REPO, make_video
+from .plugins import ColourDescriber
 
 pytest.importorskip("watchdog")
 
@@ -132,3 +133,44 @@ def test_cli_watch_ctrl_c_is_clean(tmp_path: Path, colour_config: Path) -> None:
     assert proc.returncode == 0, err
     assert "second.mp4" in out and "stopped watching:" in err
     assert "Traceback" not in err
+
+
+class _CtrlCInLastBatch(ColourDescriber):
+    """The colour double that receives a Ctrl-C while it describes (its video's only, last batch)."""
+
+    name = "test-ctrl-c-last-batch"
+
+    def describe_batch(self, items, prompt=None):  # type: ignore[no-untyped-def]
+        os.kill(os.getpid(), signal.SIGINT)  # the indexer's handler: finish this batch, then stop
+        return super().describe_batch(items, prompt)
+
+
+def test_a_ctrl_c_during_the_last_batch_stops_watching(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The race the CLI test above can hit on a busy machine: the Ctrl-C lands while the watcher's index
+    # of a new file finishes its last batch, so no work is left undone and `interrupted` stays False;
+    # the watcher must stop all the same.
+    from vidagent.cli import watching
+    from vidagent.describe import register_describer
+
+    register_describer(_CtrlCInLastBatch.name, _CtrlCInLastBatch)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    video = make_video(folder / "one.mp4", [("red", 2)])
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"describe:\n  describer: {_CtrlCInLastBatch.name}\n")
+    report = vidagent.index(video, store=tmp_path / "st", config=cfg)
+    assert report.stop_asked and not report.interrupted and report.files[0].status == "indexed"
+
+    calls: list[str] = []
+
+    def one_pass(folders, index, store, **kw):  # type: ignore[no-untyped-def]  # the watcher, one new file
+        (tmp_path / "st2").mkdir(exist_ok=True)
+        try:
+            index([str(video)])
+        except KeyboardInterrupt:
+            calls.append("stopped")
+        return WatchEvents()
+
+    monkeypatch.setattr("vidagent.watch.watch", one_pass)
+    watching.watch_folders([str(folder)], tmp_path / "st2", cfg, None, False, 0.5)
+    assert calls == ["stopped"]

@@ -375,6 +375,7 @@ class Indexer:
             if partial is not None:
                 report.files.append(partial)  # its committed batches count in the summary
         finally:
+            report.stop_asked = self.stop_requested or report.interrupted
             if self._ahead is not None:
                 self._ahead.close()
                 self._ahead = None

@@ -32,6 +32,9 @@ class IndexReport:
     files: list[FileResult] = field(default_factory=list)
     elapsed: float = 0.0
     interrupted: bool = False
+    #: a Ctrl-C arrived, even one too late to leave work undone (during the last batch: `interrupted`
+    #: stays False there); `index --watch` stops on it either way
+    stop_asked: bool = False
     #: why the run stopped early for every file (disk full), one line; committed work is kept
     stopped: str = ""
     notes: list[str] = field(default_factory=list)

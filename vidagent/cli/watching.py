@@ -30,7 +30,7 @@ def watch_folders(
     def index_one(batch: list[str]) -> None:
         with StageProgress(progress) as bar:
             report = run_index(batch, store=store, config=config, progress=bar, describer=describer)
-        if report.interrupted:  # Ctrl-C during a file: the indexer kept what was committed; stop watching
+        if report.interrupted or report.stop_asked:  # Ctrl-C during a file (even its last batch): stop watching
             raise KeyboardInterrupt
         for f in report.files:
             if f.status == "failed":
