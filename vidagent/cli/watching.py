@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -46,5 +48,13 @@ def watch_folders(
 
     shown = ", ".join(printable(str(Path(f).resolve())) for f in folders)
     print(f"watching {shown} (Ctrl-C stops)", file=sys.stderr, flush=True)
-    events = watch(folders, index_one, store, settle=settle, on_forget=forgot, changed_since=started)
+    # Ctrl-C stops watching however the process was started: one launched with SIGINT ignored (a shell's
+    # background job) would otherwise ignore it between files, while each index inside reacts to it.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler) if main else None
+    try:
+        events = watch(folders, index_one, store, settle=settle, on_forget=forgot, changed_since=started)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     print(f"stopped watching: {len(events.indexed)} indexed, {len(events.forgotten)} forgotten", file=sys.stderr)
