@@ -149,10 +149,13 @@ def test_a_ctrl_c_during_the_last_batch_stops_watching(tmp_path: Path, monkeypat
     # The race the CLI test above can hit on a busy machine: the Ctrl-C lands while the watcher's index
     # of a new file finishes its last batch, so no work is left undone and `interrupted` stays False;
     # the watcher must stop all the same.
+    from vidagent import describe
     from vidagent.cli import watching
-    from vidagent.describe import register_describer
 
-    register_describer(_CtrlCInLastBatch.name, _CtrlCInLastBatch)
+    # Registered for this test only: a describer that sends Ctrl-C must not stay in the registry, where
+    # the tests that go through every registered describer would call it.
+    monkeypatch.setattr(describe, "_DESCRIBERS", dict(describe._DESCRIBERS))
+    describe.register_describer(_CtrlCInLastBatch.name, _CtrlCInLastBatch)
     folder = tmp_path / "in"
     folder.mkdir()
     video = make_video(folder / "one.mp4", [("red", 2)])
