@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vidagent.agent.compose import ClipEvidence, best, candidates, rank
-from vidagent.agent.question import analyse, coverage
+from vidagent.agent.question import analyse, coverage, looks_like_name
 from vidagent.types import Segment, TextBox
 
 
@@ -100,3 +100,18 @@ def test_tags_answer_only_what_is_shown_questions() -> None:
     _, spans = _answer("What web site is shown?")
     assert spans and spans[0].kind == "seen"
     assert _answer("Who is the web site's author?") == ("", [])
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Jan Morgenstern", True),
+        ("Will Smith", True),  # "will" is a first name too: not taken as an auxiliary
+        ("Sacha Goedegebure", True),
+        ("BEEN REALISED", False),  # the end of "BIG BUCK BUNNY HAS BEEN REALISED", once taken for a composer
+        ("Has Been Made", False),
+        ("Those Pests", False),
+    ],
+)
+def test_a_name_holds_no_auxiliary_or_determiner(text: str, name: bool) -> None:
+    assert looks_like_name(text) is name

@@ -40,3 +40,18 @@ def test_fast_subset_floor(fast_store: Path) -> None:
     assert got["answerable"] >= 9 and got["absent"] >= 4
     assert got["false_answers_on_absent"] == 0, [r for r in rows if r["absent"] and r["false_answer"]]
     assert got["right_and_cited_pct"] >= FLOOR_PCT, [r for r in rows if not r["absent"]]
+
+
+def test_questions_anchored_at_a_time(fast_store: Path) -> None:
+    # From benchmarks/data/qa_at.yaml (Whisper's segments and the lines read, with their times).
+    said = ask("What does the speaker say at 0:05 in testMovie?", store=fast_store)
+    assert "principal author" in said.answer.lower()
+    assert [c.kind for c in said.citations] == ["said"] and said.citations[0].verified
+    assert said.citations[0].start < 6.7 and said.citations[0].end > 4.2
+    who = ask("Who is speaking at 0:02 in the psychopy testMovie?", store=fast_store)
+    assert "John" in who.answer and who.citations[0].start < 4.3
+    shown = ask("What is written on screen at 0:53 in the trailer?", store=fast_store)
+    assert "MoviePy" in shown.answer and any(c.kind == "on screen" and c.verified for c in shown.citations)
+    assert ask("How long is the trailer?", store=fast_store).answer.startswith("0:00:55.1")
+    for absent in ("What is said at 12:00 in the trailer?", "What is written on screen at 0:03 in testMovie?"):
+        assert not ask(absent, store=fast_store).found, absent

@@ -269,7 +269,7 @@ def _line_spans(query: Query, line: str, ev: ClipEvidence, a: float, b: float) -
 
 def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
     """Scored spans that pass every gate, best first."""
-    if not spans or not query.focus:
+    if not spans or not (query.focus or query.scoped):
         return []
     # Coverage first (cheap, no model): only spans that address the question are embedded.
     covered = []
@@ -277,7 +277,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
     for s in spans:
         # A sentence said is said by the speaker: "the speaker" / "the narrator" in a question is covered.
         text = s.label + (" speaker narrator" if s.kind == "said" else "")
-        cov, own = coverage(query, text), matched(query, text)
+        cov, own = (coverage(query, text), matched(query, text)) if query.focus else (1.0, [])
         hits[id(s)] = (own, 0.0)
         if s.context:
             # "Creative Commons. We provide free licenses": the sentence before says who "we" is; what

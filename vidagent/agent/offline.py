@@ -14,8 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .answer import NOT_FOUND, Answer, Citation, cite_span
+from .anchored import at_time, time_anchor
+from .answer import NOT_FOUND, Answer, cite_span
 from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen_window
+from .filefacts import answer_file, file_question, name_words
+from .modelask import ask_models
 from .moments import asks_moment, moment
 from .question import analyse
 from .requery import (
@@ -29,6 +32,7 @@ from .requery import (
     vote,
     worth_voting,
 )
+from .summary import answer_summary, asks_summary
 from .tools import Toolbox
 from .visual import answer_seen, seen_kind
 from .which import asks_video, searchable, which_video
@@ -242,43 +246,6 @@ def _requery_order(evs: list[ClipEvidence], ranked: list[Span], query: Any = Non
     return sorted(evs, key=key)
 
 
-#: clips whose own describer (a VLM or a server) is asked the question when stored evidence has no span
-MODEL_CLIPS = 2
-
-
-def _ask_models(box: Toolbox, question: str, hits: list[dict[str, Any]]) -> Answer | None:
-    """Re-query the model that described the top clips (the shipped `ask` prompt on the clip's frames),
-    for clips described by a model that answers questions in words; the offline describer's own
-    re-reading is the dense pass above. The model's free text is the answer, cited on the clip it read."""
-    asked = 0
-    for h in hits:
-        row = box.row(h["clip_id"])
-        if row is None or row["describer"] in ("", "offline"):
-            continue
-        if asked >= MODEL_CLIPS:
-            break
-        asked += 1
-        result = box.call("inspect_clip", clip_id=h["clip_id"], question=question)
-        if not isinstance(result, dict) or not result.get("requeried"):
-            continue
-        said = " ".join(str((result.get("content") or {}).get("answer", "")).split())
-        if not said:
-            continue
-        cite = Citation(
-            row["video"],
-            float(row["start"]),
-            float(row["end"]),
-            row["clip_id"],
-            said,
-            True,
-            kind="model",
-            clip_start=float(row["start"]),
-            clip_end=float(row["end"]),
-        )
-        return Answer(question, said, [cite], box.steps, mode="offline", evidence=said)
-    return None
-
-
 def _vote(box: Toolbox, group: list[Span]) -> str:
     """Re-read the answer's on-screen lines (cropped, enlarged, voted across frames) and put the voted
     reading in the spans; returns the new answer text ("" when nothing was re-read)."""
@@ -306,16 +273,28 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     """Answer with a short span, its quoted evidence and a narrow, checked citation; or `Not found`."""
     query = analyse(question)
     box.steps.append({"tool": "analyse", "args": {"question": question}, "result": query.to_json()})
-    found = box.call("search_clips", query=question, k=top_k, video=video)
-    hits = [] if isinstance(found, dict) else found
-    error = found.get("error", "") if isinstance(found, dict) else ""
-    hits += _keyword_hits(box, query, hits, top_k, video)
-    hits += _speech_hits(box, question, query, hits, video)
-    evs = _read(box, hits)
+    if (
+        file_q := file_question(question, name_words(box))
+    ) is not None:  # "how long is the trailer?": the file's metadata
+        return answer_file(box, question, file_q[0], file_q[1], video, top_k, query)
+    if (whole := asks_summary(question, name_words(box))) is not None:  # "what is the trailer about?"
+        return answer_summary(box, question, whole, video, top_k, query)
+    if (anchor := time_anchor(question)) is not None:  # "what happens at 2:30?": the clip at that time
+        at = at_time(box, question, query, anchor, video, top_k, requery)
+        if isinstance(at, Answer):
+            return at
+        hits, evs, query, error = at[0], at[1], at[2], ""
+    else:
+        found = box.call("search_clips", query=question, k=top_k, video=video)
+        hits = [] if isinstance(found, dict) else found
+        error = found.get("error", "") if isinstance(found, dict) else ""
+        hits += _keyword_hits(box, query, hits, top_k, video)
+        hits += _speech_hits(box, question, query, hits, video)
+        evs = _read(box, hits)
     if (about := asks_video(question)) is not None:  # "which video shows a dog?": a video, checkably
         named = which_video(box, question, query, evs, error)
         if named is None and requery:  # a VLM describer's own look at the top clips
-            named = _ask_models(box, question, hits)
+            named = ask_models(box, question, hits)
         if named is None:  # no line or label answers with a video; search ranks by resemblance instead
             named = Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
             if hint := searchable(about):
@@ -355,7 +334,7 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     if not group and asks_moment(query) and (found_moment := moment(box, question, query, evs, error)):
         return found_moment  # said or shown only in what the re-query read
     if not group and requery:
-        asked = _ask_models(box, question, hits)
+        asked = ask_models(box, question, hits)
         if asked is not None:
             return asked
     if not group:

@@ -26,6 +26,9 @@ class Query:
     head: set[str] = field(default_factory=set)  # family of the asked-for noun ("which FUND"): answers may hold it
     words: set[str] = field(default_factory=set)  # every word of 4+ letters (to match video file names)
     kind: str = ""  # the kind of thing asked for, when labels can be one ("what ANIMAL...": `visual.asked_kind`)
+    #: asked of clips chosen by something other than its words (a time: `anchored`), so a question with
+    #: no content words ("who is speaking at 0:03?") still has spans to rank
+    scoped: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {"type": self.qtype, "answer_type": self.answer_type, "focus": self.focus, "kind": self.kind}
@@ -219,6 +222,10 @@ _PRONOUNS = set(
 )
 _FUNCTION = set(
     ["the", "and", "of", "by", "with", "from", "for", "to", "in", "on", "at", "a", "an", "is", "are", "was"]
+    # auxiliaries and determiners a credit line's words can be ("BIG BUCK BUNNY HAS BEEN REALISED") but
+    # no name is (unlike "will" or "can", which are also first names)
+    + ["been", "being", "has", "have", "had", "were", "does", "did", "not", "this", "that", "these", "those"]
+    + ["its", "or", "but", "than", "into", "our", "your", "their"]
 )
 
 

@@ -1,0 +1,100 @@
+"""Questions about a video file itself: "how long is the trailer?", "what resolution is the film?",
+"what is the frame rate of bikes.mp4?".
+
+The answer is read from the file's probed metadata in the store (duration, width x height, frames per
+second), not from anything seen or said, and is cited on the whole video. The video is the one the
+question names (`--video`, its file name's words, the phrase naming it through search) as for a
+question anchored at a time (`anchored.choose_video`). A question about something *in* the video
+("how long is the bridge in the film?", "how long does the rabbit sleep?") is not a file question:
+the noun after the verb must be the video itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..store.records import VideoRecord
+    from .answer import Answer
+    from .tools import Toolbox
+
+_NOUN = r"(?:video|film|movie|clip|trailer|lecture|recording|footage|talk|presentation|interview|file)"
+_WORD = r"(?!(?:in|on|of|at|from|with|during|inside|after|before|about|by)\b)[\w'.-]+\s+"  # not a preposition
+_SUBJECT = r"(?:(?:the|this|that|my)\s+)?(?P<np>(?:" + _WORD + r"){0,5}?)(?P<head>[\w-]+(?:\.\w{2,4})?)"
+_SURE = re.compile(rf"^(?:{_NOUN}|it|[\w-]+\.\w{{2,4}})$", re.IGNORECASE)  # a head that is surely the video
+_LONG = re.compile(
+    rf"^how\s+long\s+(?:is|was|does|did)\s+{_SUBJECT}(?:\s+(?:last|run|take|go\s+on))?(?:\s+for)?\s*[?.!]*$",
+    re.IGNORECASE,
+)
+_PROPERTY = re.compile(
+    r"^what(?:'s|\s+is|\s+was|\s+are)?\s+(?:the\s+)?(?P<what>length|duration|running\s+time|run\s*time|resolution|"
+    rf"frame\s*rate|fps|frames\s+per\s+second|size|dimensions)\s+(?:of|is|for)\s+{_SUBJECT}\s*[?.!]*$",
+    re.IGNORECASE,
+)
+_PROPERTY_FIRST = re.compile(
+    rf"^what\s+(?P<what>resolution|frame\s*rate)\s+(?:is|was|does)\s+{_SUBJECT}(?:\s+have)?\s*[?.!]*$", re.IGNORECASE
+)
+
+
+def file_question(question: str, names: Collection[str] = ()) -> tuple[str, str] | None:
+    """(property, the words naming the video) for a question about the file, else None. Property is
+    "duration", "resolution" or "fps". The subject's head noun must be a video noun ("the film"), a
+    file name, "it", or one of `names` (words of the indexed videos' file names: "testMovie")."""
+    q = " ".join(question.split())
+    for rx in (_LONG, _PROPERTY, _PROPERTY_FIRST):
+        m = rx.match(q)
+        if m is None or not (_SURE.match(m.group("head")) or m.group("head").lower() in names):
+            continue
+        if rx is _LONG:
+            return "duration", (m.group("np") + m.group("head")).strip()
+        what = m.group("what").lower()
+        if what in ("resolution", "size", "dimensions"):
+            prop = "resolution"
+        elif what.startswith(("frame", "fps")):
+            prop = "fps"
+        else:
+            prop = "duration"
+        return prop, (m.group("np") + m.group("head")).strip()
+    return None
+
+
+def name_words(box: Toolbox) -> set[str]:
+    """Words of the indexed videos' file names ("psychopy_testMovie.mp4" -> psychopy, testmovie)."""
+    return {w for v in box.store.videos() for w in re.findall(r"[a-z0-9]+", Path(v.path).stem.lower()) if len(w) >= 3}
+
+
+def _value(prop: str, v: VideoRecord) -> str:
+    from .answer import fmt_time
+
+    if prop == "resolution":
+        return f"{v.width} x {v.height} pixels"
+    if prop == "fps":
+        return f"{v.fps:.3f}".rstrip("0").rstrip(".") + " frames per second" if v.fps else ""
+    return f"{fmt_time(v.duration)} ({v.duration:.1f} s)" if v.duration else ""
+
+
+def answer_file(box: Toolbox, question: str, prop: str, naming: str, video: str | None, k: int, query: Any) -> Answer:
+    """The property read from the store's record of the video, cited on the whole video."""
+    from .anchored import Anchor, choose_video
+    from .answer import NOT_FOUND, Answer, Citation
+
+    v = choose_video(
+        box, question, Anchor(None, "start", ""), video, k, naming=re.findall(r"[a-z0-9]+", naming.lower())
+    )
+    value = "" if isinstance(v, str) else _value(prop, v)
+    rows = [] if isinstance(v, str) else box.store.active_rows(video_hash=v.hash)
+    box.steps.append({"tool": "file_facts", "args": {"property": prop, "video": naming}, "result": value})
+    if isinstance(v, str) or not value or not rows:
+        ans = Answer(question, NOT_FOUND, [], box.steps, mode="offline", query=query.to_json())
+        ans.notes.append(v if isinstance(v, str) else "not known for this file")
+        return ans
+    name = Path(v.path).name
+    first = min(rows, key=lambda r: float(r["start"]))
+    said = f"{prop} of {name}: {value} (from the file's metadata)"
+    cite = Citation(v.path, 0.0, float(v.duration or 0.0), first["clip_id"], said, True, "file", 0.0, v.duration)
+    return Answer(
+        question, f"{value} ({name})", [cite], box.steps, mode="offline", evidence=said, query=query.to_json()
+    )
