@@ -10,6 +10,7 @@ import pytest
 import vidagent
 from vidagent.agent import ask
 from vidagent.agent.anchored import Anchor, said_at, shown_at, time_anchor
+from vidagent.agent.channels import asks_channel
 from vidagent.agent.compose import ClipEvidence
 from vidagent.agent.filefacts import file_question
 from vidagent.agent.summary import asks_summary
@@ -102,6 +103,23 @@ def test_questions_about_a_whole_video(question: str, naming: str | None) -> Non
     assert asks_summary(question, {"testmovie"}) == naming
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Is anyone speaking in the bikes video?", ("speech", "bikes video")),
+        ("Does the film have any dialogue?", ("speech", "film")),
+        ("does anyone talk in testMovie?", ("speech", "testMovie")),
+        ("Is there any text on screen in testMovie?", ("text", "testMovie")),
+        ("Does the trailer have any subtitles?", ("text", "trailer")),
+        ("is there sound in the kivy video?", ("audio", "kivy video")),
+        ("Is there a dog in the video?", None),  # a thing seen: `visual`, not a channel
+        ("Is anyone speaking about copyright?", None),
+    ],
+)
+def test_questions_about_speech_sound_and_text(question: str, expected: tuple[str, str] | None) -> None:
+    assert asks_channel(question, {"testmovie"}) == expected
+
+
 def test_the_sentence_said_and_the_lines_shown_nearest_the_time() -> None:
     ev = ClipEvidence(
         "c",
@@ -144,6 +162,11 @@ def test_anchored_questions_end_to_end(sign_store: tuple[Path, Path]) -> None:
     whole = ask("What is the video about?", store=store, config=cfg, requery=False)
     assert whole.answer.startswith("signs.mp4 (0:00:10.000) in") and whole.citations
     assert {c.kind for c in whole.citations} == {"chapter"} and whole.citations[0].start == 0.0
+
+    silent = ask("Is anyone speaking in the video?", store=store, config=cfg, requery=False)
+    assert silent.answer == "No: signs.mp4 has no audio track" and silent.citations[0].verified  # the file says so
+    unread = ask("Is there any text on screen in the video?", store=store, config=cfg, requery=False)
+    assert not unread.found and "does not read text" in unread.notes[0]  # a describer without OCR: no "No"
 
     length = ask("How long is the video?", store=store, config=cfg, requery=False)
     assert length.answer.startswith("0:00:10.000") and "signs.mp4" in length.answer

@@ -55,3 +55,9 @@ def test_questions_anchored_at_a_time(fast_store: Path) -> None:
     assert ask("How long is the trailer?", store=fast_store).answer.startswith("0:00:55.1")
     for absent in ("What is said at 12:00 in the trailer?", "What is written on screen at 0:03 in testMovie?"):
         assert not ask(absent, store=fast_store).found, absent
+    # Speech and text: absence is evidence where the channel was read (the trailer has sound, no words).
+    assert ask("Is anyone speaking in the trailer?", store=fast_store).answer.startswith("No speech was heard")
+    spoken = ask("Is there any speech in testMovie?", store=fast_store)
+    assert spoken.answer.startswith("Yes: 2 sentence(s)") and spoken.citations[0].kind == "said"
+    assert ask("Does the trailer have any text?", store=fast_store).answer.startswith("Yes: text on screen")
+    assert ask("Is there any text on screen in testMovie?", store=fast_store).answer.startswith("No text was read")

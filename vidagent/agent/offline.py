@@ -16,6 +16,7 @@ from typing import Any
 
 from .anchored import at_time, time_anchor
 from .answer import NOT_FOUND, Answer, cite_span
+from .channels import answer_channel, asks_channel
 from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen_window
 from .filefacts import answer_file, file_question, name_words
 from .modelask import ask_models
@@ -277,6 +278,8 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
         file_q := file_question(question, name_words(box))
     ) is not None:  # "how long is the trailer?": the file's metadata
         return answer_file(box, question, file_q[0], file_q[1], video, top_k, query)
+    if (said := asks_channel(question, name_words(box))) is not None:  # "is anyone speaking in X?"
+        return answer_channel(box, question, said[0], said[1], video, top_k, query)
     if (whole := asks_summary(question, name_words(box))) is not None:  # "what is the trailer about?"
         return answer_summary(box, question, whole, video, top_k, query)
     if (anchor := time_anchor(question)) is not None:  # "what happens at 2:30?": the clip at that time
