@@ -270,18 +270,25 @@ def _vote(box: Toolbox, group: list[Span]) -> str:
     return ", ".join(s.answer for s in group)
 
 
+def _about_a_video(box: Toolbox, question: str, query: Any, video: str | None, k: int) -> Answer | None:
+    """A question about one video as a whole (its file, whether anything is said or written in it, what it
+    is about), which no clip search finds: answered from the video's records; None for other questions."""
+    names = name_words(box)
+    if (fact := file_question(question, names)) is not None:  # "how long is the trailer?"
+        return answer_file(box, question, fact[0], fact[1], video, k, query)
+    if (said := asks_channel(question, names)) is not None:  # "is anyone speaking in the bikes video?"
+        return answer_channel(box, question, said[0], said[1], video, k, query)
+    if (about := asks_summary(question, names)) is not None:  # "what is the trailer about?"
+        return answer_summary(box, question, about, video, k, query)
+    return None
+
+
 def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = None, requery: bool = True) -> Answer:
     """Answer with a short span, its quoted evidence and a narrow, checked citation; or `Not found`."""
     query = analyse(question)
     box.steps.append({"tool": "analyse", "args": {"question": question}, "result": query.to_json()})
-    if (
-        file_q := file_question(question, name_words(box))
-    ) is not None:  # "how long is the trailer?": the file's metadata
-        return answer_file(box, question, file_q[0], file_q[1], video, top_k, query)
-    if (said := asks_channel(question, name_words(box))) is not None:  # "is anyone speaking in X?"
-        return answer_channel(box, question, said[0], said[1], video, top_k, query)
-    if (whole := asks_summary(question, name_words(box))) is not None:  # "what is the trailer about?"
-        return answer_summary(box, question, whole, video, top_k, query)
+    if (whole := _about_a_video(box, question, query, video, top_k)) is not None:
+        return whole
     if (anchor := time_anchor(question)) is not None:  # "what happens at 2:30?": the clip at that time
         at = at_time(box, question, query, anchor, video, top_k, requery)
         if isinstance(at, Answer):
