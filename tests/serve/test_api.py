@@ -72,6 +72,9 @@ def test_ask_returns_the_answer_with_playable_citations(api: Any) -> None:
     # The citation is narrowed to the frames showing the answer, inside its clip (issue 10).
     assert (clip["start"], clip["end"]) == (c.get("clip_start", c["start"]), c.get("clip_end", c["end"]))
     assert clip["start"] <= c["start"] < c["end"] <= clip["end"]
+    # Why nothing was found travels with the answer (the page shows it under the answer).
+    late = api.post("/api/ask", json={"question": "What is said at 5:00:00?"}).json()
+    assert not late["found"] and any("no indexed video is that long" in n for n in late["notes"])
 
 
 def test_videos_clips_and_status(api: Any) -> None:

@@ -105,6 +105,11 @@ def test_ask_shows_citations_that_play(page: Any, live_url: str, serve_store: An
     assert abs(player_time(page) - start) < 0.5
     # The player panel names the cited video.
     assert Path(expected.citations[-1].video).name in page.inner_text("#now .now-title")
+    # A Not found says why under it (the answer's notes).
+    page.fill("#question", "What is said at 5:00:00?")
+    page.press("#question", "Enter")
+    page.wait_for_selector("#answer .note", timeout=60000)
+    assert "no indexed video is that long" in page.inner_text("#answer .note")
 
 
 def test_a_copied_link_reopens_the_moment(page: Any, live_url: str) -> None:

@@ -87,6 +87,7 @@ class Answer:
             "mode": self.mode,
             "elapsed_s": round(self.elapsed_s, 3),
             "error": self.error,
+            "notes": list(self.notes),
         }
 
 

@@ -287,6 +287,7 @@ async function runAsk(ev) {
     const text = el("div", "text" + (cites.length ? "" : " notfound"), r.answer || "(no answer)");
     box.append(text);
     if (r.error) box.append(el("div", "error", r.error));
+    (r.notes || []).forEach((n) => box.append(el("div", "note", n)));
     const list = el("div", "cites");
     cites.forEach((c, i) => {
       const b = el("button", "cite");
