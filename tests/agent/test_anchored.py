@@ -13,6 +13,7 @@ from vidagent.agent.anchored import Anchor, said_at, shown_at, time_anchor
 from vidagent.agent.channels import asks_channel
 from vidagent.agent.compose import ClipEvidence
 from vidagent.agent.filefacts import file_question
+from vidagent.agent.mentions import asks_count
 from vidagent.agent.summary import asks_summary
 from vidagent.types import Segment, TextBox
 
@@ -120,6 +121,12 @@ def test_questions_about_speech_sound_and_text(question: str, expected: tuple[st
     assert asks_channel(question, {"testmovie"}) == expected
 
 
+def test_count_questions() -> None:
+    assert asks_count("How many times is copyright mentioned in the video?") == "copyright mentioned in the video"
+    assert asks_count("how often does MoviePy appear?") == "MoviePy appear"
+    assert asks_count("How many rodent pests are there?") is None  # a number in the evidence, not a count of it
+
+
 def test_the_sentence_said_and_the_lines_shown_nearest_the_time() -> None:
     ev = ClipEvidence(
         "c",
@@ -167,6 +174,11 @@ def test_anchored_questions_end_to_end(sign_store: tuple[Path, Path]) -> None:
     assert silent.answer == "No: signs.mp4 has no audio track" and silent.citations[0].verified  # the file says so
     unread = ask("Is there any text on screen in the video?", store=store, config=cfg, requery=False)
     assert not unread.found and "does not read text" in unread.notes[0]  # a describer without OCR: no "No"
+
+    counted = ask("How many times is the meadow shown?", store=store, config=cfg, requery=False)
+    assert counted.answer == "shown 1 time in signs.mp4: at 0:00:05.000", counted.answer
+    assert counted.citations[0].kind == "on screen" and counted.citations[0].verified
+    assert not ask("How many times does the dog bark?", store=store, config=cfg, requery=False).found
 
     length = ask("How long is the video?", store=store, config=cfg, requery=False)
     assert length.answer.startswith("0:00:10.000") and "signs.mp4" in length.answer

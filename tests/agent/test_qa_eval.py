@@ -61,3 +61,7 @@ def test_questions_anchored_at_a_time(fast_store: Path) -> None:
     assert spoken.answer.startswith("Yes: 2 sentence(s)") and spoken.citations[0].kind == "said"
     assert ask("Does the trailer have any text?", store=fast_store).answer.startswith("Yes: text on screen")
     assert ask("Is there any text on screen in testMovie?", store=fast_store).answer.startswith("No text was read")
+    # Counting what is said: every sentence transcribed, in every video when none is named.
+    counted = ask("How many times is Nottingham mentioned?", store=fast_store)
+    assert "said 1 time in psychopy_testMovie.mp4" in counted.answer and "psychopy_jwpIntro.mp4" in counted.answer
+    assert len(counted.citations) == 2 and all(c.kind == "said" and c.verified for c in counted.citations)

@@ -19,6 +19,7 @@ from .answer import NOT_FOUND, Answer, cite_span
 from .channels import answer_channel, asks_channel
 from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen_window
 from .filefacts import answer_file, file_question, name_words
+from .mentions import asks_count, count_mentions
 from .modelask import ask_models
 from .moments import asks_moment, moment
 from .question import analyse
@@ -280,6 +281,8 @@ def _about_a_video(box: Toolbox, question: str, query: Any, video: str | None, k
         return answer_channel(box, question, said[0], said[1], video, k, query)
     if (about := asks_summary(question, names)) is not None:  # "what is the trailer about?"
         return answer_summary(box, question, about, video, k, query)
+    if (counted := asks_count(question)) is not None:  # "how many times is copyright mentioned?"
+        return count_mentions(box, question, counted, video, k, query)
     return None
 
 

@@ -1,0 +1,152 @@
+"""How many times is something said or shown: "how many times is copyright mentioned in the Creative
+Commons video?", "how often does MoviePy appear?".
+
+A count is checkable where the index holds text with times: every sentence speech recognition
+transcribed and every line text recognition read. So the whole video (or, when none is named, every
+video) is read, not search's top clips, and each sentence holding every word asked about counts once,
+as does each appearance of such a line on screen (the same line on consecutive keyframes is one
+appearance). The answer lists the times, cited on the first ones, and says what it counted in: text
+shown only between keyframes, or words misheard, are not counted, so the figure is a lower bound.
+What cannot be read or heard ("how many times does the rabbit jump?") stays Not found.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .anchored import SAID, WRITTEN, Anchor, _name_words, _tokens, choose_video, naming_words
+
+if TYPE_CHECKING:
+    from ..store.records import VideoRecord
+    from .answer import Answer
+    from .question import Query
+    from .tools import Toolbox
+
+_COUNT = re.compile(
+    r"^(?:how\s+many\s+times|how\s+often)\s+(?:is|are|was|were|does|do|did|has|have)\s+(?P<rest>.+?)\s*[?.!]*$",
+    re.IGNORECASE,
+)
+SHOWN = frozenset("shown show shows appear appears appeared displayed visible screen".split())
+#: words of a count question that say how or where, not what is counted
+_FRAME = frozenset(
+    "times often word words phrase term name narrator speaker someone anyone he she they it video videos film "
+    "movie clip trailer lecture recording footage the a an in on of by".split()
+)
+LISTED = 10
+CITED = 5
+
+
+def asks_count(question: str) -> str | None:
+    """What a how-many-times question counts ("copyright mentioned in the ... video"), or None."""
+    m = _COUNT.match(" ".join(question.split()))
+    return m.group("rest") if m else None
+
+
+def _scope(box: Toolbox, question: str, video: str | None, k: int) -> list[VideoRecord] | str:
+    """The video the question names, else every indexed video."""
+    vids = [v for v in box.store.videos() if v.plan_key is not None]
+    named = set(_tokens(question)) & {w for v in vids for w in _name_words(v)}
+    if video is None and not named and not naming_words(question):
+        return vids
+    v = choose_video(box, question, Anchor(None, "start", ""), video, k)
+    return [v] if not isinstance(v, str) else v
+
+
+def _said(box: Toolbox, q: Query, v: VideoRecord) -> list[tuple[float, float, str]]:
+    from .compose import _sentences
+    from .question import coverage
+
+    ts = box.store.transcripts_of(v.hash)
+    return [
+        (s.start, s.end, s.text) for seg in (ts[0] if ts else []) for s in _sentences(seg) if coverage(q, s.text) >= 1.0
+    ]
+
+
+def _shown(box: Toolbox, q: Query, v: VideoRecord) -> list[tuple[float, float, str, str]]:
+    """(first time, last time, line, clip id) of each appearance of a matching line."""
+    from ..perception.layout import by_frame, lines, normalise
+    from .question import coverage
+
+    frames: list[tuple[float, str, list[str]]] = []
+    for r in box.store.active_rows(video_hash=v.hash):
+        boxes = box.store.evidence.boxes(int(r["description_id"]))
+        if boxes:
+            frames += [(g[0].time, r["clip_id"], [ln.text for ln in lines(g)]) for g in by_frame(boxes)]
+        elif r["ocr"]:
+            frames.append((float(r["start"]), r["clip_id"], list(r["ocr"])))
+    out: list[tuple[float, float, str, str]] = []
+    showing: dict[str, int] = {}  # a matching line still on screen -> its appearance in `out`
+    for t, clip_id, texts in sorted(frames):
+        now = {normalise(x): x for x in texts if coverage(q, x) >= 1.0}
+        for key, text in now.items():
+            if key in showing:
+                first, _, line, cid = out[showing[key]]
+                out[showing[key]] = (first, t, line, cid)
+            else:
+                showing[key] = len(out)
+                out.append((t, t, text, clip_id))
+        showing = {key: i for key, i in showing.items() if key in now}
+    return out
+
+
+def count_mentions(box: Toolbox, question: str, rest: str, video: str | None, k: int, query: Any) -> Answer | None:
+    """The sentences said and lines shown holding every word asked about, counted and cited; None when
+    the question names nothing to count."""
+    from .answer import NOT_FOUND, Answer, Citation, fmt_time, verify_text
+    from .question import analyse
+
+    words = set(_tokens(rest))
+    naming = set(naming_words(question))
+    what = [w for w in _tokens(rest) if w not in _FRAME | SAID | WRITTEN | SHOWN | naming]
+    if not what:
+        return None
+    q = analyse(" ".join(what))
+    if not q.focus:
+        return None
+    scope = _scope(box, question, video, k)
+    if isinstance(scope, str):
+        ans = Answer(question, NOT_FOUND, [], box.steps, mode="offline", query=query.to_json())
+        ans.notes.append(scope)
+        return ans
+    want_said = not (words & (WRITTEN | SHOWN)) or bool(words & SAID)
+    want_shown = not (words & SAID) or bool(words & (WRITTEN | SHOWN))
+    parts, cites = [], []
+    for v in scope:
+        rows = {r["clip_id"]: r for r in box.store.active_rows(video_hash=v.hash)}
+        said = _said(box, q, v) if want_said else []
+        shown = _shown(box, q, v) if want_shown else []
+        name = Path(v.path).name
+        for kind, hits in (("said", said), ("shown", shown)):
+            if not hits:
+                continue
+            times = ", ".join(fmt_time(h[0]) for h in hits[:LISTED]) + (
+                f" (+{len(hits) - LISTED})" if len(hits) > LISTED else ""
+            )
+            parts.append(f"{kind} {len(hits)} time{'s' if len(hits) > 1 else ''} in {name}: at {times}")
+        for a, b, text in said[:CITED]:
+            row = next((r for r in rows.values() if float(r["start"]) <= a < float(r["end"])), None)
+            if row is not None:
+                ok = verify_text(box.store, row["clip_id"], text, a, b)
+                cites.append(Citation(v.path, a, b, row["clip_id"], text, ok, "said", row["start"], row["end"]))
+        for a, b, text, clip_id in shown[:CITED]:
+            row = rows[clip_id]
+            ok = verify_text(box.store, clip_id, text, a, b)
+            cites.append(Citation(v.path, a, b, clip_id, text, ok, "on screen", row["start"], row["end"]))
+    box.steps.append({"tool": "count_mentions", "args": {"words": q.focus, "videos": len(scope)}, "result": parts})
+    if not parts:
+        ans = Answer(question, NOT_FOUND, [], box.steps, mode="offline", query=query.to_json())
+        ans.notes.append(f"not said or shown in what was transcribed or read: {' '.join(q.focus)}")
+        return ans
+    ans = Answer(
+        question,
+        "; ".join(parts),
+        cites,
+        box.steps,
+        mode="offline",
+        evidence=cites[0].evidence if cites else "",
+        query=query.to_json(),
+    )
+    ans.notes.append("counted in the sentences transcribed and the lines read on keyframes: a lower bound")
+    return ans
