@@ -115,3 +115,18 @@ def test_tags_answer_only_what_is_shown_questions() -> None:
 )
 def test_a_name_holds_no_auxiliary_or_determiner(text: str, name: bool) -> None:
     assert looks_like_name(text) is name
+
+
+def test_british_and_american_spellings_are_one_word() -> None:
+    from vidagent.agent.words import same_word, stem
+
+    for uk, us in [
+        ("licence", "LICENSED"),
+        ("colour", "color"),
+        ("organisation", "organization"),
+        ("centre", "center"),
+    ]:
+        assert same_word(stem(uk), stem(us)), (uk, us)
+    assert coverage(analyse("Which licence does the film use?"), "LICENSED AS CREATIVE COMMONS ATTRIBUTE 3.0") > 0
+    for a, b in [("four", "for"), ("hour", "hor"), ("rise", "rize"), ("fence", "fense")]:
+        assert stem(a) != stem(b), (a, b)  # short words keep their own spelling

@@ -174,7 +174,7 @@ _RELATED = [
     {"produc", "producer"},
     {"compos", "music", "score", "soundtrack"},
     {"sound", "audio", "foley", "mix"},
-    {"colour", "color", "grad"},
+    {"col", "colour", "color", "grad"},
     {"edit"},
     {"design"},
     {"render"},
@@ -271,9 +271,31 @@ COLOURS = set(
 )
 
 
+# British and American spellings of one word are one word: a question about the film's "licence" finds
+# "LICENSED AS CREATIVE COMMONS". Each rule needs enough letters before it that short words keep their
+# own ("four", "hour", "rise", "fence", "rogue"); applied to both sides, it only has to be consistent.
+_SPELLINGS = (
+    (re.compile(r"(?<=\w{3})our(?=s$|ed$|ing$|ite$|ites$|able$|er$|ers$|ful$|$)"), "or"),  # colour, favourite
+    (re.compile(r"(?<=\w{2})is(e|es|ed|ing|er|ers|ation|ations)$"), r"iz\1"),  # organise(d), realisation
+    (re.compile(r"(?<=\w{2})ys(e|es|ed|ing)$"), r"yz\1"),  # analyse
+    (re.compile(r"(?<=\w{2})enc(e|es|ed|ing)$"), r"ens\1"),  # licence(d), defence
+    (re.compile(r"(?<=\w{2})([tb])re(s?)$"), r"\1er\2"),  # centre(s), theatre, fibre
+    (re.compile(r"(?<=\w{4})ogue(s?)$"), r"og\1"),  # catalogue, dialogue
+    (re.compile(r"^grey"), "gray"),
+)
+
+
+def us_spelling(word: str) -> str:
+    """The American spelling of a lower-case word where a British one differs by rule ("licence" -> "license")."""
+    for rx, repl in _SPELLINGS:
+        word = rx.sub(repl, word)
+    return word
+
+
 def stem(word: str) -> str:
-    """Crude English stem: lower case, one common suffix stripped (animated/animation/animator -> animat)."""
-    w = word.lower()
+    """Crude English stem: lower case, American spelling, one common suffix stripped
+    (animated/animation/animator -> animat)."""
+    w = us_spelling(word.lower())
     for suf in _SUFFIXES:
         if len(w) - len(suf) >= 3 and w.endswith(suf):
             w = w[: -len(suf)]
