@@ -98,18 +98,20 @@ def _without(question: str, anchor: Anchor) -> str:
     return question.replace(anchor.text, " ") if anchor.text else question
 
 
-def _tokens(text: str) -> list[str]:
+def words_of(text: str) -> list[str]:
+    """Lower-case words and numbers of a text."""
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
-def _name_words(v: VideoRecord) -> set[str]:
-    return {w for w in _tokens(Path(v.path).stem) if len(w) >= 3}
+def file_words(v: VideoRecord) -> set[str]:
+    """Words of 3+ characters of a video's file name ("psychopy_testMovie.mp4" -> psychopy, testmovie)."""
+    return {w for w in words_of(Path(v.path).stem) if len(w) >= 3}
 
 
 def naming_words(question: str) -> list[str]:
     """The words of the question's phrase that names a video ("in the Big Buck Bunny film")."""
     m = _NAMING.search(question)
-    return [w for w in _tokens(m.group(0)) if w not in _FUNCTION] if m else []
+    return [w for w in words_of(m.group(0)) if w not in _FUNCTION] if m else []
 
 
 def unscoped(question: str, anchor: Anchor, v: VideoRecord) -> str:
@@ -117,7 +119,7 @@ def unscoped(question: str, anchor: Anchor, v: VideoRecord) -> str:
     video): what is left is what it asks of that moment ("who is speaking at 0:03 in testMovie?" ->
     "who is speaking"), so the composer does not look for the video's name in its evidence."""
     text = _NAMING.sub(" ", _without(question, anchor))
-    for w in _name_words(v):
+    for w in file_words(v):
         text = re.sub(rf"(?i)\b{re.escape(w)}\b", " ", text)
     return " ".join(text.split())
 
@@ -125,14 +127,14 @@ def unscoped(question: str, anchor: Anchor, v: VideoRecord) -> str:
 def intent(question: str, anchor: Anchor, videos: list[VideoRecord]) -> str:
     """What an anchored question wants: "said", "written", "describe" (only what is there), or "" (a
     question of its own, asked of the moment's clip: "who is speaking at 1:10?")."""
-    words = _tokens(_without(question, anchor))
+    words = words_of(_without(question, anchor))
     if words and words[0] in ("who", "which", "how", "why", "where", "when", "is", "are", "does", "do", "did", "can"):
         return ""
     if SAID & set(words):
         return "said"
     if WRITTEN & set(words):
         return "written"
-    names = set(naming_words(question)).union(*(_name_words(v) for v in videos))
+    names = set(naming_words(question)).union(*(file_words(v) for v in videos))
     rest = [w for w in words if w not in GENERIC and w not in names]
     return "describe" if not rest else ""
 
@@ -151,8 +153,8 @@ def choose_video(
         found = find_video(box.store, video)
         return found if found is not None else f"{video}: not an indexed video"
     vids = [v for v in box.store.videos() if v.plan_key is not None]
-    asked = set(_tokens(_without(question, anchor))) - _FUNCTION
-    by_name = {v.hash: len(_name_words(v) & asked) for v in vids}
+    asked = set(words_of(_without(question, anchor))) - _FUNCTION
+    by_name = {v.hash: len(file_words(v) & asked) for v in vids}
     if any(by_name.values()):
         most = max(by_name.values())
         vids = [v for v in vids if by_name[v.hash] == most]
@@ -166,7 +168,7 @@ def choose_video(
     if not vids:
         return "no video is indexed"
     naming = naming_words(question) if naming is None else [w for w in naming if w not in _FUNCTION]
-    names = {n for v in vids for n in _name_words(v)}
+    names = {n for v in vids for n in file_words(v)}
     topic = (set(naming) if naming else asked) - GENERIC - names - SAID - WRITTEN - _WH
     if topic:  # words that can tell the videos apart ("the CREATIVE COMMONS video"; not "the film")
         # the phrase naming the video, else the question, ranks the videos

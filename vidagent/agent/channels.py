@@ -16,7 +16,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .filefacts import _SUBJECT, _SURE
+from .filefacts import SUBJECT, SURE_HEAD
 
 if TYPE_CHECKING:
     from ..store.records import VideoRecord
@@ -29,20 +29,20 @@ _END = r"\s*[?.!]*$"
 _ASK = [
     re.compile(
         r"^(?:is|are)\s+(?:there\s+)?(?:anyone|someone|somebody|anybody|a\s+person|people)\s+(?P<what>speaking|talking)"
-        rf"\s+(?:in|on)\s+{_SUBJECT}{_END}",
+        rf"\s+(?:in|on)\s+{SUBJECT}{_END}",
         re.IGNORECASE,
     ),
     re.compile(
         r"^(?:does|do)\s+(?:anyone|someone|somebody|anybody)\s+(?P<what>speak|talk|say\s+anything)\s+in\s+"
-        rf"{_SUBJECT}{_END}",
+        rf"{SUBJECT}{_END}",
         re.IGNORECASE,
     ),
     re.compile(
-        rf"^(?:is|are)\s+there\s+(?:any\s+)?(?P<what>{_SPEECH}|{_TEXT}|audio|sound)\s+(?:in|on)\s+{_SUBJECT}{_END}",
+        rf"^(?:is|are)\s+there\s+(?:any\s+)?(?P<what>{_SPEECH}|{_TEXT}|audio|sound)\s+(?:in|on)\s+{SUBJECT}{_END}",
         re.IGNORECASE,
     ),
     re.compile(
-        rf"^(?:does|do)\s+{_SUBJECT}\s+(?:have|contain|include|show)\s+(?:any\s+)?(?P<what>{_SPEECH}|{_TEXT}|audio|sound)"
+        rf"^(?:does|do)\s+{SUBJECT}\s+(?:have|contain|include|show)\s+(?:any\s+)?(?P<what>{_SPEECH}|{_TEXT}|audio|sound)"
         rf"(?:\s+(?:track|on\s+screen))?{_END}",
         re.IGNORECASE,
     ),
@@ -54,7 +54,7 @@ def asks_channel(question: str, names: Collection[str] = ()) -> tuple[str, str] 
     q = " ".join(question.split())
     for rx in _ASK:
         m = rx.match(q)
-        if m is None or not (_SURE.match(m.group("head")) or m.group("head").lower() in names):
+        if m is None or not (SURE_HEAD.match(m.group("head")) or m.group("head").lower() in names):
             continue
         what = m.group("what").lower()
         channel = "audio" if what in ("audio", "sound") else "text" if re.fullmatch(_TEXT, what) else "speech"

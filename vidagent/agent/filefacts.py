@@ -23,19 +23,19 @@ if TYPE_CHECKING:
 
 _NOUN = r"(?:video|film|movie|clip|trailer|lecture|recording|footage|talk|presentation|interview|file)"
 _WORD = r"(?!(?:in|on|of|at|from|with|during|inside|after|before|about|by)\b)[\w'.-]+\s+"  # not a preposition
-_SUBJECT = r"(?:(?:the|this|that|my)\s+)?(?P<np>(?:" + _WORD + r"){0,5}?)(?P<head>[\w-]+(?:\.\w{2,4})?)"
-_SURE = re.compile(rf"^(?:{_NOUN}|it|[\w-]+\.\w{{2,4}})$", re.IGNORECASE)  # a head that is surely the video
+SUBJECT = r"(?:(?:the|this|that|my)\s+)?(?P<np>(?:" + _WORD + r"){0,5}?)(?P<head>[\w-]+(?:\.\w{2,4})?)"
+SURE_HEAD = re.compile(rf"^(?:{_NOUN}|it|[\w-]+\.\w{{2,4}})$", re.IGNORECASE)  # a head that is surely the video
 _LONG = re.compile(
-    rf"^how\s+long\s+(?:is|was|does|did)\s+{_SUBJECT}(?:\s+(?:last|run|take|go\s+on))?(?:\s+for)?\s*[?.!]*$",
+    rf"^how\s+long\s+(?:is|was|does|did)\s+{SUBJECT}(?:\s+(?:last|run|take|go\s+on))?(?:\s+for)?\s*[?.!]*$",
     re.IGNORECASE,
 )
 _PROPERTY = re.compile(
     r"^what(?:'s|\s+is|\s+was|\s+are)?\s+(?:the\s+)?(?P<what>length|duration|running\s+time|run\s*time|resolution|"
-    rf"frame\s*rate|fps|frames\s+per\s+second|size|dimensions)\s+(?:of|is|for)\s+{_SUBJECT}\s*[?.!]*$",
+    rf"frame\s*rate|fps|frames\s+per\s+second|size|dimensions)\s+(?:of|is|for)\s+{SUBJECT}\s*[?.!]*$",
     re.IGNORECASE,
 )
 _PROPERTY_FIRST = re.compile(
-    rf"^what\s+(?P<what>resolution|frame\s*rate)\s+(?:is|was|does)\s+{_SUBJECT}(?:\s+have)?\s*[?.!]*$", re.IGNORECASE
+    rf"^what\s+(?P<what>resolution|frame\s*rate)\s+(?:is|was|does)\s+{SUBJECT}(?:\s+have)?\s*[?.!]*$", re.IGNORECASE
 )
 
 
@@ -46,7 +46,7 @@ def file_question(question: str, names: Collection[str] = ()) -> tuple[str, str]
     q = " ".join(question.split())
     for rx in (_LONG, _PROPERTY, _PROPERTY_FIRST):
         m = rx.match(q)
-        if m is None or not (_SURE.match(m.group("head")) or m.group("head").lower() in names):
+        if m is None or not (SURE_HEAD.match(m.group("head")) or m.group("head").lower() in names):
             continue
         if rx is _LONG:
             return "duration", (m.group("np") + m.group("head")).strip()

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .anchored import SAID, WRITTEN, Anchor, _name_words, _tokens, choose_video, naming_words
+from .anchored import SAID, WRITTEN, Anchor, choose_video, file_words, naming_words, words_of
 
 if TYPE_CHECKING:
     from ..store.records import VideoRecord
@@ -47,7 +47,7 @@ def asks_count(question: str) -> str | None:
 def _scope(box: Toolbox, question: str, video: str | None, k: int) -> list[VideoRecord] | str:
     """The video the question names, else every indexed video."""
     vids = [v for v in box.store.videos() if v.plan_key is not None]
-    named = set(_tokens(question)) & {w for v in vids for w in _name_words(v)}
+    named = set(words_of(question)) & {w for v in vids for w in file_words(v)}
     if video is None and not named and not naming_words(question):
         return vids
     v = choose_video(box, question, Anchor(None, "start", ""), video, k)
@@ -97,9 +97,9 @@ def count_mentions(box: Toolbox, question: str, rest: str, video: str | None, k:
     from .answer import NOT_FOUND, Answer, Citation, fmt_time, verify_text
     from .question import analyse
 
-    words = set(_tokens(rest))
+    words = set(words_of(rest))
     naming = set(naming_words(question))
-    what = [w for w in _tokens(rest) if w not in _FRAME | SAID | WRITTEN | SHOWN | naming]
+    what = [w for w in words_of(rest) if w not in _FRAME | SAID | WRITTEN | SHOWN | naming]
     if not what:
         return None
     q = analyse(" ".join(what))

@@ -16,7 +16,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .filefacts import _SUBJECT, _SURE
+from .filefacts import SUBJECT, SURE_HEAD
 
 if TYPE_CHECKING:
     from .answer import Answer
@@ -25,11 +25,11 @@ if TYPE_CHECKING:
 _ASK = [
     re.compile(
         r"^(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:summari[sz]e|sum\s+up|outline|give\s+(?:me\s+)?(?:a\s+|an\s+)?"
-        rf"(?:short\s+|brief\s+|quick\s+)?(?:summary|overview|outline)\s+of)\s+{_SUBJECT}\s*[?.!]*$",
+        rf"(?:short\s+|brief\s+|quick\s+)?(?:summary|overview|outline)\s+of)\s+{SUBJECT}\s*[?.!]*$",
         re.IGNORECASE,
     ),
-    re.compile(rf"^what\s+(?:is|are|was)\s+{_SUBJECT}\s+about\s*[?.!]*$", re.IGNORECASE),
-    re.compile(rf"^what\s+happens\s+in\s+{_SUBJECT}\s*[?.!]*$", re.IGNORECASE),
+    re.compile(rf"^what\s+(?:is|are|was)\s+{SUBJECT}\s+about\s*[?.!]*$", re.IGNORECASE),
+    re.compile(rf"^what\s+happens\s+in\s+{SUBJECT}\s*[?.!]*$", re.IGNORECASE),
 ]
 MAX_CHAPTERS = 12
 
@@ -39,7 +39,7 @@ def asks_summary(question: str, names: Collection[str] = ()) -> str | None:
     q = " ".join(question.split())
     for rx in _ASK:
         m = rx.match(q)
-        if m is not None and (_SURE.match(m.group("head")) or m.group("head").lower() in names):
+        if m is not None and (SURE_HEAD.match(m.group("head")) or m.group("head").lower() in names):
             return (m.group("np") + m.group("head")).strip()
     return None
 
