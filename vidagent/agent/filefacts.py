@@ -63,7 +63,9 @@ def file_question(question: str, names: Collection[str] = ()) -> tuple[str, str]
 
 def name_words(box: Toolbox) -> set[str]:
     """Words of the indexed videos' file names ("psychopy_testMovie.mp4" -> psychopy, testmovie)."""
-    return {w for v in box.store.videos() for w in re.findall(r"[a-z0-9]+", Path(v.path).stem.lower()) if len(w) >= 3}
+    from .anchored import file_words
+
+    return {w for v in box.store.videos() for w in file_words(v)}
 
 
 def _value(prop: str, v: VideoRecord) -> str:
