@@ -9,7 +9,7 @@ import pytest
 
 import vidagent
 from vidagent.agent import ask
-from vidagent.agent.anchored import Anchor, said_at, shown_at, time_anchor
+from vidagent.agent.anchored import Anchor, intent, said_at, shown_at, time_anchor
 from vidagent.agent.channels import asks_channel
 from vidagent.agent.compose import ClipEvidence
 from vidagent.agent.filefacts import file_question
@@ -46,11 +46,15 @@ def test_times_named_in_questions(question: str, seconds: float) -> None:
         ("what is said at the very beginning?", "start"),
         ("What is shown in the middle of the film", "middle"),
         ("What does the rabbit do in the end?", "end"),
+        ("What is the first thing said in the video?", "start"),
+        ("what is the last line shown in the trailer", "end"),
+        ("What are the final words of the lecture?", "end"),
     ],
 )
 def test_places_named_in_questions(question: str, where: str) -> None:
     anchor = time_anchor(question)
     assert anchor is not None and anchor.at is None and anchor.where == where
+    assert anchor.ordinal == any(w in question.lower() for w in ("first", "last", "final"))
     assert anchor.seconds(100.0) == {"start": 0.0, "middle": 50.0, "end": 99.5}[where]
 
 
@@ -67,6 +71,24 @@ def test_places_named_in_questions(question: str, where: str) -> None:
 )
 def test_questions_without_a_time(question: str) -> None:
     assert time_anchor(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("What is said at 1:10?", "said"),
+        ("What is written on screen at 0:06?", "written"),
+        ("What is the last line shown in the trailer?", "written"),
+        ("What are the first words of the lecture?", "said"),  # words / lines: of dialogue unless shown
+        ("What happens at 2:30 in the film?", "describe"),
+        ("what is on screen at 0:33 in the trailer?", "describe"),
+        ("Who is speaking at 0:03?", ""),  # a question of its own, asked of the clip
+        ("What colour is the car at 0:05?", ""),
+    ],
+)
+def test_what_a_question_at_a_time_wants(question: str, want: str) -> None:
+    anchor = time_anchor(question)
+    assert anchor is not None and intent(question, anchor, []) == want
 
 
 @pytest.mark.parametrize(

@@ -65,3 +65,6 @@ def test_questions_anchored_at_a_time(fast_store: Path) -> None:
     counted = ask("How many times is Nottingham mentioned?", store=fast_store)
     assert "said 1 time in psychopy_testMovie.mp4" in counted.answer and "psychopy_jwpIntro.mp4" in counted.answer
     assert len(counted.citations) == 2 and all(c.kind == "said" and c.verified for c in counted.citations)
+    # The first or last one, wherever it falls: the first sentence said, the last line shown.
+    assert "John Pierce" in ask("What are the first words in jwpIntro?", store=fast_store).answer
+    assert "MoviePy" in ask("What is the last line shown in the trailer?", store=fast_store).answer

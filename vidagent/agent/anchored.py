@@ -41,13 +41,25 @@ _RELATIVE = re.compile(
     r"(?=\s*(?:$|[?.,!;]|of\b|in\b|and\b))",
     re.IGNORECASE,
 )
-_WHERE = {"beginning": "start", "start": "start", "opening": "start", "middle": "middle", "end": "end", "close": "end"}
+#: "the first thing said", "the last line shown": the first or last one, wherever it falls in the video
+_ORDINAL = re.compile(
+    r"\b(?:the\s+)?(?:very\s+)?(first|last|final|opening|closing)\s+"
+    r"(?:thing|things|words?|sentences?|lines?|text|title|image|shot|scene|frame|moment)\b",
+    re.IGNORECASE,
+)
+_WHERE = {
+    **{w: "start" for w in ("beginning", "start", "opening", "first")},
+    **{w: "end" for w in ("end", "close", "closing", "last", "final")},
+    "middle": "middle",
+}
 
 SAID = frozenset(
     "say says said saying talk talks talking speak speaks speaking spoken mention mentions mentioned narrator "
     "narrate narrates narrating hear heard voice tell tells telling".split()
 )
 WRITTEN = frozenset("written write writes text read reads title titles subtitle subtitles sign caption".split())
+_EITHER = frozenset("line lines word words".split())  # said or shown: the verb decides, else said
+_ON_SCREEN = frozenset("shown show shows screen appear appears displayed visible".split())
 #: words that ask only what is there: a question made of these (and the video's name) wants the moment described
 GENERIC = frozenset(
     "what whats what's is are was were it its happen happens happening happened going go goes on shown show shows "
@@ -73,6 +85,7 @@ class Anchor:
     at: float | None
     where: str = ""
     text: str = ""  # the words that named it, left out of the search query
+    ordinal: bool = False  # "the first / last thing said": the first or last one, not the video's first seconds
 
     def seconds(self, duration: float) -> float:
         if self.at is not None:
@@ -91,6 +104,8 @@ def time_anchor(question: str) -> Anchor | None:
             return Anchor(float(h or 0) * 3600 + float(mm or 0) * 60 + float(ss or 0), text=m.group(0))
     if m := _RELATIVE.search(question):
         return Anchor(None, _WHERE[m.group(1).lower()], m.group(0))
+    if m := _ORDINAL.search(question):
+        return Anchor(None, _WHERE[m.group(1).lower()], m.group(0), ordinal=True)
     return None
 
 
@@ -130,10 +145,13 @@ def intent(question: str, anchor: Anchor, videos: list[VideoRecord]) -> str:
     words = words_of(_without(question, anchor))
     if words and words[0] in ("who", "which", "how", "why", "where", "when", "is", "are", "does", "do", "did", "can"):
         return ""
-    if SAID & set(words):
+    every = set(words_of(question))  # the anchor's own words count here ("the last LINE shown")
+    if SAID & every:
         return "said"
-    if WRITTEN & set(words):
+    if WRITTEN & every or (_EITHER & every and _ON_SCREEN & every):
         return "written"
+    if _EITHER & every:  # "the first words", "the last line": of dialogue, unless shown
+        return "said"
     names = set(naming_words(question)).union(*(file_words(v) for v in videos))
     rest = [w for w in words if w not in GENERIC and w not in names]
     return "describe" if not rest else ""
@@ -265,6 +283,21 @@ def describe_moment(
     )
 
 
+def first_or_last(box: Toolbox, v: VideoRecord, want: str, where: str) -> float | None:
+    """When the video's first (or last) sentence is said, or its first (last) line of text is shown."""
+    from ..perception.layout import by_frame
+
+    if want == "said":
+        ts = box.store.transcripts_of(v.hash)
+        times = [(s.start + s.end) / 2 for s in (ts[0] if ts else []) if s.text.strip()]
+    else:
+        rows = box.store.active_rows(video_hash=v.hash)
+        times = [g[0].time for r in rows for g in by_frame(box.store.evidence.boxes(int(r["description_id"]))) if g]
+    if not times:
+        return None
+    return min(times) if where == "start" else max(times)
+
+
 def at_time(
     box: Toolbox, question: str, query: Any, anchor: Anchor, video: str | None, k: int, requery: bool
 ) -> Answer | tuple[list[dict[str, Any]], list[ClipEvidence], Any]:
@@ -283,6 +316,9 @@ def at_time(
     if requery and want != "said" and (model := ask_models(box, _without(question, anchor), [hit])):
         model.question = question  # the clip's own model, asked without the time its frames cannot see
         return model
+    if anchor.ordinal and want in ("said", "written") and (when := first_or_last(box, v, want, anchor.where)):
+        row, ev = clip_at(box, v, when) or (row, ev)
+        t = when
     if want:
         return describe_moment(box, question, want, row, ev, t, query, "")
     scoped = replace(analyse(unscoped(question, anchor, v)), scoped=True)
