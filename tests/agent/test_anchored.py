@@ -31,6 +31,8 @@ from ..conftest import make_video
         ("what happens at 1m30s", 90.0),
         ("Who is speaking at about 3 min?", 180.0),
         ("what is written at the 4:00 mark", 240.0),
+        ("What happens 30 seconds into the trailer?", 30.0),
+        ("what does he say 2 minutes in?", 120.0),
     ],
 )
 def test_times_named_in_questions(question: str, seconds: float) -> None:
@@ -67,6 +69,7 @@ def test_places_named_in_questions(question: str, where: str) -> None:
         "What happened in 2020?",
         "What is the film's website?",
         "How many seconds does the intro last?",
+        "Who spoke for 5 minutes in the lecture?",  # a length, not a time
     ],
 )
 def test_questions_without_a_time(question: str) -> None:
@@ -81,6 +84,7 @@ def test_questions_without_a_time(question: str) -> None:
         ("What is the last line shown in the trailer?", "written"),
         ("What are the first words of the lecture?", "said"),  # words / lines: of dialogue unless shown
         ("What happens at 2:30 in the film?", "describe"),
+        ("What's happening at 1:30?", "describe"),
         ("what is on screen at 0:33 in the trailer?", "describe"),
         ("Who is speaking at 0:03?", ""),  # a question of its own, asked of the clip
         ("What colour is the car at 0:05?", ""),

@@ -31,11 +31,13 @@ _PREP = (
     r"(?:(?:right|just|exactly|roughly)\s+)?(?:at|around|about|near|after|by|from)\s+(?:about\s+|around\s+)?(?:the\s+)?"
 )
 _CLOCK = re.compile(rf"(?:\b{_PREP})?\b(?:(\d{{1,2}}):)?(\d{{1,2}}):(\d{{2}}(?:\.\d+)?)(?:\s+mark)?\b", re.IGNORECASE)
-_UNITS = re.compile(
-    rf"\b{_PREP}(?:(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?)\s*(?:and\s+)?)?(?:(\d+(?:\.\d+)?)\s*(?:m|mins?|minutes?)\s*"
-    r"(?:and\s+)?)?(?:(\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?))?(?:\s+mark)?(?=\W|$)",
-    re.IGNORECASE,
+_AMOUNT = (
+    r"(?:(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?)\s*(?:and\s+)?)?(?:(\d+(?:\.\d+)?)\s*(?:m|mins?|minutes?)\s*"
+    r"(?:and\s+)?)?(?:(\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?))?"
 )
+# "at 90 seconds", "after 2 minutes and 5 seconds"; or "30 seconds into the trailer", "2 minutes in"
+_UNITS = re.compile(rf"\b{_PREP}{_AMOUNT}(?:\s+mark)?(?=\W|$)", re.IGNORECASE)
+_INTO = re.compile(rf"(?<!\bfor\s)(?<!\bover\s)(?<!\blast\s)\b{_AMOUNT}\s+(?:in|into)\b", re.IGNORECASE)  # not a length
 _RELATIVE = re.compile(
     r"\b(?:at|in|near|towards?|by)\s+the\s+(?:very\s+)?(beginning|start|opening|middle|end|close)\b"
     r"(?=\s*(?:$|[?.,!;]|of\b|in\b|and\b))",
@@ -98,10 +100,11 @@ def time_anchor(question: str) -> Anchor | None:
     if m := _CLOCK.search(question):
         h, mm, ss = m.groups()
         return Anchor(int(h or 0) * 3600 + int(mm) * 60 + float(ss), text=m.group(0))
-    for m in _UNITS.finditer(question):
-        h, mm, ss = m.groups()
-        if h or mm or ss:
-            return Anchor(float(h or 0) * 3600 + float(mm or 0) * 60 + float(ss or 0), text=m.group(0))
+    for rx in (_UNITS, _INTO):
+        for m in rx.finditer(question):
+            h, mm, ss = m.groups()
+            if h or mm or ss:
+                return Anchor(float(h or 0) * 3600 + float(mm or 0) * 60 + float(ss or 0), text=m.group(0))
     if m := _RELATIVE.search(question):
         return Anchor(None, _WHERE[m.group(1).lower()], m.group(0))
     if m := _ORDINAL.search(question):
@@ -114,8 +117,8 @@ def _without(question: str, anchor: Anchor) -> str:
 
 
 def words_of(text: str) -> list[str]:
-    """Lower-case words and numbers of a text."""
-    return re.findall(r"[a-z0-9]+", text.lower())
+    """Lower-case words and numbers of a text ("what's" -> what: a clitic is not a word)."""
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1 or w.isdigit() or w in ("a", "i")]
 
 
 def file_words(v: VideoRecord) -> set[str]:
