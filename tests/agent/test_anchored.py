@@ -122,6 +122,7 @@ def test_questions_about_the_file(question: str, expected: tuple[str, str] | Non
         ("give me a short summary of testMovie", "testMovie"),
         ("what happens in the film?", "film"),
         ("What is the speaker talking about?", None),  # about what is said, not the whole video
+        ("what happens in this clip?", None),  # a clip is a part of a video, asked of its frames
         ("What is the rabbit about to do?", None),
         ("what happens in the forest?", None),
     ],

@@ -39,7 +39,10 @@ def asks_summary(question: str, names: Collection[str] = ()) -> str | None:
     q = " ".join(question.split())
     for rx in _ASK:
         m = rx.match(q)
-        if m is not None and (SURE_HEAD.match(m.group("head")) or m.group("head").lower() in names):
+        head = m.group("head").lower() if m is not None else ""
+        if head in ("clip", "clips"):  # a part of a video: "what happens in this clip?" is asked of its frames
+            continue
+        if m is not None and (SURE_HEAD.match(head) or head in names):
             return (m.group("np") + m.group("head")).strip()
     return None
 
