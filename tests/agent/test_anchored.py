@@ -214,7 +214,7 @@ def test_anchored_questions_end_to_end(sign_store: tuple[Path, Path]) -> None:
 
 def test_a_time_in_a_library_needs_the_video(tmp_path: Path, colour_config: Path) -> None:
     make_video(tmp_path / "apple.mp4", [("red", 3)])
-    make_video(tmp_path / "banana.mp4", [("blue", 3)])
+    make_video(tmp_path / "banana.mp4", [("blue", 3), ("green", 2)])
     report = vidagent.index(
         [str(tmp_path / "apple.mp4"), str(tmp_path / "banana.mp4")], store=tmp_path / "st", config=colour_config
     )
@@ -225,3 +225,13 @@ def test_a_time_in_a_library_needs_the_video(tmp_path: Path, colour_config: Path
     assert named.found and named.citations[0].video.endswith("banana.mp4") and "blue" in named.answer
     given = ask("What happens at 0:01?", store=tmp_path / "st", config=colour_config, requery=False, video="apple.mp4")
     assert given.found and given.citations[0].video.endswith("apple.mp4") and "red" in given.answer
+    # Which-video questions about the files: from each video's record, every video that fits named.
+    longest = ask("Which video is the longest?", store=tmp_path / "st", config=colour_config, requery=False)
+    assert longest.answer == "banana.mp4 (0:00:05.000)" and longest.citations[0].kind == "file"
+    assert ask("which video is the shortest?", store=tmp_path / "st", config=colour_config).answer.startswith(
+        "apple.mp4"
+    )
+    silent = ask("Which videos have no sound?", store=tmp_path / "st", config=colour_config, requery=False)
+    assert silent.answer == "apple.mp4, banana.mp4 (no audio track)" and all(c.verified for c in silent.citations)
+    unread = ask("Which videos show text on screen?", store=tmp_path / "st", config=colour_config, requery=False)
+    assert not unread.found  # a describer without OCR: neither "have" nor "have not"

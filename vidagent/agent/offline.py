@@ -19,6 +19,7 @@ from .answer import NOT_FOUND, Answer, cite_span
 from .channels import answer_channel, asks_channel
 from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen_window
 from .filefacts import answer_file, file_question, name_words
+from .library import library_answer
 from .mentions import asks_count, count_mentions
 from .modelask import ask_models
 from .moments import asks_moment, moment
@@ -292,6 +293,8 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     box.steps.append({"tool": "analyse", "args": {"question": question}, "result": query.to_json()})
     if (whole := _about_a_video(box, question, query, video, top_k)) is not None:
         return whole
+    if (rest := asks_video(question)) is not None and (listed := library_answer(box, question, rest, query)):
+        return listed  # "which video is the longest?", "which videos have no sound?": the files' records
     if (anchor := time_anchor(question)) is not None:  # "what happens at 2:30?": the clip at that time
         at = at_time(box, question, query, anchor, video, top_k, requery)
         if isinstance(at, Answer):

@@ -1,0 +1,102 @@
+"""Which-video questions about the files and their channels: "which video is the longest?", "which
+videos have no sound?", "which video has speech?", "which videos show text on screen?".
+
+Asked of the library, these are answered from each video's record (its probed duration and size,
+whether it has an audio stream), its transcript and its keyframe text, like the one-video questions of
+`filefacts` and `channels`: every video that fits is named, each cited on its whole span. A channel
+never read for a video (speech recognition off, a describer without OCR) leaves that video out of both
+"have" and "have no": it is not known.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..store.records import VideoRecord
+    from .answer import Answer
+    from .tools import Toolbox
+
+_MOST = re.compile(
+    r"^(?:is|was)\s+(?:the\s+)?(?P<which>longest|shortest|largest|biggest|smallest|sharpest)"
+    r"(?:\s+(?:one|video|film|file|clip))?\s*[?.!]*$|"
+    r"^(?:has|had)\s+(?:the\s+)?(?P<which2>highest|lowest|best|worst|largest|smallest)\s+(?P<what>resolution|frame\s*rate)"
+    r"\s*[?.!]*$",
+    re.IGNORECASE,
+)
+_CHANNEL = re.compile(
+    r"^(?:has|have|contains?|includes?|shows?)\s+(?P<no>no\s+|any\s+)?(?P<what>speech|talking|narration|dialogue|dialog|"
+    r"voices?|audio|sound|text(?:\s+on\s+screen)?|on-screen\s+text|writing|subtitles|captions)"
+    r"(?:\s+(?:track|on\s+screen))?\s*[?.!]*$",
+    re.IGNORECASE,
+)
+_TEXTS = ("text", "on-screen", "writing", "subtitles", "captions")
+MAX_NAMED = 8
+
+
+def _channel(box: Toolbox, v: VideoRecord, what: str) -> bool | None:
+    """Does the video have speech / audio / text on screen; None where it was never read."""
+    if what in ("audio", "sound"):
+        return bool(v.audio_codec)
+    if what == "text":
+        rows = box.store.active_rows(video_hash=v.hash)
+        if not any(r["describer"] in ("", "offline") for r in rows):
+            return None
+        return any(r["ocr"] for r in rows)
+    if not v.audio_codec:
+        return False
+    ts = box.store.transcripts_of(v.hash)
+    return any(s.text.strip() for s in ts[0]) if ts else None
+
+
+def _fits(box: Toolbox, rest: str, vids: list[VideoRecord]) -> tuple[list[VideoRecord], str, bool] | None:
+    """(videos that fit, what they are named with, whether the files' metadata alone says so), else None."""
+    from .answer import fmt_time
+
+    if m := _MOST.match(rest):
+        which = (m.group("which") or m.group("which2")).lower()
+        if m.group("what") and "frame" in m.group("what").lower():
+            key, say = (lambda v: v.fps or 0.0), (lambda v: f"{v.fps:.3f}".rstrip("0").rstrip(".") + " fps")
+        elif m.group("what") or which in ("sharpest",):
+            key, say = (lambda v: float(v.width * v.height)), (lambda v: f"{v.width} x {v.height}")
+        elif which in ("largest", "biggest", "smallest") and not m.group("what"):
+            key, say = (lambda v: float(v.size)), (lambda v: f"{v.size / 1e6:.1f} MB")
+        else:
+            key, say = (lambda v: v.duration or 0.0), (lambda v: fmt_time(v.duration or 0.0))
+        low = which in ("shortest", "smallest", "lowest", "worst")
+        best = (min if low else max)(key(v) for v in vids)
+        top = [v for v in vids if key(v) == best]
+        return top, say(top[0]), True
+    if m := _CHANNEL.match(rest):
+        what = m.group("what").lower().split()[0]
+        what = "audio" if what in ("audio", "sound") else "text" if what in _TEXTS else "speech"
+        want = (m.group("no") or "").strip().lower() != "no"
+        found = [v for v in vids if _channel(box, v, what) is want]
+        said = {"audio": "audio track", "text": "text read on screen", "speech": "speech heard"}[what]
+        return found, said if want else "no " + said, what == "audio"  # the file itself says so
+    return None
+
+
+def library_answer(box: Toolbox, question: str, rest: str, query: Any) -> Answer | None:
+    """The videos a which-video question about files or channels names, cited whole; None otherwise."""
+    from .answer import NOT_FOUND, Answer, Citation
+
+    vids = [v for v in box.store.videos() if v.plan_key is not None]
+    got = _fits(box, " ".join(rest.split()), vids) if vids else None
+    if got is None:
+        return None
+    found, said, sure = got
+    box.steps.append({"tool": "library", "args": {"asked": rest}, "result": [Path(v.path).name for v in found]})
+    if not found:
+        return Answer(question, NOT_FOUND, [], box.steps, mode="offline", query=query.to_json())
+    cites = []
+    for v in found[:MAX_NAMED]:
+        rows = box.store.active_rows(video_hash=v.hash)
+        first = min(rows, key=lambda r: float(r["start"]))["clip_id"] if rows else ""
+        cites.append(Citation(v.path, 0.0, float(v.duration or 0.0), first, said, sure, "file", 0.0, v.duration))
+    names = ", ".join(Path(v.path).name for v in found[:MAX_NAMED]) + (
+        f" (+{len(found) - MAX_NAMED} more)" if len(found) > MAX_NAMED else ""
+    )
+    return Answer(question, f"{names} ({said})", cites, box.steps, mode="offline", evidence=said, query=query.to_json())
