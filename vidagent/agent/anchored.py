@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .answer import NOT_FOUND, Answer, Citation, fmt_time, verify_text
 from .modelask import ask_models
 from .question import analyse
+from .words import file_name_words
 
 if TYPE_CHECKING:
     from ..store.records import VideoRecord
@@ -123,7 +124,7 @@ def words_of(text: str) -> list[str]:
 
 def file_words(v: VideoRecord) -> set[str]:
     """Words of 3+ characters of a video's file name ("psychopy_testMovie.mp4" -> psychopy, testmovie)."""
-    return {w for w in words_of(Path(v.path).stem) if len(w) >= 3}
+    return {w for w in file_name_words(v.path) if len(w) >= 3}
 
 
 def naming_words(question: str) -> list[str]:
@@ -200,6 +201,11 @@ def choose_video(
                 return paths[h["video"]]
     listed = ", ".join(Path(v.path).name for v in vids[:5]) + (", ..." if len(vids) > 5 else "")
     return f"{len(vids)} videos fit ({listed}): name one in the question or with --video"
+
+
+def video_named(box: Toolbox, question: str, naming: str, video: str | None, k: int) -> VideoRecord | str:
+    """The one video a question about a whole video means, `naming` being the words that name it."""
+    return choose_video(box, question, Anchor(None, "start", ""), video, k, naming=words_of(naming))
 
 
 def clip_at(box: Toolbox, v: VideoRecord, t: float) -> tuple[dict[str, Any], ClipEvidence] | None:

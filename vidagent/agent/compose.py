@@ -17,12 +17,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from ..perception.layout import STACK_GAP, Line, continues, frame_lines, normalise, pairs, same_text
 from ..types import Segment, TextBox
 from .question import DURATION, Query, coverage, looks_like_name, matched, precision, tokens, type_fit
+from .words import file_name_words
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
@@ -317,7 +317,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             continue  # every word of it is in the question: it repeats the question, it does not answer it
         if (sm < MIN_SIM and cov < 1.0) or (query.answer_type in TYPED and fit < 0.5) or fit == 0.0:
             continue
-        named = bool(query.words & set(re.findall(r"[a-z0-9]+", Path(s.clip.video).stem.lower())))
+        named = bool(query.words & set(file_name_words(s.clip.video)))
         s.detail["video_named"] = float(named)
         # "...according to the trailer": a question naming the video's file prefers that video.
         met, discount = hits[id(s)]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..store.records import VideoRecord
-    from .answer import Answer
+    from .answer import Answer, Citation
     from .tools import Toolbox
 
 _NOUN = r"(?:video|film|movie|clip|trailer|lecture|recording|footage|talk|presentation|interview|file)"
@@ -68,35 +68,46 @@ def name_words(box: Toolbox) -> set[str]:
     return {w for v in box.store.videos() for w in file_words(v)}
 
 
+def fps_text(fps: float) -> str:
+    """24 -> "24", 30.120481 -> "30.12": a frame rate as people write it."""
+    return f"{fps:.3f}".rstrip("0").rstrip(".")
+
+
+def whole_video(box: Toolbox, v: VideoRecord, said: str, sure: bool) -> Citation:
+    """The whole video as a citation (its first clip's id), kind `file`; `sure` (verified) only where the
+    file's own metadata says so."""
+    from .answer import Citation
+
+    rows = box.store.active_rows(video_hash=v.hash)
+    first = min(rows, key=lambda r: float(r["start"]))["clip_id"] if rows else ""
+    return Citation(v.path, 0.0, float(v.duration or 0.0), first, said, sure, "file", 0.0, v.duration)
+
+
 def _value(prop: str, v: VideoRecord) -> str:
     from .answer import fmt_time
 
     if prop == "resolution":
         return f"{v.width} x {v.height} pixels"
     if prop == "fps":
-        return f"{v.fps:.3f}".rstrip("0").rstrip(".") + " frames per second" if v.fps else ""
+        return fps_text(v.fps) + " frames per second" if v.fps else ""
     return f"{fmt_time(v.duration)} ({v.duration:.1f} s)" if v.duration else ""
 
 
 def answer_file(box: Toolbox, question: str, prop: str, naming: str, video: str | None, k: int, query: Any) -> Answer:
     """The property read from the store's record of the video, cited on the whole video."""
-    from .anchored import Anchor, choose_video
-    from .answer import NOT_FOUND, Answer, Citation
+    from .anchored import video_named
+    from .answer import NOT_FOUND, Answer
 
-    v = choose_video(
-        box, question, Anchor(None, "start", ""), video, k, naming=re.findall(r"[a-z0-9]+", naming.lower())
-    )
+    v = video_named(box, question, naming, video, k)
     value = "" if isinstance(v, str) else _value(prop, v)
-    rows = [] if isinstance(v, str) else box.store.active_rows(video_hash=v.hash)
     box.steps.append({"tool": "file_facts", "args": {"property": prop, "video": naming}, "result": value})
-    if isinstance(v, str) or not value or not rows:
+    if isinstance(v, str) or not value or not box.store.active_rows(video_hash=v.hash):
         ans = Answer(question, NOT_FOUND, [], box.steps, mode="offline", query=query.to_json())
         ans.notes.append(v if isinstance(v, str) else "not known for this file")
         return ans
     name = Path(v.path).name
-    first = min(rows, key=lambda r: float(r["start"]))
     said = f"{prop} of {name}: {value} (from the file's metadata)"
-    cite = Citation(v.path, 0.0, float(v.duration or 0.0), first["clip_id"], said, True, "file", 0.0, v.duration)
+    cite = whole_video(box, v, said, True)
     return Answer(
         question, f"{value} ({name})", [cite], box.steps, mode="offline", evidence=said, query=query.to_json()
     )

@@ -14,6 +14,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .channels import SPEECH_WORDS, TEXT_WORDS, channel_of, has_channel
+from .filefacts import fps_text, whole_video
+
 if TYPE_CHECKING:
     from ..store.records import VideoRecord
     from .answer import Answer
@@ -27,28 +30,11 @@ _MOST = re.compile(
     re.IGNORECASE,
 )
 _CHANNEL = re.compile(
-    r"^(?:has|have|contains?|includes?|shows?)\s+(?P<no>no\s+|any\s+)?(?P<what>speech|talking|narration|dialogue|dialog|"
-    r"voices?|audio|sound|text(?:\s+on\s+screen)?|on-screen\s+text|writing|subtitles|captions)"
+    rf"^(?:has|have|contains?|includes?|shows?)\s+(?P<no>no\s+|any\s+)?(?P<what>{SPEECH_WORDS}|{TEXT_WORDS}|audio|sound)"
     r"(?:\s+(?:track|on\s+screen))?\s*[?.!]*$",
     re.IGNORECASE,
 )
-_TEXTS = ("text", "on-screen", "writing", "subtitles", "captions")
 MAX_NAMED = 8
-
-
-def _channel(box: Toolbox, v: VideoRecord, what: str) -> bool | None:
-    """Does the video have speech / audio / text on screen; None where it was never read."""
-    if what in ("audio", "sound"):
-        return bool(v.audio_codec)
-    if what == "text":
-        rows = box.store.active_rows(video_hash=v.hash)
-        if not any(r["describer"] in ("", "offline") for r in rows):
-            return None
-        return any(r["ocr"] for r in rows)
-    if not v.audio_codec:
-        return False
-    ts = box.store.transcripts_of(v.hash)
-    return any(s.text.strip() for s in ts[0]) if ts else None
 
 
 def _fits(box: Toolbox, rest: str, vids: list[VideoRecord]) -> tuple[list[VideoRecord], str, bool] | None:
@@ -58,7 +44,7 @@ def _fits(box: Toolbox, rest: str, vids: list[VideoRecord]) -> tuple[list[VideoR
     if m := _MOST.match(rest):
         which = (m.group("which") or m.group("which2")).lower()
         if m.group("what") and "frame" in m.group("what").lower():
-            key, say = (lambda v: v.fps or 0.0), (lambda v: f"{v.fps:.3f}".rstrip("0").rstrip(".") + " fps")
+            key, say = (lambda v: v.fps or 0.0), (lambda v: fps_text(v.fps) + " fps")
         elif m.group("what") or which in ("sharpest",):
             key, say = (lambda v: float(v.width * v.height)), (lambda v: f"{v.width} x {v.height}")
         elif which in ("largest", "biggest", "smallest") and not m.group("what"):
@@ -70,10 +56,9 @@ def _fits(box: Toolbox, rest: str, vids: list[VideoRecord]) -> tuple[list[VideoR
         top = [v for v in vids if key(v) == best]
         return top, say(top[0]), True
     if m := _CHANNEL.match(rest):
-        what = m.group("what").lower().split()[0]
-        what = "audio" if what in ("audio", "sound") else "text" if what in _TEXTS else "speech"
+        what = channel_of(m.group("what"))
         want = (m.group("no") or "").strip().lower() != "no"
-        found = [v for v in vids if _channel(box, v, what) is want]
+        found = [v for v in vids if has_channel(box, v, what) is want]
         said = {"audio": "audio track", "text": "text read on screen", "speech": "speech heard"}[what]
         return found, said if want else "no " + said, what == "audio"  # the file itself says so
     return None
@@ -81,7 +66,7 @@ def _fits(box: Toolbox, rest: str, vids: list[VideoRecord]) -> tuple[list[VideoR
 
 def library_answer(box: Toolbox, question: str, rest: str, query: Any) -> Answer | None:
     """The videos a which-video question about files or channels names, cited whole; None otherwise."""
-    from .answer import NOT_FOUND, Answer, Citation
+    from .answer import NOT_FOUND, Answer
 
     vids = [v for v in box.store.videos() if v.plan_key is not None]
     got = _fits(box, " ".join(rest.split()), vids) if vids else None
@@ -91,11 +76,7 @@ def library_answer(box: Toolbox, question: str, rest: str, query: Any) -> Answer
     box.steps.append({"tool": "library", "args": {"asked": rest}, "result": [Path(v.path).name for v in found]})
     if not found:
         return Answer(question, NOT_FOUND, [], box.steps, mode="offline", query=query.to_json())
-    cites = []
-    for v in found[:MAX_NAMED]:
-        rows = box.store.active_rows(video_hash=v.hash)
-        first = min(rows, key=lambda r: float(r["start"]))["clip_id"] if rows else ""
-        cites.append(Citation(v.path, 0.0, float(v.duration or 0.0), first, said, sure, "file", 0.0, v.duration))
+    cites = [whole_video(box, v, said, sure) for v in found[:MAX_NAMED]]
     names = ", ".join(Path(v.path).name for v in found[:MAX_NAMED]) + (
         f" (+{len(found) - MAX_NAMED} more)" if len(found) > MAX_NAMED else ""
     )

@@ -17,6 +17,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .words import file_name_words
+
 if TYPE_CHECKING:
     from .answer import Answer
     from .compose import ClipEvidence, Span
@@ -47,7 +49,7 @@ def moment_span(query: Query, evs: list[ClipEvidence], embed: Any) -> Span | Non
     for s in candidates(mq, evs):
         if s.kind not in _TEXT_KINDS:
             continue
-        name = " ".join(re.findall(r"[a-z0-9]+", Path(s.clip.video).stem.lower()))
+        name = " ".join(file_name_words(s.clip.video))
         said = " speaker narrator" if s.kind == "said" else ""  # a sentence said is said by the speaker
         if coverage(mq, f"{s.evidence} {name}{said}") >= 1.0:
             full.append(s)

@@ -51,12 +51,10 @@ def answer_summary(box: Toolbox, question: str, naming: str, video: str | None, 
     """The chapters of the video the question names, with their times, each cited on its span."""
     from .. import chapters
     from ..errors import VidagentError, one_line
-    from .anchored import Anchor, choose_video
+    from .anchored import video_named
     from .answer import NOT_FOUND, Answer, Citation, fmt_time
 
-    v = choose_video(
-        box, question, Anchor(None, "start", ""), video, k, naming=re.findall(r"[a-z0-9]+", naming.lower())
-    )
+    v = video_named(box, question, naming, video, k)
     note = v if isinstance(v, str) else ""
     parts: list[chapters.Chapter] = []
     if not isinstance(v, str):

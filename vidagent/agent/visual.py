@@ -19,8 +19,9 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from .words import file_name_words
 
 if TYPE_CHECKING:
     from .answer import Answer
@@ -190,7 +191,7 @@ def present_kind(question: str) -> str | None:
 
 def _named(words: set[str], video: str) -> bool:
     """Does the question name this video's file ("...in the cockatoo video")? As the composer decides."""
-    return bool(words & set(re.findall(r"[a-z0-9]+", Path(video).stem.lower())))
+    return bool(words & set(file_name_words(video)))
 
 
 def seen_kind(kind: str, evs: Sequence[ClipLabels], words: Collection[str] = (), own: bool = False) -> SeenKind | None:

@@ -6,6 +6,7 @@ colour names. Pure, no models; kept apart from question analysis so each stays s
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 STOP = set(
     [
@@ -327,6 +328,12 @@ def family(word: str) -> set[str]:
         if any(same_word(s, g) for g in group):
             out |= group
     return out
+
+
+def file_name_words(path: str) -> list[str]:
+    """The words of a video's file name, lower case ("psychopy_testMovie.mp4" -> psychopy, testmovie): a
+    question naming them is about that video."""
+    return re.findall(r"[a-z0-9]+", Path(path).stem.lower())
 
 
 def tokens(text: str) -> list[str]:
