@@ -18,6 +18,7 @@ from .anchored import at_time, time_anchor
 from .answer import NOT_FOUND, Answer, cite_span
 from .channels import answer_channel, asks_channel
 from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen_window
+from .coverage import answer_covered
 from .filefacts import answer_file, file_question, name_words
 from .library import library_answer
 from .mentions import asks_count, count_mentions
@@ -311,6 +312,8 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
         named = which_video(box, question, query, evs, error)
         if named is None and requery:  # a VLM describer's own look at the top clips
             named = ask_models(box, question, hits)
+        if named is None:  # the video whose evidence backs most of what is asked, said as partial
+            named = answer_covered(box, question, about, evs, query.to_json(), error)
         if named is None:  # no line or label answers with a video; search ranks by resemblance instead
             named = Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
             if hint := searchable(about):

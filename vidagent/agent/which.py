@@ -6,7 +6,9 @@ thing asked for (`visual`: a kind of it or a label so named, at least `KIND_FLOO
 or a sentence said / a line shown holding every focus word of the question (`moments`). The answer
 names the video file first and says why ("forensics_dog.mp4 (seen: Samoyed, a dog; image tagger,
 0.87)", "wannaworktogether.mp4 (said at 0:01:08.870-0:01:12.790)"); the citation is the clip or the
-span. A video that only resembles the question (search's ranking alone) is not named: Not found.
+span. When neither finds one, `coverage` names the video whose evidence backs most of the question's
+words, said as a partial match; a video that only resembles the question (search's ranking alone) is
+not named: Not found.
 """
 
 from __future__ import annotations

@@ -1,0 +1,138 @@
+"""Which-video questions answered by how much of the question a video's evidence covers (`agent/coverage.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import vidagent
+from vidagent.agent.compose import ClipEvidence
+from vidagent.agent.coverage import answer_covered, asked_words, covered
+from vidagent.describe import register_describer
+from vidagent.types import ClipInput, Description, Segment
+
+from ..plugins import ColourDescriber
+
+
+class _Box:
+    """The two things coverage reads of a toolbox: stored rows (for the signal phrases) and the step log."""
+
+    def __init__(self, phrases: dict[str, dict[str, list[str]]]) -> None:
+        self.phrases = phrases
+        self.steps: list[dict[str, Any]] = []
+
+    def row(self, clip_id: str) -> dict[str, Any]:
+        return {"extra": {"signals": {"phrases": self.phrases.get(clip_id, {})}}}
+
+
+def _ev(clip_id: str, video: str, tags: list[tuple[str, float]], said: str = "") -> ClipEvidence:
+    speech = [Segment(0.0, 2.0, said)] if said else []
+    return ClipEvidence(clip_id, video, "h", 0.0, 4.0, tag_scores=tags, speech=speech)
+
+
+@pytest.mark.parametrize(
+    ("rest", "words"),
+    [
+        ("shows a bearded man talking in front of a bookshelf", ["bearded", "man", "talking", "bookshelf"]),
+        ("shows underwater footage full of bubbles", ["underwater", "bubbles"]),
+        ("shows an old black and white film of a motor race", ["old", "black", "white", "motor", "race"]),
+        ("shows the rabbit's burrow", ["rabbit", "burrow"]),
+        ("shows a", []),
+    ],
+)
+def test_the_words_a_which_video_question_asks_about(rest: str, words: list[str]) -> None:
+    assert asked_words(rest) == words
+
+
+CAR = {"people": ["a person", "a face close-up"], "colour": ["mostly grey and blue"]}
+
+
+def test_a_video_backing_most_words_is_named_and_the_rest_said_missing() -> None:
+    box = _Box({"car": CAR, "talk": {"people": ["a person"]}})
+    evs = [
+        _ev("talk", "/v/lecture.mp4", [("library", 0.44)]),
+        _ev("car", "/v/carphone.mp4", [("bow tie", 0.46), ("suit", 0.10), ("seat belt", 0.05)]),
+    ]
+    ranked = covered(box, "a man in a suit and bow tie sitting in a car", evs)  # type: ignore[arg-type]
+    assert [Path(v).name for v, _, _ in ranked] == ["carphone.mp4", "lecture.mp4"]
+    # man (people) 1 + suit (unsure label) 0.5 + bow 1 + tie 1, of six words
+    assert ranked[0][1] == pytest.approx(3.5 / 6) and ranked[1][1] == pytest.approx(1 / 6)
+    ans = answer_covered(box, "q", "a man in a suit and bow tie sitting in a car", evs, {}, "")  # type: ignore[arg-type]
+    assert ans is not None and ans.found
+    assert ans.answer == (
+        'carphone.mp4 (partly: "man": a person (people detector); "suit": suit (image tagger, 0.10); '
+        "\"bow tie\": bow tie (image tagger, 0.46); nothing indexed says 'sitting', 'car')"
+    )
+    assert [c.clip_id for c in ans.citations] == ["car"] and ans.citations[0].kind == "seen"
+    assert not ans.citations[0].verified  # labels and detections cannot be checked again
+    assert ans.notes and "partial match" in ans.notes[0]
+    assert box.steps[-1]["tool"] == "cover"
+
+
+def test_a_signal_phrase_backs_a_word_weakly_and_the_people_phrases_surely() -> None:
+    box = _Box({"car": CAR})
+    evs = [_ev("car", "/v/carphone.mp4", [])]
+    # "grey" is only a colour phrase: weak, and no sure backing -> nothing named
+    assert answer_covered(box, "q", "something grey", evs, {}, "") is None  # type: ignore[arg-type]
+    # "faces" is the people detector's "a face close-up": sure
+    ans = answer_covered(box, "q", "a man pulling faces", evs, {}, "")  # type: ignore[arg-type]
+    assert ans is not None and '"faces": a face close-up (people detector)' in ans.answer
+    assert "'pulling'" in ans.answer
+
+
+def test_what_is_said_backs_words_and_unsure_labels_back_nothing() -> None:
+    box = _Box({})
+    lecture = _ev("l", "/v/intro.mp4", [], said="Hi, I'm a lecturer at the University of Nottingham.")
+    ans = answer_covered(box, "q", "a lecturer from the University of Nottingham introduces himself", [lecture], {}, "")  # type: ignore[arg-type]
+    assert ans is not None and ans.answer.startswith("intro.mp4 (partly: ")
+    assert "'introduces'" in ans.answer and ans.citations[0].kind == "said"
+    # a horse label at 0.05 is under the support floor; one word of three would not be enough anyway
+    beach = [_ev("b", "/v/film.mp4", [("sorrel", 0.05), ("seashore", 0.2)])]
+    assert answer_covered(box, "q", "a horse galloping along a beach", beach, {}, "") is None  # type: ignore[arg-type]
+
+
+def test_videos_backing_the_question_equally_are_named_together() -> None:
+    box = _Box({"a": {"people": ["a person"]}, "b": {"people": ["a person"]}, "c": {}})
+    evs = [_ev("a", "/v/a.mp4", []), _ev("b", "/v/b.mp4", []), _ev("c", "/v/c.mp4", [])]
+    ans = answer_covered(box, "q", "a person waving", evs, {}, "")  # type: ignore[arg-type]
+    assert ans is not None and ans.answer.startswith("a.mp4, b.mp4 (partly: ")
+
+
+# -- end to end through `vidagent.ask` on an indexed store --------------------------------------------
+class _SuitDescriber(ColourDescriber):
+    """Red shots: a person in a bow tie (labels and the people signal's phrases); others: their colour."""
+
+    name = "test-suit"
+    model_id = "test/suit-v1"
+
+    def describe_batch(self, items: Sequence[ClipInput], prompt: str | None = None) -> list[Description]:
+        out = super().describe_batch(items, prompt)
+        for d in out:
+            if d.tags[0][0] == "red":
+                d.tags = [("bow tie", 0.46), ("suit", 0.1)]
+                d.extra = {"signals": {"phrases": {"people": ["a person", "a face close-up"]}}}
+                d.caption = "bow tie, suit. People: a person, a face close-up."
+        return out
+
+
+register_describer("test-suit", _SuitDescriber)
+
+
+def test_which_video_end_to_end_names_the_covering_video(tmp_path: Path) -> None:
+    from ..conftest import make_video
+
+    (tmp_path / "v").mkdir()
+    red = make_video(tmp_path / "v" / "interview.mp4", [("red", 2), ("blue", 2)])
+    make_video(tmp_path / "v" / "sea.mp4", [("blue", 2), ("green", 2)])
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("describe:\n  describer: test-suit\nclips:\n  min_duration: 1.0\n  max_duration: 10.0\n")
+    report = vidagent.index(red.parent, store=tmp_path / "store", config=cfg)
+    assert sorted(f.status for f in report.files) == ["indexed", "indexed"]
+    ans = vidagent.ask("Which video shows a man in a bow tie?", store=tmp_path / "store", config=cfg, requery=False)
+    assert ans.found and ans.answer.startswith("interview.mp4 ("), ans.answer
+    assert ans.citations[0].start < 2.0 and "bow tie" in ans.answer
+    none = vidagent.ask("Which video shows a horse on a beach?", store=tmp_path / "store", config=cfg, requery=False)
+    assert not none.found

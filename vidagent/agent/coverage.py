@@ -1,0 +1,234 @@
+"""Which-video questions answered by how much of the question a video's checkable evidence covers.
+
+`which.which_video` names a video only when one thing asked for is surely there (a label of it at
+`KIND_FLOOR`, or a sentence or line holding every focus word). Most descriptions of a scene have
+several parts ("a bearded man talking in front of a bookshelf"), and the index can check some of them
+but rarely all: the people detector saw a person speaking to the camera, nothing says "bearded".
+Search ranks such a video first by resemblance, which `ask` does not take as an answer.
+
+Here each content word of the asked-about part is checked against what each retrieved clip's
+description holds, by the channel that can show it:
+
+- **seen**: an image label named by the word, or a kind of it ("dog" -> Samoyed), or a two-word label
+  ("bow tie"), at least `SUPPORT` probability (weak under `KIND_FLOOR`);
+- **people**: a word for a person ("man", "lecturer", "pedestrians": WordNet, `querynouns`) where the
+  people detector saw someone;
+- **look**: a word of the clip's signal phrases ("grey" in "mostly grey and black", "talking" in "a
+  talking head", "moving"), weak;
+- **said / on screen**: the word in a sentence heard or a line read in the clip.
+
+A video's cover is the weighted share of the question's words backed in any of its retrieved clips
+(sure backing 1, weak 0.5). The best video is named when it covers at least `MIN_COVER` with at least
+one sure backing; the answer says which words matched, how, and which nothing backs, so a partial
+match reads as one. Nothing is guessed: a word no channel backs counts against the video.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..textmatch import STOPWORDS
+from .answer import Answer, Citation
+from .visual import KIND_FLOOR, _concept, _own_names, members
+from .words import family, stem
+
+if TYPE_CHECKING:
+    from .compose import ClipEvidence
+    from .tools import Toolbox
+
+SUPPORT = 0.1  # a label under this probability backs nothing
+MIN_COVER = 0.5  # share of the asked words a video must back
+MAX_VIDEOS = 3  # videos named when several cover the question equally
+WEAK = 0.5  # weight of a weak backing (an unsure label, a signal phrase)
+# Words that place or frame what is asked for rather than name it ("in FRONT of", "FULL of") and
+# words for the recording itself ("old FILM", "FOOTAGE"): no channel shows them.
+_FRAME = frozenset(
+    "front behind beside near next across along top bottom inside outside around between full lots lot "
+    "kind type film films filmed filming movie movies footage recording recordings recorded video videos clip clips "
+    "picture".split()
+)
+
+
+@dataclass
+class Backing:
+    """One asked word, backed by one clip's evidence."""
+
+    word: str
+    how: str  # seen / people / look / said / on screen
+    what: str  # the label, phrase, sentence or line
+    clip: ClipEvidence
+    sure: bool
+    strength: float = 1.0
+
+    def text(self, word: str = "") -> str:
+        """'"man": a person (people detector)', '"bow tie": bow tie (image tagger, 0.46)'."""
+        said = f'"{word or self.word}": '
+        if self.how == "seen":
+            return f"{said}{self.what} (image tagger, {self.strength:.2f})"
+        if self.how == "people":
+            return f"{said}{self.what} (people detector)"
+        if self.how == "look":
+            return f"{said}{self.what}"
+        return f'{said}{self.how} "{_short(self.what)}"'
+
+
+def _matched(words: list[str], backed: dict[str, Backing]) -> str:
+    """The backed words in question order, neighbours backed by the same thing said once ("bow tie")."""
+    parts: list[tuple[list[str], Backing]] = []
+    for w in words:
+        b = backed.get(w)
+        if b is None:
+            continue
+        if (
+            parts
+            and (parts[-1][1].how, parts[-1][1].what) == (b.how, b.what)
+            and words.index(parts[-1][0][-1]) == words.index(w) - 1
+        ):
+            parts[-1][0].append(w)
+        else:
+            parts.append(([w], b))
+    return "; ".join(b.text(" ".join(ws)) for ws, b in parts)
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
+
+
+def asked_words(rest: str) -> list[str]:
+    """The content words of the asked-about part, in order, each once ("shows a bearded man talking in
+    front of a bookshelf" -> bearded, man, talking, bookshelf)."""
+    out: list[str] = []
+    for w in re.findall(r"[a-z][a-z'-]*", rest.lower()):
+        w = w.removesuffix("'s")
+        if w in STOPWORDS or w in _FRAME or len(w) < 3 or w in out:
+            continue
+        out.append(w)
+    return out
+
+
+def _is_person(word: str) -> bool:
+    from ..querynouns import PERSON, ancestors, lemma
+
+    if word in ("person", "persons", "people"):
+        return True
+    return lemma(word) is not None and any(c == PERSON and share >= 0.5 for c, _, share in ancestors(word))
+
+
+def _label_names(word: str, nxt: str) -> tuple[frozenset[str], bool]:
+    """(labels the word names or is a kind of, whether it names them as a two-word label with `nxt`)."""
+    pair = _own_names().get(f"{word} {nxt}") if nxt else None
+    if pair:
+        return pair, True
+    concept = _concept(word, own=True)
+    return (members(concept, own=True) if concept else frozenset()), False
+
+
+def _backings(words: list[str], ev: ClipEvidence, phrases: list[tuple[str, str]]) -> list[Backing]:
+    found: list[Backing] = []
+    said = [s.text for s in ev.speech]
+    shown = [b.text for b in ev.boxes] or list(ev.lines)
+    people = [p for group, p in phrases if group == "people"]
+    paired: set[str] = set()
+    for i, w in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        named, pair = _label_names(w, nxt)
+        labels = [(lab, p) for lab, p in ev.tag_scores if lab in named and p >= SUPPORT]
+        if labels or w in paired:
+            if labels:
+                lab, p = max(labels, key=lambda x: x[1])
+                found.append(Backing(w, "seen", lab, ev, p >= KIND_FLOOR, p))
+                if pair:
+                    paired.add(nxt)
+                    found.append(Backing(nxt, "seen", lab, ev, p >= KIND_FLOOR, p))
+            continue
+        if people and _is_person(w):
+            found.append(Backing(w, "people", people[0], ev, True))
+            continue
+        fam = family(w)
+        hit = next((gp for gp in phrases if fam & {stem(x) for x in re.findall(r"[a-z]+", gp[1].lower())}), None)
+        if hit is not None:  # the people detector's phrases ("a talking head") are as sure as its count
+            found.append(Backing(w, "people" if hit[0] == "people" else "look", hit[1], ev, hit[0] == "people"))
+            continue
+        for how, texts in (("said", said), ("on screen", shown)):
+            text = next((t for t in texts if fam & {stem(x) for x in re.findall(r"[A-Za-z]+", t)}), None)
+            if text is not None:
+                found.append(Backing(w, how, text, ev, True))
+                break
+    return found
+
+
+def _phrases(box: Toolbox, clip_id: str) -> list[tuple[str, str]]:
+    """(signal, phrase) of a clip's stored signals: ("people", "a talking head"), ("colour", ...)."""
+    row = box.row(clip_id)
+    signals = (row["extra"] or {}).get("signals") if row is not None else None
+    table = (signals or {}).get("phrases") or {}
+    return [(str(group), str(p)) for group, ps in table.items() for p in ps]
+
+
+def covered(box: Toolbox, rest: str, evs: Sequence[ClipEvidence]) -> list[tuple[str, float, dict[str, Backing]]]:
+    """Each retrieved video with its cover of the asked words and each backed word's best backing,
+    best first (ties in retrieval order)."""
+    words = asked_words(rest)
+    if not words:
+        return []
+    by_video: dict[str, dict[str, Backing]] = defaultdict(dict)
+    for ev in evs:
+        best = by_video[ev.video]
+        for b in _backings(words, ev, _phrases(box, ev.clip_id)):
+            old = best.get(b.word)
+            if old is None or (b.sure, b.strength) > (old.sure, old.strength):
+                best[b.word] = b
+    scored = [
+        (video, sum(1.0 if b.sure else WEAK for b in backed.values()) / len(words), backed)
+        for video, backed in by_video.items()
+    ]
+    order = {v: i for i, v in enumerate(by_video)}
+    return sorted(scored, key=lambda x: (-x[1], order[x[0]]))
+
+
+def answer_covered(
+    box: Toolbox, question: str, rest: str, evs: Sequence[ClipEvidence], query: dict[str, Any], error: str
+) -> Answer | None:
+    """The video(s) whose evidence covers most of what a which-video question asks, said as a partial
+    match where it is one; None when none covers `MIN_COVER` with a sure backing."""
+    ranked = covered(box, rest, evs)
+    box.steps.append(
+        {
+            "tool": "cover",
+            "args": {"words": asked_words(rest)},
+            "result": [{"video": v, "cover": round(c, 3), "backed": sorted(b)} for v, c, b in ranked[:5]],
+        }
+    )
+    if not ranked:
+        return None
+    top = ranked[0][1]
+    chosen = [r for r in ranked if r[1] == top and any(b.sure for b in r[2].values())][:MAX_VIDEOS]
+    if top < MIN_COVER or not chosen:
+        return None
+    words = asked_words(rest)
+    names = ", ".join(Path(v).name for v, _, _ in chosen)
+    backed = chosen[0][2]
+    matched = _matched(words, backed)
+    missing = [w for w in words if w not in backed]
+    lack = f"; nothing indexed says {', '.join(repr(w) for w in missing)}" if missing else ""
+    text = f"{names} ({'partly: ' if missing else ''}{matched}{lack})"
+    cites = []
+    for _, _, got in chosen:
+        seen: set[str] = set()
+        for b in got.values():
+            if b.clip.clip_id in seen:
+                continue
+            seen.add(b.clip.clip_id)
+            ev = b.clip
+            kind = "seen" if b.how in ("seen", "people", "look") else b.how
+            cites.append(Citation(ev.video, ev.start, ev.end, ev.clip_id, b.text(), False, kind, ev.start, ev.end))
+    ans = Answer(question, text, cites, box.steps, mode="offline", error=error, evidence=matched, query=query)
+    if missing:
+        ans.notes.append(f"a partial match: {len(backed)} of {len(words)} asked words are backed by what was indexed")
+    return ans
