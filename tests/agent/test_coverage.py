@@ -94,6 +94,17 @@ def test_what_is_said_backs_words_and_unsure_labels_back_nothing() -> None:
     assert answer_covered(box, "q", "a horse galloping along a beach", beach, {}, "") is None  # type: ignore[arg-type]
 
 
+def test_one_word_heard_or_the_recording_s_camera_names_no_video() -> None:
+    box = _Box({"p": {"people": ["a person", "a talking head, a person speaking to the camera"]}})
+    talk = [_ev("t", "/v/talk.mp4", [], said="Today we talk about money and how it works.")]
+    # "money" is said, and it is half of the words, but one word heard is what is talked about
+    assert answer_covered(box, "q", "money printing", talk, {}, "") is None  # type: ignore[arg-type]
+    assert covered(box, "money printing", talk)[0][1] == pytest.approx(0.5)  # type: ignore[arg-type]
+    # "camera" in "speaking to the camera" is the recording's camera, not a camera seen
+    cam = [_ev("p", "/v/lecture.mp4", [])]
+    assert covered(box, "a surveillance camera", cam)[0][1] == 0.0  # type: ignore[arg-type]
+
+
 def test_videos_backing_the_question_equally_are_named_together() -> None:
     box = _Box({"a": {"people": ["a person"]}, "b": {"people": ["a person"]}, "c": {}})
     evs = [_ev("a", "/v/a.mp4", []), _ev("b", "/v/b.mp4", []), _ev("c", "/v/c.mp4", [])]

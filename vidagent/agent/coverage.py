@@ -18,8 +18,8 @@ description holds, by the channel that can show it:
 - **said / on screen**: the word in a sentence heard or a line read in the clip.
 
 A video's cover is the weighted share of the question's words backed in any of its retrieved clips
-(sure backing 1, weak 0.5). The best video is named when it covers at least `MIN_COVER` with at least
-one sure backing; the answer says which words matched, how, and which nothing backs, so a partial
+(sure backing 1, weak 0.5). The best video is named when it covers at least `MIN_COVER` with a sure
+backing (a label at `KIND_FLOOR`, a detection, or two words said or shown); the answer says which words matched, how, and which nothing backs, so a partial
 match reads as one. Nothing is guessed: a word no channel backs counts against the video.
 """
 
@@ -52,6 +52,9 @@ _FRAME = frozenset(
     "kind type film films filmed filming movie movies footage recording recordings recorded video videos clip clips "
     "picture".split()
 )
+
+
+_PHRASE_FRAME = frozenset("camera scene things mostly picture".split())
 
 
 @dataclass
@@ -151,7 +154,7 @@ def _backings(words: list[str], ev: ClipEvidence, phrases: list[tuple[str, str]]
             found.append(Backing(w, "people", people[0], ev, True))
             continue
         fam = family(w)
-        hit = next((gp for gp in phrases if fam & {stem(x) for x in re.findall(r"[a-z]+", gp[1].lower())}), None)
+        hit = next((gp for gp in phrases if fam & _phrase_stems(gp[1])), None)
         if hit is not None:  # the people detector's phrases ("a talking head") are as sure as its count
             found.append(Backing(w, "people" if hit[0] == "people" else "look", hit[1], ev, hit[0] == "people"))
             continue
@@ -161,6 +164,19 @@ def _backings(words: list[str], ev: ClipEvidence, phrases: list[tuple[str, str]]
                 found.append(Backing(w, how, text, ev, True))
                 break
     return found
+
+
+def _phrase_stems(phrase: str) -> set[str]:
+    """Stems of a signal phrase's words that say what was seen ("camera" in "a person speaking to the
+    camera" or "static camera" is the recording's, not a camera seen)."""
+    return {stem(x) for x in re.findall(r"[a-z]+", phrase.lower()) if x not in _PHRASE_FRAME}
+
+
+def _sure(backed: dict[str, Backing]) -> bool:
+    """Is one backing sure enough to name a video: a label at `KIND_FLOOR`, a detection, or two words
+    said or shown (one word heard in a narration says what is talked about, not what is shown)?"""
+    read = sum(1 for b in backed.values() if b.how in ("said", "on screen"))
+    return read >= 2 or any(b.sure and b.how in ("seen", "people") for b in backed.values())
 
 
 def _phrases(box: Toolbox, clip_id: str) -> list[tuple[str, str]]:
@@ -208,7 +224,7 @@ def answer_covered(
     if not ranked:
         return None
     top = ranked[0][1]
-    chosen = [r for r in ranked if r[1] == top and any(b.sure for b in r[2].values())][:MAX_VIDEOS]
+    chosen = [r for r in ranked if r[1] == top and _sure(r[2])][:MAX_VIDEOS]
     if top < MIN_COVER or not chosen:
         return None
     words = asked_words(rest)
