@@ -17,11 +17,22 @@ from vidagent.types import ClipInput, Description, Segment
 from ..plugins import ColourDescriber
 
 
-class _Box:
-    """The two things coverage reads of a toolbox: stored rows (for the signal phrases) and the step log."""
+class _Store:
+    """Keyword statistics of a 149-clip library: every word in one clip unless `dfs` says otherwise."""
 
-    def __init__(self, phrases: dict[str, dict[str, list[str]]]) -> None:
+    def __init__(self, dfs: dict[str, int]) -> None:
+        self.dfs = dfs
+
+    def keyword_stats(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
+        return 149, {w: self.dfs.get(w, 1) for w in words}
+
+
+class _Box:
+    """What coverage reads of a toolbox: stored rows (the signal phrases), keyword statistics, the step log."""
+
+    def __init__(self, phrases: dict[str, dict[str, list[str]]], dfs: dict[str, int] | None = None) -> None:
         self.phrases = phrases
+        self.store = _Store(dfs or {})
         self.steps: list[dict[str, Any]] = []
 
     def row(self, clip_id: str) -> dict[str, Any]:
@@ -94,6 +105,15 @@ def test_what_is_said_backs_words_and_unsure_labels_back_nothing() -> None:
     assert answer_covered(box, "q", "a horse galloping along a beach", beach, {}, "") is None  # type: ignore[arg-type]
 
 
+def test_a_compound_label_backs_its_head_word_weakly() -> None:
+    box = _Box({"car": CAR}, {"wearing": 0})
+    evs = [_ev("car", "/v/carphone.mp4", [("bow tie", 0.46)])]
+    ranked = covered(box, "a man wearing a tie", evs)  # type: ignore[arg-type]
+    assert ranked[0][1] == pytest.approx(0.75)  # man 1, tie 0.5 ("a bow tie is a tie", but a hot dog is no dog)
+    ans = answer_covered(box, "q", "a man wearing a tie", evs, {}, "")  # type: ignore[arg-type]
+    assert ans is not None and '"tie": bow tie (image tagger, 0.46)' in ans.answer
+
+
 def test_one_word_heard_or_the_recording_s_camera_names_no_video() -> None:
     box = _Box({"p": {"people": ["a person", "a talking head, a person speaking to the camera"]}})
     talk = [_ev("t", "/v/talk.mp4", [], said="Today we talk about money and how it works.")]
@@ -103,6 +123,22 @@ def test_one_word_heard_or_the_recording_s_camera_names_no_video() -> None:
     # "camera" in "speaking to the camera" is the recording's camera, not a camera seen
     cam = [_ev("p", "/v/lecture.mp4", [])]
     assert covered(box, "a surveillance camera", cam)[0][1] == 0.0  # type: ignore[arg-type]
+
+
+def test_a_common_match_counts_less_and_words_nothing_could_back_count_nothing() -> None:
+    people = {"v": {"people": ["a person"]}}
+    evs = [_ev("v", "/v/street.mp4", [])]
+    # "person" is in 10 clips' text, "bicycle" in 3: the person alone is not the question's half
+    box = _Box(people, {"person": 10, "bicycle": 3})
+    assert covered(box, "a person on a bicycle", evs)[0][1] == pytest.approx(0.414, abs=0.01)  # type: ignore[arg-type]
+    assert answer_covered(box, "q", "a person on a bicycle", evs, {}, "") is None  # type: ignore[arg-type]
+    # "bearded" is in no clip's text and no label is one: it weighs nothing, and the answer says so
+    box = _Box({"v": {"people": ["a person", "a talking head"]}}, {"bearded": 0, "person": 10, "talking": 2})
+    ans = answer_covered(box, "q", "a bearded man talking", evs, {}, "")  # type: ignore[arg-type]
+    assert ans is not None and ans.answer.endswith("nothing indexed says 'bearded')")
+    # a question most of whose words nothing could back is not answered from the rest
+    box = _Box(people, {"bearded": 0, "grumpy": 0, "person": 10})
+    assert covered(box, "a bearded grumpy man", evs) == []  # type: ignore[arg-type]
 
 
 def test_videos_backing_the_question_equally_are_named_together() -> None:

@@ -10,17 +10,20 @@ Here each content word of the asked-about part is checked against what each retr
 description holds, by the channel that can show it:
 
 - **seen**: an image label named by the word, or a kind of it ("dog" -> Samoyed), or a two-word label
-  ("bow tie"), at least `SUPPORT` probability (weak under `KIND_FLOOR`);
+  ("bow tie"), at least `SUPPORT` probability (weak under `KIND_FLOOR`); a compound label's head word
+  ("tie" -> bow tie) is always weak;
 - **people**: a word for a person ("man", "lecturer", "pedestrians": WordNet, `querynouns`) where the
-  people detector saw someone;
-- **look**: a word of the clip's signal phrases ("grey" in "mostly grey and black", "talking" in "a
-  talking head", "moving"), weak;
+  people detector saw someone, or a word of its phrases ("talking" in "a talking head");
+- **look**: a word of the colour and motion phrases ("grey" in "mostly grey and black"), weak;
 - **said / on screen**: the word in a sentence heard or a line read in the clip.
 
-A video's cover is the weighted share of the question's words backed in any of its retrieved clips
-(sure backing 1, weak 0.5). The best video is named when it covers at least `MIN_COVER` with a sure
-backing (a label at `KIND_FLOOR`, a detection, or two words said or shown); the answer says which words matched, how, and which nothing backs, so a partial
-match reads as one. Nothing is guessed: a word no channel backs counts against the video.
+Words weigh by their idf in the library's indexed text (a person is common, a bow tie rare), and a
+word nothing indexed could back ("bearded": no clip's text holds it, no label is one) weighs 0: it
+cannot tell videos apart; a question most of whose words are such is not answered. A video's cover is
+the weighted share of the words backed in any of its retrieved clips (sure backing 1, weak 0.5). The
+best video is named when it covers at least `MIN_COVER` with a sure backing (a label at `KIND_FLOOR`, a
+detection, or two words said or shown); the answer says which words matched, how, and which nothing
+backs, so a partial match reads as one.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -132,6 +136,26 @@ def _label_names(word: str, nxt: str) -> tuple[frozenset[str], bool]:
     return (members(concept, own=True) if concept else frozenset()), False
 
 
+@lru_cache(maxsize=1)
+def _heads() -> dict[str, frozenset[str]]:
+    """The last word of each multi-word label name -> those labels ("tie" -> bow tie, Windsor tie; "bike"
+    -> mountain bike): an English compound is usually a kind of its head ("a bow tie is a tie"), but not
+    always ("hot dog"), so such a match is weak."""
+    heads: dict[str, set[str]] = defaultdict(set)
+    for name, labels in _own_names().items():
+        parts = name.split()
+        if len(parts) > 1:
+            heads[parts[-1]] |= labels
+    return {h: frozenset(ls) for h, ls in heads.items()}
+
+
+def _headed(word: str) -> frozenset[str]:
+    from ..querynouns import NOUN_SUFFIXES
+
+    forms = [word] + [word[: -len(s)] + r for s, r in NOUN_SUFFIXES if word.endswith(s) and len(word) > len(s) + 1]
+    return frozenset().union(*(_heads().get(f, frozenset()) for f in forms))
+
+
 def _backings(words: list[str], ev: ClipEvidence, phrases: list[tuple[str, str]]) -> list[Backing]:
     found: list[Backing] = []
     said = [s.text for s in ev.speech]
@@ -142,6 +166,11 @@ def _backings(words: list[str], ev: ClipEvidence, phrases: list[tuple[str, str]]
         nxt = words[i + 1] if i + 1 < len(words) else ""
         named, pair = _label_names(w, nxt)
         labels = [(lab, p) for lab, p in ev.tag_scores if lab in named and p >= SUPPORT]
+        headed = [] if labels or w in paired else [(lab, p) for lab, p in ev.tag_scores if lab in _headed(w)]
+        if headed := [(lab, p) for lab, p in headed if p >= SUPPORT]:
+            lab, p = max(headed, key=lambda x: x[1])
+            found.append(Backing(w, "seen", lab, ev, False, p))  # weak: the label's head word
+            continue
         if labels or w in paired:
             if labels:
                 lab, p = max(labels, key=lambda x: x[1])
@@ -164,6 +193,23 @@ def _backings(words: list[str], ev: ClipEvidence, phrases: list[tuple[str, str]]
                 found.append(Backing(w, how, text, ev, True))
                 break
     return found
+
+
+def _weights(box: Toolbox, words: list[str]) -> dict[str, float]:
+    """Each asked word's weight: BM25's idf of the word in the library's indexed text (for a word for a
+    person, of "person"), so that a common match ("a person") counts less than a rare one ("bow tie").
+    A word nothing indexed could back (no clip's text holds it, no label is named so or is a kind of it:
+    "bearded") weighs 0: it cannot tell videos apart, and the answer says that nothing backs it."""
+    from ..textmatch import idf
+
+    probe = {w: "person" if _is_person(w) else w for w in words}
+    n, dfs = box.store.keyword_stats(sorted(set(probe.values())))
+    out = {}
+    for w in words:
+        df = int(dfs.get(probe[w], 0))
+        knowable = df > 0 or probe[w] == "person" or bool(_label_names(w, "")[0] or _headed(w))
+        out[w] = idf(max(n, 1), df) if knowable else 0.0
+    return out
 
 
 def _phrase_stems(phrase: str) -> set[str]:
@@ -191,8 +237,10 @@ def covered(box: Toolbox, rest: str, evs: Sequence[ClipEvidence]) -> list[tuple[
     """Each retrieved video with its cover of the asked words and each backed word's best backing,
     best first (ties in retrieval order)."""
     words = asked_words(rest)
-    if not words:
-        return []
+    weight = _weights(box, words)
+    total = sum(weight.values())
+    if not words or total <= 0 or sum(1 for w in words if weight[w] > 0) < MIN_COVER * len(words):
+        return []  # most of the question is nothing the index can check
     by_video: dict[str, dict[str, Backing]] = defaultdict(dict)
     for ev in evs:
         best = by_video[ev.video]
@@ -201,7 +249,7 @@ def covered(box: Toolbox, rest: str, evs: Sequence[ClipEvidence]) -> list[tuple[
             if old is None or (b.sure, b.strength) > (old.sure, old.strength):
                 best[b.word] = b
     scored = [
-        (video, sum(1.0 if b.sure else WEAK for b in backed.values()) / len(words), backed)
+        (video, sum(weight[w] * (1.0 if b.sure else WEAK) for w, b in backed.items()) / total, backed)
         for video, backed in by_video.items()
     ]
     order = {v: i for i, v in enumerate(by_video)}
