@@ -120,6 +120,16 @@ def test_one_word_heard_or_the_recording_s_camera_names_no_video() -> None:
     # "money" is said, and it is half of the words, but one word heard is what is talked about
     assert answer_covered(box, "q", "money printing", talk, {}, "") is None  # type: ignore[arg-type]
     assert covered(box, "money printing", talk)[0][1] == pytest.approx(0.5)  # type: ignore[arg-type]
+    # two words read, but in clips minutes apart ("OPEN MOVIE PROJECT", "BIG BUCK BUNNY"): nothing sure
+    read = _Box({}, {"secret": 0})
+    far = [
+        ClipEvidence("a", "/v/film.mp4", "h", 10.0, 20.0, lines=["THE PEACH OPEN MOVIE PROJECT"]),
+        ClipEvidence("b", "/v/film.mp4", "h", 560.0, 570.0, lines=["BIG BUCK BUNNY HAS BEEN REALISED"]),
+    ]
+    assert covered(read, "an open big secret", far)[0][1] == pytest.approx(1.0)  # type: ignore[arg-type]
+    assert answer_covered(read, "q", "an open big secret", far, {}, "") is None  # type: ignore[arg-type]
+    near = [ClipEvidence("a", "/v/film.mp4", "h", 10.0, 20.0, lines=["OPEN ME: A BIG SURPRISE"])]
+    assert answer_covered(read, "q", "an open big secret", near, {}, "") is not None  # type: ignore[arg-type]
     # "camera" in "speaking to the camera" is the recording's camera, not a camera seen
     cam = [_ev("p", "/v/lecture.mp4", [])]
     assert covered(box, "a surveillance camera", cam)[0][1] == 0.0  # type: ignore[arg-type]

@@ -22,14 +22,14 @@ word nothing indexed could back ("bearded": no clip's text holds it, no label is
 cannot tell videos apart; a question most of whose words are such is not answered. A video's cover is
 the weighted share of the words backed in any of its retrieved clips (sure backing 1, weak 0.5). The
 best video is named when it covers at least `MIN_COVER` with a sure backing (a label at `KIND_FLOOR`, a
-detection, or two words said or shown); the answer says which words matched, how, and which nothing
+detection, or two words said or shown in one clip); the answer says which words matched, how, and which nothing
 backs, so a partial match reads as one.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -220,9 +220,10 @@ def _phrase_stems(phrase: str) -> set[str]:
 
 def _sure(backed: dict[str, Backing]) -> bool:
     """Is one backing sure enough to name a video: a label at `KIND_FLOOR`, a detection, or two words
-    said or shown (one word heard in a narration says what is talked about, not what is shown)?"""
-    read = sum(1 for b in backed.values() if b.how in ("said", "on screen"))
-    return read >= 2 or any(b.sure and b.how in ("seen", "people") for b in backed.values())
+    said or shown in one clip (one word heard in a narration says what is talked about, not what is
+    shown; two common words read minutes apart in a film say nothing together)?"""
+    read = Counter(b.clip.clip_id for b in backed.values() if b.how in ("said", "on screen"))
+    return max(read.values(), default=0) >= 2 or any(b.sure and b.how in ("seen", "people") for b in backed.values())
 
 
 def _phrases(box: Toolbox, clip_id: str) -> list[tuple[str, str]]:
