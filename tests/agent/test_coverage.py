@@ -193,3 +193,23 @@ def test_which_video_end_to_end_names_the_covering_video(tmp_path: Path) -> None
     assert ans.citations[0].start < 2.0 and "bow tie" in ans.answer
     none = vidagent.ask("Which video shows a horse on a beach?", store=tmp_path / "store", config=cfg, requery=False)
     assert not none.found
+
+
+def test_a_word_inside_a_label_name_backs_weakly() -> None:
+    box = _Box({}, {"crest": 11, "parrot": 11, "white": 29})
+    evs = [_ev("c", "/v/cockatoo.mp4", [("sulphur-crested cockatoo", 0.6)])]
+    backed = covered(box, "a white parrot with a crest", evs)[0][2]  # type: ignore[arg-type]
+    assert backed["parrot"].sure and not backed["crest"].sure and "white" not in backed
+
+
+def test_a_sure_label_names_a_video_only_if_the_rest_of_the_question_is_not_against_it() -> None:
+    from vidagent.agent.which import _rest_backed
+
+    box = _Box({}, {"throws": 0, "ball": 5, "dark": 10, "board": 3})
+    world = [_ev("w", "/v/world.mp4", [("bubble", 0.48)])]  # a bubble is a kind of ball (a globule)
+    assert not _rest_backed(box, "someone throws a ball across a dark board", world, {"/v/world.mp4"})  # type: ignore[arg-type]
+    assert _rest_backed(box, "a ball", world, {"/v/world.mp4"})  # type: ignore[arg-type]
+    # most of the question is nothing the index could check: the label decides alone, as before
+    dog = [_ev("d", "/v/dog.mp4", [("Samoyed", 0.87)])]
+    vague = _Box({}, {"fluffy": 0, "lying": 0, "floor": 0, "dog": 32, "white": 29})
+    assert _rest_backed(vague, "a fluffy white dog lying on the floor", dog, {"/v/dog.mp4"})  # type: ignore[arg-type]

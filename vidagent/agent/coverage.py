@@ -10,8 +10,8 @@ Here each content word of the asked-about part is checked against what each retr
 description holds, by the channel that can show it:
 
 - **seen**: an image label named by the word, or a kind of it ("dog" -> Samoyed), or a two-word label
-  ("bow tie"), at least `SUPPORT` probability (weak under `KIND_FLOOR`); a compound label's head word
-  ("tie" -> bow tie) is always weak;
+  ("bow tie"), at least `SUPPORT` probability (weak under `KIND_FLOOR`); any other word of a label's
+  name is weak: its head ("tie" -> bow tie) or a modifier ("crest" -> sulphur-crested cockatoo);
 - **people**: a word for a person ("man", "lecturer", "pedestrians": WordNet, `querynouns`) where the
   people detector saw someone, or a word of its phrases ("talking" in "a talking head");
 - **look**: a word of the colour and motion phrases ("grey" in "mostly grey and black"), weak;
@@ -32,7 +32,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,24 +135,8 @@ def _label_names(word: str, nxt: str) -> tuple[frozenset[str], bool]:
     return (members(concept, own=True) if concept else frozenset()), False
 
 
-@lru_cache(maxsize=1)
-def _heads() -> dict[str, frozenset[str]]:
-    """The last word of each multi-word label name -> those labels ("tie" -> bow tie, Windsor tie; "bike"
-    -> mountain bike): an English compound is usually a kind of its head ("a bow tie is a tie"), but not
-    always ("hot dog"), so such a match is weak."""
-    heads: dict[str, set[str]] = defaultdict(set)
-    for name, labels in _own_names().items():
-        parts = name.split()
-        if len(parts) > 1:
-            heads[parts[-1]] |= labels
-    return {h: frozenset(ls) for h, ls in heads.items()}
-
-
-def _headed(word: str) -> frozenset[str]:
-    from ..querynouns import NOUN_SUFFIXES
-
-    forms = [word] + [word[: -len(s)] + r for s, r in NOUN_SUFFIXES if word.endswith(s) and len(word) > len(s) + 1]
-    return frozenset().union(*(_heads().get(f, frozenset()) for f in forms))
+def _label_words(label: str) -> set[str]:
+    return {stem(x) for x in re.findall(r"[a-z]+", label.lower())}
 
 
 def _backings(words: list[str], ev: ClipEvidence, phrases: list[tuple[str, str]]) -> list[Backing]:
@@ -166,10 +149,13 @@ def _backings(words: list[str], ev: ClipEvidence, phrases: list[tuple[str, str]]
         nxt = words[i + 1] if i + 1 < len(words) else ""
         named, pair = _label_names(w, nxt)
         labels = [(lab, p) for lab, p in ev.tag_scores if lab in named and p >= SUPPORT]
-        headed = [] if labels or w in paired else [(lab, p) for lab, p in ev.tag_scores if lab in _headed(w)]
-        if headed := [(lab, p) for lab, p in headed if p >= SUPPORT]:
-            lab, p = max(headed, key=lambda x: x[1])
-            found.append(Backing(w, "seen", lab, ev, False, p))  # weak: the label's head word
+        fam = family(w)
+        # weak: a word of a label's name, its head ("tie": bow tie; a hot dog is no dog, though) or a
+        # modifier that describes the thing ("crest": sulphur-crested cockatoo; "grey": African grey)
+        within = [] if labels or w in paired else [(lab, p) for lab, p in ev.tag_scores if fam & _label_words(lab)]
+        if within := [(lab, p) for lab, p in within if p >= SUPPORT]:
+            lab, p = max(within, key=lambda x: x[1])
+            found.append(Backing(w, "seen", lab, ev, False, p))
             continue
         if labels or w in paired:
             if labels:
@@ -182,7 +168,6 @@ def _backings(words: list[str], ev: ClipEvidence, phrases: list[tuple[str, str]]
         if people and _is_person(w):
             found.append(Backing(w, "people", people[0], ev, True))
             continue
-        fam = family(w)
         hit = next((gp for gp in phrases if fam & _phrase_stems(gp[1])), None)
         if hit is not None:  # the people detector's phrases ("a talking head") are as sure as its count
             found.append(Backing(w, "people" if hit[0] == "people" else "look", hit[1], ev, hit[0] == "people"))
@@ -207,7 +192,7 @@ def _weights(box: Toolbox, words: list[str]) -> dict[str, float]:
     out = {}
     for w in words:
         df = int(dfs.get(probe[w], 0))
-        knowable = df > 0 or probe[w] == "person" or bool(_label_names(w, "")[0] or _headed(w))
+        knowable = df > 0 or probe[w] == "person" or bool(_label_names(w, "")[0])
         out[w] = idf(max(n, 1), df) if knowable else 0.0
     return out
 

@@ -73,6 +73,8 @@ def which_video(box: Toolbox, question: str, query: Query, evs: list[ClipEvidenc
         box.steps.append({"tool": "seen_kind", "args": {"kind": kind}, "result": seen and seen.to_json()})
         if seen is not None:
             ans = answer_seen(question, seen, evs, box.steps, query.to_json(), error)
+            if not _rest_backed(box, rest, evs, {c.video for c in ans.citations}):
+                continue  # a ball is there, but nothing of "throws ... across a dark board"
             label = f"{seen.label}, {_article(seen.nearer())}" if seen.nearer() != seen.label else seen.label
             videos = ", ".join(dict.fromkeys(Path(c.video).name for c in ans.citations))  # surest first
             ans.answer = f"{videos} (seen: {label}; image tagger, best {seen.top:.2f})"
@@ -84,3 +86,15 @@ def which_video(box: Toolbox, question: str, query: Query, evs: list[ClipEvidenc
     how = "said" if c.kind == "said" else "shown"
     found.answer = f"{Path(c.video).name} ({how} at {fmt_time(c.start)}-{fmt_time(c.end)})"
     return found
+
+
+def _rest_backed(box: Toolbox, rest: str, evs: list[ClipEvidence], videos: set[str]) -> bool:
+    """Does one of these videos back at least `coverage.MIN_COVER` of what the question asks, weighed as
+    `coverage` weighs it? A sure label of one thing named is not enough when the rest of the question,
+    which the index could check, is not there ("someone throws a ball across a dark board": a bubble is
+    a ball). When most of the question is nothing the index could check ("a fluffy white dog lying on
+    the floor"), the label alone decides, as before."""
+    from .coverage import MIN_COVER, covered
+
+    cover = covered(box, rest, evs)
+    return not cover or any(c >= MIN_COVER for v, c, _ in cover if v in videos)
