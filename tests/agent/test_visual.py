@@ -179,3 +179,14 @@ def test_which_video_names_the_video_a_sure_label_is_in_or_is_not_found(
     assert not none.found and none.notes == [
         'no label or line names it surely; the closest clips: vidagent search "horse on a beach"'
     ]
+
+
+def test_an_unsure_label_names_a_video_only_when_the_rest_of_the_question_is_not_against_it(
+    label_store: Path,
+) -> None:
+    # hare 0.45 (under 0.5): a fence, which labels could show, is nowhere -> not this video
+    assert not vidagent.ask("Which video shows a hare by a fence?", store=label_store, requery=False).found
+    assert vidagent.ask("Which video shows a hare?", store=label_store, requery=False).answer.startswith("animals.mp4")
+    # Samoyed 0.81: the label decides alone
+    sure = vidagent.ask("Which video shows a white dog by a fence?", store=label_store, requery=False)
+    assert sure.answer.startswith("animals.mp4 (seen: Samoyed")

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 _WHICH = re.compile(
     r"^(?:in\s+|on\s+)?(?:which|what)\s+(?:videos?|clips?|films?|movies?|recordings?|files?)\b\s*(.*)$", re.IGNORECASE
 )
+#: a label the tagger gives more than half its probability names its video alone; a surer-than-the-floor
+#: label under this needs the rest of the question not to be against it (`_rest_backed`)
+ALONE = 0.5
 _SKIP = frozenset(
     "a an the any some one does do did is are was were has have had show shows shown feature features contain "
     "contains include includes there about with of in on at someone somebody anyone".split()
@@ -73,8 +76,8 @@ def which_video(box: Toolbox, question: str, query: Query, evs: list[ClipEvidenc
         box.steps.append({"tool": "seen_kind", "args": {"kind": kind}, "result": seen and seen.to_json()})
         if seen is not None:
             ans = answer_seen(question, seen, evs, box.steps, query.to_json(), error)
-            if not _rest_backed(box, rest, evs, {c.video for c in ans.citations}):
-                continue  # a ball is there, but nothing of "throws ... across a dark board"
+            if seen.top < ALONE and not _rest_backed(box, rest, evs, {c.video for c in ans.citations}):
+                continue  # a "ball" (a bubble, 0.48) is there, but nothing of "throws ... across a dark board"
             label = f"{seen.label}, {_article(seen.nearer())}" if seen.nearer() != seen.label else seen.label
             videos = ", ".join(dict.fromkeys(Path(c.video).name for c in ans.citations))  # surest first
             ans.answer = f"{videos} (seen: {label}; image tagger, best {seen.top:.2f})"
@@ -90,9 +93,9 @@ def which_video(box: Toolbox, question: str, query: Query, evs: list[ClipEvidenc
 
 def _rest_backed(box: Toolbox, rest: str, evs: list[ClipEvidence], videos: set[str]) -> bool:
     """Does one of these videos back at least `coverage.MIN_COVER` of what the question asks, weighed as
-    `coverage` weighs it? A sure label of one thing named is not enough when the rest of the question,
-    which the index could check, is not there ("someone throws a ball across a dark board": a bubble is
-    a ball). When most of the question is nothing the index could check ("a fluffy white dog lying on
+    `coverage` weighs it? A label between the floor and `ALONE` of one thing named is not enough when
+    the rest of the question, which the index could check, is not there ("someone throws a ball across a
+    dark board": a bubble at 0.48, which WordNet makes a kind of ball). When most of the question is nothing the index could check ("a fluffy white dog lying on
     the floor"), the label alone decides, as before."""
     from .coverage import MIN_COVER, covered
 
