@@ -213,3 +213,39 @@ def test_a_sure_label_names_a_video_only_if_the_rest_of_the_question_is_not_agai
     dog = [_ev("d", "/v/dog.mp4", [("Samoyed", 0.87)])]
     vague = _Box({}, {"fluffy": 0, "lying": 0, "floor": 0, "dog": 32, "white": 29})
     assert _rest_backed(vague, "a fluffy white dog lying on the floor", dog, {"/v/dog.mp4"})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "rest", "yes"),
+    [
+        ("Is there a video with a dog?", "with a dog?", True),
+        ("Are there any clips of people walking?", "of people walking?", True),
+        ("Do any of the videos show a man in a bow tie?", "show a man in a bow tie?", True),
+        ("Does any film feature a cockatoo?", "feature a cockatoo?", True),
+        ("Do I have a video of the Earth from space?", "of the Earth from space?", True),
+        ("Find the video with the cockatoo", "with the cockatoo", False),
+        ("Show me the clip where a lecturer introduces himself", "where a lecturer introduces himself", False),
+        ("Which video shows a dog?", "shows a dog?", False),
+        # about one video, not a choice among them: other paths
+        ("Does the video show a dog?", None, False),
+        ("Is there a dog in the video?", None, False),
+        ("Find the cockatoo", None, False),
+    ],
+)
+def test_which_video_questions_asked_for_yes_or_no_or_as_requests(question: str, rest: str | None, yes: bool) -> None:
+    from vidagent.agent.which import asks_video, asks_yes, searchable
+
+    assert asks_video(question) == rest and asks_yes(question) is yes
+    if rest is not None:
+        assert searchable(rest).split()[0] not in ("with", "of", "where", "show", "feature")
+
+
+def test_library_questions_with_and_without_a_channel() -> None:
+    from vidagent.agent.library import _CHANNEL
+
+    for rest, no in [("with no sound?", True), ("without sound", True), ("without any speech?", True)]:
+        m = _CHANNEL.match(rest)
+        assert m is not None and bool((m.group("no") or "").strip() == "no" or m.group("without")) is no
+    m = _CHANNEL.match("with speech?")
+    assert m is not None and not m.group("no") and not m.group("without")
+    assert _CHANNEL.match("with a dog?") is None

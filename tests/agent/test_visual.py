@@ -190,3 +190,11 @@ def test_an_unsure_label_names_a_video_only_when_the_rest_of_the_question_is_not
     # Samoyed 0.81: the label decides alone
     sure = vidagent.ask("Which video shows a white dog by a fence?", store=label_store, requery=False)
     assert sure.answer.startswith("animals.mp4 (seen: Samoyed")
+
+
+def test_which_video_asked_for_yes_or_no_says_yes_or_is_not_found(label_store: Path) -> None:
+    ans = vidagent.ask("Is there a video with a white dog?", store=label_store, requery=False)
+    assert ans.answer == "Yes: animals.mp4 (seen: Samoyed, a spitz; image tagger, best 0.81)"
+    none = vidagent.ask("Is there a video of a horse on a beach?", store=label_store, requery=False)
+    assert not none.found and none.answer.startswith("Not found")  # never "No": the tagger may miss it
+    assert vidagent.ask("Find the video with the jellyfish and the scuba diver", store=label_store, requery=False).found

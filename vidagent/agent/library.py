@@ -30,7 +30,8 @@ _MOST = re.compile(
     re.IGNORECASE,
 )
 _CHANNEL = re.compile(
-    rf"^(?:has|have|contains?|includes?|shows?)\s+(?P<no>no\s+|any\s+)?(?P<what>{SPEECH_WORDS}|{TEXT_WORDS}|audio|sound)"
+    rf"^(?:(?:has|have|with|contains?|includes?|shows?)\s+(?P<no>no\s+|any\s+)?|(?P<without>without)\s+(?:any\s+)?)"
+    rf"(?P<what>{SPEECH_WORDS}|{TEXT_WORDS}|audio|sound)"
     r"(?:\s+(?:track|on\s+screen))?\s*[?.!]*$",
     re.IGNORECASE,
 )
@@ -57,7 +58,7 @@ def _fits(box: Toolbox, rest: str, vids: list[VideoRecord]) -> tuple[list[VideoR
         return top, say(top[0]), True
     if m := _CHANNEL.match(rest):
         what = channel_of(m.group("what"))
-        want = (m.group("no") or "").strip().lower() != "no"
+        want = (m.group("no") or "").strip().lower() != "no" and not m.group("without")
         found = [v for v in vids if has_channel(box, v, what) is want]
         said = {"audio": "audio track", "text": "text read on screen", "speech": "speech heard"}[what]
         return found, said if want else "no " + said, what == "audio"  # the file itself says so

@@ -39,7 +39,7 @@ from .requery import (
 from .summary import answer_summary, asks_summary
 from .tools import Toolbox
 from .visual import answer_seen, seen_kind
-from .which import asks_video, searchable, which_video
+from .which import asks_video, asks_yes, searchable, which_video
 
 REQUERY_CLIPS = 2  # how many of the top clips are re-read when stored evidence has no answer
 MAX_CITED = 3
@@ -295,6 +295,8 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     if (whole := _about_a_video(box, question, query, video, top_k)) is not None:
         return whole
     if (rest := asks_video(question)) is not None and (listed := library_answer(box, question, rest, query)):
+        if listed.found and asks_yes(question):  # "is there a video with no sound?"
+            listed.answer = f"Yes: {listed.answer}"
         return listed  # "which video is the longest?", "which videos have no sound?": the files' records
     if (anchor := time_anchor(question)) is not None:  # "what happens at 2:30?": the clip at that time
         at = at_time(box, question, query, anchor, video, top_k, requery)
@@ -314,6 +316,8 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
             named = ask_models(box, question, hits)
         if named is None:  # the video whose evidence backs most of what is asked, said as partial
             named = answer_covered(box, question, about, evs, query.to_json(), error)
+        if named is not None and named.found and asks_yes(question):
+            named.answer = f"Yes: {named.answer}"
         if named is None:  # no line or label answers with a video; search ranks by resemblance instead
             named = Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
             if hint := searchable(about):

@@ -24,22 +24,45 @@ if TYPE_CHECKING:
     from .question import Query
     from .tools import Toolbox
 
-_WHICH = re.compile(
-    r"^(?:in\s+|on\s+)?(?:which|what)\s+(?:videos?|clips?|films?|movies?|recordings?|files?)\b\s*(.*)$", re.IGNORECASE
+_MEDIA = r"(?:videos?|clips?|films?|movies?|recordings?|files?)"
+_WHICH = re.compile(rf"^(?:in\s+|on\s+)?(?:which|what)\s+{_MEDIA}\b\s*(.*)$", re.IGNORECASE)
+# The same question asked for yes or no, or as a request: "is there a video with a dog?", "do any of the
+# videos show a man in a bow tie?", "does any clip show...", "do I have a video of...", "find the video
+# with the cockatoo", "show me the clip where a lecturer introduces himself".
+_YES_NO = re.compile(
+    rf"^(?:(?:is|are)\s+there|(?:do|does)\s+(?:i|we)\s+have|have\s+(?:i|we)\s+got|(?:do|does))\s+"
+    rf"(?:a|an|any|some)\s+(?:of\s+(?:the|my|our)\s+)?{_MEDIA}\b\s*(.*)$",
+    re.IGNORECASE,
+)
+_REQUEST = re.compile(
+    rf"^(?:please\s+)?(?:find|show\s+me|give\s+me|get|open|play)\s+(?:me\s+)?(?:the|a|any)\s+{_MEDIA}\b\s*(.*)$",
+    re.IGNORECASE,
 )
 #: a label the tagger gives more than half its probability names its video alone; a surer-than-the-floor
 #: label under this needs the rest of the question not to be against it (`_rest_backed`)
 ALONE = 0.5
 _SKIP = frozenset(
     "a an the any some one does do did is are was were has have had show shows shown feature features contain "
-    "contains include includes there about with of in on at someone somebody anyone".split()
+    "contains include includes there about with of in on at someone somebody anyone showing featuring "
+    "containing including that where which whose".split()
 )
 
 
 def asks_video(question: str) -> str | None:
-    """What a which-video question asks about ("shows a dog"), or None for any other question."""
-    m = _WHICH.match(" ".join(question.split()))
-    return m.group(1) if m else None
+    """What a which-video question asks about ("shows a dog"), or None for any other question; also
+    asked for yes or no ("is there a video with a dog?") or as a request ("find the clip where...")."""
+    q = " ".join(question.split())
+    for pattern in (_WHICH, _YES_NO, _REQUEST):
+        if m := pattern.match(q):
+            return m.group(1)
+    return None
+
+
+def asks_yes(question: str) -> bool:
+    """Is a which-video question asked for yes or no ("is there a video with a dog?")? Its answer then
+    starts "Yes: " when a video is named; otherwise it is Not found, never "No" (what the index does not
+    show may still be there)."""
+    return bool(_YES_NO.match(" ".join(question.split())))
 
 
 def searchable(rest: str) -> str:
