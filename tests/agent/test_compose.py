@@ -130,3 +130,49 @@ def test_british_and_american_spellings_are_one_word() -> None:
     assert coverage(analyse("Which licence does the film use?"), "LICENSED AS CREATIVE COMMONS ATTRIBUTE 3.0") > 0
     for a, b in [("four", "for"), ("hour", "hor"), ("rise", "rize"), ("fence", "fense")]:
         assert stem(a) != stem(b), (a, b)  # short words keep their own spelling
+
+
+@pytest.mark.parametrize(
+    ("question", "attr", "scope"),
+    [
+        ("What is the license of Big Buck Bunny?", ["license"], {"big", "buck", "bunny"}),
+        ("Who is the technical director of the film?", ["technical", "director"], set()),  # "the film": no owner
+        ("Who's the lead artist for Big Buck Bunny?", ["lead", "artist"], {"big", "buck", "bunny"}),
+        ("What is the name of the cat?", [], set()),  # "name": the name question type, not an attribute
+        ("Who is the lecturer?", [], set()),
+        ("What is in the box?", [], set()),
+    ],
+)
+def test_the_attribute_asked_for_and_what_it_belongs_to(question: str, attr: list[str], scope: set[str]) -> None:
+    from vidagent.agent.question import _attribute_of
+
+    got_attr, got_scope = _attribute_of(question.lower())
+    if scope:
+        assert (got_attr, got_scope) == (attr, scope)
+    else:
+        assert not got_scope
+    q = analyse(question)
+    assert len(q.families) == len(q.focus) - max(len(scope) - 1, 0)  # the owner's name is one concept
+
+
+def _end_credits() -> ClipEvidence:
+    b = lambda text, y0: TextBox(text, 0.3, y0, 0.7, y0 + 0.03, 0.95, 570.0)
+    boxes = [
+        b("BIG BUCK BUNNY HAS BEEN REALISED", 0.30),
+        b("WITH THE FINANCIAL SUPPORT FROM", 0.34),
+        b("Digital Pioneers fund", 0.40),
+        b("LICENSED AS CREATIVE COMMONS ATTRIBUTE 3.0", 0.70),
+    ]
+    return ClipEvidence("c2", "film.mp4", "h", 565.0, 575.0, boxes=boxes)
+
+
+def test_a_line_holding_the_attribute_beats_one_that_only_names_its_owner() -> None:
+    from vidagent.describe import get_embedder
+
+    query = analyse("What is the license of Big Buck Bunny?")
+    text, spans = best(query, rank(query, candidates(query, [_end_credits()]), get_embedder("minilm")))
+    # before: "WITH THE FINANCIAL SUPPORT FROM", under the line naming the film (3 of the 4 question words)
+    assert "CREATIVE COMMONS ATTRIBUTE" in text and "LICENSED" in spans[0].evidence
+    # no line holds a budget: the line under the film's name is no answer either
+    query = analyse("What is the budget of Big Buck Bunny?")
+    assert best(query, rank(query, candidates(query, [_end_credits()]), get_embedder("minilm"))) == ("", [])

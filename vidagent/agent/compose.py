@@ -21,8 +21,8 @@ from typing import Any
 
 from ..perception.layout import STACK_GAP, Line, continues, frame_lines, normalise, pairs, same_text
 from ..types import Segment, TextBox
-from .question import DURATION, Query, coverage, looks_like_name, matched, precision, tokens, type_fit
-from .words import file_name_words
+from .question import DURATION, Query, coverage, looks_like_name, matched, matches, precision, tokens, type_fit
+from .words import content_stems, file_name_words
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
@@ -267,6 +267,17 @@ def _line_spans(query: Query, line: str, ev: ClipEvidence, a: float, b: float) -
     return spans
 
 
+def _in_clip(query: Query, ev: ClipEvidence) -> bool:
+    """Does the clip's text (lines read, sentences said) name what the attribute belongs to?"""
+    text = " ".join([b.text for b in ev.boxes] + list(ev.lines) + [seg.text for seg in ev.speech])
+    return matches(query.scope, content_stems(text))
+
+
+def _holds_attr(query: Query, s: Span) -> bool:
+    """Does the span (its label, context or answer) hold the attribute asked for?"""
+    return matches(query.attr, content_stems(f"{s.context} {s.label} {s.answer}"))
+
+
 def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
     """Scored spans that pass every gate, best first."""
     if not spans or not (query.focus or query.scoped):
@@ -285,10 +296,18 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             wide = coverage(query, f"{s.context} {text}") - CONTEXT_DISCOUNT
             if wide > cov:
                 cov, hits[id(s)] = wide, (matched(query, f"{s.context} {text}"), CONTEXT_DISCOUNT)
+        if query.scope and query.focus and not matches(query.scope, content_stems(text)) and _in_clip(query, s.clip):
+            # "the license of Big Buck Bunny": a line of the clip that names the film puts the span in scope
+            cov += 1 / len(query.families)
         if query.qtype == "shown" and s.kind == "seen":
             cov = max(cov, 0.5)
         if cov >= MIN_COVER:
             covered.append((s, cov))
+    if query.attr and (query.scope or any(_holds_attr(query, s) for s, _ in covered)):
+        # "what is the license of Big Buck Bunny?": spans holding "license" answer; one that only names
+        # the film ("BIG BUCK BUNNY HAS BEEN REALISED / WITH THE FINANCIAL SUPPORT FROM") does not, also
+        # when no span holds it ("what is the budget of Big Buck Bunny?")
+        covered = [(s, c) for s, c in covered if _holds_attr(query, s)]
     rare = _rarity(query, [hits[id(s)][0] for s, _ in covered])
     texts = sorted({s.evidence for s, _ in covered})
     if not texts:

@@ -29,6 +29,11 @@ class Query:
     #: asked of clips chosen by something other than its words (a time: `anchored`), so a question with
     #: no content words ("who is speaking at 0:03?") still has spans to rank
     scoped: bool = False
+    #: family of the attribute asked for in "what is the LICENSE of X", "who is the DIRECTOR of X": a span
+    #: that holds it is preferred to one that only names X (`compose.rank`)
+    attr: set[str] = field(default_factory=set)
+    #: family of what it belongs to ("of BIG BUCK BUNNY"): also met by the rest of the span's clip
+    scope: set[str] = field(default_factory=set)
 
     def to_json(self) -> dict[str, object]:
         return {"type": self.qtype, "answer_type": self.answer_type, "focus": self.focus, "kind": self.kind}
@@ -130,15 +135,25 @@ def analyse(question: str) -> Query:
         if qtype in ("how_many", "how_much", "how_long") and lw in ("many", "much", "long", "time"):
             continue
         focus.append(lw)
+    attr_words, scope_words = _attribute_of(low)
     families: list[set[str]] = []
+    scope: set[str] = set()
     for w in focus:  # words of one family ("financial support") are one concept, counted once
         fam = family(w)
+        if w in scope_words:  # "of Big Buck Bunny": what the attribute belongs to is one concept
+            scope |= fam
+            continue
         for f in families:
             if f & fam:
                 f |= fam
                 break
         else:
             families.append(fam)
+    if scope:
+        families.append(scope)
+    attr: set[str] = set()
+    for w in attr_words:
+        attr |= family(w)
     # The asked-for noun phrase: "which LAW SCHOOL is thanked" (up to the verb); an answer may repeat it.
     m = re.match(
         r"^(?:what|which)\s+((?:[\w'-]+\s+){0,3}?)(?:is|are|was|were|did|does|do|has|have|gave|"
@@ -153,7 +168,26 @@ def analyse(question: str) -> Query:
     from .visual import asked_kind, present_kind
 
     kind = (present_kind(q) if qtype == "yes_no" else asked_kind(q)) or ""
-    return Query(q, qtype, atype, focus, families, head, allw, kind)
+    return Query(q, qtype, atype, focus, families, head, allw, kind, attr=attr, scope=scope)
+
+
+_ATTRIBUTE = re.compile(
+    r"^(?:what|who|which)(?:'s|\s+(?:is|are|was|were))\s+(?:the|a|an)\s+((?:[\w'-]+\s+){1,3}?)"
+    r"(?:of|for|behind|on)\s+(.+?)[?.!]*$"
+)
+
+
+def _attribute_of(low: str) -> tuple[list[str], set[str]]:
+    """("license" words, "big buck bunny" words) of "what is the license of Big Buck Bunny?": the
+    attribute asked for and what it belongs to. A multi-word name of the owner ("Big Buck Bunny") is one
+    concept, as "the film" is none, so a line holding the attribute is not outweighed by one that only
+    names the owner ("BIG BUCK BUNNY HAS BEEN REALISED")."""
+    m = _ATTRIBUTE.match(low)
+    if not m:
+        return [], set()
+    attr = [w for w in m.group(1).split() if w not in STOP]
+    scope = {w.removesuffix("'s") for w in re.findall(r"[\w'-]+", m.group(2)) if w not in STOP}
+    return (attr, scope) if attr and scope else ([], set())
 
 
 def matches(fam: set[str], text_stems: set[str]) -> bool:
