@@ -22,8 +22,8 @@ word nothing indexed could back ("bearded": no clip's text holds it, no label is
 cannot tell videos apart; a question most of whose words are such is not answered. A video's cover is
 the weighted share of the words backed in any of its retrieved clips (sure backing 1, weak 0.5). The
 best video is named when it covers at least `MIN_COVER` with a sure backing (a label at `KIND_FLOOR`, a
-detection, or two words said or shown in one clip); the answer says which words matched, how, and which nothing
-backs, so a partial match reads as one.
+detection, or two words said or shown in one clip); the answer says which words matched, how, and
+which nothing backs, so a partial match reads as one.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ _FRAME = frozenset(
     "picture".split()
 )
 
-
+# Words of the signal phrases that describe the recording, not what is in it ("static CAMERA")
 _PHRASE_FRAME = frozenset("camera scene things mostly picture".split())
 
 
@@ -258,7 +258,7 @@ def answer_covered(
     if not ranked:
         return None
     top = ranked[0][1]
-    chosen = [r for r in ranked if r[1] == top and _sure(r[2])][:MAX_VIDEOS]
+    chosen = [r for r in ranked if abs(r[1] - top) < 1e-9 and _sure(r[2])][:MAX_VIDEOS]
     if top < MIN_COVER or not chosen:
         return None
     words = asked_words(rest)
