@@ -98,9 +98,10 @@ def which_video(box: Toolbox, question: str, query: Query, evs: list[ClipEvidenc
         seen = seen_kind(kind, evs, own=True)
         box.steps.append({"tool": "seen_kind", "args": {"kind": kind}, "result": seen and seen.to_json()})
         if seen is not None:
-            ans = answer_seen(question, seen, evs, box.steps, query.to_json(), error)
-            if seen.top < ALONE and not _rest_backed(box, rest, evs, {c.video for c in ans.citations}):
+            showing = {e.video for e in evs if e.clip_id in {c for c, _ in seen.clips}}
+            if seen.top < ALONE and not _rest_backed(box, rest, evs, showing):
                 continue  # a "ball" (a bubble, 0.48) is there, but nothing of "throws ... across a dark board"
+            ans = answer_seen(question, seen, evs, box.steps, query.to_json(), error)
             label = f"{seen.label}, {_article(seen.nearer())}" if seen.nearer() != seen.label else seen.label
             videos = ", ".join(dict.fromkeys(Path(c.video).name for c in ans.citations))  # surest first
             ans.answer = f"{videos} (seen: {label}; image tagger, best {seen.top:.2f})"
@@ -117,9 +118,9 @@ def which_video(box: Toolbox, question: str, query: Query, evs: list[ClipEvidenc
 def _rest_backed(box: Toolbox, rest: str, evs: list[ClipEvidence], videos: set[str]) -> bool:
     """Does one of these videos back at least `coverage.MIN_COVER` of what the question asks, weighed as
     `coverage` weighs it? A label between the floor and `ALONE` of one thing named is not enough when
-    the rest of the question, which the index could check, is not there ("someone throws a ball across a
-    dark board": a bubble at 0.48, which WordNet makes a kind of ball). When most of the question is nothing the index could check ("a fluffy white dog lying on
-    the floor"), the label alone decides, as before."""
+    the rest of the question, which the index could check, is not there ("someone throws a ball across
+    a dark board": a bubble at 0.48, which WordNet makes a kind of ball). When most of the question is
+    nothing the index could check ("a fluffy white dog lying on the floor"), the label alone decides."""
     from .coverage import MIN_COVER, covered
 
     cover = covered(box, rest, evs)
