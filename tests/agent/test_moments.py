@@ -20,10 +20,38 @@ from vidagent.agent.question import analyse
         ("When was the film made?", False),  # a date, left to the time type
         ("When did the company start?", False),
         ("Who is the speaker?", False),
+        # the other ways to ask it
+        ("At what time is Nottingham mentioned?", True),
+        ("At which point does the narrator talk about licenses?", True),
+        ("Where in the video is the fund shown?", True),
+        ("What second does the logo appear?", True),
+        ("Find the moment where the narrator talks about licenses", True),
+        ("Take me to the part where the rabbit wakes up", True),
+        ("Show me when the title appears", True),
+        ("Where is the film set?", False),
+        ("Show me the video with a dog", False),
+        ("At what temperature does water boil?", False),
     ],
 )
 def test_asks_moment(question: str, moment: bool) -> None:
     assert asks_moment(analyse(question)) is moment
+
+
+@pytest.mark.parametrize(
+    ("question", "when"),
+    [
+        ("At what time is Nottingham mentioned?", "when is Nottingham mentioned?"),
+        ("Where in the trailer does MoviePy appear?", "when does MoviePy appear?"),
+        ("What time does the title appear?", "when does the title appear?"),
+        ("Find the moment where the narrator talks about licenses", "when does the narrator talks about licenses"),
+        ("Show me where Enrico Valenza is shown", "when does Enrico Valenza is shown"),  # for analysis only
+        ("When is the fund shown?", "When is the fund shown?"),
+    ],
+)
+def test_other_ways_to_ask_when_are_put_as_when_questions(question: str, when: str) -> None:
+    from vidagent.agent.question import as_when
+
+    assert as_when(question) == when
 
 
 def test_a_when_question_is_answered_with_the_moment_the_words_are_on_screen(sign_store: tuple[Path, Path]) -> None:
@@ -35,6 +63,14 @@ def test_a_when_question_is_answered_with_the_moment_the_words_are_on_screen(sig
     assert 2.0 - 0.5 <= cite.start < cite.end <= 5.0 + 0.5
     meadow = vidagent.ask("When is the meadow chapter shown?", store=store, requery=False)
     assert meadow.found and 5.0 - 0.5 <= meadow.citations[0].start < 7.0
+
+
+def test_a_moment_asked_in_other_words_is_the_same_moment(sign_store: tuple[Path, Path]) -> None:
+    store, _ = sign_store
+    for q in ("At what time is the Blue Pioneers Fund shown?", "Find the moment where the Blue Pioneers Fund is shown"):
+        ans = vidagent.ask(q, store=store, requery=False)
+        assert ans.found and ans.answer.startswith("at ") and 2.0 - 0.5 <= ans.citations[0].start < 5.0, q
+    assert not vidagent.ask("Show me where the Red Cross fund is shown", store=store, requery=False).found
 
 
 def test_a_moment_must_hold_every_word_of_the_question(sign_store: tuple[Path, Path]) -> None:

@@ -84,8 +84,40 @@ _SHOWN = re.compile(
 )
 
 
-def analyse(question: str) -> Query:
+# Other ways to ask when something happens, each put as the "when ..." question it is: "at what time is
+# X mentioned?", "at which point does...", "where in the video is X shown?", "what second does...",
+# "find the moment where...", "show me where / when...", "take me to the part where...".
+_MOMENT_FORMS = (
+    re.compile(r"^at\s+(?:what|which)\s+(?:time|point|moment|second|minute|stage)s?\s+(?P<rest>.+)$", re.I),
+    re.compile(r"^(?:where|when)\s+in\s+the\s+(?:video|film|clip|movie|recording|trailer)s?\s+(?P<rest>.+)$", re.I),
+    re.compile(r"^what\s+(?:time|second|minute|point|moment)\s+(?P<rest>(?:does|do|is|are|can)\b.+)$", re.I),
+    re.compile(
+        r"^(?:please\s+)?(?:find|show\s+me|give\s+me|take\s+me\s+to|jump\s+to|go\s+to|skip\s+to)\s+"
+        r"(?:the\s+|a\s+)?(?:moment|part|point|time|bit|scene|place|spot|section)s?\s+"
+        r"(?:where|when|that|in\s+which|at\s+which)\s+(?P<plain>.+)$",
+        re.I,
+    ),
+    re.compile(r"^(?:please\s+)?show\s+me\s+(?:where|when)\s+(?P<plain>.+)$", re.I),
+)
+_AUX = re.compile(r"^(?:does|do|did|is|are|was|were|can|will|has|have)\b", re.I)
+
+
+def as_when(question: str) -> str:
+    """The question put as "when ...?" if it asks when something happens in other words ("at what time
+    is Nottingham mentioned?" -> "when is Nottingham mentioned?"; "find the moment where the narrator
+    talks about licenses" -> "when does the narrator talks about licenses"); else the question as is."""
     q = " ".join(question.strip().split())
+    for form in _MOMENT_FORMS:
+        m = form.match(q)
+        if m is None:
+            continue
+        rest = m.groupdict().get("rest") or m.group("plain")
+        return f"when {rest}" if _AUX.match(rest) else f"when does {rest}"
+    return q
+
+
+def analyse(question: str) -> Query:
+    q = as_when(question)
     low = q.lower()
     words = tokens(low)
     first = words[0] if words else ""

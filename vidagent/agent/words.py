@@ -118,6 +118,7 @@ STOP = set(
         "feature",
         "features",
         "call",
+        "calls",
         "many",
         "much",
         "please",
