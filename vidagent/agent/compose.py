@@ -283,6 +283,13 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
     if not spans or not (query.focus or query.scoped):
         return []
     # Coverage first (cheap, no model): only spans that address the question are embedded.
+    scoped: dict[str, bool] = {}  # per clip: does its text name the attribute's owner (read once per clip)
+
+    def in_clip(ev: ClipEvidence) -> bool:
+        if ev.clip_id not in scoped:
+            scoped[ev.clip_id] = _in_clip(query, ev)
+        return scoped[ev.clip_id]
+
     covered = []
     hits: dict[int, tuple[list[bool], float]] = {}  # per span: concepts met, and the context discount
     for s in spans:
@@ -296,7 +303,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             wide = coverage(query, f"{s.context} {text}") - CONTEXT_DISCOUNT
             if wide > cov:
                 cov, hits[id(s)] = wide, (matched(query, f"{s.context} {text}"), CONTEXT_DISCOUNT)
-        if query.scope and query.focus and not matches(query.scope, content_stems(text)) and _in_clip(query, s.clip):
+        if query.scope and query.focus and not matches(query.scope, content_stems(text)) and in_clip(s.clip):
             # "the license of Big Buck Bunny": a line of the clip that names the film puts the span in scope
             cov += 1 / len(query.families)
         if query.qtype == "shown" and s.kind == "seen":
