@@ -35,6 +35,14 @@ _CHANNEL = re.compile(
     r"(?:\s+(?:track|on\s+screen))?\s*[?.!]*$",
     re.IGNORECASE,
 )
+_HOW_MANY = re.compile(
+    r"^how\s+many\s+(?:videos|films|movies|files|recordings|video\s+files)\s+(?P<rest>.*?)\s*[?.!]*$", re.IGNORECASE
+)
+#: words of a how-many question that only say "in the library" ("are there", "have I indexed")
+_ALL = frozenset(
+    "are is there do does did have has i we you in the my our this library store collection folder index indexed "
+    "total all altogether so far got".split()
+)
 MAX_NAMED = 8
 
 
@@ -82,3 +90,32 @@ def library_answer(box: Toolbox, question: str, rest: str, query: Any) -> Answer
         f" (+{len(found) - MAX_NAMED} more)" if len(found) > MAX_NAMED else ""
     )
     return Answer(question, f"{names} ({said})", cites, box.steps, mode="offline", evidence=said, query=query.to_json())
+
+
+def count_videos(box: Toolbox, question: str, query: Any) -> Answer | None:
+    """How many videos are indexed ("how many videos are in the library?"), or have a channel ("how many
+    videos have speech?"), named and cited whole; None for other questions ("how many videos show a dog?")."""
+    from .answer import Answer, fmt_time
+
+    m = _HOW_MANY.match(" ".join(question.split()))
+    if m is None:
+        return None
+    vids = [v for v in box.store.videos() if v.plan_key is not None]
+    rest = m.group("rest")
+    if not set(re.findall(r"[a-z']+", rest.lower())) <= _ALL:
+        got = _fits(box, re.sub(r"^(?:do|does|did)\s+", "", rest), vids) if vids else None
+        if got is None or _MOST.match(rest):
+            return None
+        vids, said, sure = got
+    else:
+        said, sure = "indexed", True
+    box.steps.append({"tool": "library", "args": {"count": rest}, "result": len(vids)})
+    total = sum(v.duration or 0.0 for v in vids)
+    names = ", ".join(Path(v.path).name for v in vids[:MAX_NAMED]) + (
+        f" (+{len(vids) - MAX_NAMED} more)" if len(vids) > MAX_NAMED else ""
+    )
+    text = f"{len(vids)} video{'' if len(vids) == 1 else 's'} ({said}, {fmt_time(total)} in all)" + (
+        f": {names}" if vids else ""
+    )
+    cites = [whole_video(box, v, said, sure) for v in vids[:MAX_NAMED]]
+    return Answer(question, text, cites, box.steps, mode="offline", evidence=said, query=query.to_json())

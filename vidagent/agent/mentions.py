@@ -20,7 +20,7 @@ from .anchored import SAID, WRITTEN, Anchor, choose_video, file_words, naming_wo
 
 if TYPE_CHECKING:
     from ..store.records import VideoRecord
-    from .answer import Answer
+    from .answer import Answer, Citation
     from .question import Query
     from .tools import Toolbox
 
@@ -34,6 +34,12 @@ _FRAME = frozenset(
     "times often word words phrase term name narrator speaker someone anyone he she they it video videos film "
     "movie clip trailer lecture recording footage the a an in on of by".split()
 )
+_WHEN = re.compile(r"^when\s+(?:is|are|was|were|does|do|did|has|have)\s+(?P<rest>.+?)\s*[?.!]*$", re.IGNORECASE)
+_ORDINAL = re.compile(
+    r"\b(?:for\s+)?(?:the\s+)?(?P<which>first|last|earliest|latest|final)(?:\s+time)?\b", re.IGNORECASE
+)
+#: (start, end, text, clip id: "" for a sentence said, found by its time)
+Occurrence = tuple[float, float, str, str]
 LISTED = 10
 CITED = 5
 
@@ -44,7 +50,7 @@ def asks_count(question: str) -> str | None:
     return m.group("rest") if m else None
 
 
-def _scope(box: Toolbox, question: str, video: str | None, k: int) -> list[VideoRecord] | str:
+def scope_of(box: Toolbox, question: str, video: str | None, k: int) -> list[VideoRecord] | str:
     """The video the question names, else every indexed video."""
     vids = [v for v in box.store.videos() if v.plan_key is not None]
     named = set(words_of(question)) & {w for v in vids for w in file_words(v)}
@@ -91,10 +97,24 @@ def _shown(box: Toolbox, q: Query, v: VideoRecord) -> list[tuple[float, float, s
     return out
 
 
-def count_mentions(box: Toolbox, question: str, rest: str, video: str | None, k: int, query: Any) -> Answer | None:
-    """The sentences said and lines shown holding every word asked about, counted and cited; None when
-    the question names nothing to count."""
-    from .answer import NOT_FOUND, Answer, Citation, fmt_time, verify_text
+def asks_ordinal(question: str) -> tuple[str, str] | None:
+    """(what is asked about, "first" or "last") for a when-question asking for the first or last time
+    something is said or shown ("when is creativity first mentioned?", "when does the word share appear
+    for the last time?"), else None."""
+    from .question import as_when
+
+    m = _WHEN.match(" ".join(as_when(question).split()))
+    if m is None or not (o := _ORDINAL.search(m.group("rest"))):
+        return None
+    which = "first" if o.group("which").lower() in ("first", "earliest") else "last"
+    return _ORDINAL.sub(" ", m.group("rest")), which
+
+
+def _occurrences(
+    box: Toolbox, question: str, rest: str, video: str | None, k: int
+) -> tuple[Query, list[tuple[VideoRecord, list[Occurrence], list[Occurrence]]]] | str | None:
+    """Every sentence said and line shown holding each word asked about, per video in scope: (the words
+    analysed, [(video, said, shown)]); a reason when no video fits; None when nothing is asked about."""
     from .question import analyse
 
     words = set(words_of(rest))
@@ -105,18 +125,78 @@ def count_mentions(box: Toolbox, question: str, rest: str, video: str | None, k:
     q = analyse(" ".join(what))
     if not q.focus:
         return None
-    scope = _scope(box, question, video, k)
+    scope = scope_of(box, question, video, k)
     if isinstance(scope, str):
-        ans = Answer(question, NOT_FOUND, [], box.steps, mode="offline", query=query.to_json())
-        ans.notes.append(scope)
-        return ans
+        return scope
     want_said = not (words & (WRITTEN | SHOWN)) or bool(words & SAID)
     want_shown = not (words & SAID) or bool(words & (WRITTEN | SHOWN))
-    parts, cites = [], []
+    found = []
     for v in scope:
+        said = [(a, b, text, "") for a, b, text in _said(box, q, v)] if want_said else []
+        found.append((v, said, _shown(box, q, v) if want_shown else []))
+    return q, found
+
+
+def _cite(box: Toolbox, v: VideoRecord, rows: dict[str, Any], hit: Occurrence, kind: str) -> Citation | None:
+    from .answer import Citation, verify_text
+
+    a, b, text, clip_id = hit
+    row = rows.get(clip_id) or next((r for r in rows.values() if float(r["start"]) <= a < float(r["end"])), None)
+    if row is None:
+        return None
+    ok = verify_text(box.store, row["clip_id"], text, a, b)
+    return Citation(v.path, a, b, row["clip_id"], text, ok, kind, row["start"], row["end"])
+
+
+def first_mention(
+    box: Toolbox, question: str, rest: str, which: str, video: str | None, k: int, query: Any
+) -> Answer | None:
+    """The first (or last) time each video in scope says or shows every word asked about, cited, with how
+    many times it does; None when nothing transcribed or read holds them (other answerers may see it)."""
+    from .answer import Answer, fmt_time
+
+    got = _occurrences(box, question, rest, video, k)
+    if got is None or isinstance(got, str):
+        return None
+    q, found = got
+    parts, cites = [], []
+    for v, said, shown in found:
+        hits = [(h, "said") for h in said] + [(h, "on screen") for h in shown]
+        if not hits:
+            continue
+        (hit, kind) = (min if which == "first" else max)(hits, key=lambda x: (x[0][0], x[0][1]))
         rows = {r["clip_id"]: r for r in box.store.active_rows(video_hash=v.hash)}
-        said = _said(box, q, v) if want_said else []
-        shown = _shown(box, q, v) if want_shown else []
+        if (cite := _cite(box, v, rows, hit, kind)) is None:
+            continue
+        cites.append(cite)
+        more = f"the {which} of {len(hits)} times" if len(hits) > 1 else "the only time"
+        parts.append(f"at {fmt_time(hit[0])}-{fmt_time(hit[1])} in {Path(v.path).name} ({kind}; {more})")
+    box.steps.append({"tool": "first_mention", "args": {"words": q.focus, "which": which}, "result": parts})
+    if not parts:
+        return None
+    ans = Answer(
+        question, "; ".join(parts), cites, box.steps, mode="offline", evidence=cites[0].evidence, query=query.to_json()
+    )
+    ans.notes.append("found in the sentences transcribed and the lines read on keyframes")
+    return ans
+
+
+def count_mentions(box: Toolbox, question: str, rest: str, video: str | None, k: int, query: Any) -> Answer | None:
+    """The sentences said and lines shown holding every word asked about, counted and cited; None when
+    the question names nothing to count."""
+    from .answer import NOT_FOUND, Answer, fmt_time
+
+    got = _occurrences(box, question, rest, video, k)
+    if got is None:
+        return None
+    if isinstance(got, str):
+        ans = Answer(question, NOT_FOUND, [], box.steps, mode="offline", query=query.to_json())
+        ans.notes.append(got)
+        return ans
+    q, found = got
+    parts, cites = [], []
+    for v, said, shown in found:
+        rows = {r["clip_id"]: r for r in box.store.active_rows(video_hash=v.hash)}
         name = Path(v.path).name
         for kind, hits in (("said", said), ("shown", shown)):
             if not hits:
@@ -125,16 +205,9 @@ def count_mentions(box: Toolbox, question: str, rest: str, video: str | None, k:
                 f" (+{len(hits) - LISTED})" if len(hits) > LISTED else ""
             )
             parts.append(f"{kind} {len(hits)} time{'s' if len(hits) > 1 else ''} in {name}: at {times}")
-        for a, b, text in said[:CITED]:
-            row = next((r for r in rows.values() if float(r["start"]) <= a < float(r["end"])), None)
-            if row is not None:
-                ok = verify_text(box.store, row["clip_id"], text, a, b)
-                cites.append(Citation(v.path, a, b, row["clip_id"], text, ok, "said", row["start"], row["end"]))
-        for a, b, text, clip_id in shown[:CITED]:
-            row = rows[clip_id]
-            ok = verify_text(box.store, clip_id, text, a, b)
-            cites.append(Citation(v.path, a, b, clip_id, text, ok, "on screen", row["start"], row["end"]))
-    box.steps.append({"tool": "count_mentions", "args": {"words": q.focus, "videos": len(scope)}, "result": parts})
+        cites += [c for h in said[:CITED] if (c := _cite(box, v, rows, h, "said")) is not None]
+        cites += [c for h in shown[:CITED] if (c := _cite(box, v, rows, h, "on screen")) is not None]
+    box.steps.append({"tool": "count_mentions", "args": {"words": q.focus, "videos": len(found)}, "result": parts})
     if not parts:
         ans = Answer(question, NOT_FOUND, [], box.steps, mode="offline", query=query.to_json())
         ans.notes.append(f"not said or shown in what was transcribed or read: {' '.join(q.focus)}")

@@ -20,8 +20,8 @@ from .channels import answer_channel, asks_channel
 from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen_window
 from .coverage import answer_covered
 from .filefacts import answer_file, file_question, name_words
-from .library import library_answer
-from .mentions import asks_count, count_mentions
+from .library import count_videos, library_answer
+from .mentions import asks_count, asks_ordinal, count_mentions, first_mention
 from .modelask import ask_models
 from .moments import asks_moment, moment
 from .question import analyse
@@ -36,6 +36,7 @@ from .requery import (
     vote,
     worth_voting,
 )
+from .speaker import answer_speaker, asks_speaker
 from .summary import answer_summary, asks_summary
 from .tools import Toolbox
 from .visual import answer_seen, seen_kind
@@ -283,8 +284,18 @@ def _about_a_video(box: Toolbox, question: str, query: Any, video: str | None, k
         return answer_channel(box, question, said[0], said[1], video, k, query)
     if (about := asks_summary(question, names)) is not None:  # "what is the trailer about?"
         return answer_summary(box, question, about, video, k, query)
+    if (ordinal := asks_ordinal(question)) is not None:  # "when is creativity first mentioned?"
+        if (first := first_mention(box, question, ordinal[0], ordinal[1], video, k, query)) is not None:
+            return first
+    if (videos := count_videos(box, question, query)) is not None:  # "how many videos have speech?"
+        return videos
     if (counted := asks_count(question)) is not None:  # "how many times is copyright mentioned?"
         return count_mentions(box, question, counted, video, k, query)
+    speaking = asks_speaker(question)
+    if (speaking is not None or query.qtype == "who") and time_anchor(
+        question
+    ) is None:  # "who is speaking?", "who is the author of PsychoPy?"
+        return answer_speaker(box, question, speaking, video, k, query)  # the name the speaker gives, else None
     return None
 
 

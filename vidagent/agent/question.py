@@ -99,6 +99,9 @@ _MOMENT_FORMS = (
     ),
     re.compile(r"^(?:please\s+)?show\s+me\s+(?:where|when)\s+(?P<plain>.+)$", re.I),
 )
+_WHEN_Q = re.compile(r"^(?:when|at\s+what\s+(?:time|point))\b", re.I)
+#: "when is THE WORD creativity said?": the word itself is asked about, not the noun "word"
+_WORD_OF = re.compile(r"\bthe\s+(?:word|words|term|phrase|expression)\s+(?!of\b|for\b)", re.I)
 _AUX = re.compile(r"^(?:does|do|did|is|are|was|were|can|will|has|have)\b", re.I)
 
 
@@ -106,7 +109,8 @@ def as_when(question: str) -> str:
     """The question put as "when ...?" if it asks when something happens in other words ("at what time
     is Nottingham mentioned?" -> "when is Nottingham mentioned?"; "find the moment where the narrator
     talks about licenses" -> "when does the narrator talks about licenses"); else the question as is."""
-    q = " ".join(question.strip().split())
+    q = _WORD_OF.sub("", " ".join(question.strip().split())) if _WHEN_Q.match(question.strip()) else question
+    q = " ".join(q.strip().split())
     for form in _MOMENT_FORMS:
         m = form.match(q)
         if m is None:
@@ -116,8 +120,39 @@ def as_when(question: str) -> str:
     return q
 
 
+_AGENT = {
+    "made": "maker",
+    "produced": "producer",
+    "directed": "director",
+    "wrote": "writer",
+    "composed": "composer",
+    "funded": "funder",
+    "financed": "financer",
+    "sponsored": "sponsor",
+    "animated": "animator",
+    "designed": "designer",
+    "created": "creator",
+    "edited": "editor",
+    "developed": "developer",
+    "narrated": "narrator",
+    "scored": "composer",
+    "rendered": "renderer",
+}
+
+
+def as_role(question: str) -> str:
+    """ "who directed X?" put as "who is the director of X?": credits name roles, not deeds, and the
+    question is compared in meaning with lines like "SACHA GOEDEGEBURE | Director"."""
+    m = _MADE_BY.match(" ".join(question.strip().split()))
+    named = m is not None and any(w[0].isupper() for w in re.findall(r"[\w'-]+", m.group(2)))
+    if m is None or not named or not set(re.findall(r"[\w'-]+", m.group(2).lower())) - STOP - _VIDEO_NOUNS:
+        # "who made the trailer?": the video itself; "who wrote the original story?": a role, not a work
+        return question
+    return f"who is the {_AGENT[m.group(1).strip().lower()]} of {m.group(2)}?"
+
+
 def analyse(question: str) -> Query:
-    q = as_when(question)
+    q = as_role(as_when(question))
     low = q.lower()
     words = tokens(low)
     first = words[0] if words else ""
@@ -206,6 +241,13 @@ def analyse(question: str) -> Query:
 _ATTRIBUTE = re.compile(
     r"^(?:what|who|which)(?:'s|\s+(?:is|are|was|were))\s+(?:the|a|an)\s+((?:[\w'-]+\s+){1,3}?)"
     r"(?:of|for|behind|on)\s+(.+?)[?.!]*$"
+)
+
+_VIDEO_NOUNS = frozenset("video film movie clip trailer lecture recording footage talk it this that".split())
+_MADE_BY = re.compile(
+    r"^who\s+((?:made|produced|directed|wrote|composed|funded|financed|sponsored|animated|designed|created|edited|"
+    r"developed|narrated|scored|rendered)\s+)(?:the\s+)?(.+?)[?.!]*$",
+    re.IGNORECASE,
 )
 
 

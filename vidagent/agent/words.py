@@ -173,7 +173,7 @@ _RELATED = [
     {"animat", "anim"},
     {"rig"},
     {"direct", "director"},
-    {"produc", "producer"},
+    {"produc", "producer", "mak", "mad", "maker", "creat", "creator"},
     {"compos", "music", "score", "soundtrack"},
     {"sound", "audio", "foley", "mix"},
     {"col", "colour", "color", "grad"},
