@@ -84,3 +84,33 @@ def test_which_video_names_the_video_a_line_is_shown_in(sign_store: tuple[Path, 
     store, _ = sign_store
     ans = vidagent.ask("Which video mentions the Blue Pioneers Fund?", store=store, requery=False)
     assert ans.found and ans.answer.startswith("signs.mp4 (shown at ") and ans.citations[0].verified
+
+
+def test_when_something_is_seen_the_tagger_answers_surest_video_first() -> None:
+    from types import SimpleNamespace
+
+    from vidagent.agent.compose import ClipEvidence
+    from vidagent.agent.moments import seen_moment
+    from vidagent.agent.question import analyse
+
+    cockatoo = "sulphur-crested cockatoo"
+    evs = [
+        ClipEvidence("b", "/v/cockatoo.mp4", "h2", 7.85, 14.0, tag_scores=[(cockatoo, 0.46)]),
+        ClipEvidence("c", "/v/cockatoo.mp4", "h2", 0.0, 7.85, tag_scores=[(cockatoo, 0.08)]),  # unsure: not cited
+        ClipEvidence("a", "/v/stitched.mp4", "h1", 0.0, 3.0, tag_scores=[(cockatoo, 0.6)]),
+        ClipEvidence("d", "/v/earth.mp4", "h3", 0.0, 5.0, tag_scores=[("bubble", 0.9)]),
+    ]
+    box = SimpleNamespace(steps=[])
+
+    def ask(q: str) -> object:
+        return seen_moment(box, q, analyse(q), evs, "")  # type: ignore[arg-type]
+
+    ans = ask("When does the cockatoo appear?")
+    assert ans is not None and ans.answer.startswith(  # type: ignore[attr-defined]
+        "at 0:00:00.000-0:00:03.000 in stitched.mp4 (seen: sulphur-crested cockatoo (0.60); image tagger; also 1"
+    )
+    assert [c.clip_id for c in ans.citations] == ["a", "b"]  # type: ignore[attr-defined]
+    assert all(c.kind == "seen" and not c.verified for c in ans.citations)  # type: ignore[attr-defined]
+    assert ask("when do we see a bird?") is not None  # a cockatoo is a kind of bird (WordNet)
+    assert ask("When does the cockatoo raise its crest?") is None  # more than a label shows
+    assert ask("when does the horse appear?") is None

@@ -68,3 +68,21 @@ def test_questions_anchored_at_a_time(fast_store: Path) -> None:
     # The first or last one, wherever it falls: the first sentence said, the last line shown.
     assert "John Pierce" in ask("What are the first words in jwpIntro?", store=fast_store).answer
     assert "MoviePy" in ask("What is the last line shown in the trailer?", store=fast_store).answer
+
+
+def test_speakers_first_mentions_and_counts(fast_store: Path) -> None:
+    # From Whisper's sentences of jwpIntro and testMovie ("Hi, I'm John Pierce. I'm a lecturer in psychology
+    # at the University of Nottingham." / "I'm the principal author of Psychopi.") and the store's 3 videos.
+    who = ask("Who is speaking in psychopy_jwpIntro.mp4?", store=fast_store)
+    assert who.answer.startswith("John Pierce") and who.citations[0].kind == "said" and who.citations[0].verified
+    assert who.citations[0].end < 2.5  # the introduction itself, not the whole clip
+    author = ask("Who is the principal author of PsychoPy?", store=fast_store)  # "Psychopi" as heard
+    assert author.answer.startswith("John Pierce (psychopy_testMovie.mp4)")
+    assert [c.kind for c in author.citations] == ["said", "said"] and author.citations[1].start > 4.0
+    assert not ask("Who is speaking in the trailer?", store=fast_store).found  # no speech, no name
+    first = ask("When is Nottingham first mentioned in testMovie?", store=fast_store)
+    assert first.answer.startswith("at 0:00:0") and "psychopy_testMovie.mp4 (said; the only time)" in first.answer
+    assert not ask("When is the word dinosaur first said?", store=fast_store).found
+    many = ask("How many videos are in the library?", store=fast_store)
+    assert many.answer.startswith("3 videos (indexed") and len(many.citations) == 3
+    assert ask("How many videos have speech?", store=fast_store).answer.startswith("2 videos (speech heard")

@@ -194,10 +194,14 @@ def choose_video(
     topic = (set(naming) if naming else asked) - GENERIC - names - SAID - WRITTEN - _WH
     if topic:  # words that can tell the videos apart ("the CREATIVE COMMONS video"; not "the film")
         # the phrase naming the video, else the question, ranks the videos
-        hits = box.call("search_clips", query=" ".join(naming) or _without(question, anchor), k=k)
+        said = " ".join(naming) or _without(question, anchor)
+        hits = box.call("search_clips", query=said, k=k)
         paths = {v.path: v for v in vids}
         for h in hits if isinstance(hits, list) else []:
             if h["video"] in paths:
+                # a guess from what the clips show or say: `run` tells the user which video it took
+                box.steps.append({"tool": "choose_video", "args": {"naming": said}, "result": {"by": "content"}})
+                box.steps[-1]["result"]["video"] = Path(h["video"]).name
                 return paths[h["video"]]
     listed = ", ".join(Path(v.path).name for v in vids[:5]) + (", ..." if len(vids) > 5 else "")
     return f"{len(vids)} videos fit ({listed}): name one in the question or with --video"

@@ -35,6 +35,16 @@ _CHANNEL = re.compile(
     r"(?:\s+(?:track|on\s+screen))?\s*[?.!]*$",
     re.IGNORECASE,
 )
+_LOOK = re.compile(
+    r"^(?:are|is|were|was)\s+(?:shot\s+|filmed\s+)?(?:in\s+)?(?P<what>black\s+and\s+white|black-and-white|monochrome|"
+    r"gr[ae]yscale|colou?r|full\s+colou?r)\s*[?.!]*$",
+    re.IGNORECASE,
+)
+_PEOPLE = re.compile(
+    r"^(?:(?:show|shows|have|has|with|contain|contains|feature|features)\s+(?:any\s+)?(?P<any>people|a\s+person|persons|"
+    r"someone|anyone|humans)|(?:has|have|shows?)\s+the\s+most\s+(?P<most>people|persons))\s*[?.!]*$",
+    re.IGNORECASE,
+)
 _HOW_MANY = re.compile(
     r"^how\s+many\s+(?:videos|films|movies|files|recordings|video\s+files)\s+(?P<rest>.*?)\s*[?.!]*$", re.IGNORECASE
 )
@@ -64,6 +74,20 @@ def _fits(box: Toolbox, rest: str, vids: list[VideoRecord]) -> tuple[list[VideoR
         best = (min if low else max)(key(v) for v in vids)
         top = [v for v in vids if key(v) == best]
         return top, say(top[0]), True
+    if m := _LOOK.match(rest):  # the colour signal: most of the video's clips grayscale, or not
+        grey = not m.group("what").lower().replace("full ", "").startswith("colo")
+        found = [v for v in vids if (share := _grey(box, v))[1] and (share[0] * 2 > share[1]) is grey]
+        return found, ("black and white" if grey else "in colour") + " by the colour signal", False
+    if m := _PEOPLE.match(rest):  # the people detector: someone in a clip; the most at once
+        counts = {v.hash: _most_people(box, v) for v in vids}
+        if m.group("most"):
+            most = max(counts.values(), default=0)
+            return (
+                [v for v in vids if most and counts[v.hash] == most],
+                f"{most} people at once by the people detector",
+                False,
+            )
+        return [v for v in vids if counts[v.hash] > 0], "someone seen by the people detector", False
     if m := _CHANNEL.match(rest):
         what = channel_of(m.group("what"))
         want = (m.group("no") or "").strip().lower() != "no" and not m.group("without")
@@ -71,6 +95,18 @@ def _fits(box: Toolbox, rest: str, vids: list[VideoRecord]) -> tuple[list[VideoR
         said = {"audio": "audio track", "text": "text read on screen", "speech": "speech heard"}[what]
         return found, said if want else "no " + said, what == "audio"  # the file itself says so
     return None
+
+
+def _grey(box: Toolbox, v: VideoRecord) -> tuple[int, int]:
+    from .signalfacts import grey_share
+
+    return grey_share(box.store.active_rows(video_hash=v.hash))
+
+
+def _most_people(box: Toolbox, v: VideoRecord) -> int:
+    from .signalfacts import people_in
+
+    return max((people_in(r) for r in box.store.active_rows(video_hash=v.hash)), default=0)
 
 
 def library_answer(box: Toolbox, question: str, rest: str, query: Any) -> Answer | None:

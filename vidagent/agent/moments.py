@@ -85,3 +85,59 @@ def moment(box: Toolbox, question: str, query: Query, evs: list[ClipEvidence], e
     span = moment_span(query, evs, get_embedder(box.settings.embed.embedder))
     box.steps.append({"tool": "moment", "args": {"clips": len(evs)}, "result": span and span.to_json()})
     return None if span is None else answer_moment(box, question, query, span, error)
+
+
+_WHEN_SEEN = re.compile(
+    r"^(?:when|what\s+time)\s+(?:does|do|is|are|can)\s+(?:we\s+see\s+|you\s+see\s+)?(?P<what>.+?)"
+    r"(?:\s+(?:appear|appears|show\s+up|shown|seen|visible|on\s+screen|come\s+on|turn\s+up))?\s*[?.!]*$",
+    re.IGNORECASE,
+)
+
+
+def seen_moment(box: Toolbox, question: str, query: Query, evs: list[ClipEvidence], error: str) -> Answer | None:
+    """When something is seen ("when does the cockatoo appear?"), from the image tagger: the retrieved
+    clips where a label naming it (or a kind of it: WordNet) is sure (`visual.KIND_FLOOR`), the surest
+    video first, in time order, cited as seen. Only the first thing named is looked for, and only when the question is just
+    that thing appearing: "when does the cockatoo raise its crest?" asks for more than a label shows."""
+    from .answer import Answer, Citation, fmt_time
+    from .visual import KIND_FLOOR
+    from .which import subject_kinds
+    from .words import STOP
+
+    m = _WHEN_SEEN.match(" ".join(query.text.split()))
+    if m is None:
+        return None
+    kinds = subject_kinds(m.group("what"))
+    rest = [w for w in re.findall(r"[a-z]+", m.group("what").lower()) if w not in STOP and len(w) > 2]
+    if len(kinds) != 1 or len(rest) > 1:  # one thing, named by one word (its own modifiers aside)
+        return None
+    from .visual import members
+
+    wanted = members(kinds[0], own=True)
+    sure = [(ev, lab, p) for ev in evs for lab, p in ev.tag_scores if lab in wanted and p >= KIND_FLOOR]
+    best = {ev.video: max(q for e, _, q in sure if e.video == ev.video) for ev, _, _ in sure}
+    sure.sort(key=lambda x: (-best[x[0].video], x[0].video, x[0].start))  # the surest video, in time order
+    box.steps.append({"tool": "seen_moment", "args": {"kind": kinds[0]}, "result": len(sure)})
+    if not sure:
+        return None
+    cites, seen = [], set()
+    for ev, lab, p in sure:
+        if ev.clip_id not in seen:
+            seen.add(ev.clip_id)
+            cites.append(
+                Citation(ev.video, ev.start, ev.end, ev.clip_id, f"{lab} ({p:.2f})", False, "seen", ev.start, ev.end)
+            )
+    first = cites[0]
+    where = f"at {fmt_time(first.start)}-{fmt_time(first.end)} in {Path(first.video).name}"
+    more = f"; also {len(cites) - 1} more clip(s)" if len(cites) > 1 else ""  # later, or in other videos
+    text = f"{where} (seen: {first.evidence}; image tagger{more})"
+    return Answer(
+        question,
+        text,
+        cites[:3],
+        box.steps,
+        mode="offline",
+        error=error,
+        evidence=first.evidence,
+        query=query.to_json(),
+    )

@@ -23,7 +23,7 @@ from .filefacts import answer_file, file_question, name_words
 from .library import count_videos, library_answer
 from .mentions import asks_count, asks_ordinal, count_mentions, first_mention
 from .modelask import ask_models
-from .moments import asks_moment, moment
+from .moments import asks_moment, moment, seen_moment
 from .question import analyse
 from .requery import (
     VOTE_FRAMES,
@@ -36,6 +36,7 @@ from .requery import (
     vote,
     worth_voting,
 )
+from .signalfacts import answer_signal, asks_signal
 from .speaker import answer_speaker, asks_speaker
 from .summary import answer_summary, asks_summary
 from .tools import Toolbox
@@ -291,6 +292,9 @@ def _about_a_video(box: Toolbox, question: str, query: Any, video: str | None, k
         return videos
     if (counted := asks_count(question)) is not None:  # "how many times is copyright mentioned?"
         return count_mentions(box, question, counted, video, k, query)
+    if (signal := asks_signal(question, names)) is not None:  # "does the camera pan in the bikes video?"
+        if (measured := answer_signal(box, question, signal, video, k, query)) is not None:
+            return measured
     speaking = asks_speaker(question)
     if (speaking is not None or query.qtype == "who") and time_anchor(
         question
@@ -367,6 +371,8 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
         text = _vote(box, group) or text
     if not group and asks_moment(query) and (found_moment := moment(box, question, query, evs, error)):
         return found_moment  # said or shown only in what the re-query read
+    if not group and asks_moment(query) and (seen_at := seen_moment(box, question, query, evs, error)):
+        return seen_at  # "when does the cockatoo appear?": where the tagger is sure of it
     if not group and requery:
         asked = ask_models(box, question, hits)
         if asked is not None:

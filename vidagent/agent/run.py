@@ -80,6 +80,10 @@ def _ask(
 
             result = answer_offline(box, question, k, video, requery=requery)
         result.elapsed_s = time.perf_counter() - t0
+        for step in box.steps if result.found else []:
+            if step.get("tool") == "choose_video" and step["result"].get("by") == "content":
+                took = f'took "{step["args"]["naming"]}" to mean {step["result"]["video"]}'
+                result.notes.append(f"{took}, the video whose clips match it best (no file name says it)")
         return result
     except VidagentError as exc:
         result = Answer(

@@ -41,11 +41,11 @@ _WHO = re.compile(r"^who(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?P<role>.+?)\s*[?.
 _TITLE = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss)\.?\s+)?"
 _CAP = r"[A-Z][\w'\u2019-]*"
 _PARTICLE = r"(?:van|von|de|der|den|da|di|du|le|la)"
-_NAME = rf"(?P<name>{_TITLE}{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,3}})"
+_NAME = rf"(?P<name>{_TITLE}{_CAP}(?:\s+(?:{_PARTICLE}\s+){{0,2}}{_CAP}){{0,3}})"
+#: the introduction's words in any case; the name itself must be capitalised
 _SURE = re.compile(
-    rf"(?:\bmy\s+name(?:\s+is|'s)|\bcall\s+me|\b(?:hi|hello|hey|welcome)\b[,!.]?\s+(?:everyone[,!.]?\s+|everybody[,!.]?\s+)?"
-    rf"(?:I'm|I\s+am|this\s+is))\s+{_NAME}",
-    re.IGNORECASE,
+    r"(?i:\bmy\s+name(?:\s+is|'s)|\bcall\s+me|\b(?:hi|hello|hey|welcome)\b[,!.]?\s+(?:everyone[,!.]?\s+|"
+    rf"everybody[,!.]?\s+)?(?:I'm|I\s+am|this\s+is))\s+{_NAME}"
 )
 _PLAIN = re.compile(rf"\b(?:I'm|I\s+am)\s+{_NAME}")
 _FIRST_PERSON = re.compile(
@@ -136,7 +136,8 @@ def _restricted(box: Toolbox, question: str, rest: str) -> bool:
     from .words import STOP
 
     known = set(naming_words(question)) | {w for v in box.store.videos() for w in file_words(v)}
-    return any(w not in STOP and w not in known and not w.isdigit() and len(w) > 2 for w in words_of(rest))
+    plain = re.sub(r"(?<=\w)\.[A-Za-z0-9]{2,4}\b", " ", rest)  # "psychopy_jwpIntro.mp4": no ".mp4"
+    return any(w not in STOP and w not in known and not w.isdigit() and len(w) > 2 for w in words_of(plain))
 
 
 def answer_speaker(
