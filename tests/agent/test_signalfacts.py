@@ -62,7 +62,7 @@ def test_how_many_people_is_the_most_at_once_and_says_what_counted() -> None:
         _row(3),  # not measured: left out
     ]
     text, cites = _people(V, rows, yes_no=False) or ("", [])
-    assert text.startswith("at most 3 at once (people detector") and "someone in 2 of 3 clips" in text
+    assert text.startswith("at least 3 at once (people detector") and "someone in 2 of 3 clips" in text
     assert [c.clip_id for c in cites] == ["c1"] and cites[0].kind == "seen" and not cites[0].verified
     yes, _ = _people(V, rows, yes_no=True) or ("", [])
     assert yes.startswith("Yes: someone is seen in 2 of 3 clips")

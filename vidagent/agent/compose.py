@@ -324,6 +324,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
     vecs = [v for i in range(0, len(texts), 64) for v in embed.embed_batch(texts[i : i + 64])]
     sim = {t: float(v @ qv) for t, v in zip(texts, vecs, strict=True)}
     kept = []
+    asked = {re.sub(r"\W", "", w.lower()) for w in query.focus}
     for s, cov in covered:
         cov_ans = coverage(query, s.answer, skip_head=True)
         fit = type_fit(query, s.answer)
@@ -341,6 +342,8 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             continue
         if s.kind in ("line", "said") and precision(query, s.answer) >= 0.999:
             continue  # every word of it is in the question: it repeats the question, it does not answer it
+        if s.kind == "seen" and re.sub(r"\W", "", s.answer.lower()) in asked:
+            continue  # the label is the thing asked about ("what website is shown?" -> "web site")
         if (sm < MIN_SIM and cov < 1.0) or (query.answer_type in TYPED and fit < 0.5) or fit == 0.0:
             continue
         named = bool(query.words & set(file_name_words(s.clip.video)))

@@ -1,7 +1,8 @@
 """The offline answerer (no language model): retrieve -> read positioned evidence -> compose -> re-query
 -> cite.
 
-1. retrieve: the search ranking's top clips.
+1. retrieve: the search ranking's top clips, and the others `gather` adds (words verbatim, sentences
+   said, a short video named in the question read whole).
 2. read: each clip's stored evidence with positions (text boxes -> rows / label-value pairs, speech).
 3. compose: candidate answer spans ranked by `compose.rank`; abstain when none passes its gates.
 4. re-query (only when nothing answers): the top clips are re-read densely (`requery`), cached in
@@ -20,6 +21,7 @@ from .channels import answer_channel, asks_channel
 from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen_window
 from .coverage import answer_covered
 from .filefacts import answer_file, file_question, name_words
+from .gather import keyword_hits, named_scope, read, speech_hits, whole_video
 from .library import count_videos, library_answer
 from .mentions import asks_count, asks_ordinal, count_mentions, first_mention
 from .modelask import ask_models
@@ -32,7 +34,6 @@ from .requery import (
     sharpen,
     small_text,
     speech_words,
-    stored_evidence,
     vote,
     worth_voting,
 )
@@ -58,129 +59,6 @@ def _phrase(evidence: str) -> str:
     from ..evidence import render
 
     return render(pieces(evidence))
-
-
-def _keyword_hits(
-    box: Toolbox, query: Any, hits: list[dict[str, Any]], k: int, video: str | None
-) -> list[dict[str, Any]]:
-    """Clips whose stored text holds the question's focus words verbatim (full-text index), that the
-    ranked search left out: a rare word on screen ("NARRATOR") is strong evidence even when the rest
-    of the clip is unlike the question."""
-    if not query.focus:
-        return []
-    have = {h["clip_id"] for h in hits}
-    vh = None
-    if video is not None:
-        v = box.store.find_video(video)
-        vh = v.hash if v is not None else None
-    from .question import stem
-
-    ids = box.store.evidence.text_match([stem(w) for w in query.focus], 3 * k)
-    rows = box.store.active_rows(description_ids=ids) if ids else []
-    order = {i: n for n, i in enumerate(ids)}
-    extra = []
-    for r in sorted(rows, key=lambda r: order.get(r["description_id"], 0)):
-        if r["clip_id"] not in have and (vh is None or r["video_hash"] == vh):
-            have.add(r["clip_id"])
-            extra.append({"clip_id": r["clip_id"], "video": r["video"], "start": r["start"], "end": r["end"]})
-    extra = extra[: max(1, k // 2)]
-    if extra:
-        box.steps.append(
-            {
-                "tool": "keyword_clips",
-                "args": {"words": query.focus},
-                "result": [{"clip_id": e["clip_id"], "start": round(float(e["start"]), 3)} for e in extra],
-            }
-        )
-    return extra
-
-
-SPEECH_SIM = 0.4  # cosine + 0.3 x focus coverage at which a sentence said brings its clip in
-MAX_SENTENCES = 2000
-
-
-def _speech_hits(
-    box: Toolbox, question: str, query: Any, hits: list[dict[str, Any]], video: str | None
-) -> list[dict[str, Any]]:
-    """Clips holding the sentences said that are closest to the question. Why: a clip's caption mixes
-    tags, text and speech, so "where does the speaker work?" can miss the one sentence that answers it."""
-    from ..describe import get_embedder
-    from .compose import _sentences
-
-    vids = [v for v in box.store.videos() if v.plan_key is not None]
-    if video is not None:
-        found = box.store.find_video(video)
-        vids = [v for v in vids if found is not None and v.hash == found.hash]
-    sents = []
-    for v in vids:
-        for t in box.store.transcripts_of(v.hash)[:1]:
-            sents += [(v.hash, x) for seg in t for x in _sentences(seg)]
-    if not sents or len(sents) > MAX_SENTENCES:
-        return []
-    emb = get_embedder(box.settings.embed.embedder)
-    qv = emb.embed_batch([question])[0]
-    vecs = [v for i in range(0, len(sents), 64) for v in emb.embed_batch([x.text for _, x in sents[i : i + 64]])]
-    from .question import coverage
-
-    best = sorted(
-        (
-            (float(v @ qv) + 0.3 * coverage(query, x.text + " speaker narrator"), vh, x)
-            for v, (vh, x) in zip(vecs, sents, strict=True)
-        ),
-        key=lambda z: -z[0],
-    )
-    have = {h["clip_id"] for h in hits}
-    extra = []
-    for sim, vh, x in best[:3]:
-        if sim < SPEECH_SIM:
-            break
-        for r in box.store.active_rows(video_hash=vh):
-            if r["start"] <= (x.start + x.end) / 2 < r["end"] and r["clip_id"] not in have:
-                have.add(r["clip_id"])
-                extra.append(
-                    {
-                        "clip_id": r["clip_id"],
-                        "video": r["video"],
-                        "start": r["start"],
-                        "end": r["end"],
-                        "sentence": x.text,
-                        "similarity": round(sim, 3),
-                    }
-                )
-    if extra:
-        box.steps.append({"tool": "speech_clips", "args": {"sentences": len(sents)}, "result": extra})
-    return extra
-
-
-def _read(box: Toolbox, hits: list[dict[str, Any]]) -> list[ClipEvidence]:
-    out = []
-    transcripts: dict[str, Any] = {}
-    for h in hits:
-        row = box.row(h["clip_id"])
-        if row is None:
-            continue
-        vh = row["video_hash"]
-        if vh not in transcripts:
-            ts = box.store.transcripts_of(vh)
-            transcripts[vh] = ts[0] if ts else []
-        out.append(stored_evidence(box.store, row, transcripts[vh]))
-    box.steps.append(
-        {
-            "tool": "read_evidence",
-            "args": {"clips": [e.clip_id for e in out]},
-            "result": [
-                {
-                    "clip_id": e.clip_id,
-                    "text_boxes": len(e.boxes),
-                    "lines": len(e.lines),
-                    "speech_segments": len(e.speech),
-                    "tags": len(e.tags),
-                }
-                for e in out
-            ],
-        }
-    )
-    return out
 
 
 def _compose(box: Toolbox, query: Any, evs: list[ClipEvidence], stage: str) -> list[Span]:
@@ -319,12 +197,17 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
             return at
         hits, evs, query, error = at[0], at[1], at[2], ""
     else:
-        found = box.call("search_clips", query=question, k=top_k, video=video)
+        searched = question
+        if video is None and (scoped := named_scope(box, question, top_k)) is not None:
+            video, searched = scoped  # "what website is shown in the Creative Commons video?": in that video
+            query = analyse(searched)
+        found = box.call("search_clips", query=searched, k=top_k, video=video)
         hits = [] if isinstance(found, dict) else found
         error = found.get("error", "") if isinstance(found, dict) else ""
-        hits += _keyword_hits(box, query, hits, top_k, video)
-        hits += _speech_hits(box, question, query, hits, video)
-        evs = _read(box, hits)
+        hits += keyword_hits(box, query, hits, top_k, video)
+        hits += speech_hits(box, question, query, hits, video)
+        hits += whole_video(box, hits, video)
+        evs = read(box, hits)
     if (about := asks_video(question)) is not None:  # "which video shows a dog?": a video, checkably
         named = which_video(box, question, query, evs, error)
         if named is None and requery:  # a VLM describer's own look at the top clips

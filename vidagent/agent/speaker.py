@@ -37,6 +37,8 @@ _SPEAKER = re.compile(
     r"(?P<rest>\b.*)$",
     re.IGNORECASE,
 )
+#: roles, not whoever talks: a speaker is named for one only by saying so ("I'm a lecturer at ...")
+_ROLE = re.compile(r"\b(?:narrator|presenter|lecturer|host|teacher|interviewer|interviewee)\b", re.IGNORECASE)
 _WHO = re.compile(r"^who(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?P<role>.+?)\s*[?.!]*$", re.IGNORECASE)
 _TITLE = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss)\.?\s+)?"
 _CAP = r"[A-Z][\w'\u2019-]*"
@@ -150,7 +152,9 @@ def answer_speaker(
     from .question import analyse
 
     role = None
-    if rest is None or _restricted(box, question, rest):  # "who is the lecturer FROM NOTTINGHAM?"
+    if rest is None or _restricted(box, question, rest) or _ROLE.search(question):
+        # "who is the lecturer FROM NOTTINGHAM?"; "who is the narrator?": a role credits may name
+        # ("NARRATOR / Sara Kraft"), answered here only by a speaker who says so
         m = _WHO.match(" ".join(question.split()))
         if m is None:
             return None
