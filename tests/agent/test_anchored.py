@@ -121,6 +121,9 @@ def test_questions_about_the_file(question: str, expected: tuple[str, str] | Non
         ("What is the trailer about?", "trailer"),
         ("give me a short summary of testMovie", "testMovie"),
         ("what happens in the film?", "film"),
+        ("What topics does the Creative Commons video cover?", "Creative Commons video"),
+        ("what does the lecture discuss?", "lecture"),
+        ("What does the rabbit cover?", None),  # not the video
         ("What is the speaker talking about?", None),  # about what is said, not the whole video
         ("what happens in this clip?", None),  # a clip is a part of a video, asked of its frames
         ("What is the rabbit about to do?", None),

@@ -325,6 +325,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
     sim = {t: float(v @ qv) for t, v in zip(texts, vecs, strict=True)}
     kept = []
     asked = {re.sub(r"\W", "", w.lower()) for w in query.focus}
+    asked |= {w[:-1] for w in asked if w.endswith("s")}  # "websites": a "web site" label is still the echo
     for s, cov in covered:
         cov_ans = coverage(query, s.answer, skip_head=True)
         fit = type_fit(query, s.answer)

@@ -13,6 +13,7 @@ What cannot be read or heard ("how many times does the rabbit jump?") stays Not 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,20 +61,33 @@ def scope_of(box: Toolbox, question: str, video: str | None, k: int) -> list[Vid
     return [v] if not isinstance(v, str) else v
 
 
-def _said(box: Toolbox, q: Query, v: VideoRecord) -> list[tuple[float, float, str]]:
+def spoken(box: Toolbox, v: VideoRecord) -> list[tuple[float, float, str]]:
+    """Every sentence transcribed in the video, in time order, with its share of its segment's time."""
     from .compose import _sentences
-    from .question import coverage
 
     ts = box.store.transcripts_of(v.hash)
-    return [
-        (s.start, s.end, s.text) for seg in (ts[0] if ts else []) for s in _sentences(seg) if coverage(q, s.text) >= 1.0
-    ]
+    return [(s.start, s.end, s.text) for seg in (ts[0] if ts else []) for s in _sentences(seg)]
+
+
+def _said(box: Toolbox, q: Query, v: VideoRecord) -> list[tuple[float, float, str]]:
+    from .question import coverage
+
+    return [s for s in spoken(box, v) if coverage(q, s[2]) >= 1.0]
 
 
 def _shown(box: Toolbox, q: Query, v: VideoRecord) -> list[tuple[float, float, str, str]]:
     """(first time, last time, line, clip id) of each appearance of a matching line."""
-    from ..perception.layout import by_frame, lines, normalise
     from .question import coverage
+
+    return shown_lines(box, v, lambda text: coverage(q, text) >= 1.0)
+
+
+def shown_lines(
+    box: Toolbox, v: VideoRecord, keep: Callable[[str], bool] = lambda _: True
+) -> list[tuple[float, float, str, str]]:
+    """(first time, last time, line, clip id) of each appearance of a line read on the video's keyframes
+    (the same line on consecutive keyframes is one appearance), of the lines `keep` keeps."""
+    from ..perception.layout import by_frame, lines, normalise
 
     frames: list[tuple[float, str, list[str]]] = []
     for r in box.store.active_rows(video_hash=v.hash):
@@ -85,7 +99,7 @@ def _shown(box: Toolbox, q: Query, v: VideoRecord) -> list[tuple[float, float, s
     out: list[tuple[float, float, str, str]] = []
     showing: dict[str, int] = {}  # a matching line still on screen -> its appearance in `out`
     for t, clip_id, texts in sorted(frames):
-        now = {normalise(x): x for x in texts if coverage(q, x) >= 1.0}
+        now = {normalise(x): x for x in texts if keep(x)}
         for key, text in now.items():
             if key in showing:
                 first, _, line, cid = out[showing[key]]

@@ -23,6 +23,7 @@ from .coverage import answer_covered
 from .filefacts import answer_file, file_question, name_words
 from .gather import keyword_hits, named_scope, read, speech_hits, whole_video
 from .library import count_videos, library_answer
+from .listing import answer_listing, asks_listing
 from .mentions import asks_count, asks_ordinal, count_mentions, first_mention
 from .modelask import ask_models
 from .moments import asks_moment, moment, seen_moment
@@ -161,6 +162,8 @@ def _about_a_video(box: Toolbox, question: str, query: Any, video: str | None, k
         return answer_file(box, question, fact[0], fact[1], video, k, query)
     if (said := asks_channel(question, names)) is not None:  # "is anyone speaking in the bikes video?"
         return answer_channel(box, question, said[0], said[1], video, k, query)
+    if (listing := asks_listing(question, names)) is not None:  # "what is said in the jwpIntro video?"
+        return answer_listing(box, question, listing[0], listing[1], video, k, query)
     if (about := asks_summary(question, names)) is not None:  # "what is the trailer about?"
         return answer_summary(box, question, about, video, k, query)
     if (ordinal := asks_ordinal(question)) is not None:  # "when is creativity first mentioned?"

@@ -1,0 +1,50 @@
+"""Everything said or written in one video, in time order: which questions ask for it, and the answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import vidagent
+from vidagent.agent.listing import asks_listing
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "naming"),
+    [
+        ("What is said in the jwpIntro video?", "said", "jwpIntro video"),
+        ("What text appears in the trailer?", "shown", "trailer"),
+        ("which words are shown on screen in the film?", "shown", "film"),
+        ("List everything written in the trailer", "shown", "trailer"),
+        ("show me all the text in testMovie", "shown", "testMovie"),
+        ("Give me a transcript of psychopy_jwpIntro.mp4", "said", "psychopy_jwpIntro.mp4"),
+        ("what's spoken in the lecture?", "said", "lecture"),
+    ],
+)
+def test_questions_asking_for_everything_said_or_shown(question: str, kind: str, naming: str) -> None:
+    assert asks_listing(question, {"jwpintro", "testmovie"}) == (kind, naming)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is said at 1:10 in the film?",  # a moment, not everything
+        "What is said about licenses in the film?",  # about something: the composer's
+        "What text appears on the sign in the film?",
+        "what is written in the sky?",  # not a video
+    ],
+)
+def test_not_questions_asking_for_everything(question: str) -> None:
+    assert asks_listing(question) is None
+
+
+def test_everything_shown_in_order_and_nothing_heard(sign_store: tuple[Path, Path]) -> None:
+    store, cfg = sign_store  # signs.mp4: a sign per shot, read by the test describer; no speech recognition
+    shown = vidagent.ask("What text appears in the signs video?", store=store, config=cfg, requery=False)
+    assert shown.answer.startswith("4 lines shown in signs.mp4: 0:00:00"), shown.answer
+    listed = shown.answer.split(": ", 1)[1]
+    assert listed.index("Blue Pioneers Fund") < listed.index("the meadow") < listed.index("The End")
+    assert [c.kind for c in shown.citations] == ["on screen"] * 4 and all(c.verified for c in shown.citations)
+    said = vidagent.ask("What is said in the signs video?", store=store, config=cfg, requery=False)
+    assert not said.found and said.notes and "signs.mp4" in said.notes[0]
