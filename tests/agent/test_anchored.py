@@ -104,6 +104,11 @@ def test_what_a_question_at_a_time_wants(question: str, want: str) -> None:
         ("What is the resolution of the lecture?", ("resolution", "lecture")),
         ("What frame rate is testMovie?", ("fps", "testMovie")),  # a word of an indexed file's name
         ("how long is it?", ("duration", "it")),
+        ("How long is the longest video?", ("duration", "longest video")),  # a superlative: the library's
+        ("how many scenes are in the trailer?", ("shots", "trailer")),
+        ("How many shots does testMovie have?", ("shots", "testMovie")),
+        ("how many cuts are there in the film?", ("shots", "film")),
+        ("how many scenes does the rabbit like?", None),
         ("how long is the rabbit?", None),  # not a video, not a file name
         ("How long does the rabbit sleep?", None),
         ("how long is the bridge in the film?", None),  # about something in the film
@@ -238,3 +243,22 @@ def test_a_time_in_a_library_needs_the_video(tmp_path: Path, colour_config: Path
     assert silent.answer == "apple.mp4, banana.mp4 (no audio track)" and all(c.verified for c in silent.citations)
     unread = ask("Which videos show text on screen?", store=tmp_path / "st", config=colour_config, requery=False)
     assert not unread.found  # a describer without OCR: neither "have" nor "have not"
+
+
+def test_superlatives_and_shots_end_to_end(tmp_path: Path) -> None:
+    from vidagent.agent.library import asks_most
+
+    assert asks_most("Which is the shortest video?") == "is the shortest"
+    assert asks_most("what is the longest one in the library?") == "is the longest"
+    assert asks_most("Which is the best video?") is None
+    (tmp_path / "v").mkdir()
+    make_video(tmp_path / "v" / "three.mp4", [("red", 1), ("blue", 1), ("green", 1)])
+    make_video(tmp_path / "v" / "one.mp4", [("white", 1)])
+    store = tmp_path / "store"
+    assert all(f.status == "indexed" for f in vidagent.index(tmp_path / "v", store=store).files)
+    longest = vidagent.ask("How long is the longest video?", store=store, requery=False)
+    assert longest.answer.startswith("0:00:03.000 (3.0 s) (three.mp4)") and longest.citations[0].verified
+    assert vidagent.ask("Which is the shortest video?", store=store, requery=False).answer.startswith("one.mp4 (")
+    shots = vidagent.ask("How many shots does the three video have?", store=store, requery=False)
+    assert shots.answer.startswith("3 shots (2 cuts found by scene detection) (three.mp4)"), shots.answer
+    assert not shots.citations[0].verified  # a detector's count, not the file's metadata

@@ -114,3 +114,18 @@ def test_when_something_is_seen_the_tagger_answers_surest_video_first() -> None:
     assert ask("when do we see a bird?") is not None  # a cockatoo is a kind of bird (WordNet)
     assert ask("When does the cockatoo raise its crest?") is None  # more than a label shows
     assert ask("when does the horse appear?") is None
+
+
+def test_a_moment_must_hold_a_word_of_its_own_not_only_the_file_name() -> None:
+    from vidagent.agent.compose import ClipEvidence
+    from vidagent.agent.moments import moment_span, seen_moment
+    from vidagent.types import Segment
+
+    said = [Segment(0.5, 1.5, "Thank you.")]  # speech recognition on bubbles
+    diver = [ClipEvidence("d", "/v/diver.mov", "h", 0.0, 7.0, speech=said, tag_scores=[("bow tie", 0.46)])]
+    assert moment_span(analyse("when does the diver appear?"), diver, embed=None) is None
+    from types import SimpleNamespace
+
+    q = "When does the bow tie appear?"  # a label of two words is one thing
+    ans = seen_moment(SimpleNamespace(steps=[]), q, analyse(q), diver, "")  # type: ignore[arg-type]
+    assert ans is not None and ans.answer.startswith("at 0:00:00.000-0:00:07.000 in diver.mov (seen: bow tie (0.46)")

@@ -34,6 +34,12 @@ _PROPERTY = re.compile(
     rf"frame\s*rate|fps|frames\s+per\s+second|size|dimensions)\s+(?:of|is|for)\s+{SUBJECT}\s*[?.!]*$",
     re.IGNORECASE,
 )
+_SHOTS = re.compile(
+    r"^how\s+many\s+(?P<what>scenes|shots|cuts|scene\s+changes|camera\s+cuts)\s+(?:are\s+(?:there\s+)?(?:in|on)|"
+    rf"(?:does|do|did)|(?:is|are)\s+in|in|has)\s+{SUBJECT}(?:\s+(?:have|contain|has))?\s*[?.!]*$",
+    re.IGNORECASE,
+)
+_SUPERLATIVE = re.compile(r"\b(?P<which>longest|shortest|largest|biggest|smallest)\b", re.IGNORECASE)
 _PROPERTY_FIRST = re.compile(
     rf"^what\s+(?P<what>resolution|frame\s*rate)\s+(?:is|was|does)\s+{SUBJECT}(?:\s+have)?\s*[?.!]*$", re.IGNORECASE
 )
@@ -44,12 +50,14 @@ def file_question(question: str, names: Collection[str] = ()) -> tuple[str, str]
     "duration", "resolution" or "fps". The subject's head noun must be a video noun ("the film"), a
     file name, "it", or one of `names` (words of the indexed videos' file names: "testMovie")."""
     q = " ".join(question.split())
-    for rx in (_LONG, _PROPERTY, _PROPERTY_FIRST):
+    for rx in (_LONG, _PROPERTY, _PROPERTY_FIRST, _SHOTS):
         m = rx.match(q)
         if m is None or not (SURE_HEAD.match(m.group("head")) or m.group("head").lower() in names):
             continue
         if rx is _LONG:
             return "duration", (m.group("np") + m.group("head")).strip()
+        if rx is _SHOTS:
+            return "shots", (m.group("np") + m.group("head")).strip()
         what = m.group("what").lower()
         if what in ("resolution", "size", "dimensions"):
             prop = "resolution"
@@ -83,6 +91,16 @@ def whole_video(box: Toolbox, v: VideoRecord, said: str, sure: bool) -> Citation
     return Citation(v.path, 0.0, float(v.duration or 0.0), first, said, sure, "file", 0.0, v.duration)
 
 
+def _shots(box: Toolbox, v: VideoRecord) -> str:
+    """The shots scene detection found in the video's active plan ("12 shots (11 cuts)"), or ""."""
+    clips = box.store.get_clips(v.plan_key) if v.plan_key else None
+    shots = {i for c in clips or [] for i in c.scene_indices}
+    if not shots:
+        return ""
+    n = len(shots)
+    return f"{n} shot{'s' if n > 1 else ''} ({n - 1} cut{'' if n == 2 else 's'} found by scene detection)"
+
+
 def _value(prop: str, v: VideoRecord) -> str:
     from .answer import fmt_time
 
@@ -98,16 +116,26 @@ def answer_file(box: Toolbox, question: str, prop: str, naming: str, video: str 
     from .anchored import video_named
     from .answer import NOT_FOUND, Answer
 
-    v = video_named(box, question, naming, video, k)
-    value = "" if isinstance(v, str) else _value(prop, v)
+    most = _SUPERLATIVE.search(naming) if video is None else None
+    v = _most(box, most.group("which")) if most else video_named(box, question, naming, video, k)
+    value = "" if isinstance(v, str) else _shots(box, v) if prop == "shots" else _value(prop, v)
     box.steps.append({"tool": "file_facts", "args": {"property": prop, "video": naming}, "result": value})
     if isinstance(v, str) or not value or not box.store.active_rows(video_hash=v.hash):
         ans = Answer(question, NOT_FOUND, [], box.steps, mode="offline", query=query.to_json())
         ans.notes.append(v if isinstance(v, str) else "not known for this file")
         return ans
     name = Path(v.path).name
-    said = f"{prop} of {name}: {value} (from the file's metadata)"
-    cite = whole_video(box, v, said, True)
+    said = f"{prop} of {name}: {value}" + ("" if prop == "shots" else " (from the file's metadata)")
+    cite = whole_video(box, v, said, prop != "shots")  # a detector's count is not the file's own word
     return Answer(
         question, f"{value} ({name})", [cite], box.steps, mode="offline", evidence=said, query=query.to_json()
     )
+
+
+def _most(box: Toolbox, which: str) -> VideoRecord | str:
+    """The video a superlative names ("how long is the LONGEST video?"): the first of the library's."""
+    from .library import _fits
+
+    vids = [v for v in box.store.videos() if v.plan_key is not None]
+    got = _fits(box, f"is the {which.lower()}", vids) if vids else None
+    return got[0][0] if got and got[0] else "no video is indexed"

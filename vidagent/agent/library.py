@@ -109,6 +109,19 @@ def _most_people(box: Toolbox, v: VideoRecord) -> int:
     return max((people_in(r) for r in box.store.active_rows(video_hash=v.hash)), default=0)
 
 
+_WHICH_IS_MOST = re.compile(
+    r"^(?:which|what)\s+(?:one\s+)?(?:is|was)\s+the\s+(?P<which>longest|shortest|largest|biggest|smallest|sharpest)"
+    r"(?:\s+(?:video|film|file|clip|movie|recording|one))?(?:\s+(?:in\s+the\s+library|i\s+have))?\s*[?.!]*$",
+    re.IGNORECASE,
+)
+
+
+def asks_most(question: str) -> str | None:
+    """ "which is the shortest video?" as the which-video question it is ("is the shortest"), or None."""
+    m = _WHICH_IS_MOST.match(" ".join(question.split()))
+    return f"is the {m.group('which').lower()}" if m else None
+
+
 def library_answer(box: Toolbox, question: str, rest: str, query: Any) -> Answer | None:
     """The videos a which-video question about files or channels names, cited whole; None otherwise."""
     from .answer import NOT_FOUND, Answer

@@ -51,7 +51,9 @@ def moment_span(query: Query, evs: list[ClipEvidence], embed: Any) -> Span | Non
             continue
         name = " ".join(file_name_words(s.clip.video))
         said = " speaker narrator" if s.kind == "said" else ""  # a sentence said is said by the speaker
-        if coverage(mq, f"{s.evidence} {name}{said}") >= 1.0:
+        # the file name may cover a word ("when does the TRAILER say..."), never all: "when does the diver
+        # appear?" is not answered by any sentence said in diver.mov ("Thank you.")
+        if coverage(mq, f"{s.evidence} {name}{said}") >= 1.0 and coverage(mq, s.evidence) > 0:
             full.append(s)
     if not full:
         return None
@@ -107,12 +109,13 @@ def seen_moment(box: Toolbox, question: str, query: Query, evs: list[ClipEvidenc
     m = _WHEN_SEEN.match(" ".join(query.text.split()))
     if m is None:
         return None
-    kinds = subject_kinds(m.group("what"))
-    rest = [w for w in re.findall(r"[a-z]+", m.group("what").lower()) if w not in STOP and len(w) > 2]
-    if len(kinds) != 1 or len(rest) > 1:  # one thing, named by one word (its own modifiers aside)
-        return None
-    from .visual import members
+    from .visual import _own_names, members
 
+    phrase = " ".join(w for w in re.findall(r"[a-z'-]+", m.group("what").lower()) if w not in STOP)
+    kinds = [phrase] if phrase in _own_names() else subject_kinds(m.group("what"))  # "the bow tie": one label
+    rest = [w for w in re.findall(r"[a-z]+", m.group("what").lower()) if w not in STOP and len(w) > 2]
+    if len(kinds) != 1 or (len(rest) > 1 and kinds[0] != phrase):  # one thing, named by one word or a label
+        return None
     wanted = members(kinds[0], own=True)
     sure = [(ev, lab, p) for ev in evs for lab, p in ev.tag_scores if lab in wanted and p >= KIND_FLOOR]
     best = {ev.video: max(q for e, _, q in sure if e.video == ev.video) for ev, _, _ in sure}

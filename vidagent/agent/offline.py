@@ -22,7 +22,7 @@ from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen
 from .coverage import answer_covered
 from .filefacts import answer_file, file_question, name_words
 from .gather import keyword_hits, named_scope, read, speech_hits, whole_video
-from .library import count_videos, library_answer
+from .library import asks_most, count_videos, library_answer
 from .listing import answer_listing, asks_listing
 from .mentions import asks_count, asks_ordinal, count_mentions, first_mention
 from .modelask import ask_models
@@ -190,7 +190,8 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     box.steps.append({"tool": "analyse", "args": {"question": question}, "result": query.to_json()})
     if (whole := _about_a_video(box, question, query, video, top_k)) is not None:
         return whole
-    if (rest := asks_video(question)) is not None and (listed := library_answer(box, question, rest, query)):
+    rest = asks_video(question) or asks_most(question)  # "which video is the longest?", "which is the longest?"
+    if rest is not None and (listed := library_answer(box, question, rest, query)):
         if listed.found and asks_yes(question):  # "is there a video with no sound?"
             listed.answer = f"Yes: {listed.answer}"
         return listed  # "which video is the longest?", "which videos have no sound?": the files' records
