@@ -129,3 +129,22 @@ def test_a_moment_must_hold_a_word_of_its_own_not_only_the_file_name() -> None:
     q = "When does the bow tie appear?"  # a label of two words is one thing
     ans = seen_moment(SimpleNamespace(steps=[]), q, analyse(q), diver, "")  # type: ignore[arg-type]
     assert ans is not None and ans.answer.startswith("at 0:00:00.000-0:00:07.000 in diver.mov (seen: bow tie (0.46)")
+
+
+def test_when_something_is_first_or_last_seen() -> None:
+    from types import SimpleNamespace
+
+    from vidagent.agent.compose import ClipEvidence
+    from vidagent.agent.moments import seen_moment
+
+    dog = [
+        ClipEvidence(c, "/v/dog.mp4", "h", t, t + 2.0, tag_scores=[("Samoyed", 0.8)])
+        for c, t in (("a", 0.0), ("b", 4.0))
+    ]
+    box = SimpleNamespace(steps=[])
+    for q, start in (
+        ("When does the dog first appear?", "0:00:00.000"),
+        ("when is the dog seen for the last time?", "0:00:04.000"),
+    ):
+        ans = seen_moment(box, q, analyse(q), dog, "")  # type: ignore[arg-type]
+        assert ans is not None and ans.answer.startswith(f"at {start}"), (q, ans and ans.answer)

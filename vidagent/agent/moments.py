@@ -99,9 +99,11 @@ _WHEN_SEEN = re.compile(
 def seen_moment(box: Toolbox, question: str, query: Query, evs: list[ClipEvidence], error: str) -> Answer | None:
     """When something is seen ("when does the cockatoo appear?"), from the image tagger: the retrieved
     clips where a label naming it (or a kind of it: WordNet) is sure (`visual.KIND_FLOOR`), the surest
-    video first, in time order, cited as seen. Only the first thing named is looked for, and only when the question is just
-    that thing appearing: "when does the cockatoo raise its crest?" asks for more than a label shows."""
+    video first, in time order, cited as seen. Only one thing named is looked for, and only when the
+    question is just that thing appearing: "when does the cockatoo raise its crest?" asks for more than
+    a label shows."""
     from .answer import Answer, Citation, fmt_time
+    from .mentions import _ORDINAL
     from .visual import KIND_FLOOR
     from .which import subject_kinds
     from .words import STOP
@@ -111,15 +113,22 @@ def seen_moment(box: Toolbox, question: str, query: Query, evs: list[ClipEvidenc
         return None
     from .visual import _own_names, members
 
-    phrase = " ".join(w for w in re.findall(r"[a-z'-]+", m.group("what").lower()) if w not in STOP)
-    kinds = [phrase] if phrase in _own_names() else subject_kinds(m.group("what"))  # "the bow tie": one label
-    rest = [w for w in re.findall(r"[a-z]+", m.group("what").lower()) if w not in STOP and len(w) > 2]
+    last = (o := _ORDINAL.search(m.group("what"))) is not None and o.group("which").lower() in (
+        "last",
+        "latest",
+        "final",
+    )
+    what = _ORDINAL.sub(" ", m.group("what"))  # "when does the cockatoo first appear?": in time order anyway
+    phrase = " ".join(w for w in re.findall(r"[a-z'-]+", what.lower()) if w not in STOP)
+    kinds = [phrase] if phrase in _own_names() else subject_kinds(what)  # "the bow tie": one label
+    rest = [w for w in re.findall(r"[a-z]+", what.lower()) if w not in STOP and len(w) > 2]
     if len(kinds) != 1 or (len(rest) > 1 and kinds[0] != phrase):  # one thing, named by one word or a label
         return None
     wanted = members(kinds[0], own=True)
     sure = [(ev, lab, p) for ev in evs for lab, p in ev.tag_scores if lab in wanted and p >= KIND_FLOOR]
     best = {ev.video: max(q for e, _, q in sure if e.video == ev.video) for ev, _, _ in sure}
-    sure.sort(key=lambda x: (-best[x[0].video], x[0].video, x[0].start))  # the surest video, in time order
+    # the surest video, in time order (the last showing first for "...for the last time?")
+    sure.sort(key=lambda x: (-best[x[0].video], x[0].video, -x[0].start if last else x[0].start))
     box.steps.append({"tool": "seen_moment", "args": {"kind": kinds[0]}, "result": len(sure)})
     if not sure:
         return None
