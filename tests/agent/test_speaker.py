@@ -133,3 +133,15 @@ def test_who_verbed_a_named_work_is_asked_as_the_role() -> None:
     assert q.attr and {"big", "buck"} <= q.scope  # the role held by the span, the work met by its clip
     for unchanged in ("who made the trailer?", "Who wrote the original story and script?", "who made it?"):
         assert as_role(unchanged) == unchanged  # the video itself; a role described, not a work named
+
+
+def test_the_role_asked_about_without_the_words_naming_the_video() -> None:
+    from types import SimpleNamespace
+
+    from vidagent.agent.speaker import _unnamed
+
+    v = SimpleNamespace(path="/v/psychopy_testMovie.mp4")
+    box = SimpleNamespace(store=SimpleNamespace(videos=lambda: [v]))
+    assert _unnamed(box, "the lecturer in the testMovie video") == "the lecturer"  # type: ignore[arg-type]
+    assert _unnamed(box, "the lecturer in psychopy_testMovie.mp4") == "the lecturer"  # type: ignore[arg-type]
+    assert _unnamed(box, "the lecturer from Nottingham") == "the lecturer from Nottingham"  # type: ignore[arg-type]

@@ -142,6 +142,17 @@ def _restricted(box: Toolbox, question: str, rest: str) -> bool:
     return any(w not in STOP and w not in known and not w.isdigit() and len(w) > 2 for w in words_of(plain))
 
 
+def _unnamed(box: Toolbox, text: str) -> str:
+    """The role without the words naming the video ("the lecturer in the testMovie video" -> "the
+    lecturer"): the sentence describing the role need not name the file."""
+    from .anchored import _NAMING, file_words
+
+    text = re.sub(r"\b(?:in|of|from)\s+[\w.-]+\.[A-Za-z0-9]{2,4}\b", " ", _NAMING.sub(" ", text))  # "in bikes.mp4"
+    for w in {w for v in box.store.videos() for w in file_words(v)}:
+        text = re.sub(rf"(?i)\b{re.escape(w)}\b", " ", text)
+    return " ".join(text.split())
+
+
 def answer_speaker(
     box: Toolbox, question: str, rest: str | None, video: str | None, k: int, query: Any
 ) -> Answer | None:
@@ -158,7 +169,7 @@ def answer_speaker(
         m = _WHO.match(" ".join(question.split()))
         if m is None:
             return None
-        role = analyse(f"who is {m.group('role')}")
+        role = analyse(f"who is {_unnamed(box, m.group('role'))}")
         if not role.focus:
             return None
     scope = scope_of(box, question, video, k)
