@@ -249,3 +249,14 @@ def test_library_questions_with_and_without_a_channel() -> None:
     m = _CHANNEL.match("with speech?")
     assert m is not None and not m.group("no") and not m.group("without")
     assert _CHANNEL.match("with a dog?") is None
+
+
+def test_a_file_name_backs_weakly_and_names_a_video_only_with_the_rest_backed() -> None:
+    box = _Box({}, {"lego": 0, "city": 0, "cyclists": 0, "traffic": 0})
+    lego = [_ev("l", "/v/hugdoc_lego_movie.mp4", [("power drill", 0.2)])]
+    ans = answer_covered(box, "q", "is about Lego?", lego, {}, "")  # type: ignore[arg-type]
+    assert ans is not None and ans.answer == 'hugdoc_lego_movie.mp4 ("lego": its file name (hugdoc_lego_movie.mp4))'
+    city = [_ev("c", "/v/city_at_night.mpg", [("scoreboard", 0.2)])]  # "city" in the name, nothing else backed
+    assert answer_covered(box, "q", "shows cyclists and traffic in a city street", city, {}, "") is None  # type: ignore[arg-type]
+    backed = covered(box, "shows a city", city)[0]  # type: ignore[arg-type]
+    assert backed[1] == pytest.approx(0.5) and not backed[2]["city"].sure  # weak: half a word's weight

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,6 +80,8 @@ class Backing:
             return f"{said}{self.what} (people detector)"
         if self.how == "look":
             return f"{said}{self.what}"
+        if self.how == "file name":
+            return f"{said}its file name ({self.what})"
         return f'{said}{self.how} "{_short(self.what)}"'
 
 
@@ -177,10 +179,19 @@ def _backings(words: list[str], ev: ClipEvidence, phrases: list[tuple[str, str]]
             if text is not None:
                 found.append(Backing(w, how, text, ev, True))
                 break
+        else:  # the video's file name says it ("lego" in hugdoc_lego_movie.mp4): weak, a name may mislead
+            if fam & _file_stems(ev.video):
+                found.append(Backing(w, "file name", Path(ev.video).name, ev, False))
     return found
 
 
-def _weights(box: Toolbox, words: list[str]) -> dict[str, float]:
+def _file_stems(video: str) -> set[str]:
+    from .words import file_name_words
+
+    return {stem(x) for x in file_name_words(video) if len(x) >= 3 and not x.isdigit()}
+
+
+def _weights(box: Toolbox, words: list[str], videos: Collection[str] = ()) -> dict[str, float]:
     """Each asked word's weight: BM25's idf of the word in the library's indexed text (for a word for a
     person, of "person"), so that a common match ("a person") counts less than a rare one ("bow tie").
     A word nothing indexed could back (no clip's text holds it, no label is named so or is a kind of it:
@@ -189,10 +200,11 @@ def _weights(box: Toolbox, words: list[str]) -> dict[str, float]:
 
     probe = {w: "person" if _is_person(w) else w for w in words}
     n, dfs = box.store.keyword_stats(sorted(set(probe.values())))
+    named = {x for v in videos for x in _file_stems(v)}  # the retrieved videos' file names back words too
     out = {}
     for w in words:
         df = int(dfs.get(probe[w], 0))
-        knowable = df > 0 or probe[w] == "person" or bool(_label_names(w, "")[0])
+        knowable = df > 0 or probe[w] == "person" or bool(_label_names(w, "")[0]) or bool(family(w) & named)
         out[w] = idf(max(n, 1), df) if knowable else 0.0
     return out
 
@@ -211,6 +223,14 @@ def _sure(backed: dict[str, Backing]) -> bool:
     return max(read.values(), default=0) >= 2 or any(b.sure and b.how in ("seen", "people") for b in backed.values())
 
 
+def _all_named(words: list[str], backed: dict[str, Backing]) -> bool:
+    """Is every asked word backed, one by the video's file name ("which video is about Lego?": the file
+    hugdoc_lego_movie.mp4)? A file name then says what the video is, as its owner named it; a file name
+    backing only part of the question ("city" in kivy_cityCC0.mpg for "cyclists in a city street")
+    names nothing on its own."""
+    return bool(words) and all(w in backed for w in words) and any(b.how == "file name" for b in backed.values())
+
+
 def _phrases(box: Toolbox, clip_id: str) -> list[tuple[str, str]]:
     """(signal, phrase) of a clip's stored signals: ("people", "a talking head"), ("colour", ...)."""
     row = box.row(clip_id)
@@ -223,7 +243,7 @@ def covered(box: Toolbox, rest: str, evs: Sequence[ClipEvidence]) -> list[tuple[
     """Each retrieved video with its cover of the asked words and each backed word's best backing,
     best first (ties in retrieval order)."""
     words = asked_words(rest)
-    weight = _weights(box, words)
+    weight = _weights(box, words, {ev.video for ev in evs})
     total = sum(weight.values())
     if not words or total <= 0 or sum(1 for w in words if weight[w] > 0) < MIN_COVER * len(words):
         return []  # most of the question is nothing the index can check
@@ -258,10 +278,10 @@ def answer_covered(
     if not ranked:
         return None
     top = ranked[0][1]
-    chosen = [r for r in ranked if abs(r[1] - top) < 1e-9 and _sure(r[2])][:MAX_VIDEOS]
+    words = asked_words(rest)
+    chosen = [r for r in ranked if abs(r[1] - top) < 1e-9 and (_sure(r[2]) or _all_named(words, r[2]))][:MAX_VIDEOS]
     if top < MIN_COVER or not chosen:
         return None
-    words = asked_words(rest)
     names = ", ".join(Path(v).name for v, _, _ in chosen)
     backed = chosen[0][2]
     matched = _matched(words, backed)
