@@ -52,6 +52,10 @@ register_describer("test-labels", LabelDescriber)
         ("What animal sleeps inside the burrow?", "animal"),
         ("Which big grey animal is the main character?", "animal"),
         ("Which horse breed appears?", "horse"),  # one label (sorrel) is a horse
+        ("What breed is the dog?", "dog"),  # the kind is the thing named after the verb
+        ("what species is the bird in the cockatoo video?", "bird"),
+        ("Which kind of bird is this parrot?", "parrot"),
+        ("What breed is the speaker?", None),  # labels are no kind of speaker
         # no kind the labels can be: names, brands, companies, colours, software, things said
         ("Which car brand is advertised on the billboard?", None),
         ("What is the name of the cat?", None),

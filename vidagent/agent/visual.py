@@ -150,6 +150,14 @@ def asked_kind(question: str) -> str | None:
     grey ANIMAL..."), when labels can be that kind; None when the question asks for something else (a
     name, a brand, a company, a number, a person...)."""
     low = " ".join(question.lower().split())
+    # "what breed is the dog?", "which kind of bird is it?": the kind asked about is the thing named after
+    of = re.match(
+        r"^(?:what|which)\s+(?:kind|type|sort|species|breed|variety)\s+(?:of\s+[a-z'-]+\s+)?(?:is|are|was|were)\s+"
+        r"(?:the|this|that|these|those)\s+([a-z'-]+)",
+        low,
+    )
+    if of and (found := _concept(of.group(1))):
+        return found
     m = re.match(r"^(?:what|which)\s+(?:(?:is|are|was|were)\s+the\s+)?(.*)$", low)
     if not m:
         return None
