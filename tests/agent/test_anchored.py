@@ -127,6 +127,7 @@ def test_questions_about_the_file(question: str, expected: tuple[str, str] | Non
         ("give me a short summary of testMovie", "testMovie"),
         ("what happens in the film?", "film"),
         ("What topics does the Creative Commons video cover?", "Creative Commons video"),
+        ("What is shown in the gradio video?", "gradio video"),  # what is seen, not the text on screen
         ("what does the lecture discuss?", "lecture"),
         ("What does the rabbit cover?", None),  # not the video
         ("What is the speaker talking about?", None),  # about what is said, not the whole video

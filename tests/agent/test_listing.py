@@ -33,6 +33,7 @@ def test_questions_asking_for_everything_said_or_shown(question: str, kind: str,
         "What is said about licenses in the film?",  # about something: the composer's
         "What text appears on the sign in the film?",
         "what is written in the sky?",  # not a video
+        "What is shown in the gradio video?",  # what is seen: a summary
     ],
 )
 def test_not_questions_asking_for_everything(question: str) -> None:

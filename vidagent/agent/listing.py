@@ -27,7 +27,8 @@ _SAID = r"said|spoken|talked\s+about|narrated"
 _SHOWN = r"written|shown|displayed|on\s+screen|shown\s+on\s+screen"
 _ASK = [
     # "what is said in the jwpIntro video?", "what is written in the trailer?"
-    re.compile(rf"^what(?:'s|\s+is|\s+gets|\s+was)\s+(?P<what>{_SAID}|{_SHOWN})\s+(?:in|on)\s+{SUBJECT}{_END}", re.I),
+    # ("what is shown in the film?" asks what is seen: a summary, `summary.py`)
+    re.compile(rf"^what(?:'s|\s+is|\s+gets|\s+was)\s+(?P<what>{_SAID}|written)\s+(?:in|on)\s+{SUBJECT}{_END}", re.I),
     # "what text appears in the trailer?", "which words are shown in the film?"
     re.compile(
         r"^(?:what|which)\s+(?P<what>text|words|lines|titles|captions|subtitles)\s+(?:appears?|(?:is|are)\s+"

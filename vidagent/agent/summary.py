@@ -30,6 +30,7 @@ _ASK = [
     ),
     re.compile(rf"^what\s+(?:is|are|was)\s+{SUBJECT}\s+about\s*[?.!]*$", re.IGNORECASE),
     re.compile(rf"^what\s+happens\s+in\s+{SUBJECT}\s*[?.!]*$", re.IGNORECASE),
+    re.compile(rf"^what(?:'s|\s+is|\s+gets)\s+(?:shown|seen)\s+in\s+{SUBJECT}\s*[?.!]*$", re.IGNORECASE),
     # "what topics does the Creative Commons video cover?", "what does the lecture cover?"
     re.compile(
         rf"^what\s+(?:(?:topics|subjects|themes)\s+)?(?:does|do|did)\s+{SUBJECT}\s+(?:cover|discuss|deal\s+with)"
