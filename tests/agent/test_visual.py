@@ -165,7 +165,8 @@ def test_yes_no_presence_is_yes_with_the_label_or_not_found(label_store: Path) -
     ],
 )
 def test_which_video_questions_name_what_to_look_for(question: str, rest: str, kinds: list[str]) -> None:
-    from vidagent.agent.which import asks_video, searchable, subject_kinds
+    from vidagent.agent.visual import subject_kinds
+    from vidagent.agent.which import asks_video, searchable
 
     asked = asks_video(question)
     assert asked is not None and searchable(asked) == rest and subject_kinds(asked) == kinds

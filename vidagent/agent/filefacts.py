@@ -39,7 +39,6 @@ _SHOTS = re.compile(
     rf"(?:does|do|did)|(?:is|are)\s+in|in|has)\s+{SUBJECT}(?:\s+(?:have|contain|has))?\s*[?.!]*$",
     re.IGNORECASE,
 )
-_SUPERLATIVE = re.compile(r"\b(?P<which>longest|shortest|largest|biggest|smallest)\b", re.IGNORECASE)
 _PROPERTY_FIRST = re.compile(
     rf"^what\s+(?P<what>resolution|frame\s*rate)\s+(?:is|was|does)\s+{SUBJECT}(?:\s+have)?\s*[?.!]*$", re.IGNORECASE
 )
@@ -116,8 +115,7 @@ def answer_file(box: Toolbox, question: str, prop: str, naming: str, video: str 
     from .anchored import video_named
     from .answer import NOT_FOUND, Answer
 
-    most = _SUPERLATIVE.search(naming) if video is None else None
-    v = _most(box, most.group("which")) if most else video_named(box, question, naming, video, k)
+    v = video_named(box, question, naming, video, k)
     value = "" if isinstance(v, str) else _shots(box, v) if prop == "shots" else _value(prop, v)
     box.steps.append({"tool": "file_facts", "args": {"property": prop, "video": naming}, "result": value})
     if isinstance(v, str) or not value or not box.store.active_rows(video_hash=v.hash):
@@ -130,12 +128,3 @@ def answer_file(box: Toolbox, question: str, prop: str, naming: str, video: str 
     return Answer(
         question, f"{value} ({name})", [cite], box.steps, mode="offline", evidence=said, query=query.to_json()
     )
-
-
-def _most(box: Toolbox, which: str) -> VideoRecord | str:
-    """The video a superlative names ("how long is the LONGEST video?"): the first of the library's."""
-    from .library import _fits
-
-    vids = [v for v in box.store.videos() if v.plan_key is not None]
-    got = _fits(box, f"is the {which.lower()}", vids) if vids else None
-    return got[0][0] if got and got[0] else "no video is indexed"

@@ -168,3 +168,14 @@ def count_videos(box: Toolbox, question: str, query: Any) -> Answer | None:
     )
     cites = [whole_video(box, v, said, sure) for v in vids[:MAX_NAMED]]
     return Answer(question, text, cites, box.steps, mode="offline", evidence=said, query=query.to_json())
+
+
+_SUPERLATIVE = re.compile(r"\b(?P<which>longest|shortest|largest|biggest|smallest)\b", re.IGNORECASE)
+
+
+def superlative_video(box: Toolbox, naming: str) -> str | None:
+    """The hash of the video a superlative names ("how long is the LONGEST video?"), else None."""
+    m = _SUPERLATIVE.search(naming)
+    vids = [v for v in box.store.videos() if v.plan_key is not None]
+    got = _fits(box, f"is the {m.group('which').lower()}", vids) if m and vids else None
+    return got[0][0].hash if got and got[0] else None

@@ -105,13 +105,12 @@ def seen_moment(box: Toolbox, question: str, query: Query, evs: list[ClipEvidenc
     from .answer import Answer, Citation, fmt_time
     from .mentions import _ORDINAL
     from .visual import KIND_FLOOR
-    from .which import subject_kinds
     from .words import STOP
 
     m = _WHEN_SEEN.match(" ".join(query.text.split()))
     if m is None:
         return None
-    from .visual import _own_names, members
+    from .visual import _own_names, members, subject_kinds
 
     last = (o := _ORDINAL.search(m.group("what"))) is not None and o.group("which").lower() in (
         "last",

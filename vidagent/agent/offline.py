@@ -22,7 +22,7 @@ from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen
 from .coverage import answer_covered
 from .filefacts import answer_file, file_question, name_words
 from .gather import keyword_hits, named_scope, read, speech_hits, whole_video
-from .library import asks_most, count_videos, library_answer
+from .library import asks_most, count_videos, library_answer, superlative_video
 from .listing import answer_listing, asks_listing
 from .mentions import asks_count, asks_ordinal, count_mentions, first_mention
 from .modelask import ask_models
@@ -159,6 +159,7 @@ def _about_a_video(box: Toolbox, question: str, query: Any, video: str | None, k
     is about), which no clip search finds: answered from the video's records; None for other questions."""
     names = name_words(box)
     if (fact := file_question(question, names)) is not None:  # "how long is the trailer?"
+        video = video or superlative_video(box, fact[1])  # "how long is the longest video?"
         return answer_file(box, question, fact[0], fact[1], video, k, query)
     if (said := asks_channel(question, names)) is not None:  # "is anyone speaking in the bikes video?"
         return answer_channel(box, question, said[0], said[1], video, k, query)

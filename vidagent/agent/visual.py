@@ -254,3 +254,22 @@ def answer_seen(
     evidence = f"labels of kind {seen.kind}: {seen.label} in {len(seen.clips)} clip(s), best {seen.top:.2f}"
     text = f"Yes: {seen.text()}" if query.get("type") == "yes_no" else seen.text()
     return Answer(question, text, cites, steps, mode="offline", error=error, evidence=evidence, query=query)
+
+
+#: words of a which-video question around what it asks about ("does ANY video SHOW a...")
+SKIP = frozenset(
+    "a an the any some one does do did is are was were has have had show shows shown feature features contain "
+    "contains include includes there about with of in on at someone somebody anyone showing featuring "
+    "containing including that where which whose".split()
+)
+
+
+def subject_kinds(rest: str) -> list[str]:
+    """The words of the asked-about part that labels can show, in order ("a fluffy white DOG lying on
+    the floor" -> dog; "underwater footage full of BUBBLES" -> bubble)."""
+    found = []
+    for w in re.findall(r"[a-z][a-z'-]*", rest.lower()):
+        kind = None if w in SKIP or w in _MODIFIERS else _concept(w, own=True)
+        if kind and kind not in found:
+            found.append(kind)
+    return found

@@ -18,6 +18,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .visual import SKIP, subject_kinds
+
 if TYPE_CHECKING:
     from .answer import Answer
     from .compose import ClipEvidence
@@ -41,11 +43,6 @@ _REQUEST = re.compile(
 #: a label the tagger gives more than half its probability names its video alone; a surer-than-the-floor
 #: label under this needs the rest of the question not to be against it (`_rest_backed`)
 ALONE = 0.5
-_SKIP = frozenset(
-    "a an the any some one does do did is are was were has have had show shows shown feature features contain "
-    "contains include includes there about with of in on at someone somebody anyone showing featuring "
-    "containing including that where which whose".split()
-)
 
 
 def asks_video(question: str) -> str | None:
@@ -69,22 +66,9 @@ def searchable(rest: str) -> str:
     """The asked-about part as a search query: "shows skyscrapers lit up at night?" -> "skyscrapers lit up
     at night" (the verb and determiners before it, and the question mark, dropped)."""
     words = rest.strip().rstrip("?.! ").split()
-    while words and words[0].lower() in _SKIP:
+    while words and words[0].lower() in SKIP:
         words.pop(0)
     return " ".join(words)
-
-
-def subject_kinds(rest: str) -> list[str]:
-    """The words of the asked-about part that labels can show, in order ("a fluffy white DOG lying on
-    the floor" -> dog; "underwater footage full of BUBBLES" -> bubble)."""
-    from .visual import _MODIFIERS, _concept
-
-    found = []
-    for w in re.findall(r"[a-z][a-z'-]*", rest.lower()):
-        kind = None if w in _SKIP or w in _MODIFIERS else _concept(w, own=True)
-        if kind and kind not in found:
-            found.append(kind)
-    return found
 
 
 def which_video(box: Toolbox, question: str, query: Query, evs: list[ClipEvidence], error: str) -> Answer | None:
