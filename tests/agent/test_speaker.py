@@ -128,7 +128,7 @@ def test_how_many_videos(question: str, rest: str, everything: bool) -> None:
 
 def test_who_verbed_a_named_work_is_asked_as_the_role() -> None:
     assert as_role("Who directed Big Buck Bunny?") == "who is the director of Big Buck Bunny?"
-    assert as_role("who made Big Buck Bunny") == "who is the maker of Big Buck Bunny?"
+    assert as_role("who made Big Buck Bunny") == "who is the producer of Big Buck Bunny?"
     q = analyse("Who produced Big Buck Bunny?")
     assert q.attr and {"big", "buck"} <= q.scope  # the role held by the span, the work met by its clip
     for unchanged in ("who made the trailer?", "Who wrote the original story and script?", "who made it?"):

@@ -121,7 +121,7 @@ def as_when(question: str) -> str:
 
 
 _AGENT = {
-    "made": "maker",
+    "made": "producer",  # who made a film: its producer (a line "Made with X" names a tool)
     "produced": "producer",
     "directed": "director",
     "wrote": "writer",

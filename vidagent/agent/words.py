@@ -173,7 +173,7 @@ _RELATED = [
     {"animat", "anim"},
     {"rig"},
     {"direct", "director"},
-    {"produc", "producer", "mak", "mad", "maker", "creat", "creator"},
+    {"produc", "producer"},
     {"compos", "music", "score", "soundtrack"},
     {"sound", "audio", "foley", "mix"},
     {"col", "colour", "color", "grad"},
