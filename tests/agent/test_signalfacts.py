@@ -85,7 +85,7 @@ def test_the_camera_read_back_from_the_motion_vectors() -> None:
 
 def test_black_and_white_is_most_clips_grayscale() -> None:
     grey = [_row(i, light={"grayscale": i < 2}) for i in range(3)]
-    assert (_grey(V, grey, True) or ("",))[0] == "Yes: black and white (2 of 3 clips grayscale (colour signal))"
+    assert (_grey(V, grey, True) or ("",))[0] == "Yes: black and white (2 of 3 clips grayscale, by the colour signal)"
     assert (_grey(V, grey, False) or ("",))[0].startswith("No: black and white")
     assert _grey(V, [_row(0)], True) is None
 

@@ -149,7 +149,7 @@ def _grey(v: VideoRecord, rows: list[Any], asks_grey: bool) -> tuple[str, list[C
     if not measured:
         return None
     is_grey = grey * 2 > measured
-    said = f"{grey} of {measured} clips grayscale (colour signal)"
+    said = f"{grey} of {measured} clips grayscale, by the colour signal"
     picked = [r for r in rows if "light" in (s := signals_of(r)) and bool(s["light"].get("grayscale")) == is_grey]
     head = "Yes" if is_grey == asks_grey else "No"
     what = "black and white" if is_grey else "in colour"
