@@ -53,6 +53,10 @@ register_describer("test-labels", LabelDescriber)
         ("Which big grey animal is the main character?", "animal"),
         ("Which horse breed appears?", "horse"),  # one label (sorrel) is a horse
         ("What breed is the dog?", "dog"),  # the kind is the thing named after the verb
+        ("What is the man wearing in the carphone video?", "clothing"),  # a garment, a tie, a hat
+        ("what does the presenter wear?", "clothing"),
+        ("What is the man holding?", None),
+        ("What is the dog wearing?", None),  # clothing labels say what people wear
         ("what species is the bird in the cockatoo video?", "bird"),
         ("Which kind of bird is this parrot?", "parrot"),
         ("What breed is the speaker?", None),  # labels are no kind of speaker

@@ -144,12 +144,30 @@ def _concept(word: str, own: bool = False) -> str | None:
     return None
 
 
+def _wearer(words: str) -> bool:
+    """Is the one wearing something a person ("the man", "he", "the presenter")? Clothing labels say what
+    people wear; "what is the dog wearing?" is not answered by a tie seen anywhere."""
+    from ..querynouns import PERSON, ancestors
+
+    for w in re.findall(r"[a-z]+", words):
+        if w in ("he", "she", "they", "person", "people", "someone", "everyone", "anyone"):
+            return True
+        if any(c == PERSON and share >= 0.5 for c, _, share in ancestors(w)):
+            return True
+    return False
+
+
 def asked_kind(question: str) -> str | None:
     """The kind of thing a question asks for: the noun right after "what" / "which" ("what ANIMAL
     sleeps...", "which DOG breed...", "which kind of BIRD...", "what is the VEHICLE in...", "which big
     grey ANIMAL..."), when labels can be that kind; None when the question asks for something else (a
     name, a brand, a company, a number, a person...)."""
     low = " ".join(question.lower().split())
+    worn = re.match(
+        r"^what\s+(?:is|are|was|were|does|do|did)\s+((?:[\w'-]+\s+){1,4}?)(?:wearing|wear|dressed\s+in)\b", low
+    )
+    if worn:  # "what is the man wearing?": a garment, a tie, a hat (WordNet's clothing); not "a dog"
+        return "clothing" if _wearer(worn.group(1)) else None
     # "what breed is the dog?", "which kind of bird is it?": the kind asked about is the thing named after
     of = re.match(
         r"^(?:what|which)\s+(?:kind|type|sort|species|breed|variety)\s+(?:of\s+[a-z'-]+\s+)?(?:is|are|was|were)\s+"
