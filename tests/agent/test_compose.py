@@ -176,3 +176,14 @@ def test_a_line_holding_the_attribute_beats_one_that_only_names_its_owner() -> N
     # no line holds a budget: the line under the film's name is no answer either
     query = analyse("What is the budget of Big Buck Bunny?")
     assert best(query, rank(query, candidates(query, [_end_credits()]), get_embedder("minilm"))) == ("", [])
+
+
+def test_a_name_the_question_holds_must_be_met() -> None:
+    # "I teach at the University of Leeds": a teacher at Leeds, not at Oxford
+    assert _answer("Where does the speaker teach?")[0] == "the University of Leeds"
+    assert _answer("Who teaches at the University of Oxford?")[0] == ""
+    assert _answer("Who teaches at the University of Leeds?")[0] == "Jane Doe"
+    from vidagent.agent.question import names_in
+
+    assert names_in(analyse("Who teaches at the University of Oxford?")) == [{"universit"}, {"oxford"}]
+    assert names_in(analyse("What is the license of Big Buck Bunny?")) == []  # the owner: met by the clip

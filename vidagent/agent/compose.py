@@ -21,6 +21,7 @@ from typing import Any
 
 from ..perception.layout import STACK_GAP, Line, continues, frame_lines, normalise, pairs, same_text
 from ..types import Segment, TextBox
+from . import question as qn
 from .question import DURATION, Query, coverage, looks_like_name, matched, matches, precision, tokens, type_fit
 from .words import content_stems, file_name_words
 
@@ -290,6 +291,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             scoped[ev.clip_id] = _in_clip(query, ev)
         return scoped[ev.clip_id]
 
+    names = qn.names_in(query)
     covered = []
     hits: dict[int, tuple[list[bool], float]] = {}  # per span: concepts met, and the context discount
     for s in spans:
@@ -308,7 +310,9 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             cov += 1 / len(query.families)
         if query.qtype == "shown" and s.kind == "seen":
             cov = max(cov, 0.5)
-        if cov >= MIN_COVER:
+        # a span missing a name the question holds is about someone else (Pierce lectures at Nottingham)
+        said = content_stems(f"{s.context} {text}") | set(file_name_words(s.clip.video))
+        if cov >= MIN_COVER and all(matches(fam, said) for fam in names):
             covered.append((s, cov))
     if query.attr and (query.scope or any(_holds_attr(query, s) for s, _ in covered)):
         # "what is the license of Big Buck Bunny?": spans holding "license" answer; one that only names

@@ -264,6 +264,13 @@ def _attribute_of(low: str) -> tuple[list[str], set[str]]:
     return (attr, scope) if attr and scope else ([], set())
 
 
+def names_in(query: Query) -> list[set[str]]:
+    """Families of the names a question holds ("who is the lecturer from OXFORD?"): capitalised words past
+    the first, but "I" and the owner of an attribute (met by the clip)."""
+    words = [w for w in tokens(query.text)[1:] if w[:1].isupper() and w != "I"]
+    return [f for f in query.families if not f & query.scope and any(f & content_stems(w) for w in words)]
+
+
 def matches(fam: set[str], text_stems: set[str]) -> bool:
     """Does a focus word's family meet any stem of the text? (prefix match, 3+ letters)."""
     # the same stem, or one plus what the stemmer left of a suffix (animat/anim); not another word
