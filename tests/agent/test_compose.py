@@ -187,3 +187,11 @@ def test_a_name_the_question_holds_must_be_met() -> None:
 
     assert names_in(analyse("Who teaches at the University of Oxford?")) == [{"universit"}, {"oxford"}]
     assert names_in(analyse("What is the license of Big Buck Bunny?")) == []  # the owner: met by the clip
+    # a name met anywhere in the clip ("Hi, I'm Jane Doe" is the sentence before the span's), as spelt or
+    # nearly: a name asked as heard ("John Pearce" for the transcript's John Pierce)
+    assert _answer("Where does Jane Doe teach?")[0] == "the University of Leeds"
+    assert _answer("Where does Mary Smith teach?")[0] == ""
+    from vidagent.agent.question import named_in
+
+    assert named_in({"pearc"}, {"john", "pierc"}) and not named_in({"oxford"}, {"nottingham", "pierc"})
+    assert not named_in({"doe"}, {"dough"})  # short names must be spelt as they are

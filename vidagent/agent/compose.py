@@ -292,6 +292,14 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         return scoped[ev.clip_id]
 
     names = qn.names_in(query)
+    words_of: dict[str, set[str]] = {}  # per clip: its words, for a name spelt near ("Pearce" / "Pierce")
+
+    def clip_words(ev: ClipEvidence) -> set[str]:
+        if ev.clip_id not in words_of:
+            text = " ".join([b.text for b in ev.boxes] + list(ev.lines) + [seg.text for seg in ev.speech])
+            words_of[ev.clip_id] = content_stems(text)
+        return words_of[ev.clip_id]
+
     covered = []
     hits: dict[int, tuple[list[bool], float]] = {}  # per span: concepts met, and the context discount
     for s in spans:
@@ -312,7 +320,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             cov = max(cov, 0.5)
         # a span missing a name the question holds is about someone else (Pierce lectures at Nottingham)
         said = content_stems(f"{s.context} {text}") | set(file_name_words(s.clip.video))
-        if cov >= MIN_COVER and all(matches(fam, said) for fam in names):
+        if cov >= MIN_COVER and all(matches(fam, said) or qn.named_in(fam, clip_words(s.clip)) for fam in names):
             covered.append((s, cov))
     if query.attr and (query.scope or any(_holds_attr(query, s) for s, _ in covered)):
         # "what is the license of Big Buck Bunny?": spans holding "license" answer; one that only names

@@ -271,6 +271,18 @@ def names_in(query: Query) -> list[set[str]]:
     return [f for f in query.families if not f & query.scope and any(f & content_stems(w) for w in words)]
 
 
+def named_in(fam: set[str], stems: set[str]) -> bool:
+    """Is a name (its stems) in a text (its stems), as it is or spelt nearly ("pearc" / "pierc": a name
+    asked as heard or misheard)? Near: 5+ letters, at most a letter longer or shorter, 80% alike."""
+    import difflib
+
+    return matches(fam, stems) or any(
+        len(n) >= 5 and abs(len(w) - len(n)) <= 1 and difflib.SequenceMatcher(None, n, w).ratio() >= 0.8
+        for n in fam
+        for w in stems
+    )
+
+
 def matches(fam: set[str], text_stems: set[str]) -> bool:
     """Does a focus word's family meet any stem of the text? (prefix match, 3+ letters)."""
     # the same stem, or one plus what the stemmer left of a suffix (animat/anim); not another word
