@@ -71,9 +71,9 @@ def answer_listing(
 ) -> Answer:
     """The sentences said (or lines shown) in the video the question names, in time order, cited."""
     from .anchored import video_named
-    from .answer import NOT_FOUND, Answer, Citation, fmt_time, verify_text
+    from .answer import NOT_FOUND, Answer, fmt_time
     from .channels import has_channel
-    from .mentions import spoken
+    from .mentions import cite_at, spoken
 
     def not_found(note: str) -> Answer:
         ans = Answer(question, NOT_FOUND, [], box.steps, mode="offline", query=query.to_json())
@@ -97,24 +97,9 @@ def answer_listing(
         return not_found(f"nothing was {'heard' if kind == 'said' else 'read on screen'} in {name}")
     listed = "; ".join(f'{fmt_time(a)} "{text}"' for a, _, text in items[:LISTED])
     more = f" (+{len(items) - LISTED} more)" if len(items) > LISTED else ""
-    cites = []
-    for a, b, text in items[:CITED]:
-        row = next((r for r in rows if float(r["start"]) <= a < float(r["end"])), rows[-1] if rows else None)
-        if row is not None:
-            ok = verify_text(box.store, row["clip_id"], text, a, b)
-            cites.append(
-                Citation(
-                    v.path,
-                    a,
-                    b,
-                    row["clip_id"],
-                    text,
-                    ok,
-                    "said" if kind == "said" else "on screen",
-                    row["start"],
-                    row["end"],
-                )
-            )
+    by_id = {r["clip_id"]: r for r in rows}
+    how = "said" if kind == "said" else "on screen"
+    cites = [c for a, b, text in items[:CITED] if (c := cite_at(box, v, by_id, (a, b, text, ""), how)) is not None]
     verb = "said" if kind == "said" else "shown"
     text = f"{len(items)} {'sentence' if kind == 'said' else 'line'}{'s' if len(items) > 1 else ''} {verb} in {name}: {listed}{more}"
     return Answer(question, text, cites, box.steps, mode="offline", evidence=listed, query=query.to_json())

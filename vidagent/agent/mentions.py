@@ -154,7 +154,9 @@ def _occurrences(
     return q, found
 
 
-def _cite(box: Toolbox, v: VideoRecord, rows: dict[str, Any], hit: Occurrence, kind: str) -> Citation | None:
+def cite_at(box: Toolbox, v: VideoRecord, rows: dict[str, Any], hit: Occurrence, kind: str) -> Citation | None:
+    """A sentence said or line shown cited on its own span, in its clip (`rows` by clip id; a clip id of
+    "" is found by time), verified when the span re-read from the store holds the text."""
     from .answer import Citation, verify_text
 
     a, b, text, clip_id = hit
@@ -183,7 +185,7 @@ def first_mention(
             continue
         (hit, kind) = (min if which == "first" else max)(hits, key=lambda x: (x[0][0], x[0][1]))
         rows = {r["clip_id"]: r for r in box.store.active_rows(video_hash=v.hash)}
-        if (cite := _cite(box, v, rows, hit, kind)) is None:
+        if (cite := cite_at(box, v, rows, hit, kind)) is None:
             continue
         cites.append(cite)
         more = f"the {which} of {len(hits)} times" if len(hits) > 1 else "the only time"
@@ -222,8 +224,8 @@ def count_mentions(box: Toolbox, question: str, rest: str, video: str | None, k:
                 f" (+{len(hits) - LISTED})" if len(hits) > LISTED else ""
             )
             parts.append(f"{kind} {len(hits)} time{'s' if len(hits) > 1 else ''} in {name}: at {times}")
-        cites += [c for h in said[:CITED] if (c := _cite(box, v, rows, h, "said")) is not None]
-        cites += [c for h in shown[:CITED] if (c := _cite(box, v, rows, h, "on screen")) is not None]
+        cites += [c for h in said[:CITED] if (c := cite_at(box, v, rows, h, "said")) is not None]
+        cites += [c for h in shown[:CITED] if (c := cite_at(box, v, rows, h, "on screen")) is not None]
     box.steps.append({"tool": "count_mentions", "args": {"words": q.focus, "videos": len(found)}, "result": parts})
     if not parts:
         ans = Answer(question, NOT_FOUND, [], box.steps, mode="offline", query=query.to_json())

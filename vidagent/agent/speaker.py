@@ -100,28 +100,13 @@ def _describes(query: Any, sentence: str) -> bool:
     return True
 
 
-def _sentences(box: Toolbox, v: VideoRecord) -> list[tuple[float, float, str]]:
-    from .compose import _sentences as split
-
-    ts = box.store.transcripts_of(v.hash)
-    return [(s.start, s.end, s.text) for seg in (ts[0] if ts else []) for s in split(seg)]
-
-
-def _cite(box: Toolbox, v: VideoRecord, rows: list[Any], a: float, b: float, text: str) -> Citation | None:
-    from .answer import Citation, verify_text
-
-    row = next((r for r in rows if float(r["start"]) <= a < float(r["end"])), None)
-    if row is None:
-        return None
-    ok = verify_text(box.store, row["clip_id"], text, a, b)
-    return Citation(v.path, a, b, row["clip_id"], text, ok, "said", row["start"], row["end"])
-
-
 def _found(box: Toolbox, v: VideoRecord, role: Any) -> tuple[str, list[tuple[float, float, str]]] | None:
     """(the name, the sentences it rests on) for one video: its first introduction, or with `role` (an
     analysed question) the introduction the first sentence describing that role is said under."""
+    from .mentions import spoken
+
     last: tuple[str, tuple[float, float, str]] | None = None
-    for a, b, text in _sentences(box, v):
+    for a, b, text in spoken(box, v):
         name = introduced(text)
         if name is not None:
             last = (name, (a, b, text))
@@ -159,7 +144,7 @@ def answer_speaker(
     """The name the speaker gives (for `rest`, a who-is-speaking question) or the name of the speaker who
     says they are what a "who is ...?" question asks; None when no transcript answers it."""
     from .answer import Answer
-    from .mentions import scope_of
+    from .mentions import cite_at, scope_of
     from .question import analyse
 
     role = None
@@ -184,8 +169,8 @@ def answer_speaker(
             continue
         name, said = got
         named.setdefault(name, []).append(Path(v.path).name)
-        rows = box.store.active_rows(video_hash=v.hash)
-        cites += [c for a, b, text in said if (c := _cite(box, v, rows, a, b, text)) is not None]
+        rows = {r["clip_id"]: r for r in box.store.active_rows(video_hash=v.hash)}
+        cites += [c for a, b, text in said if (c := cite_at(box, v, rows, (a, b, text, ""), "said")) is not None]
         quoted = quoted or " / ".join(text for _, _, text in said)
     box.steps.append({"tool": "speaker", "args": {"videos": len(scope)}, "result": named})
     if not named or not cites:
