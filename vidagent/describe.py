@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from . import plugins
 from .errors import ConfigError, VidagentError
 from .plugins import entry_point_targets, load_plugin_modules, resolve
 from .types import ClipInput, Description
@@ -112,13 +113,14 @@ def register_embedder(
 
 def _load_entry_points() -> None:
     global _ENTRY_POINTS_LOADED
-    if _ENTRY_POINTS_LOADED:
-        return
-    _ENTRY_POINTS_LOADED = True
-    load_plugin_modules()
-    for group, table in (("vidagent.describers", _DESCRIBERS), ("vidagent.embedders", _EMBEDDERS)):
-        for name, value in entry_point_targets(group).items():
-            table.setdefault(name, Registered(name, value, "", f"plugin {value}", ""))
+    with plugins.LOCK:
+        if _ENTRY_POINTS_LOADED:
+            return
+        _ENTRY_POINTS_LOADED = True
+        load_plugin_modules()
+        for group, table in (("vidagent.describers", _DESCRIBERS), ("vidagent.embedders", _EMBEDDERS)):
+            for name, value in entry_point_targets(group).items():
+                table.setdefault(name, Registered(name, value, "", f"plugin {value}", ""))
 
 
 def registered_describers() -> dict[str, Registered]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any
@@ -16,19 +17,23 @@ from typing import Any
 from .errors import ConfigError
 
 _LOADED = False
+# Held while plugins load: the scene stage of one file and the describer of another run in threads,
+# and a thread that saw "loaded" before the import finished would miss the plugin's names.
+LOCK = threading.RLock()
 
 
 def load_plugin_modules() -> None:
     """Import the modules named in VIDAGENT_PLUGINS (once); a missing one is a ConfigError."""
     global _LOADED
-    if _LOADED:
-        return
-    _LOADED = True
-    for module in filter(None, (m.strip() for m in os.environ.get("VIDAGENT_PLUGINS", "").split(","))):
-        try:
-            importlib.import_module(module)
-        except ImportError as exc:
-            raise ConfigError(f"VIDAGENT_PLUGINS: cannot import '{module}': {exc}") from None
+    with LOCK:
+        if _LOADED:
+            return
+        _LOADED = True
+        for module in filter(None, (m.strip() for m in os.environ.get("VIDAGENT_PLUGINS", "").split(","))):
+            try:
+                importlib.import_module(module)
+            except ImportError as exc:
+                raise ConfigError(f"VIDAGENT_PLUGINS: cannot import '{module}': {exc}") from None
 
 
 def entry_point_targets(group: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
+from . import plugins
 from .config import ScenesConfig
 from .errors import BadVideo, ConfigError, require
 from .plugins import entry_point_targets, load_plugin_modules, resolve
@@ -109,11 +110,12 @@ def register_detector(name: str, factory: str | DetectorFactory, *, summary: str
 
 def registered_detectors() -> dict[str, RegisteredDetector]:
     global _ENTRY_POINTS_LOADED
-    if not _ENTRY_POINTS_LOADED:
-        _ENTRY_POINTS_LOADED = True
-        load_plugin_modules()
-        for name, value in entry_point_targets("vidagent.detectors").items():
-            DETECTORS.setdefault(name, RegisteredDetector(name, value, f"plugin {value}"))
+    with plugins.LOCK:
+        if not _ENTRY_POINTS_LOADED:
+            _ENTRY_POINTS_LOADED = True
+            load_plugin_modules()
+            for name, value in entry_point_targets("vidagent.detectors").items():
+                DETECTORS.setdefault(name, RegisteredDetector(name, value, f"plugin {value}"))
     return dict(DETECTORS)
 
 
