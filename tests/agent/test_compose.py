@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from vidagent.agent.compose import ClipEvidence, best, candidates, rank
-from vidagent.agent.question import analyse, coverage, looks_like_name
+from vidagent.agent.fit import looks_like_name
+from vidagent.agent.question import analyse, coverage
 from vidagent.types import Segment, TextBox
 
 

@@ -5,8 +5,9 @@ re-query order that puts text-dense clips first for questions whose answers are 
 from __future__ import annotations
 
 from vidagent.agent.compose import ClipEvidence, best, candidates, rank
+from vidagent.agent.fit import type_fit
 from vidagent.agent.offline import _requery_order
-from vidagent.agent.question import analyse, type_fit
+from vidagent.agent.question import analyse
 from vidagent.types import Segment, TextBox
 
 

@@ -22,8 +22,9 @@ from typing import Any
 from ..perception.layout import STACK_GAP, Line, continues, frame_lines, normalise, pairs, same_text
 from ..types import Segment, TextBox
 from . import question as qn
-from .question import DURATION, Query, coverage, looks_like_name, matched, matches, precision, tokens, type_fit
-from .words import content_stems, file_name_words
+from .fit import DURATION, looks_like_name, precision, type_fit
+from .question import Query, coverage, matched, matches
+from .words import content_stems, file_name_words, tokens
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
