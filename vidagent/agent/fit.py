@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .question import Query, matches
-from .words import _NUMBER_WORDS, _URL, COLOURS, content_stems, tokens
+from .words import _NUMBER_WORDS, _URL, COLOURS, content_stems, same_word, stem, tokens
 
 _ORG_WORDS = re.compile(
     r"\b(fund|foundation|inc|ltd|llc|gmbh|studios?|systems|company|corp(oration)?|"
@@ -61,6 +61,12 @@ _FUNCTION = set(
 )
 
 
+#: words no answer ends with: the line leads into the next one ("PRODUCED BY", "SUPPORT FROM")
+_LEADS = frozenset(["from", "by", "of", "with", "and", "the", "a", "an"])
+#: words a name neither starts nor ends with ("Bank of England" holds "of", but not at an edge)
+_EDGE = frozenset(["of", "by", "with", "from", "for", "to", "in", "on", "at", "and", "or", "a", "an", "has", "been"])
+
+
 def looks_like_name(text: str) -> bool:
     """2-5 words, each capitalised, no function words or role-like suffixes (a person's name)."""
     ws = tokens(text)
@@ -80,6 +86,9 @@ def type_fit(query: Query, answer: str) -> float:
         return 0.0
     if _URL.search(a.replace(" ", "")) and not any("websit" in f for f in query.families):
         return 0.0  # a web address answers only "which website"
+    last = tokens(a)[-1:]
+    if last and last[0].lower() in _LEADS:
+        return 0.0  # "WITH THE FINANCIAL SUPPORT FROM": a line that leads into the answer, not the answer
     if t != "yes_no" and _YES_NO.match(a):
         return 0.0  # a ticked "Yes" under a form's question answers a yes/no question, not "what does it ask"
     if t == "person":
@@ -90,6 +99,11 @@ def type_fit(query: Query, answer: str) -> float:
             type_fit(Query(query.text, query.qtype, "org", query.focus, query.families, query.head), a),
         )
     if t == "org":
+        ws = tokens(a)
+        if ws and (ws[0].lower() in _EDGE or ws[-1].lower() in _EDGE):
+            return 0.0  # "WITH THE FINANCIAL SUPPORT FROM": a line leading into a name is not one
+        if not [w for w in ws if w.lower() not in _FUNCTION and not _ORG_WORDS.fullmatch(w)]:
+            return 0.3  # "PRODUCTION", "the University": the kind of organisation, not which one
         if _ORG_WORDS.search(a) or (query.head and matches(query.head, content_stems(a))):
             return 1.0
         if looks_like_name(a):
@@ -120,3 +134,72 @@ def precision(query: Query, text: str) -> float:
     if not st:
         return 0.0
     return sum(1 for s in st if any(matches(f, {s}) for f in query.families)) / len(st)
+
+
+def extract(query: Query, text: str) -> str:
+    """The short answer inside a line or sentence for a typed question; "" when none fits."""
+    focus = {f.lower() for f in query.focus}
+    t = query.answer_type
+    m: re.Match[str] | None
+    if t == "maker":
+        return extract(
+            Query(query.text, query.qtype, "person", query.focus, query.families, query.head), text
+        ) or extract(Query(query.text, query.qtype, "org", query.focus, query.families, query.head), text)
+    if t == "person":
+        for m in re.finditer(r"(?:[A-Z][\w'-]+(?:\s+(?:van|de|der|von)?\s*[A-Z][\w'-]+){1,3})", text):
+            cand = re.sub(r"^(?:(?:I'm|I|Hi|Hello|Dr|Mr|Mrs|Ms)\b[\s,.]*)+", "", m.group(0).strip())
+            if looks_like_name(cand) and not ({w.lower() for w in tokens(cand)} & focus):
+                return cand
+        return ""
+    if t == "org":
+        m = re.search(
+            r"((?:[A-Z][\w&.'-]*\s+){0,4}(?:[Ff]und|Foundation|Studios?|Systems|Microsystems|Company|Inc|Ltd|"
+            r"Institute|University|College|School|Museum|Academy|Commons|Productions?|Media|Labs?)\b"
+            r"(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w-]*)*)",  # "University of Nottingham"
+            text,
+        )
+        if m:
+            return m.group(1).strip()
+        return text if type_fit(query, text) >= 0.5 and len(tokens(text)) <= 6 else ""
+    if t == "number":
+        m = re.search(
+            r"\b(\d[\d,.]*|(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+            r"twenty|thirty|forty|fifty|hundred|thousand|million)s?)\b(\s+\w+)?",
+            text,
+            re.IGNORECASE,
+        )
+        return m.group(0).strip() if m else ""
+    if t == "time":
+        m = re.search(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d(?:\s*[ap]m)?)\b", text, re.IGNORECASE)
+        return m.group(0) if m else ""
+    if t == "duration":
+        m = DURATION.search(text)
+        return m.group(0) if m else ""
+    if t == "colour":
+        m = re.search(
+            r"\b(red|orange|yellow|green|blue|purple|violet|pink|brown|black|white|grey|gray|silver|gold)"
+            r"\b",
+            text,
+            re.IGNORECASE,
+        )
+        return m.group(0) if m else ""
+    if t == "place":
+        m = re.search(r"\b(?:in|at|from|of)\s+((?:the\s+)?[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)*)", text)
+        return m.group(1) if m else ""
+    if t == "name":
+        m = re.search(r"(?:named|called|name is|I'm|I am)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)", text)
+        return m.group(1) if m else ""
+    return text
+
+
+def names_another(query: Query, label: str, answer: str) -> bool:
+    """Is this a person's name under a role that is not the noun asked for? "BRECHT VAN LOMMEL |
+    Software Developer" answers "who is the software developer?", not "what software is the lecturer
+    talking about?": the label's head (its last word) must be the asked noun for a name to answer."""
+    if query.qtype == "who" or query.answer_type in ("person", "maker", "name") or not query.head:
+        return False
+    words = [w for w in tokens(label) if w.lower() not in _FUNCTION]
+    if not words or not looks_like_name(answer):
+        return False
+    asked = {stem(w) for w in query.focus if stem(w) in query.head}
+    return not any(same_word(stem(words[-1].lower()), h) for h in asked)

@@ -224,7 +224,7 @@ def analyse(question: str) -> Query:
     # The asked-for noun phrase: "which LAW SCHOOL is thanked" (up to the verb); an answer may repeat it.
     m = re.match(
         r"^(?:what|which)\s+((?:[\w'-]+\s+){0,3}?)(?:is|are|was|were|did|does|do|has|have|gave|"
-        r"provided|made|can|will)\b",
+        r"provided|made|can|will|\w{3,}ed)\b",  # or a past tense: "which fund SUPPORTED the film"
         low,
     )
     head: set[str] = set()
