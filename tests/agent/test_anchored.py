@@ -108,6 +108,9 @@ def test_what_a_question_at_a_time_wants(question: str, want: str) -> None:
         ("how many scenes are in the trailer?", ("shots", "trailer")),
         ("How many shots does testMovie have?", ("shots", "testMovie")),
         ("how many cuts are there in the film?", ("shots", "film")),
+        ("how many clips does the bikes video have?", ("clips", "bikes video")),
+        ("How many segments are in the trailer?", ("clips", "trailer")),
+        ("how many clips of dogs are there?", None),
         ("how many scenes does the rabbit like?", None),
         ("how long is the rabbit?", None),  # not a video, not a file name
         ("How long does the rabbit sleep?", None),
@@ -263,3 +266,6 @@ def test_superlatives_and_shots_end_to_end(tmp_path: Path) -> None:
     shots = vidagent.ask("How many shots does the three video have?", store=store, requery=False)
     assert shots.answer.startswith("3 shots (2 cuts found by scene detection) (three.mp4)"), shots.answer
     assert not shots.citations[0].verified  # a detector's count, not the file's metadata
+    clips = vidagent.ask("how many clips does the three video have?", store=store, requery=False)
+    n = len(vidagent.search("red", store=store, video="three.mp4", min_score=0))  # every clip, ranked
+    assert clips.answer.startswith(f"{n} clip") and "(as indexed) (three.mp4)" in clips.answer, clips.answer

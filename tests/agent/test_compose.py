@@ -196,3 +196,65 @@ def test_a_name_the_question_holds_must_be_met() -> None:
 
     assert named_in({"pearc"}, {"john", "pierc"}) and not named_in({"oxford"}, {"nottingham", "pierc"})
     assert not named_in({"doe"}, {"dough"})  # short names must be spelt as they are
+
+
+def _ranked(q: str, ev: ClipEvidence) -> tuple[str, list]:
+    from vidagent.describe import get_embedder
+
+    query = analyse(q)
+    return best(query, rank(query, candidates(query, [ev]), get_embedder("minilm")))
+
+
+def test_answers_of_the_asked_kind_under_a_name_met_elsewhere_in_the_clip() -> None:
+    # The fund's line is under "WITH THE FINANCIAL SUPPORT FROM"; the film is named two lines up.
+    text, spans = _ranked("Which fund supported Big Buck Bunny?", _end_credits())
+    assert (
+        text == "Digital Pioneers fund"
+        and spans[0].evidence == "WITH THE FINANCIAL SUPPORT FROM / Digital Pioneers fund"
+    )
+    # a line leading into the answer, or one that only names the film, is no answer of any kind
+    assert _ranked("Which software was used to make Big Buck Bunny?", _end_credits()) == ("", [])
+    # "University of Nottingham": an organisation's name goes on past "of"
+    text, _ = _ranked("What university does Jane Doe teach at?", _credits())
+    assert text == "University of Leeds"
+
+
+def test_a_name_under_another_role_is_no_answer_to_what_noun() -> None:
+    b = lambda text, x0, y0: TextBox(text, x0, y0, x0 + 0.3, y0 + 0.03, 0.95, 492.0)
+    ev = ClipEvidence(
+        "c3",
+        "film.mp4",
+        "h",
+        490.0,
+        500.0,
+        boxes=[b("BRECHT VAN LOMMEL", 0.2, 0.4), b("Software Developer", 0.55, 0.4), b("STUDIO SOFTWARE", 0.3, 0.6)],
+    )
+    assert _ranked("Who was the software developer?", ev)[0] == "BRECHT VAN LOMMEL"
+    assert _ranked("What software is the lecturer talking about?", ev) == ("", [])
+    # the kind of organisation asked for, and nothing more, answers nothing ("STUDIO SOFTWARE", "PRODUCTION")
+    assert _ranked("Which company produced the film?", ev) == ("", [])
+
+
+@pytest.mark.parametrize(
+    ("answer", "fit"),
+    [
+        ("Digital Pioneers fund", 1.0),
+        ("WITH THE FINANCIAL SUPPORT FROM", 0.0),
+        ("PRODUCTION", 0.3),
+        ("the University", 0.3),
+        ("University of Nottingham", 1.0),
+        ("Bank of England", 0.5),
+    ],
+)
+def test_organisation_answers(answer: str, fit: float) -> None:
+    from vidagent.agent.fit import type_fit
+
+    assert type_fit(analyse("Which organisation supported the film?"), answer) == fit
+
+
+def test_file_name_words_split_joined_words() -> None:
+    from vidagent.agent.words import file_name_words
+
+    assert file_name_words("/v/kivy_cityCC0.mpg") == ["kivy", "citycc0", "city"]
+    assert file_name_words("psychopy_testMovie.mp4") == ["psychopy", "testmovie", "test"]  # not "movie"
+    assert file_name_words("a_b.mp4") == ["a", "b"]

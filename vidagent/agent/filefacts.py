@@ -1,5 +1,5 @@
 """Questions about a video file itself: "how long is the trailer?", "what resolution is the film?",
-"what is the frame rate of bikes.mp4?".
+"what is the frame rate of bikes.mp4?", "how many clips does the bikes video have?".
 
 The answer is read from the file's probed metadata in the store (duration, width x height, frames per
 second), not from anything seen or said, and is cited on the whole video. The video is the one the
@@ -35,7 +35,7 @@ _PROPERTY = re.compile(
     re.IGNORECASE,
 )
 _SHOTS = re.compile(
-    r"^how\s+many\s+(?P<what>scenes|shots|cuts|scene\s+changes|camera\s+cuts)\s+(?:are\s+(?:there\s+)?(?:in|on)|"
+    r"^how\s+many\s+(?P<what>scenes|shots|cuts|scene\s+changes|camera\s+cuts|clips|segments)\s+(?:are\s+(?:there\s+)?(?:in|on)|"
     rf"(?:does|do|did)|(?:is|are)\s+in|in|has)\s+{SUBJECT}(?:\s+(?:have|contain|has))?\s*[?.!]*$",
     re.IGNORECASE,
 )
@@ -46,7 +46,7 @@ _PROPERTY_FIRST = re.compile(
 
 def file_question(question: str, names: Collection[str] = ()) -> tuple[str, str] | None:
     """(property, the words naming the video) for a question about the file, else None. Property is
-    "duration", "resolution" or "fps". The subject's head noun must be a video noun ("the film"), a
+    "duration", "resolution", "fps", "shots" or "clips". The subject's head noun must be a video noun ("the film"), a
     file name, "it", or one of `names` (words of the indexed videos' file names: "testMovie")."""
     q = " ".join(question.split())
     for rx in (_LONG, _PROPERTY, _PROPERTY_FIRST, _SHOTS):
@@ -56,7 +56,8 @@ def file_question(question: str, names: Collection[str] = ()) -> tuple[str, str]
         if rx is _LONG:
             return "duration", (m.group("np") + m.group("head")).strip()
         if rx is _SHOTS:
-            return "shots", (m.group("np") + m.group("head")).strip()
+            prop = "clips" if m.group("what").lower() in ("clips", "segments") else "shots"
+            return prop, (m.group("np") + m.group("head")).strip()
         what = m.group("what").lower()
         if what in ("resolution", "size", "dimensions"):
             prop = "resolution"
@@ -100,6 +101,12 @@ def _shots(box: Toolbox, v: VideoRecord) -> str:
     return f"{n} shot{'s' if n > 1 else ''} ({n - 1} cut{'' if n == 2 else 's'} found by scene detection)"
 
 
+def _clips(box: Toolbox, v: VideoRecord) -> str:
+    """How many clips the video is indexed as (what search and `ask` cite), or ""."""
+    n = len(box.store.active_rows(video_hash=v.hash))
+    return f"{n} clip{'s' if n != 1 else ''} (as indexed)" if n else ""
+
+
 def _value(prop: str, v: VideoRecord) -> str:
     from .answer import fmt_time
 
@@ -116,14 +123,15 @@ def answer_file(box: Toolbox, question: str, prop: str, naming: str, video: str 
     from .answer import NOT_FOUND, Answer
 
     v = video_named(box, question, naming, video, k)
-    value = "" if isinstance(v, str) else _shots(box, v) if prop == "shots" else _value(prop, v)
+    counts = {"shots": _shots, "clips": _clips}
+    value = "" if isinstance(v, str) else counts[prop](box, v) if prop in counts else _value(prop, v)
     box.steps.append({"tool": "file_facts", "args": {"property": prop, "video": naming}, "result": value})
     if isinstance(v, str) or not value or not box.store.active_rows(video_hash=v.hash):
         ans = Answer(question, NOT_FOUND, [], box.steps, mode="offline", query=query.to_json())
         ans.notes.append(v if isinstance(v, str) else "not known for this file")
         return ans
     name = Path(v.path).name
-    said = f"{prop} of {name}: {value}" + ("" if prop == "shots" else " (from the file's metadata)")
+    said = f"{prop} of {name}: {value}" + ("" if prop in counts else " (from the file's metadata)")
     cite = whole_video(box, v, said, prop != "shots")  # a detector's count is not the file's own word
     return Answer(
         question, f"{value} ({name})", [cite], box.steps, mode="offline", evidence=said, query=query.to_json()

@@ -109,7 +109,7 @@ def type_fit(query: Query, answer: str) -> float:
         if looks_like_name(a):
             return 0.3  # a person's name is not an organisation
         ws = tokens(a)
-        return 0.5 if ws and all(w[0].isupper() for w in ws) and len(ws) <= 6 else 0.0
+        return 0.5 if ws and all(w[0].isupper() or w.lower() in _FUNCTION for w in ws) and len(ws) <= 6 else 0.0
     if t == "number":
         return 1.0 if re.search(r"\d", a) or any(w.lower() in _NUMBER_WORDS for w in tokens(a)) else 0.0
     if t == "time":

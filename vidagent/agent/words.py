@@ -331,10 +331,20 @@ def family(word: str) -> set[str]:
     return out
 
 
+_VIDEO_WORDS = frozenset("video film movie clip trailer lecture recording footage talk".split())
+
+
 def file_name_words(path: str) -> list[str]:
     """The words of a video's file name, lower case ("psychopy_testMovie.mp4" -> psychopy, testmovie): a
-    question naming them is about that video."""
-    return re.findall(r"[a-z0-9]+", Path(path).stem.lower())
+    question naming them is about that video. The parts of a joined word of 4+ letters count too
+    ("kivy_cityCC0" -> city: "the city video"), but not a video noun ("testMovie" is not "the movie")."""
+    stem = Path(path).stem
+    words = re.findall(r"[a-z0-9]+", stem.lower())
+    for joined in re.findall(r"[A-Za-z0-9]+", stem):
+        parts = [p.lower() for p in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", joined)]
+        if len(parts) > 1:
+            words += [p for p in parts if len(p) >= 4 and p.isalpha() and p not in _VIDEO_WORDS and p not in words]
+    return words
 
 
 def tokens(text: str) -> list[str]:
