@@ -258,3 +258,31 @@ def test_file_name_words_split_joined_words() -> None:
     assert file_name_words("/v/kivy_cityCC0.mpg") == ["kivy", "citycc0", "city"]
     assert file_name_words("psychopy_testMovie.mp4") == ["psychopy", "testmovie", "test"]  # not "movie"
     assert file_name_words("a_b.mp4") == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("q", "atype"),
+    [
+        ("How much does a license cost?", "price"),
+        ("What is the price of the ticket?", "price"),
+        ("what's the fee?", "price"),
+        ("How much time does it take?", "duration"),
+        ("How many licenses are there?", "number"),
+        ("Who is thanked in the video?", "maker"),  # a person or an organisation
+    ],
+)
+def test_price_and_maker_questions(q: str, atype: str) -> None:
+    assert analyse(q).answer_type == atype
+
+
+def test_a_price_is_an_amount_or_free_and_a_count_is_no_version() -> None:
+    from vidagent.agent.fit import extract, type_fit
+
+    price = analyse("How much does a license cost?")
+    assert extract(price, "It only takes a minute and it's totally free.") == "totally free"
+    assert extract(price, "Tickets are $12.50 at the door") == "$12.50"
+    assert extract(price, "LICENSED AS CREATIVE COMMONS ATTRIBUTE 3.0") == ""
+    assert type_fit(price, "3.0") == 0.0 and type_fit(price, "20 euros") == 1.0
+    count = analyse("How many licenses are there?")
+    assert extract(count, "LICENSED AS CREATIVE COMMONS ATTRIBUTE 3.0") == ""
+    assert extract(count, "version 2.5 has 6 licenses") == "6 licenses"

@@ -34,7 +34,7 @@ COVER_WEIGHT = 0.6  # score weight of focus coverage ...
 RARE_SHARE = 0.5  # ... of which this share is rarity-weighted coverage
 CONFIDENT = 1.0  # coverage of a stored span under which the top clips are still re-read ...
 LABELLED = 0.5  # ... unless a typed value sits under a label made only of the question's words
-TYPED = ("person", "maker", "org", "number", "time", "duration", "colour", "name", "place")
+TYPED = ("person", "maker", "org", "number", "price", "time", "duration", "colour", "name", "place")
 
 
 @dataclass

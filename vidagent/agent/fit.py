@@ -29,6 +29,12 @@ DURATION = re.compile(
     r"(seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b",
     re.I,
 )
+#: an amount of money, or none to pay: "$5", "20 euros", "it's totally free", "at no cost"
+PRICE = re.compile(
+    r"(?:[$€£¥]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:dollars?|euros?|pounds?|cents?|pence|usd|eur|gbp)\b|"
+    r"\b(?:totally\s+|completely\s+|entirely\s+)?free(?:\s+of\s+charge)?\b|\bno\s+(?:charge|cost)\b|\bat\s+no\s+cost\b)",
+    re.IGNORECASE,
+)
 _YES_NO = re.compile(r"^\W*(yes|no|y|n|true|false|ok)\W*$", re.IGNORECASE)
 _ROLE_SUFFIX = re.compile(r"(tion|ing|ment|ship|ness|ics|ware|ist|ctor|ager)$", re.IGNORECASE)
 _PRONOUNS = set(
@@ -110,6 +116,8 @@ def type_fit(query: Query, answer: str) -> float:
             return 0.3  # a person's name is not an organisation
         ws = tokens(a)
         return 0.5 if ws and all(w[0].isupper() or w.lower() in _FUNCTION for w in ws) and len(ws) <= 6 else 0.0
+    if t == "price":
+        return 1.0 if PRICE.search(a) else 0.0
     if t == "number":
         return 1.0 if re.search(r"\d", a) or any(w.lower() in _NUMBER_WORDS for w in tokens(a)) else 0.0
     if t == "time":
@@ -161,14 +169,20 @@ def extract(query: Query, text: str) -> str:
         if m:
             return m.group(1).strip()
         return text if type_fit(query, text) >= 0.5 and len(tokens(text)) <= 6 else ""
+    if t == "price":
+        m = PRICE.search(text)
+        return m.group(0) if m else ""
     if t == "number":
-        m = re.search(
+        for m in re.finditer(
             r"\b(\d[\d,.]*|(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
             r"twenty|thirty|forty|fifty|hundred|thousand|million)s?)\b(\s+\w+)?",
             text,
             re.IGNORECASE,
-        )
-        return m.group(0).strip() if m else ""
+        ):
+            if query.qtype == "how_many" and re.fullmatch(r"\d+\.\d+", m.group(1)):
+                continue  # "ATTRIBUTE 3.0": a version, not a count
+            return m.group(0).strip()
+        return ""
     if t == "time":
         m = re.search(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d(?:\s*[ap]m)?)\b", text, re.IGNORECASE)
         return m.group(0) if m else ""

@@ -20,7 +20,7 @@ class Query:
 
     text: str
     qtype: str  # who, what, which, when, where, how_many, how_much, yes_no, shown, other
-    answer_type: str  # person, org, number, time, place, colour, name, thing, text, yes_no
+    answer_type: str  # person, maker, org, number, price, time, duration, place, colour, name, thing, text, yes_no
     focus: list[str] = field(default_factory=list)  # content words, in order
     families: list[set[str]] = field(default_factory=list)  # per concept: stems + related stems
     head: set[str] = field(default_factory=set)  # family of the asked-for noun ("which FUND"): answers may hold it
@@ -151,6 +151,12 @@ def as_role(question: str) -> str:
     return f"who is the {_AGENT[m.group(1).strip().lower()]} of {m.group(2)}?"
 
 
+_PRICE = re.compile(
+    r"^(?:how\s+much\s+(?:(?:does|do|did|will|would|is|are|was)\b.*\b(?:cost|costs|charge|pay|price)|money)\b|"
+    r"(?:what|which)(?:'s|\s+is|\s+was|\s+are)?\s+(?:the\s+)?(?:price|cost|fee|charge)s?\b)"
+)
+
+
 def analyse(question: str) -> Query:
     q = as_role(as_when(question))
     low = q.lower()
@@ -159,6 +165,8 @@ def analyse(question: str) -> Query:
     qtype, atype = "other", "text"
     if re.match(r"^how (long|much time)\b", low):
         qtype, atype = "how_long", "duration"
+    elif _PRICE.search(low):
+        qtype, atype = "how_much", "price"  # "how much does it cost?", "what is the price of ...?"
     elif re.match(r"^how (many|much)\b", low):
         qtype, atype = ("how_many" if "many" in low.split()[1] else "how_much"), "number"
     elif first == "who" or first == "whom" or re.match(r"^(name|tell me) the (person|people|artist)", low):
@@ -190,7 +198,7 @@ def analyse(question: str) -> Query:
     if atype == "person" and re.search(
         r"\b(made|makes|make|created|creates|built|builds|developed|develops|"
         r"produced|produces|published|sponsored|funded|presents|presented|"
-        r"provided|provides)\b",
+        r"provided|provides|thanked|supported|financed|backed|credited)\b",
         low,
     ):
         atype = "maker"  # "who made it?": a person, a company or a tool

@@ -182,6 +182,7 @@ _RELATED = [
     {"render"},
     {"softwar", "develop", "program", "code"},
     {"thank", "grate", "acknowledg"},
+    {"cost", "pric", "fre", "charg", "fee", "pay", "paid"},
     {"lead", "head", "chief", "main"},
     {"artist", "art"},
     {"film", "movie", "picture"},
