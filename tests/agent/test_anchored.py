@@ -266,6 +266,8 @@ def test_superlatives_and_shots_end_to_end(tmp_path: Path) -> None:
     shots = vidagent.ask("How many shots does the three video have?", store=store, requery=False)
     assert shots.answer.startswith("3 shots (2 cuts found by scene detection) (three.mp4)"), shots.answer
     assert not shots.citations[0].verified  # a detector's count, not the file's metadata
+    listed = vidagent.ask("list the videos in the library", store=store, requery=False)
+    assert listed.answer.startswith("2 videos (indexed, 0:00:04.000 in all): ") and len(listed.citations) == 2
     clips = vidagent.ask("how many clips does the three video have?", store=store, requery=False)
     n = len(vidagent.search("red", store=store, video="three.mp4", min_score=0))  # every clip, ranked
     assert clips.answer.startswith(f"{n} clip") and "(as indexed) (three.mp4)" in clips.answer, clips.answer

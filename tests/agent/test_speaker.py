@@ -126,6 +126,24 @@ def test_how_many_videos(question: str, rest: str, everything: bool) -> None:
     assert (set(m.group("rest").lower().split()) <= _ALL) is everything
 
 
+@pytest.mark.parametrize(
+    ("question", "listing"),
+    [
+        ("list the videos in the library", True),
+        ("What videos are in the library?", True),
+        ("which videos do I have?", True),
+        ("Show me all the videos", True),
+        ("which videos show a dog?", False),  # a which-video question: asked of what the videos show
+        ("what videos have speech?", False),  # a channel: `library_answer`
+    ],
+)
+def test_a_listing_of_the_videos(question: str, listing: bool) -> None:
+    from vidagent.agent.library import _LIST
+
+    m = _LIST.match(question)
+    assert (m is not None and set(m.group("rest").lower().replace("?", "").split()) <= _ALL) is listing
+
+
 def test_who_verbed_a_named_work_is_asked_as_the_role() -> None:
     assert as_role("Who directed Big Buck Bunny?") == "who is the director of Big Buck Bunny?"
     assert as_role("who made Big Buck Bunny") == "who is the producer of Big Buck Bunny?"

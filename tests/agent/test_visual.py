@@ -57,6 +57,8 @@ register_describer("test-labels", LabelDescriber)
         ("what does the presenter wear?", "clothing"),
         ("What is the man holding?", None),
         ("What is the dog wearing?", None),  # clothing labels say what people wear
+        ("What is the dog doing?", None),  # an action, which no label is ("Samoyed" was the answer)
+        ("what does the cockatoo do in the video?", None),
         ("what species is the bird in the cockatoo video?", "bird"),
         ("Which kind of bird is this parrot?", "parrot"),
         ("What breed is the speaker?", None),  # labels are no kind of speaker

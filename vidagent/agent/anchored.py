@@ -61,7 +61,7 @@ SAID = frozenset(
     "narrate narrates narrating hear heard voice tell tells telling".split()
 )
 WRITTEN = frozenset("written write writes text read reads title titles subtitle subtitles sign caption".split())
-_EITHER = frozenset("line lines word words".split())  # said or shown: the verb decides, else said
+_EITHER = frozenset("line lines word words sentence sentences".split())  # said or shown: the verb decides, else said
 _ON_SCREEN = frozenset("shown show shows screen appear appears displayed visible".split())
 #: words that ask only what is there: a question made of these (and the video's name) wants the moment described
 GENERIC = frozenset(

@@ -48,6 +48,12 @@ _PEOPLE = re.compile(
 _HOW_MANY = re.compile(
     r"^how\s+many\s+(?:videos|films|movies|files|recordings|video\s+files)\s+(?P<rest>.*?)\s*[?.!]*$", re.IGNORECASE
 )
+#: "list the videos", "what videos are in the library?", "which videos do I have?": every video, counted
+_LIST = re.compile(
+    r"^(?:(?:please\s+)?(?:list|show(?:\s+me)?|name)\s+(?:all\s+)?(?:the\s+|my\s+)?|(?:what|which)\s+)"
+    r"(?:videos|films|movies|files|recordings|video\s+files)\b(?P<rest>.*?)\s*[?.!]*$",
+    re.IGNORECASE,
+)
 #: words of a how-many question that only say "in the library" ("are there", "have I indexed")
 _ALL = frozenset(
     "are is there do does did have has i we you in the my our this library store collection folder index indexed "
@@ -142,13 +148,18 @@ def library_answer(box: Toolbox, question: str, rest: str, query: Any) -> Answer
 
 
 def count_videos(box: Toolbox, question: str, query: Any) -> Answer | None:
-    """How many videos are indexed ("how many videos are in the library?"), or have a channel ("how many
-    videos have speech?"), named and cited whole; None for other questions ("how many videos show a dog?")."""
+    """How many videos are indexed ("how many videos are in the library?", "list the videos"), or have a
+    channel ("how many videos have speech?"), named and cited whole; None for other questions ("how many
+    videos show a dog?", "which videos show a dog?")."""
     from .answer import Answer, fmt_time
 
-    m = _HOW_MANY.match(" ".join(question.split()))
+    q = " ".join(question.split())
+    m = _HOW_MANY.match(q)
     if m is None:
-        return None
+        listing = _LIST.match(q)  # a listing asks nothing more of the videos than to be there
+        if listing is None or not set(re.findall(r"[a-z']+", listing.group("rest").lower())) <= _ALL:
+            return None
+        m = listing
     vids = [v for v in box.store.videos() if v.plan_key is not None]
     rest = m.group("rest")
     if not set(re.findall(r"[a-z']+", rest.lower())) <= _ALL:
@@ -167,7 +178,10 @@ def count_videos(box: Toolbox, question: str, query: Any) -> Answer | None:
         f": {names}" if vids else ""
     )
     cites = [whole_video(box, v, said, sure) for v in vids[:MAX_NAMED]]
-    return Answer(question, text, cites, box.steps, mode="offline", evidence=said, query=query.to_json())
+    ans = Answer(question, text, cites, box.steps, mode="offline", evidence=said, query=query.to_json())
+    if len(vids) > MAX_NAMED:
+        ans.notes.append("every video, with its length and clips: vidagent videos")
+    return ans
 
 
 _SUPERLATIVE = re.compile(r"\b(?P<which>longest|shortest|largest|biggest|smallest)\b", re.IGNORECASE)

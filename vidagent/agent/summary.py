@@ -37,6 +37,12 @@ _ASK = [
         r"\s*[?.!]*$",
         re.IGNORECASE,
     ),
+    # "what are the main topics of the lecture?", "what are the key points in the talk?"
+    re.compile(
+        r"^what\s+(?:are|were)\s+(?:the\s+)?(?:main\s+|key\s+|major\s+)?(?:topics|subjects|themes|points|parts|sections)"
+        rf"\s+(?:of|in|covered\s+in|discussed\s+in)\s+{SUBJECT}\s*[?.!]*$",
+        re.IGNORECASE,
+    ),
 ]
 MAX_CHAPTERS = 12
 

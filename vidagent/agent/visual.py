@@ -163,6 +163,8 @@ def asked_kind(question: str) -> str | None:
     grey ANIMAL..."), when labels can be that kind; None when the question asks for something else (a
     name, a brand, a company, a number, a person...)."""
     low = " ".join(question.lower().split())
+    if re.match(r"^what\s+(?:is|are|was|were|does|do|did)\s+.*\b(?:doing|do|happening)\s*[?.!]*$", low):
+        return None  # "what is the dog doing?": an action, which no label is
     worn = re.match(
         r"^what\s+(?:is|are|was|were|does|do|did)\s+((?:[\w'-]+\s+){1,4}?)(?:wearing|wear|dressed\s+in)\b", low
     )
