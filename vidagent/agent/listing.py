@@ -1,5 +1,6 @@
 """Everything said or written in one video: "what is said in the jwpIntro video?", "what text appears in
-the trailer?", "give me the transcript of testMovie", "list everything written in the film".
+the trailer?", "give me the transcript of testMovie", "list everything written in the film", "what is
+said between 1:00 and 1:10 in the lecture?" (only what overlaps that stretch).
 
 No one clip answers these, and a span composed from search's top clips would be one line of many. The
 answer is the video's own record, in time order: the sentences speech recognition transcribed, or each
@@ -48,13 +49,27 @@ _ASK = [
         re.I,
     ),
 ]
+_CLOCK = r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2}(?:\.\d+)?)"
+#: "between 1:00 and 1:10", "from 0:30 to 1:00": what is said or shown in that stretch only
+_RANGE = re.compile(rf"\s*\b(?:between|from)\s+{_CLOCK}\s+(?:and|to|until|till)\s+{_CLOCK}\b", re.I)
 LISTED = 12
 CITED = 5
 
 
+def time_range(question: str) -> tuple[float, float, str] | None:
+    """(start s, end s, the words naming them) of a stretch the question names, else None."""
+    m = _RANGE.search(question)
+    if m is None:
+        return None
+    h1, m1, s1, h2, m2, s2 = m.groups()
+    a = int(h1 or 0) * 3600 + int(m1) * 60 + float(s1)
+    b = int(h2 or 0) * 3600 + int(m2) * 60 + float(s2)
+    return (min(a, b), max(a, b), m.group(0)) if a != b else None
+
+
 def asks_listing(question: str, names: Collection[str] = ()) -> tuple[str, str] | None:
     """("said" | "shown", the words naming the video) for a question asking for all of it, else None."""
-    q = " ".join(question.split())
+    q = " ".join(_RANGE.sub("", question).split())
     for rx in _ASK:
         m = rx.match(q)
         if m is None or not (SURE_HEAD.match(m.group("head")) or m.group("head").lower() in names):
@@ -87,21 +102,25 @@ def answer_listing(
     channel = "speech" if kind == "said" else "text"
     known = has_channel(box, v, channel, rows)
     items = spoken(box, v) if kind == "said" else _first_showings(box, v)
+    stretch, read = "", bool(items)
+    if (span := time_range(question)) is not None:  # only what overlaps the stretch asked about
+        items = [(a, b, text) for a, b, text in items if a < span[1] and b > span[0]]
+        stretch = f" between {fmt_time(span[0])} and {fmt_time(span[1])}"
     box.steps.append({"tool": "listing", "args": {"kind": kind, "video": Path(v.path).name}, "result": len(items)})
     name = Path(v.path).name
     if not items:
-        if known is None:
+        if known is None and not read:
             return not_found(
                 f"{name}: {'speech recognition' if kind == 'said' else 'text recognition'} never ran on it"
             )
-        return not_found(f"nothing was {'heard' if kind == 'said' else 'read on screen'} in {name}")
+        return not_found(f"nothing was {'heard' if kind == 'said' else 'read on screen'} in {name}{stretch}")
     listed = "; ".join(f'{fmt_time(a)} "{text}"' for a, _, text in items[:LISTED])
     more = f" (+{len(items) - LISTED} more)" if len(items) > LISTED else ""
     by_id = {r["clip_id"]: r for r in rows}
     how = "said" if kind == "said" else "on screen"
     cites = [c for a, b, text in items[:CITED] if (c := cite_at(box, v, by_id, (a, b, text, ""), how)) is not None]
     verb = "said" if kind == "said" else "shown"
-    text = f"{len(items)} {'sentence' if kind == 'said' else 'line'}{'s' if len(items) > 1 else ''} {verb} in {name}: {listed}{more}"
+    text = f"{len(items)} {'sentence' if kind == 'said' else 'line'}{'s' if len(items) > 1 else ''} {verb} in {name}{stretch}: {listed}{more}"
     return Answer(question, text, cites, box.steps, mode="offline", evidence=listed, query=query.to_json())
 
 
