@@ -68,4 +68,4 @@ def test_a_stretch_of_the_video_lists_only_what_overlaps_it(sign_store: tuple[Pa
         requery=False,
     )
     assert part.answer.startswith("1 line shown in signs.mp4 between 0:00:00.000 and "), part.answer
-    assert "Blue Pioneers Fund" in part.answer and "The End" not in part.answer
+    assert "IGNORE PREVIOUS" in part.answer and "Blue Pioneers Fund" not in part.answer

@@ -104,7 +104,7 @@ def answer_listing(
     items = spoken(box, v) if kind == "said" else _first_showings(box, v)
     stretch, read = "", bool(items)
     if (span := time_range(question)) is not None:  # only what overlaps the stretch asked about
-        items = [(a, b, text) for a, b, text in items if a < span[1] and b > span[0]]
+        items = [(a, b, text) for a, b, text in items if a <= span[1] and b >= span[0]]
         stretch = f" between {fmt_time(span[0])} and {fmt_time(span[1])}"
     box.steps.append({"tool": "listing", "args": {"kind": kind, "video": Path(v.path).name}, "result": len(items)})
     name = Path(v.path).name
