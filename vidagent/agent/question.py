@@ -144,11 +144,12 @@ def as_role(question: str) -> str:
     """ "who directed X?" put as "who is the director of X?": credits name roles, not deeds, and the
     question is compared in meaning with lines like "SACHA GOEDEGEBURE | Director"."""
     m = _MADE_BY.match(" ".join(question.strip().split()))
-    named = m is not None and any(w[0].isupper() for w in re.findall(r"[\w'-]+", m.group(2)))
-    if m is None or not named or not set(re.findall(r"[\w'-]+", m.group(2).lower())) - STOP - _VIDEO_NOUNS:
+    # a name: capitalised, or a bare noun phrase ("who directed big buck bunny"); not "the original story"
+    named = m is not None and (not m.group("det") or any(w[0].isupper() for w in re.findall(r"[\w'-]+", m.group(3))))
+    if m is None or not named or not set(re.findall(r"[\w'-]+", m.group(3).lower())) - STOP - _VIDEO_NOUNS:
         # "who made the trailer?": the video itself; "who wrote the original story?": a role, not a work
         return question
-    return f"who is the {_AGENT[m.group(1).strip().lower()]} of {m.group(2)}?"
+    return f"who is the {_AGENT[m.group(1).strip().lower()]} of {m.group(3)}?"
 
 
 _PRICE = re.compile(
@@ -254,9 +255,50 @@ _ATTRIBUTE = re.compile(
 _VIDEO_NOUNS = frozenset("video film movie clip trailer lecture recording footage talk it this that".split())
 _MADE_BY = re.compile(
     r"^who\s+((?:made|produced|directed|wrote|composed|funded|financed|sponsored|animated|designed|created|edited|"
-    r"developed|narrated|scored|rendered)\s+)(?:the\s+)?(.+?)[?.!]*$",
+    r"developed|narrated|scored|rendered)\s+)(?P<det>(?:the|a|an|this|that|its|his|her|their|my|our)\s+)?(.+?)[?.!]*$",
     re.IGNORECASE,
 )
+#: words before the question itself: "can you tell me who...", "I want to know what..."
+_PREAMBLE = re.compile(
+    r"^(?:(?:please|so|ok|okay|hey|hi|hello)\b[\s,]*)*(?:(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show)\s+me|"
+    r"i\s+(?:want|would\s+like|'d\s+like|wish|need)\s+to\s+know|do\s+you\s+know|(?:please\s+)?tell\s+me|"
+    r"i\s+wonder|i\s+was\s+wondering)[\s,]+)?(?=(?:who|whom|what|which|when|where|why|how)\b)",
+    re.IGNORECASE,
+)
+#: an indirect question's order, once its preamble is gone: "what the trailer is about" -> "what is ..."
+_INDIRECT = re.compile(
+    r"^(?P<wh>who|what|which|where|when|why|how(?:\s+(?:long|many|much|old|big))?)\s+(?!(?:is|are|was|were|do|does|did|can|has|have)\b)"
+    r"(?P<np>(?:the|this|that|his|her|its|their|a|an)\s+[^?]+?)\s+(?P<aux>is|are|was|were)\b(?P<rest>[^?]*)\??$",
+    re.IGNORECASE,
+)
+_ABOUT = re.compile(r"^(?:tell\s+me|talk)\s+about\s+(?P<what>.+?)\s*[?.!]*$", re.IGNORECASE)
+#: a question put as a noun phrase: "the director of Big Buck Bunny?", "licence of the film"
+_PHRASE = re.compile(
+    r"^(?:the\s+)?(?P<what>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})\s+of\s+(?P<owner>.+?)\s*[?.!]*$", re.I
+)
+_ASKING = frozenset(
+    "who whom whose what which when where why how is are was were do does did can could will would has have "
+    "list show give tell name find summarise summarize describe count".split()
+)
+
+
+def plain(question: str) -> str:
+    """The question itself: spaces collapsed, a polite preamble dropped ("can you tell me who directed
+    it?" -> "who directed it?"), a bare noun phrase asked ("the director of X?" -> "who is the director
+    of X?"). The answerers' patterns are written for questions; users also type these."""
+    q = " ".join(question.split())
+    if (about := _ABOUT.match(q)) is not None:  # "tell me about the trailer"
+        return f"what is {about.group('what')} about?"
+    bare = _PREAMBLE.sub("", q)
+    if bare != q and (ind := _INDIRECT.match(bare)) is not None:  # "... who the lead artist was"
+        return f"{ind.group('wh')} {ind.group('aux')} {ind.group('np')}{ind.group('rest').rstrip(' .!')}?"
+    q = bare
+    m = _PHRASE.match(q)
+    if m and q.split()[0].lower() not in _ASKING:
+        head = m.group("what").split()[-1].lower()
+        who = stem(head) in {stem(n) for n in _PERSON_NOUNS} or head.endswith(("er", "or", "ist"))
+        return f"{'who' if who else 'what'} is the {m.group('what')} of {m.group('owner')}?"
+    return q
 
 
 def _attribute_of(low: str) -> tuple[list[str], set[str]]:

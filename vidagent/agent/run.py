@@ -77,8 +77,10 @@ def _ask(
             result = answer_chat(box, question, model, settings.agent, k, video)
         else:
             from .offline import answer_offline
+            from .question import plain
 
-            result = answer_offline(box, question, k, video, requery=requery)
+            result = answer_offline(box, plain(question), k, video, requery=requery)
+            result.question = question  # as the user asked it
         result.elapsed_s = time.perf_counter() - t0
         for step in box.steps if result.found else []:
             if step.get("tool") == "choose_video" and step["result"].get("by") == "content":

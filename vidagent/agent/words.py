@@ -181,7 +181,7 @@ _RELATED = [
     {"design"},
     {"render"},
     {"softwar", "develop", "program", "code"},
-    {"thank", "grate", "acknowledg"},
+    {"thank", "grate", "acknowledg", "support"},  # credits thank "with the support of"
     {"cost", "pric", "fre", "charg", "fee", "pay", "paid"},
     {"lead", "head", "chief", "main"},
     {"artist", "art"},
