@@ -24,7 +24,7 @@ from ..types import Segment, TextBox
 from . import question as qn
 from .fit import extract, names_another, precision, type_fit
 from .question import Query, coverage, matched, matches
-from .words import content_stems, file_name_words, tokens
+from .words import content_stems, file_name_words, same_word, stem, tokens
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
@@ -225,6 +225,12 @@ def _holds_attr(query: Query, s: Span) -> bool:
     return matches(query.attr, content_stems(f"{s.context} {s.label} {s.answer}"))
 
 
+def _names_head(query: Query, said: set[str]) -> bool:
+    """Does the text hold the asked noun's own words ("Stanford Law School" for "which law school")?"""
+    own = [stem(w) for w in query.focus if stem(w) in query.head]
+    return bool(own) and all(any(same_word(st, h) for st in said) for h in own)
+
+
 def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
     """Scored spans that pass every gate, best first."""
     if not spans or not (query.focus or query.scoped):
@@ -264,17 +270,21 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             cov += 1 / len(query.families)
         # What the span says beyond the asked noun: "STUDIO SOFTWARE" only repeats "which company".
         beyond, away = coverage(query, f"{s.context} {text}", skip_head=True), 0
-        if names and query.focus and (beyond > 0 or (s.kind in ("row", "stack") and cov > 0)):
-            # "which fund supported Big Buck Bunny?": a credit line under the film's title names the fund;
-            # the name met elsewhere in the clip counts, less than in the span (as the context does), for
-            # a span that says more than the name and the asked noun ("Blender Foundation" is no answer
-            # to "which studio rendered Big Buck Bunny?")
-            own_text = content_stems(f"{s.context} {text}")
-            away = sum(1 for f in names if not matches(f, own_text) and qn.named_in(f, clip_words(s.clip)))
-            cov = max(cov, cov + away / len(query.families) - CONTEXT_DISCOUNT)
-        if query.head and not (beyond or away) and any(not f & query.head for f in query.families):
-            continue
         said = content_stems(f"{s.context} {text}")
+        rest = [f for f in query.families if f not in names]
+        if names and rest and all(matches(f, said) for f in rest):
+            # "which fund supported Big Buck Bunny?": a credit line under the film's title names the fund;
+            # when the span says all the rest, the name met elsewhere in the clip counts, less than in the
+            # span (as the context does); not for a span that says only part of the rest ("Blender
+            # Foundation" is no answer to "which studio rendered Big Buck Bunny?")
+            away = sum(1 for f in names if not matches(f, said) and qn.named_in(f, clip_words(s.clip)))
+            cov = max(cov, cov + away / len(query.families) - CONTEXT_DISCOUNT)
+        if (
+            query.head
+            and not (beyond or away or _names_head(query, said))
+            and any(not f & query.head for f in query.families)
+        ):
+            continue  # the asked kind met only through a related word ("STUDIO ..." for "which company")
         if names and not any(matches(f, said) for f in query.families if f not in names):
             continue  # only the name asked about ("BIG BUCK BUNNY HAS BEEN REALISED"): nothing of what is asked
         if query.qtype == "shown" and s.kind == "seen":

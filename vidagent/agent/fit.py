@@ -210,8 +210,8 @@ def names_another(query: Query, label: str, answer: str) -> bool:
     """Is this a person's name under a role that is not the noun asked for? "BRECHT VAN LOMMEL |
     Software Developer" answers "who is the software developer?", not "what software is the lecturer
     talking about?": the label's head (its last word) must be the asked noun for a name to answer."""
-    if query.qtype == "who" or query.answer_type in ("person", "maker", "name") or not query.head:
-        return False
+    if query.qtype == "who" or query.answer_type not in ("text", "thing") or not query.head:
+        return False  # an organisation's name under "HARDWARE PROVIDED BY" answers "which company"
     words = [w for w in tokens(label) if w.lower() not in _FUNCTION]
     if not words or not looks_like_name(answer):
         return False
