@@ -114,8 +114,13 @@ def test_signals_end_to_end_on_synthetic_pans(tmp_path: Path) -> None:
     assert listed.answer.startswith(("pan.mp4, still.mp4", "still.mp4, pan.mp4")), listed.answer
     assert not vidagent.ask("How many people are in the pan video?", store=store, requery=False).found
     # a video named by what it shows, not by its file name: the answer says which video it took
-    guess = vidagent.ask("Is the texture video in colour?", store=store, requery=False)
+    guess = vidagent.ask("Is the pink video in colour?", store=store, requery=False)  # "mostly pink and blue"
     assert guess.answer.startswith("Yes: in colour"), guess.answer
-    assert any(n.startswith('took "texture video" to mean ') and "no file name says it" in n for n in guess.notes)
+    assert any(n.startswith('took "pink video" to mean ') and "no file name says it" in n for n in guess.notes)
+    # nothing any clip says names it: no guess ("the texture video" was taken to be the closest one)
+    unnamed = vidagent.ask("Is the texture video in colour?", store=store, requery=False)
+    assert not unnamed.found and unnamed.notes == [
+        'no video\'s file name or clips say "texture video": name one in the question or with --video'
+    ]
     named = vidagent.ask("Is the pan video in colour?", store=store, requery=False)
     assert not any(n.startswith("took ") for n in named.notes)  # named by its file: no guess to own up to

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .answer import NOT_FOUND, Answer, Citation, fmt_time, verify_text
 from .modelask import ask_models
 from .question import analyse
-from .words import file_name_words
+from .words import content_stems, file_name_words, same_word, stem
 
 if TYPE_CHECKING:
     from ..store.records import VideoRecord
@@ -198,13 +198,30 @@ def choose_video(
         hits = box.call("search_clips", query=said, k=k)
         paths = {v.path: v for v in vids}
         for h in hits if isinstance(hits, list) else []:
-            if h["video"] in paths:
+            if h["video"] in paths and _says(h, topic):
                 # a guess from what the clips show or say: `run` tells the user which video it took
                 box.steps.append({"tool": "choose_video", "args": {"naming": said}, "result": {"by": "content"}})
                 box.steps[-1]["result"]["video"] = Path(h["video"]).name
                 return paths[h["video"]]
+        # nothing seen, read or heard in any clip says it: no guess ("the submarine video" is no video)
+        return f'no video\'s file name or clips say "{said}": name one in the question or with --video'
     listed = ", ".join(Path(v.path).name for v in vids[:5]) + (", ..." if len(vids) > 5 else "")
     return f"{len(vids)} videos fit ({listed}): name one in the question or with --video"
+
+
+def _says(hit: dict[str, Any], topic: set[str]) -> bool:
+    """Does a searched clip's own text (labels and caption, lines read, speech) hold a topic word?"""
+    c = hit.get("content") or {}
+    text = " ".join(
+        [
+            str(c.get("caption", "")),
+            " ".join(map(str, c.get("tags", []))),
+            " ".join(map(str, c.get("on_screen", []))),
+            str(c.get("speech", "")),
+        ]
+    )
+    stems = content_stems(text)
+    return any(same_word(st, stem(w)) for w in topic for st in stems)
 
 
 def video_named(box: Toolbox, question: str, naming: str, video: str | None, k: int) -> VideoRecord | str:
