@@ -27,6 +27,7 @@ from .listing import answer_listing, asks_listing
 from .mentions import asks_count, asks_ordinal, count_mentions, first_mention
 from .modelask import ask_models
 from .moments import asks_moment, moment, seen_moment
+from .polarity import settle
 from .question import analyse
 from .requery import (
     VOTE_FRAMES,
@@ -269,6 +270,8 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
         return Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
     citations = [cite_span(box, s) for s in group[:MAX_CITED]]
     top = group[0]
+    if query.qtype == "yes_no" and top.kind != "seen":
+        text = settle(query, top, text)  # "You don't give up your copyright." answers "No"
     return Answer(
         question, text, citations, box.steps, mode="offline", error=error, evidence=top.evidence, query=query.to_json()
     )

@@ -1,0 +1,58 @@
+"""Yes or no from the sentence or line that states a yes/no question (`agent/polarity.py`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from vidagent.agent.compose import ClipEvidence, best, candidates, rank
+from vidagent.agent.polarity import negated, settle
+from vidagent.agent.question import analyse
+from vidagent.types import Segment, TextBox
+
+
+def _promo() -> ClipEvidence:
+    said = [
+        Segment(60.0, 64.0, "Copyright protects your creativity against uses you don't consent to."),
+        Segment(64.0, 67.0, "But sometimes full copyright is too restrictive."),
+        Segment(120.0, 124.0, "Creativity. You don't give up your copyright. You refine it."),
+    ]
+    return ClipEvidence("p1", "promo.mp4", "h", 55.0, 130.0, speech=said)
+
+
+def _credits() -> ClipEvidence:
+    b = lambda text, y0: TextBox(text, 0.3, y0, 0.7, y0 + 0.03, 0.95, 570.0)
+    boxes = [b("BIG BUCK BUNNY HAS BEEN REALISED", 0.30), b("WITH THE FINANCIAL SUPPORT FROM", 0.34)]
+    return ClipEvidence("c1", "film.mp4", "h", 565.0, 575.0, boxes=[*boxes, b("Digital Pioneers fund", 0.40)])
+
+
+def _settled(q: str, ev: ClipEvidence) -> str:
+    from vidagent.describe import get_embedder
+
+    query = analyse(q)
+    text, group = best(query, rank(query, candidates(query, [ev]), get_embedder("minilm")))
+    return settle(query, group[0], text) if group else ""
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Do you give up your copyright?", "No: You don't give up your copyright."),
+        ("Does copyright protect your creativity?", "Yes: Copyright protects"),  # "don't consent": not what is asked
+        ("Is full copyright too restrictive?", "Yes: But sometimes full copyright is too restrictive."),
+        ("Is copyright free?", "Not said in so many words; the closest: "),
+    ],
+)
+def test_yes_or_no_from_what_was_said(question: str, answer: str) -> None:
+    assert _settled(question, _promo()).startswith(answer)
+
+
+def test_a_name_met_elsewhere_in_the_clip_settles_it() -> None:
+    got = _settled("Was Big Buck Bunny funded by the Digital Pioneers fund?", _credits())
+    assert got == "Yes: WITH THE FINANCIAL SUPPORT FROM / Digital Pioneers fund"
+
+
+def test_a_negation_counts_only_over_the_asked_words() -> None:
+    q = analyse("Do you give up your copyright?")
+    assert negated(q, "You don't give up your copyright.")
+    assert not negated(q, "Copyright protects your creativity against uses you don't consent to.")
+    assert negated(q, "It is never about copyright")
