@@ -214,6 +214,8 @@ def test_answers_of_the_asked_kind_under_a_name_met_elsewhere_in_the_clip() -> N
     )
     # a line leading into the answer, or one that only names the film, is no answer of any kind
     assert _ranked("Which software was used to make Big Buck Bunny?", _end_credits()) == ("", [])
+    # the asked noun is what the value is: the label need not say "role"
+    assert _ranked("What role did Enrico Valenza have?", _credits())[0] == "Lead Artist"
     # "University of Nottingham": an organisation's name goes on past "of"
     text, _ = _ranked("What university does Jane Doe teach at?", _credits())
     assert text == "University of Leeds"

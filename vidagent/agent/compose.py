@@ -285,7 +285,8 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             and any(not f & query.head for f in query.families)
         ):
             continue  # the asked kind met only through a related word ("STUDIO ..." for "which company")
-        if names and not any(matches(f, said) for f in query.families if f not in names):
+        said_of = [f for f in rest if not f & query.head]  # what is said of the name, the asked noun aside
+        if names and said_of and not any(matches(f, said) for f in said_of):
             continue  # only the name asked about ("BIG BUCK BUNNY HAS BEEN REALISED"): nothing of what is asked
         if query.qtype == "shown" and s.kind == "seen":
             cov = max(cov, 0.5)
