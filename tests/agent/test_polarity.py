@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vidagent.agent.compose import ClipEvidence, best, candidates, rank
-from vidagent.agent.polarity import negated, settle
+from vidagent.agent.polarity import asked, negated, settle
 from vidagent.agent.question import analyse
 from vidagent.types import Segment, TextBox
 
@@ -56,3 +56,27 @@ def test_a_negation_counts_only_over_the_asked_words() -> None:
     assert negated(q, "You don't give up your copyright.")
     assert not negated(q, "Copyright protects your creativity against uses you don't consent to.")
     assert negated(q, "It is never about copyright")
+
+
+def test_everything_asked_must_be_said_light_verbs_too() -> None:
+    # "give up" is what is asked: "happy to give to the public" does not say it
+    assert asked("Do you give up your copyright with a Creative Commons license?") == [
+        ("give up", False),
+        ("copyright", False),
+        ("creative", True),
+        ("commons", True),
+        ("license", False),
+    ]
+    ev = ClipEvidence(
+        "p2",
+        "promo.mp4",
+        "h",
+        90.0,
+        100.0,
+        speech=[
+            Segment(90.0, 92.0, "Creative Commons."),
+            Segment(92.0, 99.0, "We provide free copyright licenses you're happy to give to the public."),
+        ],
+    )
+    got = _settled("Do you give up your copyright with a Creative Commons license?", ev)
+    assert got.startswith("Not said in so many words; the closest: "), got

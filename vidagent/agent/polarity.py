@@ -1,8 +1,8 @@
 """Yes or no for a yes/no question answered by a sentence said or a line read.
 
 "Do you give up your copyright?" used to be answered with the sentence "You don't give up your
-copyright.", leaving the user to read the answer out of the evidence. When the top span states the
-question's whole content (every focus concept met by it or the sentence before it), its polarity is the
+copyright.", leaving the user to read the answer out of the evidence. When the top span states all the
+question asks (each of its own words, light verbs and their particles too), its polarity is the
 answer: "No" when a negation governs what is asked (a "not", "n't", "never" or "no" with an asked word
 within the next few words: "don't give up your COPYRIGHT"), else "Yes". A negation elsewhere in the
 sentence ("uses you don't consent to") does not count. A span that meets only part of the question
@@ -32,12 +32,46 @@ def negated(query: Query, text: str) -> bool:
     return False
 
 
-def settle(query: Query, top: Any, text: str) -> str:
-    """The answer to a yes/no question from its top span: "Yes: ..." / "No: ..." when the span states the
-    whole question (a name it holds may be met anywhere in the span's clip: the credits page naming the
-    film), else said to be partial."""
-    from .question import named_in, names_in
+_PARTICLES = frozenset("up out off down away over back".split())
+#: words a yes/no question holds that need not be in the evidence (auxiliaries, pronouns, articles...)
+_SMALL = frozenset(
+    "do does did is are was were be been am you your yours a an the of with to in on at for by from it its this "
+    "that these those i me my we our us they them their he him his she her and or can could will would shall "
+    "should may might has have had there here so too very really any some".split()
+)
 
+
+def asked(question: str) -> list[tuple[str, bool]]:
+    """(word or "verb particle", capitalised) of everything a yes/no question asks, in order: the
+    question's own words, light verbs included ("do you GIVE UP your copyright?": "give up" is what is
+    asked, and "happy to give to the public" does not say it)."""
+    words = re.findall(r"[A-Za-z][\w'-]*", question)[1:]  # the auxiliary that opens it asks nothing
+    out: list[tuple[str, bool]] = []
+    for w in words:
+        low = w.lower()
+        if low in _PARTICLES and out and not out[-1][1] and " " not in out[-1][0]:
+            out[-1] = (f"{out[-1][0]} {low}", False)
+        elif low not in _SMALL:
+            out.append((low, w[0].isupper()))
+    return out
+
+
+def _said(word: str, name: bool, stems: set[str], text: str, clip: set[str], video: str) -> bool:
+    from .question import named_in
+    from .words import family, file_name_words
+
+    if " " in word:  # a verb with its particle, as said ("gave up", "gives up")
+        verb, particle = word.split()
+        return re.search(rf"\b{re.escape(stem(verb)[:3])}\w*\s+{particle}\b", text, re.IGNORECASE) is not None
+    fam = family(word)
+    if matches(fam, stems) or stem(word) in {stem(w) for w in file_name_words(video)}:
+        return True
+    return name and named_in(fam, clip)  # a name met anywhere in the clip (the credits page naming the film)
+
+
+def settle(query: Query, top: Any, text: str) -> str:
+    """The answer to a yes/no question from its top span: "Yes: ..." / "No: ..." when the span states all
+    the question asks, else said to be partial."""
     pair = top.kind in ("row", "stack")
     said = f"{top.context} {top.evidence if pair else top.label}"
     shown = top.evidence if pair else text
@@ -45,8 +79,6 @@ def settle(query: Query, top: Any, text: str) -> str:
     clip = content_stems(
         " ".join([b.text for b in top.clip.boxes] + list(top.clip.lines) + [s.text for s in top.clip.speech])
     )
-    names = names_in(query)
-    met = all(matches(f, stems) or (f in names and named_in(f, clip)) for f in query.families)
-    if not met:
+    if not all(_said(w, name, stems, said, clip, top.clip.video) for w, name in asked(query.text)):
         return f"Not said in so many words; the closest: {shown}"
     return f"{'No' if negated(query, said) else 'Yes'}: {shown}"
