@@ -80,3 +80,35 @@ def test_everything_asked_must_be_said_light_verbs_too() -> None:
     )
     got = _settled("Do you give up your copyright with a Creative Commons license?", ev)
     assert got.startswith("Not said in so many words; the closest: "), got
+
+
+def test_a_sentence_restating_the_question_confirms_it() -> None:
+    # "I'm the principal author of Psychopi." holds nothing the question does not: for a what-question
+    # it only repeats it, for a yes/no question it is the answer (the name near-spelt, met in the clip)
+    ev = ClipEvidence(
+        "t1",
+        "talk.mp4",
+        "h",
+        0.0,
+        8.0,
+        speech=[
+            Segment(0.8, 1.7, "Hi, I'm John Pierce."),
+            Segment(1.7, 4.3, "I'm a lecturer in psychology at the University of Nottingham."),
+            Segment(4.3, 7.0, "I'm the principal author of Psychopi."),
+        ],
+    )
+    assert _settled("Is John Pierce the principal author of PsychoPy?", ev) == (
+        "Yes: I'm the principal author of Psychopi."
+    )
+
+
+def test_a_preposition_relating_the_words_is_not_asked_about() -> None:
+    assert "under" not in analyse("Is Big Buck Bunny licensed under Creative Commons?").focus
+    got = _settled("Is Big Buck Bunny licensed under Creative Commons?", _licence())
+    assert got == "Yes: LICENSED AS CREATIVE COMMONS ATTRIBUTE 3.0", got
+
+
+def _licence() -> ClipEvidence:
+    b = lambda text, y0: TextBox(text, 0.3, y0, 0.7, y0 + 0.03, 0.95, 577.0)
+    boxes = [b("BIG BUCK BUNNY HAS BEEN REALISED", 0.30), b("LICENSED AS CREATIVE COMMONS ATTRIBUTE 3.0", 0.70)]
+    return ClipEvidence("c2", "film.mp4", "h", 565.0, 580.0, boxes=boxes)

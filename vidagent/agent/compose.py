@@ -327,8 +327,8 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             and normalise(s.answer) == normalise(s.evidence)
         ):
             continue
-        if s.kind in ("line", "said") and precision(query, s.answer) >= 0.999:
-            continue  # every word of it is in the question: it repeats the question, it does not answer it
+        if s.kind in ("line", "said") and query.qtype != "yes_no" and precision(query, s.answer) >= 0.999:
+            continue  # every word of it is in the question: it repeats the question (a yes/no one it confirms)
         if s.kind == "seen" and re.sub(r"\W", "", s.answer.lower()) in asked:
             continue  # the label is the thing asked about ("what website is shown?" -> "web site")
         if (sm < MIN_SIM and cov < 1.0) or (query.answer_type in TYPED and fit < 0.5) or fit == 0.0:

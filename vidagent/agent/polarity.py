@@ -37,7 +37,8 @@ _PARTICLES = frozenset("up out off down away over back".split())
 _SMALL = frozenset(
     "do does did is are was were be been am you your yours a an the of with to in on at for by from it its this "
     "that these those i me my we our us they them their he him his she her and or can could will would shall "
-    "should may might has have had there here so too very really any some".split()
+    "should may might has have had there here so too very really any some under over through across among "
+    "along upon via within toward towards".split()
 )
 
 

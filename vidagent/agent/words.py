@@ -9,7 +9,10 @@ import re
 from pathlib import Path
 
 STOP = set(
-    [
+    # prepositions that relate the words asked about ("licensed UNDER Creative Commons") are not asked
+    # about themselves; those of time and place that change what is asked (after, behind) stay
+    "under over through across among along upon via within toward towards".split()
+    + [
         "a",
         "an",
         "the",
