@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from vidagent.agent.compose import ClipEvidence, best, candidates, rank
@@ -25,7 +27,7 @@ def _credits() -> ClipEvidence:
     return ClipEvidence("c1", "film.mp4", "h", 565.0, 575.0, boxes=[*boxes, b("Digital Pioneers fund", 0.40)])
 
 
-def _settled(q: str, ev: ClipEvidence) -> str:
+def _settled(q: str, ev: ClipEvidence) -> str | None:
     from vidagent.describe import get_embedder
 
     query = analyse(q)
@@ -39,11 +41,12 @@ def _settled(q: str, ev: ClipEvidence) -> str:
         ("Do you give up your copyright?", "No: You don't give up your copyright."),
         ("Does copyright protect your creativity?", "Yes: Copyright protects"),  # "don't consent": not what is asked
         ("Is full copyright too restrictive?", "Yes: But sometimes full copyright is too restrictive."),
-        ("Is copyright free?", "Not said in so many words; the closest: "),
+        ("Is copyright free?", None),  # only part of it is said: not settled
     ],
 )
-def test_yes_or_no_from_what_was_said(question: str, answer: str) -> None:
-    assert _settled(question, _promo()).startswith(answer)
+def test_yes_or_no_from_what_was_said(question: str, answer: str | None) -> None:
+    got = _settled(question, _promo())
+    assert got is None if answer is None else got is not None and got.startswith(answer)
 
 
 def test_a_name_met_elsewhere_in_the_clip_settles_it() -> None:
@@ -78,8 +81,7 @@ def test_everything_asked_must_be_said_light_verbs_too() -> None:
             Segment(92.0, 99.0, "We provide free copyright licenses you're happy to give to the public."),
         ],
     )
-    got = _settled("Do you give up your copyright with a Creative Commons license?", ev)
-    assert got.startswith("Not said in so many words; the closest: "), got
+    assert _settled("Do you give up your copyright with a Creative Commons license?", ev) is None
 
 
 def test_a_sentence_restating_the_question_confirms_it() -> None:
@@ -112,3 +114,18 @@ def _licence() -> ClipEvidence:
     b = lambda text, y0: TextBox(text, 0.3, y0, 0.7, y0 + 0.03, 0.95, 577.0)
     boxes = [b("BIG BUCK BUNNY HAS BEEN REALISED", 0.30), b("LICENSED AS CREATIVE COMMONS ATTRIBUTE 3.0", 0.70)]
     return ClipEvidence("c2", "film.mp4", "h", 565.0, 580.0, boxes=boxes)
+
+
+def test_yes_or_no_end_to_end(sign_store: tuple[Path, Path]) -> None:
+    import vidagent
+
+    store, cfg = sign_store  # signs.mp4 shows "Made with support from the Blue Pioneers Fund" at 2-5 s
+    yes = vidagent.ask("Was the video made with support from the Blue Pioneers Fund?", store=store, config=cfg)
+    assert yes.answer == "Yes: Made with support from the Blue Pioneers Fund", yes.answer
+    assert yes.citations and yes.citations[0].verified and 2.0 <= yes.citations[0].start < 5.0
+    # only part of it is said: no answer, the closest evidence in a note
+    part = vidagent.ask(
+        "Was the video made with money from the Blue Pioneers Fund?", store=store, config=cfg, requery=False
+    )
+    assert not part.found and not part.citations
+    assert part.notes and part.notes[0].startswith('not said in so many words; the closest: "Made with support')

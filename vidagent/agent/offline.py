@@ -13,10 +13,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from .anchored import at_time, time_anchor
-from .answer import NOT_FOUND, Answer, cite_span
+from .answer import NOT_FOUND, Answer, cite_span, fmt_time
 from .channels import answer_channel, asks_channel
 from .compose import ClipEvidence, Span, best, candidates, confident, rank, seen_window
 from .coverage import answer_covered
@@ -271,7 +272,14 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     citations = [cite_span(box, s) for s in group[:MAX_CITED]]
     top = group[0]
     if query.qtype == "yes_no" and top.kind != "seen":
-        text = settle(query, top, text)  # "You don't give up your copyright." answers "No"
+        settled = settle(query, top, text)  # "You don't give up your copyright." answers "No"
+        if settled is None:
+            ans = Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
+            c = citations[0]
+            where = f"{Path(c.video).name} {fmt_time(c.start)}-{fmt_time(c.end)}"
+            ans.notes.append(f'not said in so many words; the closest: "{top.evidence}" ({where})')
+            return ans
+        text = settled
     return Answer(
         question, text, citations, box.steps, mode="offline", error=error, evidence=top.evidence, query=query.to_json()
     )

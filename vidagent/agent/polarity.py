@@ -6,7 +6,7 @@ question asks (each of its own words, light verbs and their particles too), its 
 answer: "No" when a negation governs what is asked (a "not", "n't", "never" or "no" with an asked word
 within the next few words: "don't give up your COPYRIGHT"), else "Yes". A negation elsewhere in the
 sentence ("uses you don't consent to") does not count. A span that meets only part of the question
-does not settle it: the answer says so and quotes the closest evidence.
+does not settle it: Not found, the closest evidence in a note.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ _SMALL = frozenset(
     "do does did is are was were be been am you your yours a an the of with to in on at for by from it its this "
     "that these those i me my we our us they them their he him his she her and or can could will would shall "
     "should may might has have had there here so too very really any some under over through across among "
-    "along upon via within toward towards".split()
+    "along upon via within toward towards video film movie clip footage recording".split()  # the video itself
 )
 
 
@@ -70,9 +70,10 @@ def _said(word: str, name: bool, stems: set[str], text: str, clip: set[str], vid
     return name and named_in(fam, clip)  # a name met anywhere in the clip (the credits page naming the film)
 
 
-def settle(query: Query, top: Any, text: str) -> str:
+def settle(query: Query, top: Any, text: str) -> str | None:
     """The answer to a yes/no question from its top span: "Yes: ..." / "No: ..." when the span states all
-    the question asks, else said to be partial."""
+    the question asks; None when it does not (the caller says Not found, with the closest evidence in a
+    note: a partial match is no answer, and may be about another video or person)."""
     pair = top.kind in ("row", "stack")
     said = f"{top.context} {top.evidence if pair else top.label}"
     shown = top.evidence if pair else text
@@ -81,5 +82,5 @@ def settle(query: Query, top: Any, text: str) -> str:
         " ".join([b.text for b in top.clip.boxes] + list(top.clip.lines) + [s.text for s in top.clip.speech])
     )
     if not all(_said(w, name, stems, said, clip, top.clip.video) for w, name in asked(query.text)):
-        return f"Not said in so many words; the closest: {shown}"
+        return None
     return f"{'No' if negated(query, said) else 'Yes'}: {shown}"
