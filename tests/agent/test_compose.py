@@ -195,6 +195,11 @@ def test_a_name_the_question_holds_must_be_met() -> None:
     from vidagent.agent.question import named_in
 
     assert named_in({"pearc"}, {"john", "pierc"}) and not named_in({"oxford"}, {"nottingham", "pierc"})
+    # a video named by what it is about: the director of another film is no answer
+    assert names_in(analyse("Who directed the submarine film?")) == [{"submarin"}]
+    assert names_in(analyse("Who directed the film?")) == []
+    assert _answer("Who was the art director of the submarine film?")[0] == ""
+    assert _answer("Who was the art director of the film?")[0] == "ANDREAS GORALCZYK"
     assert not named_in({"doe"}, {"dough"})  # short names must be spelt as they are
 
 

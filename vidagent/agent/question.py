@@ -314,11 +314,24 @@ def _attribute_of(low: str) -> tuple[list[str], set[str]]:
     return (attr, scope) if attr and scope else ([], set())
 
 
+#: words naming a video by what it is about: "who directed THE SUBMARINE film?"
+_VIDEO_NAMED = re.compile(
+    r"\bthe\s+((?:[a-z][\w'-]*\s+){1,3}?)(?:film|video|movie|clip|trailer|footage|recording)s?\b", re.IGNORECASE
+)
+
+
 def names_in(query: Query) -> list[set[str]]:
     """Families of the names a question holds ("who is the lecturer from OXFORD?"): capitalised words past
-    the first, but "I" and the owner of an attribute (met by the clip)."""
+    the first, but "I" and the owner of an attribute (met by the clip); and the words naming a video by
+    what it is about ("the SUBMARINE film": the director of another film is no answer)."""
     words = [w for w in tokens(query.text)[1:] if w[:1].isupper() and w != "I"]
-    return [f for f in query.families if not f & query.scope and any(f & content_stems(w) for w in words)]
+    about = [w for m in _VIDEO_NAMED.finditer(query.text) for w in m.group(1).split() if w.lower() not in STOP]
+    return [
+        f
+        for f in query.families
+        if (not f & query.scope and any(f & content_stems(w) for w in words))
+        or any(f & content_stems(w) for w in about)  # met by the clip, its file or the span, as a name is
+    ]
 
 
 def named_in(fam: set[str], stems: set[str]) -> bool:
