@@ -6,6 +6,14 @@ anywhere now reads the same, to the millisecond, and `--seconds` gives `9.960` f
 
 from __future__ import annotations
 
+#: a time as people type it in a question: "1:10", "0:01:10", "1:10.5" (groups: hours, minutes, seconds)
+CLOCK = r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2}(?:\.\d+)?)"
+
+
+def clock_seconds(h: str | None, m: str, s: str) -> float:
+    """Seconds of a time matched by `CLOCK`."""
+    return int(h or 0) * 3600 + int(m) * 60 + float(s)
+
 
 def fmt_time(t: float, seconds: bool = False) -> str:
     """`H:MM:SS.mmm` (or `S.mmm` seconds when `seconds`), rounded once to the millisecond."""

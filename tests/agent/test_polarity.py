@@ -12,19 +12,41 @@ from vidagent.agent.question import analyse
 from vidagent.types import Segment, TextBox
 
 
+def _talk(clip_id: str, *said: tuple[float, float, str]) -> ClipEvidence:
+    """A clip of these sentences said (start, end, text), spanning them."""
+    segs = [Segment(a, b, text) for a, b, text in said]
+    return ClipEvidence(clip_id, f"{clip_id}.mp4", "h", segs[0].start - 1.0, segs[-1].end + 1.0, speech=segs)
+
+
+def _screen(clip_id: str, t: float, *lines: tuple[str, float]) -> ClipEvidence:
+    """A clip showing these lines (text, top) on one frame at `t`, one under the other."""
+    boxes = [TextBox(text, 0.3, y0, 0.7, y0 + 0.03, 0.95, t) for text, y0 in lines]
+    return ClipEvidence(clip_id, "film.mp4", "h", t - 5.0, t + 5.0, boxes=boxes)
+
+
 def _promo() -> ClipEvidence:
-    said = [
-        Segment(60.0, 64.0, "Copyright protects your creativity against uses you don't consent to."),
-        Segment(64.0, 67.0, "But sometimes full copyright is too restrictive."),
-        Segment(120.0, 124.0, "Creativity. You don't give up your copyright. You refine it."),
-    ]
-    return ClipEvidence("p1", "promo.mp4", "h", 55.0, 130.0, speech=said)
+    return _talk(
+        "p1",
+        (60.0, 64.0, "Copyright protects your creativity against uses you don't consent to."),
+        (64.0, 67.0, "But sometimes full copyright is too restrictive."),
+        (120.0, 124.0, "Creativity. You don't give up your copyright. You refine it."),
+    )
 
 
 def _credits() -> ClipEvidence:
-    b = lambda text, y0: TextBox(text, 0.3, y0, 0.7, y0 + 0.03, 0.95, 570.0)
-    boxes = [b("BIG BUCK BUNNY HAS BEEN REALISED", 0.30), b("WITH THE FINANCIAL SUPPORT FROM", 0.34)]
-    return ClipEvidence("c1", "film.mp4", "h", 565.0, 575.0, boxes=[*boxes, b("Digital Pioneers fund", 0.40)])
+    return _screen(
+        "c1",
+        570.0,
+        ("BIG BUCK BUNNY HAS BEEN REALISED", 0.30),
+        ("WITH THE FINANCIAL SUPPORT FROM", 0.34),
+        ("Digital Pioneers fund", 0.40),
+    )
+
+
+def _licence() -> ClipEvidence:
+    return _screen(
+        "c2", 577.0, ("BIG BUCK BUNNY HAS BEEN REALISED", 0.30), ("LICENSED AS CREATIVE COMMONS ATTRIBUTE 3.0", 0.70)
+    )
 
 
 def _settled(q: str, ev: ClipEvidence) -> str | None:
@@ -70,16 +92,10 @@ def test_everything_asked_must_be_said_light_verbs_too() -> None:
         ("commons", True),
         ("license", False),
     ]
-    ev = ClipEvidence(
+    ev = _talk(
         "p2",
-        "promo.mp4",
-        "h",
-        90.0,
-        100.0,
-        speech=[
-            Segment(90.0, 92.0, "Creative Commons."),
-            Segment(92.0, 99.0, "We provide free copyright licenses you're happy to give to the public."),
-        ],
+        (90.0, 92.0, "Creative Commons."),
+        (92.0, 99.0, "We provide free copyright licenses you're happy to give to the public."),
     )
     assert _settled("Do you give up your copyright with a Creative Commons license?", ev) is None
 
@@ -87,17 +103,11 @@ def test_everything_asked_must_be_said_light_verbs_too() -> None:
 def test_a_sentence_restating_the_question_confirms_it() -> None:
     # "I'm the principal author of Psychopi." holds nothing the question does not: for a what-question
     # it only repeats it, for a yes/no question it is the answer (the name near-spelt, met in the clip)
-    ev = ClipEvidence(
+    ev = _talk(
         "t1",
-        "talk.mp4",
-        "h",
-        0.0,
-        8.0,
-        speech=[
-            Segment(0.8, 1.7, "Hi, I'm John Pierce."),
-            Segment(1.7, 4.3, "I'm a lecturer in psychology at the University of Nottingham."),
-            Segment(4.3, 7.0, "I'm the principal author of Psychopi."),
-        ],
+        (0.8, 1.7, "Hi, I'm John Pierce."),
+        (1.7, 4.3, "I'm a lecturer in psychology at the University of Nottingham."),
+        (4.3, 7.0, "I'm the principal author of Psychopi."),
     )
     assert _settled("Is John Pierce the principal author of PsychoPy?", ev) == (
         "Yes: I'm the principal author of Psychopi."
@@ -108,12 +118,6 @@ def test_a_preposition_relating_the_words_is_not_asked_about() -> None:
     assert "under" not in analyse("Is Big Buck Bunny licensed under Creative Commons?").focus
     got = _settled("Is Big Buck Bunny licensed under Creative Commons?", _licence())
     assert got == "Yes: LICENSED AS CREATIVE COMMONS ATTRIBUTE 3.0", got
-
-
-def _licence() -> ClipEvidence:
-    b = lambda text, y0: TextBox(text, 0.3, y0, 0.7, y0 + 0.03, 0.95, 577.0)
-    boxes = [b("BIG BUCK BUNNY HAS BEEN REALISED", 0.30), b("LICENSED AS CREATIVE COMMONS ATTRIBUTE 3.0", 0.70)]
-    return ClipEvidence("c2", "film.mp4", "h", 565.0, 580.0, boxes=boxes)
 
 
 def test_yes_or_no_end_to_end(sign_store: tuple[Path, Path]) -> None:

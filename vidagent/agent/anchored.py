@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..timefmt import CLOCK, clock_seconds
 from .answer import NOT_FOUND, Answer, Citation, fmt_time, verify_text
 from .modelask import ask_models
 from .question import analyse
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 _PREP = (
     r"(?:(?:right|just|exactly|roughly)\s+)?(?:at|around|about|near|after|by|from)\s+(?:about\s+|around\s+)?(?:the\s+)?"
 )
-_CLOCK = re.compile(rf"(?:\b{_PREP})?\b(?:(\d{{1,2}}):)?(\d{{1,2}}):(\d{{2}}(?:\.\d+)?)(?:\s+mark)?\b", re.IGNORECASE)
+_CLOCK = re.compile(rf"(?:\b{_PREP})?\b{CLOCK}(?:\s+mark)?\b", re.IGNORECASE)
 _AMOUNT = (
     r"(?:(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?)\s*(?:and\s+)?)?(?:(\d+(?:\.\d+)?)\s*(?:m|mins?|minutes?)\s*"
     r"(?:and\s+)?)?(?:(\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?))?"
@@ -99,8 +100,7 @@ class Anchor:
 def time_anchor(question: str) -> Anchor | None:
     """The moment a question names by time ("at 2:30", "around 1 minute 10 seconds", "at the end"), or None."""
     if m := _CLOCK.search(question):
-        h, mm, ss = m.groups()
-        return Anchor(int(h or 0) * 3600 + int(mm) * 60 + float(ss), text=m.group(0))
+        return Anchor(clock_seconds(*m.groups()), text=m.group(0))
     for rx in (_UNITS, _INTO):
         for m in rx.finditer(question):
             h, mm, ss = m.groups()

@@ -24,7 +24,7 @@ from ..types import Segment, TextBox
 from . import question as qn
 from .fit import extract, names_another, precision, type_fit
 from .question import Query, coverage, matched, matches
-from .words import content_stems, file_name_words, same_word, stem, tokens
+from .words import content_stems, file_name_words, same_word, tokens
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
@@ -53,6 +53,10 @@ class ClipEvidence:
     tags: list[str] = field(default_factory=list)
     source: str = "stored"
     tag_scores: list[tuple[str, float]] = field(default_factory=list)  # the labels with their probabilities
+
+    def text(self) -> str:
+        """Every line read and sentence said in the clip, as one text (what a name may be met in)."""
+        return " ".join([b.text for b in self.boxes] + list(self.lines) + [seg.text for seg in self.speech])
 
 
 @dataclass
@@ -216,8 +220,7 @@ def _line_spans(query: Query, line: str, ev: ClipEvidence, a: float, b: float) -
 
 def _in_clip(query: Query, ev: ClipEvidence) -> bool:
     """Does the clip's text (lines read, sentences said) name what the attribute belongs to?"""
-    text = " ".join([b.text for b in ev.boxes] + list(ev.lines) + [seg.text for seg in ev.speech])
-    return matches(query.scope, content_stems(text))
+    return matches(query.scope, content_stems(ev.text()))
 
 
 def _holds_attr(query: Query, s: Span) -> bool:
@@ -227,7 +230,7 @@ def _holds_attr(query: Query, s: Span) -> bool:
 
 def _names_head(query: Query, said: set[str]) -> bool:
     """Does the text hold the asked noun's own words ("Stanford Law School" for "which law school")?"""
-    own = [stem(w) for w in query.focus if stem(w) in query.head]
+    own = qn.head_words(query)
     return bool(own) and all(any(same_word(st, h) for st in said) for h in own)
 
 
@@ -248,8 +251,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
 
     def clip_words(ev: ClipEvidence) -> set[str]:
         if ev.clip_id not in words_of:
-            text = " ".join([b.text for b in ev.boxes] + list(ev.lines) + [seg.text for seg in ev.speech])
-            words_of[ev.clip_id] = content_stems(text)
+            words_of[ev.clip_id] = content_stems(ev.text())
         return words_of[ev.clip_id]
 
     covered = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .question import Query, matches
+from .question import Query, head_words, matches
 from .words import _NUMBER_WORDS, _URL, COLOURS, content_stems, same_word, stem, tokens
 
 _ORG_WORDS = re.compile(
@@ -215,5 +215,5 @@ def names_another(query: Query, label: str, answer: str) -> bool:
     words = [w for w in tokens(label) if w.lower() not in _FUNCTION]
     if not words or not looks_like_name(answer):
         return False
-    asked = {stem(w) for w in query.focus if stem(w) in query.head}
+    asked = head_words(query)
     return not any(same_word(stem(words[-1].lower()), h) for h in asked)

@@ -17,6 +17,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..timefmt import CLOCK, clock_seconds
 from .filefacts import SUBJECT, SURE_HEAD
 
 if TYPE_CHECKING:
@@ -49,9 +50,8 @@ _ASK = [
         re.I,
     ),
 ]
-_CLOCK = r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2}(?:\.\d+)?)"
 #: "between 1:00 and 1:10", "from 0:30 to 1:00": what is said or shown in that stretch only
-_RANGE = re.compile(rf"\s*\b(?:between|from)\s+{_CLOCK}\s+(?:and|to|until|till)\s+{_CLOCK}\b", re.I)
+_RANGE = re.compile(rf"\s*\b(?:between|from)\s+{CLOCK}\s+(?:and|to|until|till)\s+{CLOCK}\b", re.I)
 LISTED = 12
 CITED = 5
 
@@ -61,9 +61,7 @@ def time_range(question: str) -> tuple[float, float, str] | None:
     m = _RANGE.search(question)
     if m is None:
         return None
-    h1, m1, s1, h2, m2, s2 = m.groups()
-    a = int(h1 or 0) * 3600 + int(m1) * 60 + float(s1)
-    b = int(h2 or 0) * 3600 + int(m2) * 60 + float(s2)
+    a, b = clock_seconds(*m.groups()[:3]), clock_seconds(*m.groups()[3:])
     return (min(a, b), max(a, b), m.group(0)) if a != b else None
 
 

@@ -78,9 +78,7 @@ def settle(query: Query, top: Any, text: str) -> str | None:
     said = f"{top.context} {top.evidence if pair else top.label}"
     shown = top.evidence if pair else text
     stems = content_stems(said)
-    clip = content_stems(
-        " ".join([b.text for b in top.clip.boxes] + list(top.clip.lines) + [s.text for s in top.clip.speech])
-    )
+    clip = content_stems(top.clip.text())
     if not all(_said(w, name, stems, said, clip, top.clip.video) for w, name in asked(query.text)):
         return None
     return f"{'No' if negated(query, said) else 'Yes'}: {shown}"

@@ -320,6 +320,11 @@ _VIDEO_NAMED = re.compile(
 )
 
 
+def head_words(query: Query) -> list[str]:
+    """Stems of the asked noun's own words ("which LAW SCHOOL": law, school), not its related words."""
+    return [stem(w) for w in query.focus if stem(w) in query.head]
+
+
 def names_in(query: Query) -> list[set[str]]:
     """Families of the names a question holds ("who is the lecturer from OXFORD?"): capitalised words past
     the first, but "I" and the owner of an attribute (met by the clip); and the words naming a video by
