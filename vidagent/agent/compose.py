@@ -34,6 +34,9 @@ COVER_WEIGHT = 0.6  # score weight of focus coverage ...
 RARE_SHARE = 0.5  # ... of which this share is rarity-weighted coverage
 CONFIDENT = 1.0  # coverage of a stored span under which the top clips are still re-read ...
 LABELLED = 0.5  # ... unless a typed value sits under a label made only of the question's words
+#: share of an answer's words the question holds above which a value covering the question only echoes
+#: it ("Director" for "who is the director?"); "Digital Pioneers fund" says more than "financial support"
+ECHO = 0.5
 TYPED = ("person", "maker", "org", "number", "price", "time", "duration", "colour", "name", "place")
 
 
@@ -228,6 +231,16 @@ def _holds_attr(query: Query, s: Span) -> bool:
     return matches(query.attr, content_stems(f"{s.context} {s.label} {s.answer}"))
 
 
+def _cover(query: Query, text: str, own: str) -> tuple[float, bool]:
+    """(coverage of the question's concepts, whether the asked noun was left out): the asked noun counts
+    only when met ("what SUBJECT does he lecture in?" is answered by "I'm a lecturer in psychology",
+    which does not say "subject"), and then only what the span itself says (`own`, not the speaker
+    words a sentence said is credited with) covers the rest."""
+    full = coverage(query, text)
+    bare = coverage(query, own, skip_head=True) if query.head else 0.0
+    return (bare, True) if bare > full else (full, False)
+
+
 def _names_head(query: Query, said: set[str]) -> bool:
     """Does the text hold the asked noun's own words ("Stanford Law School" for "which law school")?"""
     own = qn.head_words(query)
@@ -254,47 +267,66 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             words_of[ev.clip_id] = content_stems(ev.text())
         return words_of[ev.clip_id]
 
+    # per video: the words of its clips read for this question ("Big Buck Bunny" on the film's closing
+    # card names the film for its credits roll, which does not say it)
+    in_video: dict[str, set[str]] = {}
+    for ev in {id(s.clip): s.clip for s in spans}.values():
+        in_video.setdefault(ev.video_hash, set()).update(clip_words(ev))
+    concepts = query.concepts()
+
+    def share(fams: list[set[str]]) -> float:  # the share of the question's concepts these families are
+        return sum(sum(query.families[i] in fams for i in g) / len(g) for g in concepts) / len(concepts)
+
     covered = []
-    hits: dict[int, tuple[list[bool], float]] = {}  # per span: concepts met, and the context discount
+    # per span: concepts met, the context discount, and whether the asked noun was left out
+    hits: dict[int, tuple[list[bool], float, bool]] = {}
     for s in spans:
         # A sentence said is said by the speaker: "the speaker" / "the narrator" in a question is covered.
         text = s.label + (" speaker narrator" if s.kind == "said" else "")
-        cov, own = (coverage(query, text), matched(query, text)) if query.focus else (1.0, [])
-        hits[id(s)] = (own, 0.0)
+        cov, headless = _cover(query, text, s.label) if query.focus else (1.0, False)
+        hits[id(s)] = (matched(query, text) if query.focus else [], 0.0, headless)
         if s.context:
             # "Creative Commons. We provide free licenses": the sentence before says who "we" is; what
             # only the context covers counts for less than what the span says itself.
-            wide = coverage(query, f"{s.context} {text}") - CONTEXT_DISCOUNT
-            if wide > cov:
-                cov, hits[id(s)] = wide, (matched(query, f"{s.context} {text}"), CONTEXT_DISCOUNT)
+            wide, bare = _cover(query, f"{s.context} {text}", f"{s.context} {s.label}")
+            if wide - CONTEXT_DISCOUNT > cov:
+                cov = wide - CONTEXT_DISCOUNT
+                hits[id(s)] = (matched(query, f"{s.context} {text}"), CONTEXT_DISCOUNT, bare)
         if query.scope and query.focus and not matches(query.scope, content_stems(text)) and in_clip(s.clip):
             # "the license of Big Buck Bunny": a line of the clip that names the film puts the span in scope
-            cov += 1 / len(query.families)
+            cov += 1 / len(concepts)
         # What the span says beyond the asked noun: "STUDIO SOFTWARE" only repeats "which company".
-        beyond, away = coverage(query, f"{s.context} {text}", skip_head=True), 0
+        # (what the span itself says: a sentence is credited with "the speaker" only in the coverage)
+        beyond, away = coverage(query, f"{s.context} {s.label}", skip_head=True), 0.0
         said = content_stems(f"{s.context} {text}")
         rest = [f for f in query.families if f not in names]
-        if names and rest and all(matches(f, said) for f in rest):
+        needed = [f for f in rest if not f & query.head]  # the asked noun need not be said ("subject")
+        if names and rest and (all(matches(f, said) for f in rest) or needed and all(matches(f, said) for f in needed)):
             # "which fund supported Big Buck Bunny?": a credit line under the film's title names the fund;
             # when the span says all the rest, the name met elsewhere in the clip counts, less than in the
             # span (as the context does); not for a span that says only part of the rest ("Blender
             # Foundation" is no answer to "which studio rendered Big Buck Bunny?")
-            away = sum(1 for f in names if not matches(f, said) and qn.named_in(f, clip_words(s.clip)))
-            cov = max(cov, cov + away / len(query.families) - CONTEXT_DISCOUNT)
+            away = share([f for f in names if not matches(f, said) and qn.named_in(f, clip_words(s.clip))])
+            cov = max(cov, cov + away - CONTEXT_DISCOUNT)
         if (
             query.head
             and not (beyond or away or _names_head(query, said))
             and any(not f & query.head for f in query.families)
         ):
             continue  # the asked kind met only through a related word ("STUDIO ..." for "which company")
-        said_of = [f for f in rest if not f & query.head]  # what is said of the name, the asked noun aside
-        if names and said_of and not any(matches(f, said) for f in said_of):
+        if names and needed and not any(matches(f, said) for f in needed):
             continue  # only the name asked about ("BIG BUCK BUNNY HAS BEEN REALISED"): nothing of what is asked
+        if names and rest and s.kind not in ("row", "stack") and not any(matches(f, said) for f in rest):
+            continue  # a line saying only the names is no answer to "which licence does Big Buck Bunny use?"
         if query.qtype == "shown" and s.kind == "seen":
             cov = max(cov, 0.5)
-        # a span missing a name the question holds is about someone else (Pierce lectures at Nottingham)
+        # a span missing a name the question holds is about someone else (Pierce lectures at Nottingham);
+        # a name is met by the span, its clip, the video's file name or another clip read of that video
         said |= set(file_name_words(s.clip.video))
-        if cov >= MIN_COVER and all(matches(fam, said) or qn.named_in(fam, clip_words(s.clip)) for fam in names):
+        if cov >= MIN_COVER and all(
+            matches(fam, said) or qn.named_in(fam, clip_words(s.clip)) or qn.named_in(fam, in_video[s.clip.video_hash])
+            for fam in names
+        ):
             covered.append((s, cov))
     if query.attr and (query.scope or any(_holds_attr(query, s) for s, _ in covered)):
         # "what is the license of Big Buck Bunny?": spans holding "license" answer; one that only names
@@ -318,7 +350,9 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         sm = sim[s.evidence]
         prec = precision(query, s.label) if s.kind in ("row", "stack") else 0.0
         s.detail = {"similarity": sm, "coverage": cov, "type_fit": fit, "label_precision": prec}
-        if s.kind in ("row", "stack") and (cov_ans >= cov or normalise(s.answer) == normalise(s.label)):
+        if s.kind in ("row", "stack") and (
+            (cov_ans >= cov and precision(query, s.answer) >= ECHO) or normalise(s.answer) == normalise(s.label)
+        ):
             continue  # the answer side repeats the question: this is the label, not the value
         if s.kind in ("row", "stack") and names_another(query, s.label, s.answer):
             continue
@@ -338,8 +372,11 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         named = bool(query.words & set(file_name_words(s.clip.video)))
         s.detail["video_named"] = float(named)
         # "...according to the trailer": a question naming the video's file prefers that video.
-        met, discount = hits[id(s)]
-        wcov = max(0.0, sum(w for w, m in zip(rare, met, strict=True) if m) / (sum(rare) or 1.0) - discount)
+        met, discount, headless = hits[id(s)]
+        # the asked noun, when left out of the coverage (`_cover`), is out of the sum too
+        counted = [m or not (headless and f & query.head) for f, m in zip(query.families, met, strict=True)]
+        whole = sum(w for w, c in zip(rare, counted, strict=True) if c) or 1.0
+        wcov = max(0.0, sum(w for w, m in zip(rare, met, strict=True) if m) / whole - discount)
         s.detail["rare_coverage"] = wcov
         s.score = (
             sm + COVER_WEIGHT * ((1 - RARE_SHARE) * cov + RARE_SHARE * wcov) + 0.4 * fit + 0.3 * prec + 0.3 * named

@@ -73,6 +73,35 @@ _LEADS = frozenset(["from", "by", "of", "with", "and", "the", "a", "an"])
 _EDGE = frozenset(["of", "by", "with", "from", "for", "to", "in", "on", "at", "and", "or", "a", "an", "has", "been"])
 
 
+#: "the teacher who shapes young minds": a person named by what they are, then what they do
+_RELATIVE = re.compile(r"\b((?:the|a|an)\s+(?:[a-z][\w-]*\s+){0,2}?([a-z][\w-]*))\s+(?:who|that)\s+([a-z][\w'-]*)")
+
+
+def _asks_site(query: Query) -> bool:
+    """Is a website asked for ("what website is shown?", "the film's website?"), not what one does
+    ("what does the Creative Commons website ask you?": the website is who asks)?"""
+    if "websit" in query.head | query.attr:
+        return True
+    doing = re.match(r"^(?:what|which)\s+(?:does|did|do)\b", query.text.strip().lower())
+    return not doing and any("websit" in f for f in query.families)
+
+
+def _kind_of_person(text: str) -> bool:
+    """ "the teacher", "a young artist": a determiner and 1-3 words whose last is a kind of person in
+    WordNet (the shipped query table), not a name but an answer to "who shapes young minds?"."""
+    ws = tokens(text)
+    if not 2 <= len(ws) <= 4 or ws[0].lower() not in ("the", "a", "an"):
+        return False
+    return _is_kind_of_person(ws[-1])
+
+
+def _is_kind_of_person(word: str) -> bool:
+    """Is a noun, in most of its uses, a kind of person in WordNet (teacher, animator, rigger)?"""
+    from ..querynouns import ancestors
+
+    return any(concept == "person" and share >= 0.5 for concept, _, share in ancestors(word))
+
+
 def looks_like_name(text: str) -> bool:
     """2-5 words, each capitalised, no function words or role-like suffixes (a person's name)."""
     ws = tokens(text)
@@ -90,15 +119,17 @@ def type_fit(query: Query, answer: str) -> float:
     t = query.answer_type
     if not a:
         return 0.0
-    if _URL.search(a.replace(" ", "")) and not any("websit" in f for f in query.families):
-        return 0.0  # a web address answers only "which website"
+    if _URL.search(a.replace(" ", "")) and not _asks_site(query):
+        return 0.0  # a web address answers "which website?", not "what does the website ask?"
+    if "websit" in query.head and not (_URL.search(a) or any(_URL.search(w) for w in tokens(a))):
+        return 0.0  # "what website...?" is answered by an address ("Just come to our website" names none)
     last = tokens(a)[-1:]
     if last and last[0].lower() in _LEADS:
         return 0.0  # "WITH THE FINANCIAL SUPPORT FROM": a line that leads into the answer, not the answer
     if t != "yes_no" and _YES_NO.match(a):
         return 0.0  # a ticked "Yes" under a form's question answers a yes/no question, not "what does it ask"
     if t == "person":
-        return 1.0 if looks_like_name(a) else 0.0
+        return 1.0 if looks_like_name(a) else 0.5 if _kind_of_person(a) else 0.0
     if t == "maker":
         return max(
             1.0 if looks_like_name(a) else 0.0,
@@ -158,6 +189,9 @@ def extract(query: Query, text: str) -> str:
             cand = re.sub(r"^(?:(?:I'm|I|Hi|Hello|Dr|Mr|Mrs|Ms)\b[\s,.]*)+", "", m.group(0).strip())
             if looks_like_name(cand) and not ({w.lower() for w in tokens(cand)} & focus):
                 return cand
+        for m in _RELATIVE.finditer(text):  # "the teacher who shapes young minds": who shapes them
+            if _kind_of_person(m.group(1)) and any(same_word(stem(m.group(3)), stem(f)) for f in focus):
+                return m.group(1)
         return ""
     if t == "org":
         m = re.search(
@@ -213,7 +247,7 @@ def names_another(query: Query, label: str, answer: str) -> bool:
     if query.qtype == "who" or query.answer_type not in ("text", "thing") or not query.head:
         return False  # an organisation's name under "HARDWARE PROVIDED BY" answers "which company"
     words = [w for w in tokens(label) if w.lower() not in _FUNCTION]
-    if not words or not looks_like_name(answer):
-        return False
+    if not words or not looks_like_name(answer) or _is_kind_of_person(tokens(answer)[-1]):
+        return False  # "Character Animator" is a role, read as a name only by its capitals
     asked = head_words(query)
     return not any(same_word(stem(words[-1].lower()), h) for h in asked)

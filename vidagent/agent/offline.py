@@ -28,7 +28,7 @@ from .listing import answer_listing, asks_listing
 from .mentions import asks_count, asks_ordinal, count_mentions, first_mention
 from .modelask import ask_models
 from .moments import asks_moment, moment, seen_moment
-from .polarity import settle
+from .polarity import first_settled
 from .question import analyse
 from .requery import (
     VOTE_FRAMES,
@@ -272,7 +272,11 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     citations = [cite_span(box, s) for s in group[:MAX_CITED]]
     top = group[0]
     if query.qtype == "yes_no" and top.kind != "seen":
-        settled = settle(query, top, text)  # "You don't give up your copyright." answers "No"
+        # "You don't give up your copyright." answers "No"; the top span first, then the next few
+        found = first_settled(query, [top, *ranked], text)
+        if found is not None and found[0] is not top:
+            top, citations = found[0], [cite_span(box, found[0])]
+        settled = found[1] if found is not None else None
         if settled is None:
             ans = Answer(question, NOT_FOUND, [], box.steps, mode="offline", error=error, query=query.to_json())
             c = citations[0]

@@ -15,15 +15,24 @@ import re
 from typing import Any
 
 from .question import Query, matches
-from .words import content_stems, stem
+from .words import content_stems, family, stem
 
 _NEGATORS = re.compile(r"^(?:not|no|never|none|nobody|nothing|cannot|\w+n't|\w+n’t)$", re.IGNORECASE)
 REACH = 4  # words after a negation that it governs
 
 
+#: the stem of "free": it says there is nothing to pay, so it answers "no" to a question about a price,
+#: fee or charge ("does Creative Commons charge for its licenses?" -> "We provide free licenses"), and
+#: "yes" to one about being free
+_FREE = "fre"
+
+
 def negated(query: Query, text: str) -> bool:
-    """Does a negation govern an asked word of `text`?"""
+    """Does a negation govern an asked word of `text`, or does "free" deny a price asked about?"""
     words = re.findall(r"[\w'’]+", text)
+    priced = [w for w in query.focus if _FREE in family(w) and stem(w) != _FREE]
+    if priced and any(stem(w.lower()) == _FREE for w in words):
+        return True
     for i, w in enumerate(words):
         if _NEGATORS.match(w) and any(
             any(matches(f, {stem(x.lower())}) for f in query.families) for x in words[i + 1 : i + 1 + REACH]
@@ -82,3 +91,21 @@ def settle(query: Query, top: Any, text: str) -> str | None:
     if not all(_said(w, name, stems, said, clip, top.clip.video) for w, name in asked(query.text)):
         return None
     return f"{'No' if negated(query, said) else 'Yes'}: {shown}"
+
+
+SETTLE_TRIES = 5  # ranked spans looked at for one that states all a yes/no question asks
+
+
+def first_settled(query: Query, ranked: list[Any], text: str) -> tuple[Any, str] | None:
+    """(span, "Yes: ..." / "No: ...") from the first of the top spans that states all the question asks;
+    `text` is the first span's answer as composed. A lower span may state it where the top one does not:
+    "We provide free copyright licenses" ranks under the film's "LICENSED AS CREATIVE COMMONS" line for
+    "does Creative Commons charge for its licenses?", and only it says anything of a price."""
+    seen: set[int] = set()
+    for n, span in enumerate(ranked[:SETTLE_TRIES]):
+        if id(span) in seen or span.kind == "seen":
+            continue
+        seen.add(id(span))
+        if (settled := settle(query, span, text if n == 0 else span.answer)) is not None:
+            return span, settled
+    return None

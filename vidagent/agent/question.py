@@ -34,6 +34,14 @@ class Query:
     attr: set[str] = field(default_factory=set)
     #: family of what it belongs to ("of BIG BUCK BUNNY"): also met by the rest of the span's clip
     scope: set[str] = field(default_factory=set)
+    #: indices into `families` of one name's words ("Big Buck Bunny", "John Pierce"): one concept for
+    #: coverage, met in the share of its words met (`coverage`); other families are a concept each
+    names: list[list[int]] = field(default_factory=list)
+
+    def concepts(self) -> list[list[int]]:
+        """The question's concepts as groups of family indices: a name's words together, else one each."""
+        grouped = {i for g in self.names for i in g}
+        return [*self.names, *([i] for i in range(len(self.families)) if i not in grouped)]
 
     def to_json(self) -> dict[str, object]:
         return {"type": self.qtype, "answer_type": self.answer_type, "focus": self.focus, "kind": self.kind}
@@ -170,7 +178,7 @@ def analyse(question: str) -> Query:
         qtype, atype = "how_much", "price"  # "how much does it cost?", "what is the price of ...?"
     elif re.match(r"^how (many|much)\b", low):
         qtype, atype = ("how_many" if "many" in low.split()[1] else "how_much"), "number"
-    elif first == "who" or first == "whom" or re.match(r"^(name|tell me) the (person|people|artist)", low):
+    elif first in ("who", "whom", "whose") or re.match(r"^(name|tell me) the (person|people|artist)", low):
         qtype, atype = "who", "person"
     elif first == "when" or re.match(r"^(what|which) (year|date|time|day|month)\b", low):
         qtype, atype = "when", "time"
@@ -204,13 +212,19 @@ def analyse(question: str) -> Query:
     ):
         atype = "maker"  # "who made it?": a person, a company or a tool
     focus: list[str] = []
+    # "which licence does the film USE?": what a thing asked for by its noun is used for says nothing more
+    light = (
+        _LIGHT if re.match(r"^(?:what|which)\s+(?!(?:is|are|was|were|did|does|do|has|have|can|will)\b)\w+", low) else ()
+    )
     for w in tokens(q):
         lw = w.lower().removesuffix("'s").removesuffix("’s")
-        if lw in STOP or len(lw) < 2 or lw in focus:
+        if lw in STOP or len(lw) < 2 or lw in focus or lw in light:
             continue
         if qtype in ("how_many", "how_much", "how_long") and lw in ("many", "much", "long", "time"):
             continue
         focus.append(lw)
+    if re.match(r"^who\s+(?:made|makes|make)\s+\w+", low) and [w for w in focus if w not in _MADE]:
+        focus = [w for w in focus if w not in _MADE]  # "who MADE the sound effects?": credits name the doer only
     attr_words, scope_words = _attribute_of(low)
     families: list[set[str]] = []
     scope: set[str] = set()
@@ -240,11 +254,47 @@ def analyse(question: str) -> Query:
     for w in m.group(1).split() if m else []:
         if w not in STOP:
             head |= family(w)
+    for w in focus:  # "what was X's JOB", "X's ROLE": a role asked for, as "what role did X have" asks it
+        if w in _ROLE_NOUNS:
+            head |= family(w)
     allw = {w for w in re.findall(r"[a-z0-9]+", low) if len(w) >= 4}
     from .visual import asked_kind, present_kind
 
     kind = (present_kind(q) if qtype == "yes_no" else asked_kind(q)) or ""
-    return Query(q, qtype, atype, focus, families, head, allw, kind, attr=attr, scope=scope)
+    names = _name_groups(q, families)
+    return Query(q, qtype, atype, focus, families, head, allw, kind, attr=attr, scope=scope, names=names)
+
+
+#: nouns asking for what someone does ("what was her job?"): the asked noun, which an answer need not say
+_ROLE_NOUNS = frozenset("job jobs role roles occupation profession position".split())
+_LIGHT = frozenset("use uses used using have has had".split())
+_MADE = frozenset("made makes make".split())
+_NAME_JOIN = frozenset("van von de der den la le da di du".split())
+
+
+def _name_groups(q: str, families: list[set[str]]) -> list[list[int]]:
+    """Family indices of each name of 2+ words in the question: capitalised words in a row past the first
+    word ("Big Buck Bunny", "Brecht van Lommel"). A name is one concept: "what did Campbell Barton do on
+    Big Buck Bunny?" asks of two names, not five words."""
+    words = tokens(q)[1:]
+    runs: list[list[str]] = []
+    run: list[str] = []
+    for w in [*words, ""]:
+        if w[:1].isupper() and w != "I" or (run and w.lower() in _NAME_JOIN):
+            run.append(w)
+            continue
+        while run and run[-1].lower() in _NAME_JOIN:
+            run.pop()
+        if len(run) >= 2:
+            runs.append(run)
+        run = []
+    groups: list[list[int]] = []
+    for r in runs:
+        idx = sorted({i for w in r if w.lower() not in STOP for i, f in enumerate(families) if f & content_stems(w)})
+        taken = {i for g in groups for i in g}
+        if len(idx) >= 2 and not taken & set(idx):
+            groups.append(idx)
+    return groups
 
 
 _ATTRIBUTE = re.compile(
@@ -365,10 +415,11 @@ def matched(query: Query, text: str) -> list[bool]:
 
 
 def coverage(query: Query, text: str, skip_head: bool = False) -> float:
-    """Share of the question's focus concepts found in `text` (by stem or related word).
-    `skip_head`: the asked-for noun does not count (an answer to "which fund" may say "fund")."""
-    fams = [f for f in query.families if not (skip_head and f & query.head)]
-    if not fams:
+    """Share of the question's focus concepts found in `text` (by stem or related word); a name of several
+    words counts by the share of its words found. `skip_head`: the asked-for noun does not count (an
+    answer to "which fund" may say "fund")."""
+    groups = [g for g in query.concepts() if not (skip_head and any(query.families[i] & query.head for i in g))]
+    if not groups:
         return 0.0
     st = content_stems(text)
-    return sum(1 for fam in fams if matches(fam, st)) / len(fams)
+    return sum(sum(matches(query.families[i], st) for i in g) / len(g) for g in groups) / len(groups)

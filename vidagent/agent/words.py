@@ -166,6 +166,10 @@ STOP = set(
         "that's",
         "hi",
         "hello",
+        # hearing is the medium, as seeing is ("whose voice do we HEAR?")
+        "hear",
+        "hears",
+        "heard",
     ]
 )
 # Word families a stemmer cannot join (different roots, or a role and the thing done). General
@@ -190,6 +194,7 @@ _RELATED = [
     {"artist", "art"},
     {"film", "movie", "picture"},
     {"host", "present", "speak"},
+    {"narrat", "voic", "voiceov"},  # the voice heard is the narrator's
     {"locat", "place", "where", "citi", "town"},
     {"compani", "studio", "organ", "firm", "institut", "foundat"},
     {"hardwar", "workstat", "machin", "comput"},
