@@ -1,4 +1,4 @@
-"""How a question is put before it is read (`question.plain`, `question.as_role`): what users type
+"""How a question is put before it is read (`typed.plain`, `question.as_role`): what users type
 besides questions, and names typed in lower case."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from vidagent.agent.question import as_role, plain
+from vidagent.agent.question import as_role
+from vidagent.agent.typed import plain
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from ..types import Segment, TextBox
 from . import question as qn
 from .fit import extract, names_another, precision, type_fit
 from .question import Query, coverage, matched, matches
-from .words import content_stems, file_name_words, same_word, tokens
+from .words import content_stems, file_name_words, tokens
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
@@ -231,22 +231,6 @@ def _holds_attr(query: Query, s: Span) -> bool:
     return matches(query.attr, content_stems(f"{s.context} {s.label} {s.answer}"))
 
 
-def _cover(query: Query, text: str, own: str) -> tuple[float, bool]:
-    """(coverage of the question's concepts, whether the asked noun was left out): the asked noun counts
-    only when met ("what SUBJECT does he lecture in?" is answered by "I'm a lecturer in psychology",
-    which does not say "subject"), and then only what the span itself says (`own`, not the speaker
-    words a sentence said is credited with) covers the rest."""
-    full = coverage(query, text)
-    bare = coverage(query, own, skip_head=True) if query.head else 0.0
-    return (bare, True) if bare > full else (full, False)
-
-
-def _names_head(query: Query, said: set[str]) -> bool:
-    """Does the text hold the asked noun's own words ("Stanford Law School" for "which law school")?"""
-    own = qn.head_words(query)
-    return bool(own) and all(any(same_word(st, h) for st in said) for h in own)
-
-
 def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
     """Scored spans that pass every gate, best first."""
     if not spans or not (query.focus or query.scoped):
@@ -283,12 +267,12 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
     for s in spans:
         # A sentence said is said by the speaker: "the speaker" / "the narrator" in a question is covered.
         text = s.label + (" speaker narrator" if s.kind == "said" else "")
-        cov, headless = _cover(query, text, s.label) if query.focus else (1.0, False)
+        cov, headless = qn.cover(query, text, s.label) if query.focus else (1.0, False)
         hits[id(s)] = (matched(query, text) if query.focus else [], 0.0, headless)
         if s.context:
             # "Creative Commons. We provide free licenses": the sentence before says who "we" is; what
             # only the context covers counts for less than what the span says itself.
-            wide, bare = _cover(query, f"{s.context} {text}", f"{s.context} {s.label}")
+            wide, bare = qn.cover(query, f"{s.context} {text}", f"{s.context} {s.label}")
             if wide - CONTEXT_DISCOUNT > cov:
                 cov = wide - CONTEXT_DISCOUNT
                 hits[id(s)] = (matched(query, f"{s.context} {text}"), CONTEXT_DISCOUNT, bare)
@@ -310,7 +294,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             cov = max(cov, cov + away - CONTEXT_DISCOUNT)
         if (
             query.head
-            and not (beyond or away or _names_head(query, said))
+            and not (beyond or away or qn.names_head(query, said))
             and any(not f & query.head for f in query.families)
         ):
             continue  # the asked kind met only through a related word ("STUDIO ..." for "which company")
@@ -373,7 +357,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         s.detail["video_named"] = float(named)
         # "...according to the trailer": a question naming the video's file prefers that video.
         met, discount, headless = hits[id(s)]
-        # the asked noun, when left out of the coverage (`_cover`), is out of the sum too
+        # the asked noun, when left out of the coverage (`question.cover`), is out of the sum too
         counted = [m or not (headless and f & query.head) for f, m in zip(query.families, met, strict=True)]
         whole = sum(w for w, c in zip(rare, counted, strict=True) if c) or 1.0
         wcov = max(0.0, sum(w for w, m in zip(rare, met, strict=True) if m) / whole - discount)

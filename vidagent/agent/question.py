@@ -66,7 +66,7 @@ _ORG_NOUNS = (
     "group",
     "label",
 )
-_PERSON_NOUNS = (
+PERSON_NOUNS = (
     "person",
     "man",
     "woman",
@@ -194,7 +194,7 @@ def analyse(question: str) -> Query:
             atype = "name"
         elif stem(noun) in {stem(n) for n in _ORG_NOUNS}:
             atype = "org"
-        elif stem(noun) in {stem(n) for n in _PERSON_NOUNS}:
+        elif stem(noun) in {stem(n) for n in PERSON_NOUNS}:
             qtype, atype = "who", "person"
         elif re.search(r"\b(number|how old|age)\b", low):
             atype = "number"
@@ -308,47 +308,6 @@ _MADE_BY = re.compile(
     r"developed|narrated|scored|rendered)\s+)(?P<det>(?:the|a|an|this|that|its|his|her|their|my|our)\s+)?(.+?)[?.!]*$",
     re.IGNORECASE,
 )
-#: words before the question itself: "can you tell me who...", "I want to know what..."
-_PREAMBLE = re.compile(
-    r"^(?:(?:please|so|ok|okay|hey|hi|hello)\b[\s,]*)*(?:(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show)\s+me|"
-    r"i\s+(?:want|would\s+like|'d\s+like|wish|need)\s+to\s+know|do\s+you\s+know|(?:please\s+)?tell\s+me|"
-    r"i\s+wonder|i\s+was\s+wondering)[\s,]+)?(?=(?:who|whom|what|which|when|where|why|how)\b)",
-    re.IGNORECASE,
-)
-#: an indirect question's order, once its preamble is gone: "what the trailer is about" -> "what is ..."
-_INDIRECT = re.compile(
-    r"^(?P<wh>who|what|which|where|when|why|how(?:\s+(?:long|many|much|old|big))?)\s+(?!(?:is|are|was|were|do|does|did|can|has|have)\b)"
-    r"(?P<np>(?:the|this|that|his|her|its|their|a|an)\s+[^?]+?)\s+(?P<aux>is|are|was|were)\b(?P<rest>[^?]*)\??$",
-    re.IGNORECASE,
-)
-_ABOUT = re.compile(r"^(?:tell\s+me|talk)\s+about\s+(?P<what>.+?)\s*[?.!]*$", re.IGNORECASE)
-#: a question put as a noun phrase: "the director of Big Buck Bunny?", "licence of the film"
-_PHRASE = re.compile(
-    r"^(?:the\s+)?(?P<what>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})\s+of\s+(?P<owner>.+?)\s*[?.!]*$", re.I
-)
-_ASKING = frozenset(
-    "who whom whose what which when where why how is are was were do does did can could will would has have "
-    "list show give tell name find summarise summarize describe count".split()
-)
-
-
-def plain(question: str) -> str:
-    """The question itself: spaces collapsed, a polite preamble dropped ("can you tell me who directed
-    it?" -> "who directed it?"), a bare noun phrase asked ("the director of X?" -> "who is the director
-    of X?"). The answerers' patterns are written for questions; users also type these."""
-    q = " ".join(question.split())
-    if (about := _ABOUT.match(q)) is not None:  # "tell me about the trailer"
-        return f"what is {about.group('what')} about?"
-    bare = _PREAMBLE.sub("", q)
-    if bare != q and (ind := _INDIRECT.match(bare)) is not None:  # "... who the lead artist was"
-        return f"{ind.group('wh')} {ind.group('aux')} {ind.group('np')}{ind.group('rest').rstrip(' .!')}?"
-    q = bare
-    m = _PHRASE.match(q)
-    if m and q.split()[0].lower() not in _ASKING:
-        head = m.group("what").split()[-1].lower()
-        who = stem(head) in {stem(n) for n in _PERSON_NOUNS} or head.endswith(("er", "or", "ist"))
-        return f"{'who' if who else 'what'} is the {m.group('what')} of {m.group('owner')}?"
-    return q
 
 
 def _attribute_of(low: str) -> tuple[list[str], set[str]]:
@@ -423,3 +382,19 @@ def coverage(query: Query, text: str, skip_head: bool = False) -> float:
         return 0.0
     st = content_stems(text)
     return sum(sum(matches(query.families[i], st) for i in g) / len(g) for g in groups) / len(groups)
+
+
+def cover(query: Query, text: str, own: str) -> tuple[float, bool]:
+    """(coverage of the question's concepts, whether the asked noun was left out): the asked noun counts
+    only when met ("what SUBJECT does he lecture in?" is answered by "I'm a lecturer in psychology",
+    which does not say "subject"), and then only what the span itself says (`own`, not the speaker
+    words a sentence said is credited with) covers the rest."""
+    full = coverage(query, text)
+    bare = coverage(query, own, skip_head=True) if query.head else 0.0
+    return (bare, True) if bare > full else (full, False)
+
+
+def names_head(query: Query, said: set[str]) -> bool:
+    """Does the text hold the asked noun's own words ("Stanford Law School" for "which law school")?"""
+    own = head_words(query)
+    return bool(own) and all(any(same_word(st, h) for st in said) for h in own)

@@ -77,7 +77,7 @@ def _ask(
             result = answer_chat(box, question, model, settings.agent, k, video)
         else:
             from .offline import answer_offline
-            from .question import plain
+            from .typed import plain
 
             result = answer_offline(box, plain(question), k, video, requery=requery)
             result.question = question  # as the user asked it

@@ -1,0 +1,56 @@
+"""The question as typed, put as the question it is (`plain`): what users type is not always a question.
+
+Spaces collapsed; a polite preamble dropped ("can you tell me who directed it?"); an indirect
+question's order undone ("tell me who the lead artist was"); "tell me about V" asked as "what is V
+about?"; a bare noun phrase asked ("the director of Big Buck Bunny?"). The answerers' patterns are
+written for questions. Pure, no models.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .question import PERSON_NOUNS
+from .words import stem
+
+#: words before the question itself: "can you tell me who...", "I want to know what..."
+_PREAMBLE = re.compile(
+    r"^(?:(?:please|so|ok|okay|hey|hi|hello)\b[\s,]*)*(?:(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show)\s+me|"
+    r"i\s+(?:want|would\s+like|'d\s+like|wish|need)\s+to\s+know|do\s+you\s+know|(?:please\s+)?tell\s+me|"
+    r"i\s+wonder|i\s+was\s+wondering)[\s,]+)?(?=(?:who|whom|what|which|when|where|why|how)\b)",
+    re.IGNORECASE,
+)
+#: an indirect question's order, once its preamble is gone: "what the trailer is about" -> "what is ..."
+_INDIRECT = re.compile(
+    r"^(?P<wh>who|what|which|where|when|why|how(?:\s+(?:long|many|much|old|big))?)\s+(?!(?:is|are|was|were|do|does|did|can|has|have)\b)"
+    r"(?P<np>(?:the|this|that|his|her|its|their|a|an)\s+[^?]+?)\s+(?P<aux>is|are|was|were)\b(?P<rest>[^?]*)\??$",
+    re.IGNORECASE,
+)
+_ABOUT = re.compile(r"^(?:tell\s+me|talk)\s+about\s+(?P<what>.+?)\s*[?.!]*$", re.IGNORECASE)
+#: a question put as a noun phrase: "the director of Big Buck Bunny?", "licence of the film"
+_PHRASE = re.compile(
+    r"^(?:the\s+)?(?P<what>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})\s+of\s+(?P<owner>.+?)\s*[?.!]*$", re.I
+)
+_ASKING = frozenset(
+    "who whom whose what which when where why how is are was were do does did can could will would has have "
+    "list show give tell name find summarise summarize describe count".split()
+)
+
+
+def plain(question: str) -> str:
+    """The question itself: spaces collapsed, a polite preamble dropped ("can you tell me who directed
+    it?" -> "who directed it?"), a bare noun phrase asked ("the director of X?" -> "who is the director
+    of X?"). The answerers' patterns are written for questions; users also type these."""
+    q = " ".join(question.split())
+    if (about := _ABOUT.match(q)) is not None:  # "tell me about the trailer"
+        return f"what is {about.group('what')} about?"
+    bare = _PREAMBLE.sub("", q)
+    if bare != q and (ind := _INDIRECT.match(bare)) is not None:  # "... who the lead artist was"
+        return f"{ind.group('wh')} {ind.group('aux')} {ind.group('np')}{ind.group('rest').rstrip(' .!')}?"
+    q = bare
+    m = _PHRASE.match(q)
+    if m and q.split()[0].lower() not in _ASKING:
+        head = m.group("what").split()[-1].lower()
+        who = stem(head) in {stem(n) for n in PERSON_NOUNS} or head.endswith(("er", "or", "ist"))
+        return f"{'who' if who else 'what'} is the {m.group('what')} of {m.group('owner')}?"
+    return q
