@@ -88,6 +88,14 @@ def test_the_asked_noun_counts_only_when_met() -> None:
     talk = _talk("Hi, I'm Jane Doe.", "I'm a lecturer in psychology at the University of Leeds.")
     text, _ = _answer("What subject does Jane Doe lecture in?", talk)
     assert "psychology" in text
+    # left out only when the span says all the rest: "RENDERED ... IN: / Rlender" is not which company
+    assert (
+        _answer(
+            "Which company provided the rendering?",
+            _screen("r", "film", 530.0, ("RENDERED IN:", 0.3, 0.3), ("Rlender", 0.35, 0.34)),
+        )[0]
+        == ""
+    )
     # a sentence said is credited with "the narrator" in a question, but not with a website: the noun a
     # website question asks for must be met by what the span itself says
     talk = _talk("And the writer whose stories use ideas from people he never met.")
@@ -130,6 +138,7 @@ def test_a_web_address_answers_which_website_not_what_a_website_does() -> None:
     [
         ("Who made the sound effects?", ["sound", "effects"]),  # the credit names who did it
         ("Who made the trailer?", ["made"]),  # nothing else asked: the verb is the question
+        ("Who handled finances at the Blender Institute?", ["finances", "blender", "institute"]),
     ],
 )
 def test_who_made_asks_for_who_did_the_thing(question: str, focus: list[str]) -> None:
@@ -161,3 +170,23 @@ def test_a_lower_span_that_states_it_settles_a_yes_no_question() -> None:
     found = first_settled(query, ranked, ranked[0].answer)
     assert found is not None and found[0].clip.clip_id == "promo"
     assert found[1] == "No: We provide free copyright licenses you can use."
+
+
+def test_who_is_a_named_person_asks_what_they_are() -> None:
+    q = analyse("Who is Campbell Barton?")
+    assert (q.qtype, q.answer_type) == ("what", "role")
+    assert analyse("Who is the narrator?").answer_type == "person"  # a role asks for the name
+    assert _answer("Who is Campbell Barton?", _team())[0] == "Technical Director"
+    talk = _talk("Hi, I'm Jane Doe.", "I'm a lecturer in psychology at the University of Leeds.")
+    assert "lecturer in psychology" in _answer("Who is Jane Doe?", talk)[0]
+    # a name listed under a name is someone else, not what the first one is
+    roll = _screen(
+        "list",
+        "film",
+        520.0,
+        ("SOFTWARE DEVELOPMENT", 0.2, 0.30),
+        ("Ton Roosendaal", 0.3, 0.34),
+        ("Janne Karhu", 0.3, 0.38),
+    )
+    assert _answer("Who is Ton Roosendaal?", roll)[0] != "Janne Karhu"
+    assert _answer("Who is Mary Smith?", _team(), talk)[0] == ""

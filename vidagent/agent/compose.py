@@ -280,8 +280,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             # "the license of Big Buck Bunny": a line of the clip that names the film puts the span in scope
             cov += 1 / len(concepts)
         # What the span says beyond the asked noun: "STUDIO SOFTWARE" only repeats "which company".
-        # (what the span itself says: a sentence is credited with "the speaker" only in the coverage)
-        beyond, away = coverage(query, f"{s.context} {s.label}", skip_head=True), 0.0
+        beyond, away = coverage(query, f"{s.context} {text}", skip_head=True), 0.0
         said = content_stems(f"{s.context} {text}")
         rest = [f for f in query.families if f not in names]
         needed = [f for f in rest if not f & query.head]  # the asked noun need not be said ("subject")

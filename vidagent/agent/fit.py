@@ -130,6 +130,8 @@ def type_fit(query: Query, answer: str) -> float:
         return 0.0  # a ticked "Yes" under a form's question answers a yes/no question, not "what does it ask"
     if t == "person":
         return 1.0 if looks_like_name(a) else 0.5 if _kind_of_person(a) else 0.0
+    if t == "role":
+        return 0.0 if looks_like_name(a) else 0.5  # what someone is, not someone else's name
     if t == "maker":
         return max(
             1.0 if looks_like_name(a) else 0.0,

@@ -161,8 +161,8 @@ def read(box: Toolbox, hits: list[dict[str, Any]]) -> list[ClipEvidence]:
     return out
 
 
-_NAMED = re.compile(
-    r"\s*\b(?:in|of|from|on|during)\s+(?:the|this|that|my)\s+"
+_NAMED = re.compile(  # "in the Creative Commons video", also as the object: "who supported the Creative Commons video?"
+    r"\s*\b(?:(?:in|of|from|on|during)\s+)?(?:the|this|that|my)\s+"
     r"(?P<name>(?:(?!(?:in|of|from|on|during|is|are|was|were|and|or)\b)[\w'.-]+\s+){1,5})" + _VIDEO_NOUN + r"\b",
     re.IGNORECASE,
 )

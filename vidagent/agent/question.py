@@ -20,7 +20,9 @@ class Query:
 
     text: str
     qtype: str  # who, what, which, when, where, how_many, how_much, yes_no, shown, other
-    answer_type: str  # person, maker, org, number, price, time, duration, place, colour, name, thing, text, yes_no
+    # person, maker, org, number, price, time, duration, place, colour, name, thing, text, yes_no; role:
+    # what a named person is or does ("who is John Pierce?")
+    answer_type: str
     focus: list[str] = field(default_factory=list)  # content words, in order
     families: list[set[str]] = field(default_factory=list)  # per concept: stems + related stems
     head: set[str] = field(default_factory=set)  # family of the asked-for noun ("which FUND"): answers may hold it
@@ -204,6 +206,8 @@ def analyse(question: str) -> Query:
             atype = "text"
     elif first in ("is", "are", "was", "were", "does", "do", "did", "can", "has", "have"):
         qtype, atype = "yes_no", "yes_no"
+    if qtype == "who" and _WHO_IS.match(q) and _named_only(q):
+        qtype, atype = "what", "role"  # "who is John Pierce?" asks what he is: "a lecturer in psychology"
     if atype == "person" and re.search(
         r"\b(made|makes|make|created|creates|built|builds|developed|develops|"
         r"produced|produces|published|sponsored|funded|presents|presented|"
@@ -223,7 +227,7 @@ def analyse(question: str) -> Query:
         if qtype in ("how_many", "how_much", "how_long") and lw in ("many", "much", "long", "time"):
             continue
         focus.append(lw)
-    if re.match(r"^who\s+(?:made|makes|make)\s+\w+", low) and [w for w in focus if w not in _MADE]:
+    if re.match(rf"^who\s+(?:{'|'.join(_MADE)})\s+\w+", low) and [w for w in focus if w not in _MADE]:
         focus = [w for w in focus if w not in _MADE]  # "who MADE the sound effects?": credits name the doer only
     attr_words, scope_words = _attribute_of(low)
     families: list[set[str]] = []
@@ -265,10 +269,20 @@ def analyse(question: str) -> Query:
     return Query(q, qtype, atype, focus, families, head, allw, kind, attr=attr, scope=scope, names=names)
 
 
+_WHO_IS = re.compile(r"^who(?:'s|\s+is|\s+was|\s+are|\s+were)\s+", re.IGNORECASE)
+
+
+def _named_only(q: str) -> bool:
+    """Does "who is ...?" name its person ("who is John Pierce?"), not a role ("who is the narrator?")?"""
+    rest = [w for w in tokens(_WHO_IS.sub("", q)) if w.lower() not in STOP]
+    return bool(rest) and all(w[:1].isupper() or w.lower() in _NAME_JOIN for w in rest)
+
+
 #: nouns asking for what someone does ("what was her job?"): the asked noun, which an answer need not say
 _ROLE_NOUNS = frozenset("job jobs role roles occupation profession position".split())
 _LIGHT = frozenset("use uses used using have has had".split())
-_MADE = frozenset("made makes make".split())
+#: verbs of doing in general: "who MADE / HANDLED the X?" asks who did X, which credits name by X alone
+_MADE = frozenset("made makes make handled handles handle".split())
 _NAME_JOIN = frozenset("van von de der den la le da di du".split())
 
 
@@ -387,10 +401,16 @@ def coverage(query: Query, text: str, skip_head: bool = False) -> float:
 def cover(query: Query, text: str, own: str) -> tuple[float, bool]:
     """(coverage of the question's concepts, whether the asked noun was left out): the asked noun counts
     only when met ("what SUBJECT does he lecture in?" is answered by "I'm a lecturer in psychology",
-    which does not say "subject"), and then only what the span itself says (`own`, not the speaker
-    words a sentence said is credited with) covers the rest."""
+    which does not say "subject"), provided what the span itself says (`own`, not the speaker words a
+    sentence said is credited with) holds everything else asked but names, which may be met in its clip:
+    "Rlender" under "RENDERED ... IN:" is no answer to "which company provided the rendering?"."""
     full = coverage(query, text)
-    bare = coverage(query, own, skip_head=True) if query.head else 0.0
+    if not query.head:
+        return full, False
+    said, names = content_stems(own), names_in(query)
+    if not all(matches(f, said) for f in query.families if not f & query.head and f not in names):
+        return full, False
+    bare = coverage(query, own, skip_head=True)
     return (bare, True) if bare > full else (full, False)
 
 
