@@ -190,3 +190,30 @@ def test_who_is_a_named_person_asks_what_they_are() -> None:
     )
     assert _answer("Who is Ton Roosendaal?", roll)[0] != "Janne Karhu"
     assert _answer("Who is Mary Smith?", _team(), talk)[0] == ""
+
+
+def test_a_name_of_several_words_is_met_whole_and_only_beside_one_met_here() -> None:
+    card = _screen(
+        "card",
+        "film",
+        570.0,
+        ("WITH THE FINANCIAL SUPPORT FROM", 0.3, 0.34),
+        ("Digital Pioneers fund", 0.35, 0.40),
+        ("Blender Foundation", 0.35, 0.44),
+    )
+    staff = _screen("staff", "film", 530.0, ("BLENDER INSTITUTE STAFF", 0.2, 0.30), ("WEB SUPPORT", 0.3, 0.34))
+    # "Blender" on the card and "INSTITUTE" on the staff page are not the Blender Institute met on the card,
+    # and a name met only in another clip of the video does not put a span of this one in scope
+    assert _answer("Who handled finances at the Blender Institute?", card, staff)[0] == ""
+    staff.boxes.append(TextBox("FINANCES", 0.3, 0.40, 0.6, 0.43, 0.95, 530.0))
+    staff.boxes.append(TextBox("Anja Vugts", 0.35, 0.44, 0.6, 0.47, 0.95, 530.0))
+    assert _answer("Who handled finances at the Blender Institute?", card, staff)[0] == "Anja Vugts"
+
+
+def test_who_is_speaking_is_no_named_person_and_a_video_named_as_object() -> None:
+    from vidagent.agent.gather import _NAMED
+
+    assert analyse("Who is speaking in the Big Buck Bunny film?").answer_type == "person"
+    found = _NAMED.search("Which foundation supported the Creative Commons video?")
+    assert found is not None and found.group("name").split() == ["Creative", "Commons"]
+    assert _NAMED.search("Take me to the part where the trailer calls the bird unlucky") is None

@@ -163,7 +163,8 @@ def read(box: Toolbox, hits: list[dict[str, Any]]) -> list[ClipEvidence]:
 
 _NAMED = re.compile(  # "in the Creative Commons video", also as the object: "who supported the Creative Commons video?"
     r"\s*\b(?:(?:in|of|from|on|during)\s+)?(?:the|this|that|my)\s+"
-    r"(?P<name>(?:(?!(?:in|of|from|on|during|is|are|was|were|and|or)\b)[\w'.-]+\s+){1,5})" + _VIDEO_NOUN + r"\b",
+    r"(?P<name>(?:(?!(?:in|of|from|on|during|is|are|was|were|and|or|the|a|an|to|at|by|with|where|when|which|who|"
+    r"whom|whose|that|what)\b)[\w'.-]+\s+){1,5})" + _VIDEO_NOUN + r"\b",
     re.IGNORECASE,
 )
 

@@ -232,8 +232,10 @@ def analyse(question: str) -> Query:
     attr_words, scope_words = _attribute_of(low)
     families: list[set[str]] = []
     scope: set[str] = set()
+    proper = {w.lower() for run in _name_runs(q) for w in run}
     for w in focus:  # words of one family ("financial support") are one concept, counted once
-        fam = family(w)
+        # a word of a name is that word: "Blender INSTITUTE" is not met by "Blender Foundation"
+        fam = {stem(w)} if w in proper else family(w)
         if w in scope_words:  # "of Big Buck Bunny": what the attribute belongs to is one concept
             scope |= fam
             continue
@@ -274,8 +276,12 @@ _WHO_IS = re.compile(r"^who(?:'s|\s+is|\s+was|\s+are|\s+were)\s+", re.IGNORECASE
 
 def _named_only(q: str) -> bool:
     """Does "who is ...?" name its person ("who is John Pierce?"), not a role ("who is the narrator?")?"""
-    rest = [w for w in tokens(_WHO_IS.sub("", q)) if w.lower() not in STOP]
+    rest = [w for w in tokens(_WHO_IS.sub("", q)) if w.lower() not in _LINKS]
     return bool(rest) and all(w[:1].isupper() or w.lower() in _NAME_JOIN for w in rest)
+
+
+#: words between the names of "who is Ann Lee of the Blender Institute?" ("who is SPEAKING in ..." is no name)
+_LINKS = frozenset("the a an of in on at from for and 's".split())
 
 
 #: nouns asking for what someone does ("what was her job?"): the asked noun, which an answer need not say
@@ -287,13 +293,23 @@ _NAME_JOIN = frozenset("van von de der den la le da di du".split())
 
 
 def _name_groups(q: str, families: list[set[str]]) -> list[list[int]]:
-    """Family indices of each name of 2+ words in the question: capitalised words in a row past the first
-    word ("Big Buck Bunny", "Brecht van Lommel"). A name is one concept: "what did Campbell Barton do on
-    Big Buck Bunny?" asks of two names, not five words."""
-    words = tokens(q)[1:]
+    """Family indices of each name of 2+ words in the question (`_name_runs`). A name is one concept:
+    "what did Campbell Barton do on Big Buck Bunny?" asks of two names, not five words."""
+    groups: list[list[int]] = []
+    for r in _name_runs(q):
+        idx = sorted({i for w in r if w.lower() not in STOP for i, f in enumerate(families) if f & content_stems(w)})
+        taken = {i for g in groups for i in g}
+        if len(idx) >= 2 and not taken & set(idx):
+            groups.append(idx)
+    return groups
+
+
+def _name_runs(q: str) -> list[list[str]]:
+    """The names of 2+ words in a question: capitalised words in a row past the first word ("Big Buck
+    Bunny", "Brecht van Lommel")."""
     runs: list[list[str]] = []
     run: list[str] = []
-    for w in [*words, ""]:
+    for w in [*tokens(q)[1:], ""]:
         if w[:1].isupper() and w != "I" or (run and w.lower() in _NAME_JOIN):
             run.append(w)
             continue
@@ -302,13 +318,7 @@ def _name_groups(q: str, families: list[set[str]]) -> list[list[int]]:
         if len(run) >= 2:
             runs.append(run)
         run = []
-    groups: list[list[int]] = []
-    for r in runs:
-        idx = sorted({i for w in r if w.lower() not in STOP for i, f in enumerate(families) if f & content_stems(w)})
-        taken = {i for g in groups for i in g}
-        if len(idx) >= 2 and not taken & set(idx):
-            groups.append(idx)
-    return groups
+    return runs
 
 
 _ATTRIBUTE = re.compile(

@@ -175,7 +175,7 @@ STOP = set(
 # Word families a stemmer cannot join (different roots, or a role and the thing done). General
 # vocabulary of credits, captions and talk, not tied to any video.
 _RELATED = [
-    {"fund", "financ", "support", "sponsor", "grant", "back"},
+    {"fund", "financ", "sponsor", "grant", "back"},  # not "support": web support is no funding
     {"writ", "wrote", "script", "story", "screenplay", "author"},
     {"animat", "anim"},
     {"rig"},
