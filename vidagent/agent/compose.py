@@ -22,7 +22,7 @@ from typing import Any
 from ..perception.layout import STACK_GAP, Line, continues, frame_lines, normalise, pairs, same_text
 from ..types import Segment, TextBox
 from . import question as qn
-from .fit import extract, names_another, precision, type_fit
+from .fit import extract, name_scope, names_another, precision, type_fit
 from .question import Query, coverage, matched, matches
 from .words import content_stems, file_name_words, tokens
 
@@ -251,29 +251,8 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             words_of[ev.clip_id] = content_stems(ev.text())
         return words_of[ev.clip_id]
 
-    # per video: the words of its clips read for this question ("Big Buck Bunny" on the film's closing
-    # card names the film for its credits roll, which does not say it)
-    in_video: dict[str, list[set[str]]] = {}
-    for ev in {id(s.clip): s.clip for s in spans}.values():
-        in_video.setdefault(ev.video_hash, []).append(clip_words(ev))
     concepts = query.concepts()
-    # the names as wholes: a name of several words is met where all its words are ("Blender Institute"
-    # is not met by "Blender Foundation" on one card and "INSTITUTE STAFF" on another)
-    name_idx = [i for i, f in enumerate(query.families) if f in names]
-    name_sets = [g for g in query.names if set(g) <= set(name_idx)]
-    name_sets += [[i] for i in name_idx if not any(i in g for g in name_sets)]
-
-    def names_met(s: Span, said: set[str]) -> bool:
-        """Is every name met, in the span or its clip; or, once one is met there (the person a credit
-        row names), the others in another clip of the video (the film's title on its closing card)?"""
-        here = said | clip_words(s.clip)
-        met = [all(qn.named_in(query.families[i], here) for i in g) for g in name_sets]
-        if all(met) or not any(met):
-            return all(met)
-        return all(
-            m or any(all(qn.named_in(query.families[i], p) for i in g) for p in in_video[s.clip.video_hash])
-            for g, m in zip(name_sets, met, strict=True)
-        )
+    names_met = name_scope(query, names, [sp.clip for sp in spans], clip_words)
 
     def share(fams: list[set[str]]) -> float:  # the share of the question's concepts these families are
         return sum(sum(query.families[i] in fams for i in g) / len(g) for g in concepts) / len(concepts)

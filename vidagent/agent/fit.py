@@ -8,6 +8,8 @@ for "which fund supported the film?".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from .question import Query, head_words, matches
 from .words import _NUMBER_WORDS, _URL, COLOURS, content_stems, same_word, stem, tokens
@@ -253,3 +255,35 @@ def names_another(query: Query, label: str, answer: str) -> bool:
         return False  # "Character Animator" is a role, read as a name only by its capitals
     asked = head_words(query)
     return not any(same_word(stem(words[-1].lower()), h) for h in asked)
+
+
+def name_scope(
+    query: Query, names: list[set[str]], clips: list[Any], clip_words: Callable[[Any], set[str]]
+) -> Callable[[Any, set[str]], bool]:
+    """The test a span passes when every name the question holds (`names`, its families) is met: in the
+    span (`said`) or its clip; or, once one is met there (the person a credit row names), the others in
+    another clip read of the same video (the film's title on its closing card: the credits roll does not
+    say it). A name of several words is met where all its words are ("Blender Institute" is not met by
+    "Blender Foundation" on one card and "INSTITUTE STAFF" on another)."""
+    from .question import named_in
+
+    in_video: dict[str, list[set[str]]] = {}
+    for ev in {id(c): c for c in clips}.values():
+        in_video.setdefault(ev.video_hash, []).append(clip_words(ev))
+    name_idx = [i for i, f in enumerate(query.families) if f in names]
+    wholes = [g for g in query.names if set(g) <= set(name_idx)]
+    wholes += [[i] for i in name_idx if not any(i in g for g in wholes)]
+
+    def met_in(g: list[int], words: set[str]) -> bool:
+        return all(named_in(query.families[i], words) for i in g)
+
+    def check(span: Any, said: set[str]) -> bool:
+        here = said | clip_words(span.clip)
+        met = [met_in(g, here) for g in wholes]
+        if all(met) or not any(met):
+            return all(met)
+        return all(
+            m or any(met_in(g, p) for p in in_video[span.clip.video_hash]) for g, m in zip(wholes, met, strict=True)
+        )
+
+    return check

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .namewords import WHO_IS, name_groups, name_runs, named_only
 from .words import STOP, content_stems, family, same_word, stem, tokens
 
 
@@ -206,7 +207,7 @@ def analyse(question: str) -> Query:
             atype = "text"
     elif first in ("is", "are", "was", "were", "does", "do", "did", "can", "has", "have"):
         qtype, atype = "yes_no", "yes_no"
-    if qtype == "who" and _WHO_IS.match(q) and _named_only(q):
+    if qtype == "who" and WHO_IS.match(q) and named_only(q):
         qtype, atype = "what", "role"  # "who is John Pierce?" asks what he is: "a lecturer in psychology"
     if atype == "person" and re.search(
         r"\b(made|makes|make|created|creates|built|builds|developed|develops|"
@@ -232,7 +233,7 @@ def analyse(question: str) -> Query:
     attr_words, scope_words = _attribute_of(low)
     families: list[set[str]] = []
     scope: set[str] = set()
-    proper = {w.lower() for run in _name_runs(q) for w in run}
+    proper = {w.lower() for run in name_runs(q) for w in run}
     for w in focus:  # words of one family ("financial support") are one concept, counted once
         # a word of a name is that word: "Blender INSTITUTE" is not met by "Blender Foundation"
         fam = {stem(w)} if w in proper else family(w)
@@ -267,21 +268,8 @@ def analyse(question: str) -> Query:
     from .visual import asked_kind, present_kind
 
     kind = (present_kind(q) if qtype == "yes_no" else asked_kind(q)) or ""
-    names = _name_groups(q, families)
+    names = name_groups(q, families)
     return Query(q, qtype, atype, focus, families, head, allw, kind, attr=attr, scope=scope, names=names)
-
-
-_WHO_IS = re.compile(r"^who(?:'s|\s+is|\s+was|\s+are|\s+were)\s+", re.IGNORECASE)
-
-
-def _named_only(q: str) -> bool:
-    """Does "who is ...?" name its person ("who is John Pierce?"), not a role ("who is the narrator?")?"""
-    rest = [w for w in tokens(_WHO_IS.sub("", q)) if w.lower() not in _LINKS]
-    return bool(rest) and all(w[:1].isupper() or w.lower() in _NAME_JOIN for w in rest)
-
-
-#: words between the names of "who is Ann Lee of the Blender Institute?" ("who is SPEAKING in ..." is no name)
-_LINKS = frozenset("the a an of in on at from for and 's".split())
 
 
 #: nouns asking for what someone does ("what was her job?"): the asked noun, which an answer need not say
@@ -289,38 +277,6 @@ _ROLE_NOUNS = frozenset("job jobs role roles occupation profession position".spl
 _LIGHT = frozenset("use uses used using have has had".split())
 #: verbs of doing in general: "who MADE / HANDLED the X?" asks who did X, which credits name by X alone
 _MADE = frozenset("made makes make handled handles handle".split())
-_NAME_JOIN = frozenset("van von de der den la le da di du".split())
-
-
-def _name_groups(q: str, families: list[set[str]]) -> list[list[int]]:
-    """Family indices of each name of 2+ words in the question (`_name_runs`). A name is one concept:
-    "what did Campbell Barton do on Big Buck Bunny?" asks of two names, not five words."""
-    groups: list[list[int]] = []
-    for r in _name_runs(q):
-        idx = sorted({i for w in r if w.lower() not in STOP for i, f in enumerate(families) if f & content_stems(w)})
-        taken = {i for g in groups for i in g}
-        if len(idx) >= 2 and not taken & set(idx):
-            groups.append(idx)
-    return groups
-
-
-def _name_runs(q: str) -> list[list[str]]:
-    """The names of 2+ words in a question: capitalised words in a row past the first word ("Big Buck
-    Bunny", "Brecht van Lommel")."""
-    runs: list[list[str]] = []
-    run: list[str] = []
-    for w in [*tokens(q)[1:], ""]:
-        if w[:1].isupper() and w != "I" or (run and w.lower() in _NAME_JOIN):
-            run.append(w)
-            continue
-        while run and run[-1].lower() in _NAME_JOIN:
-            run.pop()
-        if len(run) >= 2:
-            runs.append(run)
-        run = []
-    return runs
-
-
 _ATTRIBUTE = re.compile(
     r"^(?:what|who|which)(?:'s|\s+(?:is|are|was|were))\s+(?:the|a|an)\s+((?:[\w'-]+\s+){1,3}?)"
     r"(?:of|for|behind|on)\s+(.+?)[?.!]*$"
