@@ -263,12 +263,12 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
     for s in spans:
         # A sentence said is said by the speaker: "the speaker" / "the narrator" in a question is covered.
         text = s.label + (" speaker narrator" if s.kind == "said" else "")
-        cov, headless = qn.cover(query, text, s.label) if query.focus else (1.0, False)
+        cov, headless = qn.cover(query, text, s.label, names) if query.focus else (1.0, False)
         hits[id(s)] = (matched(query, text) if query.focus else [], 0.0, headless)
         if s.context:
             # "Creative Commons. We provide free licenses": the sentence before says who "we" is; what
             # only the context covers counts for less than what the span says itself.
-            wide, bare = qn.cover(query, f"{s.context} {text}", f"{s.context} {s.label}")
+            wide, bare = qn.cover(query, f"{s.context} {text}", f"{s.context} {s.label}", names)
             if wide - CONTEXT_DISCOUNT > cov:
                 cov = wide - CONTEXT_DISCOUNT
                 hits[id(s)] = (matched(query, f"{s.context} {text}"), CONTEXT_DISCOUNT, bare)
@@ -280,7 +280,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         said = content_stems(f"{s.context} {text}")
         rest = [f for f in query.families if f not in names]
         needed = [f for f in rest if not f & query.head]  # the asked noun need not be said ("subject")
-        if names and rest and (all(matches(f, said) for f in rest) or needed and all(matches(f, said) for f in needed)):
+        if names and rest and all(matches(f, said) for f in needed or rest):
             # "which fund supported Big Buck Bunny?": a credit line under the film's title names the fund;
             # when the span says all the rest, the name met elsewhere in the clip counts, less than in the
             # span (as the context does); not for a span that says only part of the rest ("Blender

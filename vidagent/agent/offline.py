@@ -273,7 +273,7 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
     top = group[0]
     if query.qtype == "yes_no" and top.kind != "seen":
         # "You don't give up your copyright." answers "No"; the top span first, then the next few
-        found = first_settled(query, [top, *ranked], text)
+        found = first_settled(query, ranked, text)  # `top` is ranked[0]
         if found is not None and found[0] is not top:
             top, citations = found[0], [cite_span(box, found[0])]
         settled = found[1] if found is not None else None

@@ -93,7 +93,7 @@ def settle(query: Query, top: Any, text: str) -> str | None:
     return f"{'No' if negated(query, said) else 'Yes'}: {shown}"
 
 
-SETTLE_TRIES = 5  # ranked spans looked at for one that states all a yes/no question asks
+SETTLE_TRIES = 5  # ranked spans looked at (the top one and the next four) for one that states it all
 
 
 def first_settled(query: Query, ranked: list[Any], text: str) -> tuple[Any, str] | None:
@@ -101,11 +101,9 @@ def first_settled(query: Query, ranked: list[Any], text: str) -> tuple[Any, str]
     `text` is the first span's answer as composed. A lower span may state it where the top one does not:
     "We provide free copyright licenses" ranks under the film's "LICENSED AS CREATIVE COMMONS" line for
     "does Creative Commons charge for its licenses?", and only it says anything of a price."""
-    seen: set[int] = set()
     for n, span in enumerate(ranked[:SETTLE_TRIES]):
-        if id(span) in seen or span.kind == "seen":
+        if span.kind == "seen":
             continue
-        seen.add(id(span))
         if (settled := settle(query, span, text if n == 0 else span.answer)) is not None:
             return span, settled
     return None

@@ -364,16 +364,17 @@ def coverage(query: Query, text: str, skip_head: bool = False) -> float:
     return sum(sum(matches(query.families[i], st) for i in g) / len(g) for g in groups) / len(groups)
 
 
-def cover(query: Query, text: str, own: str) -> tuple[float, bool]:
+def cover(query: Query, text: str, own: str, names: list[set[str]]) -> tuple[float, bool]:
     """(coverage of the question's concepts, whether the asked noun was left out): the asked noun counts
     only when met ("what SUBJECT does he lecture in?" is answered by "I'm a lecturer in psychology",
     which does not say "subject"), provided what the span itself says (`own`, not the speaker words a
     sentence said is credited with) holds everything else asked but names, which may be met in its clip:
-    "Rlender" under "RENDERED ... IN:" is no answer to "which company provided the rendering?"."""
+    "Rlender" under "RENDERED ... IN:" is no answer to "which company provided the rendering?".
+    `names`: the question's names (`names_in`), read once by the caller."""
     full = coverage(query, text)
     if not query.head:
         return full, False
-    said, names = content_stems(own), names_in(query)
+    said = content_stems(own)
     if not all(matches(f, said) for f in query.families if not f & query.head and f not in names):
         return full, False
     bare = coverage(query, own, skip_head=True)
