@@ -24,7 +24,8 @@ from ..types import Segment, TextBox
 from . import question as qn
 from .fit import extract, name_scope, names_another, precision, type_fit
 from .question import Query, coverage, matched, matches
-from .words import content_stems, file_name_words, tokens
+from .said import sentences, whole_sentences, word_window
+from .words import content_stems, file_name_words
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
@@ -75,6 +76,7 @@ class Span:
     detail: dict[str, float] = field(default_factory=dict)
     # the sentence said just before (who "we" is) or the section heading over a label: coverage only
     context: str = ""
+    reverse: bool = False  # a stacked pair read upwards: the upper line is the value
 
     @property
     def medium(self) -> str:
@@ -102,30 +104,6 @@ def seen_window(ev: ClipEvidence, text: str, pad: float = 0.5) -> tuple[float, f
     return max(ev.start, min(times) - pad), min(ev.end, max(times) + pad)
 
 
-def _word_window(ev: ClipEvidence, seg: Segment, answer: str) -> tuple[float, float]:
-    """The spoken words of the answer (word timestamps when the clip was re-read), else the sentence."""
-    want = [normalise(w) for w in tokens(answer)]
-    ws = [(a, b, normalise(t)) for a, b, t in ev.words if seg.start - 0.5 <= a <= seg.end + 0.5]
-    if want and ws:
-        for i in range(len(ws)):
-            if ws[i][2] == want[0]:
-                j = min(i + len(want) - 1, len(ws) - 1)
-                return max(ev.start, ws[i][0] - 0.3), min(max(ev.end, seg.end), ws[j][1] + 0.3)
-    return seg.start, seg.end
-
-
-def _sentences(seg: Segment) -> list[Segment]:
-    """Split a segment into sentences, sharing its time proportionally to length."""
-    parts = [p for p in re.split(r"(?<=[.!?])\s+", " ".join(seg.text.split())) if sum(c.isalnum() for c in p) >= 3]
-    total = sum(len(p) for p in parts) or 1
-    out, t = [], seg.start
-    for p in parts:
-        dt = (seg.end - seg.start) * len(p) / total
-        out.append(Segment(t, t + dt, p))
-        t += dt
-    return out
-
-
 def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
     """Every span the evidence offers for this question type (unscored)."""
     out: list[Span] = []
@@ -135,15 +113,17 @@ def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
         seen_pairs: set[tuple[str, str, str]] = set()
         for fl in frame_lines(ev.boxes):
             for p in pairs(fl):
-                # A row reads either way (NAME | Role, Role | NAME); a stacked label is the upper line.
-                for ans, label in ((p.second, p.first), (p.first, p.second))[: 2 if p.kind == "row" else 1]:
-                    ctx = _heading(fl, label) if p.kind == "stack" else ""
+                # A pair reads either way: NAME | Role, Role | NAME; a stacked label is the upper line
+                # ("NARRATOR / Sara Kraft") or the lower ("THE PEACH OPEN MOVIE PROJECT / PRESENTS").
+                for ans, label in ((p.second, p.first), (p.first, p.second)):
+                    ctx = _heading(fl, label) if p.kind == "stack" and label == p.first else ""
                     pk = (normalise(ans), normalise(label), normalise(ctx))  # a heading read right on one frame
                     if pk in seen_pairs:
                         continue
                     seen_pairs.add(pk)
                     a, b = seen_window(ev, ans)
-                    out.append(Span(ans, p.text, label, p.kind, ev, a, b, context=ctx))
+                    up = p.kind == "stack" and label != p.first
+                    out.append(Span(ans, p.text, label, p.kind, ev, a, b, context=ctx, reverse=up))
             for ln in _unwrap(fl):
                 key = normalise(ln.text)
                 if key in seen_lines:
@@ -157,14 +137,14 @@ def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
             for label, value in zip(ev.lines, ev.lines[1:], strict=False):
                 out.append(Span(value, f"{label} / {value}", label, "stack", ev, ev.start, ev.end))
         before = ""
-        for seg in sorted(ev.speech, key=lambda x: x.start):
-            sents = _sentences(seg)
+        for seg in whole_sentences(ev.speech):
+            sents = sentences(seg)
             # The whole segment too: "Hi, I'm John Pearce. I'm a lecturer..." answers "who is the lecturer".
             whole = [seg] if len(sents) > 1 and query.answer_type in TYPED else []
             for sent in sents + whole:
                 ans = extract(query, sent.text) if query.answer_type in TYPED else sent.text
                 if ans:
-                    a, b = _word_window(ev, sent, ans) if ev.words else (seg.start, seg.end)
+                    a, b = word_window(ev.words, ev.start, ev.end, sent, ans) if ev.words else (seg.start, seg.end)
                     out.append(Span(ans, sent.text, sent.text, "said", ev, a, b, context=before))
                 if sent is not seg:
                     before = sent.text
@@ -332,6 +312,8 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             continue  # the answer side repeats the question: this is the label, not the value
         if s.kind in ("row", "stack") and names_another(query, s.label, s.answer):
             continue
+        if s.reverse and cov_ans > 0:
+            continue  # an upper line holding the question's words is its heading ("BLENDER INSTITUTE STAFF")
         if (
             s.kind in ("line", "said")
             and query.answer_type in TYPED

@@ -83,7 +83,7 @@ def speech_hits(
     """Clips holding the sentences said that are closest to the question. Why: a clip's caption mixes
     tags, text and speech, so "where does the speaker work?" can miss the one sentence that answers it."""
     from ..describe import get_embedder
-    from .compose import _sentences
+    from .said import sentences
 
     vids = [v for v in box.store.videos() if v.plan_key is not None]
     if video is not None:
@@ -92,7 +92,7 @@ def speech_hits(
     sents = []
     for v in vids:
         for t in box.store.transcripts_of(v.hash)[:1]:
-            sents += [(v.hash, x) for seg in t for x in _sentences(seg)]
+            sents += [(v.hash, x) for seg in t for x in sentences(seg)]
     if not sents or len(sents) > MAX_SENTENCES:
         return []
     emb = get_embedder(box.settings.embed.embedder)

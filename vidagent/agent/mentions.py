@@ -63,10 +63,10 @@ def scope_of(box: Toolbox, question: str, video: str | None, k: int) -> list[Vid
 
 def spoken(box: Toolbox, v: VideoRecord) -> list[tuple[float, float, str]]:
     """Every sentence transcribed in the video, in time order, with its share of its segment's time."""
-    from .compose import _sentences
+    from .said import sentences
 
     ts = box.store.transcripts_of(v.hash)
-    return [(s.start, s.end, s.text) for seg in (ts[0] if ts else []) for s in _sentences(seg)]
+    return [(s.start, s.end, s.text) for seg in (ts[0] if ts else []) for s in sentences(seg)]
 
 
 def _said(box: Toolbox, q: Query, v: VideoRecord) -> list[tuple[float, float, str]]:

@@ -29,7 +29,7 @@ from .mentions import asks_count, asks_ordinal, count_mentions, first_mention
 from .modelask import ask_models
 from .moments import asks_moment, moment, seen_moment
 from .polarity import first_settled
-from .question import analyse
+from .question import analyse, matched
 from .requery import (
     VOTE_FRAMES,
     dense_ocr,
@@ -46,6 +46,7 @@ from .summary import answer_summary, asks_summary
 from .tools import Toolbox
 from .visual import answer_seen, seen_kind
 from .which import asks_video, asks_yes, searchable, which_video
+from .words import family
 
 REQUERY_CLIPS = 2  # how many of the top clips are re-read when stored evidence has no answer
 MAX_CITED = 3
@@ -66,8 +67,9 @@ def _phrase(evidence: str) -> str:
 
 def _compose(box: Toolbox, query: Any, evs: list[ClipEvidence], stage: str) -> list[Span]:
     from ..describe import get_embedder
+    from .mend import mend_clips
 
-    spans = candidates(query, evs)
+    spans = candidates(query, mend_clips(query, evs))
     ranked = rank(query, spans, get_embedder(box.settings.embed.embedder))
     box.steps.append(
         {
@@ -187,6 +189,14 @@ def _about_a_video(box: Toolbox, question: str, query: Any, video: str | None, k
     return None
 
 
+def _described(query: Any, top: Span) -> bool:
+    """Does a span read or said meet every word the question adds to the kind it asks for?"""
+    kind = family(query.kind)
+    rest = [not f & kind for f in query.families]
+    met = matched(query, f"{top.context} {top.label}")
+    return top.kind != "seen" and any(rest) and all(m or not r for m, r in zip(met, rest, strict=True))
+
+
 def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = None, requery: bool = True) -> Answer:
     """Answer with a short span, its quoted evidence and a narrow, checked citation; or `Not found`."""
     query = analyse(question)
@@ -228,12 +238,15 @@ def answer_offline(box: Toolbox, question: str, top_k: int, video: str | None = 
             if hint := searchable(about):
                 named.notes.append(f'no label or line names it surely; the closest clips: vidagent search "{hint}"')
         return named
-    if query.kind:  # "what animal...?": the label of that kind the clips show, when one is sure enough
+    ranked = _compose(box, query, evs, "stored")
+    if query.kind and not (ranked and _described(query, ranked[0])):
+        # "what animal...?": the label of that kind the clips show, when one is sure enough; unless a line
+        # or sentence says everything the question adds to the kind ("A (slightly overweight) bunny" for
+        # "which animal is slightly overweight?"), which no label can
         seen = seen_kind(query.kind, evs, query.words, own=query.qtype == "yes_no")
         box.steps.append({"tool": "seen_kind", "args": {"kind": query.kind}, "result": seen and seen.to_json()})
         if seen is not None:
             return answer_seen(question, seen, evs, box.steps, query.to_json(), error)
-    ranked = _compose(box, query, evs, "stored")
     if asks_moment(query) and not (ranked and confident(query, ranked[0])):
         # "when does the speaker mention...?": the moment it is said or shown, before any re-read
         if (stored_moment := moment(box, question, query, evs, error)) is not None:

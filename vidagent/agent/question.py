@@ -228,8 +228,10 @@ def analyse(question: str) -> Query:
         if qtype in ("how_many", "how_much", "how_long") and lw in ("many", "much", "long", "time"):
             continue
         focus.append(lw)
-    if re.match(rf"^who\s+(?:{'|'.join(_MADE)})\s+\w+", low) and [w for w in focus if w not in _MADE]:
-        focus = [w for w in focus if w not in _MADE]  # "who MADE the sound effects?": credits name the doer only
+    doing = _DOING.match(low)
+    if doing and [w for w in focus if w not in doing.group(1).split()]:
+        # "who MADE the sound effects?", "who WORKED ON production?": credits name the doer by the work only
+        focus = [w for w in focus if w not in doing.group(1).split()]
     attr_words, scope_words = _attribute_of(low)
     families: list[set[str]] = []
     scope: set[str] = set()
@@ -276,7 +278,11 @@ def analyse(question: str) -> Query:
 _ROLE_NOUNS = frozenset("job jobs role roles occupation profession position".split())
 _LIGHT = frozenset("use uses used using have has had".split())
 #: verbs of doing in general: "who MADE / HANDLED the X?" asks who did X, which credits name by X alone
-_MADE = frozenset("made makes make handled handles handle".split())
+_DOING = re.compile(
+    r"^who\s+((?:made|makes|make|handled|handles|handle|ran|runs|run|did|does|do)"
+    r"|(?:worked|works|work)\s+on|(?:looked|looks|look)\s+after|(?:took|takes|take)\s+care\s+of"
+    r"|(?:was|is|were|are)\s+(?:in\s+charge\s+of|responsible\s+for))\s+\w+"
+)
 _ATTRIBUTE = re.compile(
     r"^(?:what|who|which)(?:'s|\s+(?:is|are|was|were))\s+(?:the|a|an)\s+((?:[\w'-]+\s+){1,3}?)"
     r"(?:of|for|behind|on)\s+(.+?)[?.!]*$"

@@ -2,7 +2,8 @@
 
 Spaces collapsed; a polite preamble dropped ("can you tell me who directed it?"); an indirect
 question's order undone ("tell me who the lead artist was"); "tell me about V" asked as "what is V
-about?"; a bare noun phrase asked ("the director of Big Buck Bunny?"). The answerers' patterns are
+about?"; an imperative asked ("name the person who directed it" -> "who directed it?"); a bare noun
+phrase asked ("the director of Big Buck Bunny?"). The answerers' patterns are
 written for questions. Pure, no models.
 """
 
@@ -31,6 +32,15 @@ _ABOUT = re.compile(r"^(?:tell\s+me|talk)\s+about\s+(?P<what>.+?)\s*[?.!]*$", re
 _PHRASE = re.compile(
     r"^(?:the\s+)?(?P<what>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})\s+of\s+(?P<owner>.+?)\s*[?.!]*$", re.I
 )
+#: an imperative asking for a name or a value: "name the person who directed it", "tell me the producer of X"
+_IMPERATIVE = re.compile(r"^(?:please\s+)?(?:name|identify|tell\s+me|give\s+me)\s+(?=the\s|a\s|an\s)", re.I)
+#: "name the person who directed it" -> "who directed it?"; "name the company that rendered it" -> "which
+#: company rendered it?"
+_RELATIVE = re.compile(
+    r"^(?:the|a|an)\s+(?P<noun>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+(?:who|that|which)\s+(?P<rest>.+?)\s*[?.!]*$", re.I
+)
+_NAME_OF = re.compile(r"^(?:what(?:'s|\s+is|\s+was)\s+)?the\s+name\s+of\s+(?P<np>(?:the|a|an)\s+.+)$", re.I)
+_SOMEONE = frozenset("person people one man woman someone somebody individual".split())
 _ASKING = frozenset(
     "who whom whose what which when where why how is are was were do does did can could will would has have "
     "list show give tell name find summarise summarize describe count".split()
@@ -48,9 +58,31 @@ def plain(question: str) -> str:
     if bare != q and (ind := _INDIRECT.match(bare)) is not None:  # "... who the lead artist was"
         return f"{ind.group('wh')} {ind.group('aux')} {ind.group('np')}{ind.group('rest').rstrip(' .!')}?"
     q = bare
+    if (named := _NAME_OF.match(q)) is not None and _RELATIVE.match(named.group("np")) is not None:
+        return _relative(named.group("np"))  # "what is the name of the project that presents it?"
+    if (imp := _IMPERATIVE.match(q)) is not None:  # "name the person who ...", "tell me the name of ..."
+        q = q[imp.end() :]
+        if _RELATIVE.match(q) is not None:
+            return _relative(q)
+        if _PHRASE.match(q) is None:
+            return f"{'who' if _personal(q.rstrip(' .!?').split()[-1]) else 'what'} is {q.rstrip(' .!?')}?"
     m = _PHRASE.match(q)
     if m and q.split()[0].lower() not in _ASKING:
-        head = m.group("what").split()[-1].lower()
-        who = stem(head) in {stem(n) for n in PERSON_NOUNS} or head.endswith(("er", "or", "ist"))
+        who = _personal(m.group("what").split()[-1])
         return f"{'who' if who else 'what'} is the {m.group('what')} of {m.group('owner')}?"
     return q
+
+
+def _relative(q: str) -> str:
+    """ "the person who directed it" -> "who directed it?"; "the company that rendered it" -> "which
+    company rendered it?" (`q` matches `_RELATIVE`)."""
+    rel = _RELATIVE.match(q)
+    assert rel is not None
+    noun = rel.group("noun")
+    return f"{'who' if noun.lower() in _SOMEONE else 'which ' + noun} {rel.group('rest')}?"
+
+
+def _personal(noun: str) -> bool:
+    """Does the noun name a person by what they do ("director", "narrator", "artist")?"""
+    head = noun.lower()
+    return stem(head) in {stem(n) for n in PERSON_NOUNS} or head.endswith(("er", "or", "ist"))

@@ -303,10 +303,13 @@ def us_spelling(word: str) -> str:
     return word
 
 
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s?$")
+
+
 def stem(word: str) -> str:
     """Crude English stem: lower case, American spelling, one common suffix stripped
     (animated/animation/animator -> animat)."""
-    w = us_spelling(word.lower())
+    w = us_spelling(_POSSESSIVE.sub("", word.lower()))  # "Bunny's" is "bunny"
     for suf in _SUFFIXES:
         if len(w) - len(suf) >= 3 and w.endswith(suf):
             w = w[: -len(suf)]

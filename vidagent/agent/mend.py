@@ -1,0 +1,61 @@
+"""On-screen text read against the question: a word OCR got one letter wrong ("BUENDER INSTITUTE" for
+"BLENDER INSTITUTE", "RENDERNG PROVIDED BY") is read as the question's word it is one edit away from.
+
+Why: the composer meets a question's words by stem, and a name must be met whole, so one misread
+letter in a credit line hides the line from every question about it. Only words of 5+ letters on both
+sides and a single edit (a letter changed, added or dropped): shorter words and two edits meet other
+real words ("later" / "water", "production" / "protection"). Speech is not mended (the recogniser
+writes dictionary words). Pure, no models.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .compose import ClipEvidence
+from .question import Query
+from .words import stem
+
+MIN_LETTERS = 5
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Are two different words one edit apart (a letter changed, added or dropped)?"""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return short[i:] == long[i + 1 :]
+
+
+def mend_text(asked: list[str], text: str) -> str:
+    """`text` with each word one edit from an asked word (and not already that word) read as it."""
+
+    def fix(m: re.Match[str]) -> str:
+        w = m.group(0)
+        low = w.lower()
+        if len(low) < MIN_LETTERS:
+            return w
+        for a in asked:
+            if len(a) >= MIN_LETTERS and stem(a) != stem(low) and one_edit(low, a):
+                return a.upper() if w.isupper() else a.capitalize() if w[:1].isupper() else a
+        return w
+
+    return _WORD.sub(fix, text)
+
+
+def mend_clips(query: Query, clips: list[ClipEvidence]) -> list[ClipEvidence]:
+    """The clips with their on-screen text (boxes and stored lines) mended toward the question's words."""
+    asked = sorted({w.lower() for w in query.focus if w.isalpha() and len(w) >= MIN_LETTERS})
+    if not asked:
+        return clips
+    out = []
+    for ev in clips:
+        boxes = [replace(b, text=mend_text(asked, b.text)) for b in ev.boxes]
+        lines = [mend_text(asked, ln) for ln in ev.lines]
+        out.append(replace(ev, boxes=boxes, lines=lines))
+    return out
