@@ -45,3 +45,23 @@ def test_a_named_short_video_is_asked_whole(sign_store: tuple[Path, Path]) -> No
         assert whole_video(box, first, None) == []
     answer = vidagent.ask("Which fund is thanked in the signs video?", store=store, config=cfg, requery=False)
     assert "Blue Pioneers Fund" in answer.answer and answer.citations[0].start < 5.0
+
+
+def test_a_video_noun_that_one_file_name_holds_scopes_the_question(tmp_path: Path) -> None:
+    from ..conftest import make_video
+
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("describe:\n  describer: test-sign\nclips:\n  min_duration: 1.0\n  max_duration: 10.0\n")
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    make_video(videos / "bbb_trailer.mp4", [("red", 2), ("blue", 2)])
+    make_video(videos / "signs.mp4", [("green", 2), ("white", 2)])
+    vidagent.index(videos, store=tmp_path / "store", config=cfg)
+    with Store(tmp_path / "store", create=False) as st:
+        box = Toolbox(st, load_settings(cfg))
+        scoped = named_scope(box, "Which fund is thanked in the trailer?", 5)
+        assert scoped is not None and scoped[1] == "Which fund is thanked?"
+        found = st.find_video(scoped[0])
+        assert found is not None and found.path.endswith("bbb_trailer.mp4")
+        assert named_scope(box, "Which fund is thanked in the film?", 5) is None  # no file says "film"
+        assert named_scope(box, "Who presents the trailer?", 5) is not None  # the object, too

@@ -25,7 +25,7 @@ from . import question as qn
 from .fit import extract, name_scope, names_another, precision, type_fit
 from .question import Query, coverage, matched, matches
 from .said import sentences, whole_sentences, word_window
-from .words import content_stems, file_name_words
+from .words import content_stems, file_name_words, tokens
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
@@ -57,6 +57,7 @@ class ClipEvidence:
     tags: list[str] = field(default_factory=list)
     source: str = "stored"
     tag_scores: list[tuple[str, float]] = field(default_factory=list)  # the labels with their probabilities
+    misread: set[str] = field(default_factory=set)  # question words its on-screen text was mended to (`mend`)
 
     def text(self) -> str:
         """Every line read and sentence said in the clip, as one text (what a name may be met in)."""
@@ -112,10 +113,14 @@ def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
         seen_lines: set[str] = set()
         seen_pairs: set[tuple[str, str, str]] = set()
         for fl in frame_lines(ev.boxes):
-            for p in pairs(fl):
+            found = pairs(fl)
+            values = {p.second for p in found if p.kind == "stack"}
+            for p in found:
                 # A pair reads either way: NAME | Role, Role | NAME; a stacked label is the upper line
                 # ("NARRATOR / Sara Kraft") or the lower ("THE PEACH OPEN MOVIE PROJECT / PRESENTS").
                 for ans, label in ((p.second, p.first), (p.first, p.second)):
+                    if p.kind == "stack" and label != p.first and p.first in values:
+                        continue  # a value of the label above it ("Enrico Valenza" over the next heading)
                     ctx = _heading(fl, label) if p.kind == "stack" and label == p.first else ""
                     pk = (normalise(ans), normalise(label), normalise(ctx))  # a heading read right on one frame
                     if pk in seen_pairs:
@@ -282,7 +287,8 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         # a span missing a name the question holds is about someone else (Pierce lectures at Nottingham);
         # a name is met by the span, its clip, the video's file name or another clip read of that video
         said |= set(file_name_words(s.clip.video))
-        if cov >= MIN_COVER and names_met(s, said):
+        beside = len(query.excluded & clip_words(s.clip)) >= math.ceil(len(query.excluded) * 2 / 3)
+        if cov >= MIN_COVER and names_met(s, said) and beside:  # "besides X": where X is, not X
             covered.append((s, cov))
     if query.attr and (query.scope or any(_holds_attr(query, s) for s, _ in covered)):
         # "what is the license of Big Buck Bunny?": spans holding "license" answer; one that only names
@@ -312,8 +318,12 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             continue  # the answer side repeats the question: this is the label, not the value
         if s.kind in ("row", "stack") and names_another(query, s.label, s.answer):
             continue
-        if s.reverse and cov_ans > 0:
-            continue  # an upper line holding the question's words is its heading ("BLENDER INSTITUTE STAFF")
+        if query.excluded and len(query.excluded & content_stems(s.answer)) * 2 >= len(query.excluded):
+            continue  # "who else ... besides the Hewlett Foundation?": not the Hewlett Foundation
+        if s.reverse and (cov_ans > 0 or (query.head and matches(query.head, content_stems(s.label)))):
+            # an upper line holding the question's words is its heading ("BLENDER INSTITUTE STAFF"); a lower
+            # one holding the asked noun names it ("Peach Project presents" for "which project ...?")
+            continue
         if (
             s.kind in ("line", "said")
             and query.answer_type in TYPED
@@ -350,6 +360,8 @@ def confident(query: Query, top: Span) -> bool:
     when it is a typed value that fits the type under a label made only of the question's words
     ("Software Developer" for "who was the software developer on the team?", "HARDWARE PROVIDED BY")."""
     d = top.detail
+    if top.clip.misread & set(tokens(f"{top.context} {top.label}".lower())):
+        return False  # met only by reading a misread word as the question's ("RENDER WRANGUER"): re-read it
     if d.get("coverage", 0.0) >= CONFIDENT:
         return True
     return (

@@ -178,10 +178,35 @@ def named_scope(box: Toolbox, question: str, k: int) -> tuple[str, str] | None:
 
     m = _NAMED.search(question)
     naming = [w for w in words_of(m.group("name")) if w not in GENERIC] if m else []
-    if not naming or asks_video(question) is not None:
+    if asks_video(question) is not None:
         return None
+    if not naming:  # "who presents THE TRAILER?": a video noun that is a word of one file name only
+        return _noun_scope(box, question)
     v = choose_video(box, question, Anchor(None, "start", ""), None, k, naming=naming)
     if isinstance(v, str):
         return None
     rest = " ".join((question[: m.start()] + question[m.end() :]).split()) if m else question
     return (v.hash, rest) if analyse(rest).focus else None  # "who is in the Lego video?": nothing left to ask
+
+
+_THE_NOUN = re.compile(
+    r"\s*\b(?:(?:in|of|from|on|during)\s+)?(?:the|this|that|my)\s+(?P<noun>" + _VIDEO_NOUN + r")\b", re.I
+)
+
+
+def _noun_scope(box: Toolbox, question: str) -> tuple[str, str] | None:
+    """(the one video whose file name holds the question's video noun, the question without it):
+    "the trailer" is moviepy_trailer_bbb.mp4 when no other file name says "trailer"; None otherwise
+    ("the film" with no file so named is any video)."""
+    from .anchored import file_words
+
+    m = _THE_NOUN.search(question)
+    if m is None:
+        return None
+    noun = m.group("noun").lower()
+    forms = {noun, noun.removesuffix("s")}
+    vids = [v for v in box.store.videos() if v.plan_key is not None and forms & file_words(v)]
+    if len(vids) != 1:
+        return None
+    rest = " ".join((question[: m.start()] + question[m.end() :]).split())
+    return (vids[0].hash, rest) if analyse(rest).focus else None

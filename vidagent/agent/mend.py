@@ -2,10 +2,12 @@
 "BLENDER INSTITUTE", "RENDERNG PROVIDED BY") is read as the question's word it is one edit away from.
 
 Why: the composer meets a question's words by stem, and a name must be met whole, so one misread
-letter in a credit line hides the line from every question about it. Only words of 5+ letters on both
-sides and a single edit (a letter changed, added or dropped): shorter words and two edits meet other
-real words ("later" / "water", "production" / "protection"). Speech is not mended (the recogniser
-writes dictionary words). Pure, no models.
+letter in a credit line hides the line from every question about it. Only words of 6+ letters on both
+sides, the same first letter and a single edit (a letter changed, added or dropped): shorter words,
+another first letter or two edits meet other real words too often ("later" / "water", "production" /
+"protection"); a longer pair of real words one edit apart ("banner" / "banker") is still read as the
+question's, the price of reading credits. Speech is not mended (the recogniser writes dictionary words).
+Pure, no models.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .compose import ClipEvidence
 from .question import Query
 from .words import stem
 
-MIN_LETTERS = 5
+MIN_LETTERS = 6
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -32,8 +34,9 @@ def one_edit(a: str, b: str) -> bool:
     return short[i:] == long[i + 1 :]
 
 
-def mend_text(asked: list[str], text: str) -> str:
-    """`text` with each word one edit from an asked word (and not already that word) read as it."""
+def mend_text(asked: list[str], text: str, used: set[str] | None = None) -> str:
+    """`text` with each word one edit from an asked word (and not already that word) read as it; the
+    asked words so read are added to `used`."""
 
     def fix(m: re.Match[str]) -> str:
         w = m.group(0)
@@ -41,7 +44,9 @@ def mend_text(asked: list[str], text: str) -> str:
         if len(low) < MIN_LETTERS:
             return w
         for a in asked:
-            if len(a) >= MIN_LETTERS and stem(a) != stem(low) and one_edit(low, a):
+            if len(a) >= MIN_LETTERS and a[0] == low[0] and stem(a) != stem(low) and one_edit(low, a):
+                if used is not None:
+                    used.add(a)
                 return a.upper() if w.isupper() else a.capitalize() if w[:1].isupper() else a
         return w
 
@@ -49,13 +54,15 @@ def mend_text(asked: list[str], text: str) -> str:
 
 
 def mend_clips(query: Query, clips: list[ClipEvidence]) -> list[ClipEvidence]:
-    """The clips with their on-screen text (boxes and stored lines) mended toward the question's words."""
+    """The clips with their on-screen text (boxes and stored lines) mended toward the question's words
+    (the words so read in `misread`: a span met through them is re-read before it is trusted)."""
     asked = sorted({w.lower() for w in query.focus if w.isalpha() and len(w) >= MIN_LETTERS})
     if not asked:
         return clips
     out = []
     for ev in clips:
-        boxes = [replace(b, text=mend_text(asked, b.text)) for b in ev.boxes]
-        lines = [mend_text(asked, ln) for ln in ev.lines]
-        out.append(replace(ev, boxes=boxes, lines=lines))
+        used: set[str] = set()
+        boxes = [replace(b, text=mend_text(asked, b.text, used)) for b in ev.boxes]
+        lines = [mend_text(asked, ln, used) for ln in ev.lines]
+        out.append(replace(ev, boxes=boxes, lines=lines, misread=used) if used else ev)
     return out

@@ -51,6 +51,14 @@ _SMALL = frozenset(
 )
 
 
+#: who says and the saying of it: met by any sentence said ("does the narrator say copyright is too
+#: restrictive?" is settled by "But sometimes full copyright is too restrictive.")
+_SAYING = frozenset(
+    "say says said tell tells told mention mentions mentioned claim claims claimed state states stated "
+    "narrator speaker presenter".split()
+)
+
+
 def asked(question: str) -> list[tuple[str, bool]]:
     """(word or "verb particle", capitalised) of everything a yes/no question asks, in order: the
     question's own words, light verbs included ("do you GIVE UP your copyright?": "give up" is what is
@@ -88,7 +96,10 @@ def settle(query: Query, top: Any, text: str) -> str | None:
     shown = top.evidence if pair else text
     stems = content_stems(said)
     clip = content_stems(top.clip.text())
-    if not all(_said(w, name, stems, said, clip, top.clip.video) for w, name in asked(query.text)):
+    voiced = top.kind == "said"  # a sentence said is the speaker saying it: "does the narrator SAY ...?"
+    if not all(
+        (voiced and w in _SAYING) or _said(w, name, stems, said, clip, top.clip.video) for w, name in asked(query.text)
+    ):
         return None
     return f"{'No' if negated(query, said) else 'Yes'}: {shown}"
 

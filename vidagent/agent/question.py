@@ -40,6 +40,8 @@ class Query:
     #: indices into `families` of one name's words ("Big Buck Bunny", "John Pierce"): one concept for
     #: coverage, met in the share of its words met (`coverage`); other families are a concept each
     names: list[list[int]] = field(default_factory=list)
+    #: stems of what the answer is other than ("besides the Hewlett Foundation"): no answer holding them
+    excluded: set[str] = field(default_factory=set)
 
     def concepts(self) -> list[list[int]]:
         """The question's concepts as groups of family indices: a name's words together, else one each."""
@@ -169,8 +171,18 @@ _PRICE = re.compile(
 )
 
 
+#: "who ELSE is thanked BESIDES the Hewlett Foundation?": what the answer must not be
+_OTHER_THAN = re.compile(
+    r"\s*,?\s*\b(?:besides|apart\s+from|aside\s+from|other\s+than|except(?:\s+for)?)\s+(?P<x>[^?.!,;]+)", re.I
+)
+
+
 def analyse(question: str) -> Query:
     q = as_role(as_when(question))
+    excluded: set[str] = set()
+    if (other := _OTHER_THAN.search(q)) is not None:  # "who else ... besides X?", "apart from X, who ...?"
+        excluded = content_stems(other.group("x"))
+        q = re.sub(r"\s+else\b", "", q[: other.start()] + q[other.end() :], flags=re.I).strip(" ,")
     low = q.lower()
     words = tokens(low)
     first = words[0] if words else ""
@@ -259,6 +271,8 @@ def analyse(question: str) -> Query:
         r"provided|made|can|will|\w{3,}ed)\b",  # or a past tense: "which fund SUPPORTED the film"
         low,
     )
+    if not (m and m.group(1).strip()):  # "which WEBSITE belongs to ...": one noun, then a verb in -s
+        m = re.match(r"^(?:what|which)\s+([a-z][\w'-]*\s+)[a-z]{3,}s\b", low)
     head: set[str] = set()
     for w in m.group(1).split() if m else []:
         if w not in STOP:
@@ -271,12 +285,14 @@ def analyse(question: str) -> Query:
 
     kind = (present_kind(q) if qtype == "yes_no" else asked_kind(q)) or ""
     names = name_groups(q, families)
-    return Query(q, qtype, atype, focus, families, head, allw, kind, attr=attr, scope=scope, names=names)
+    query = Query(q, qtype, atype, focus, families, head, allw, kind, attr=attr, scope=scope, names=names)
+    query.excluded = excluded
+    return query
 
 
 #: nouns asking for what someone does ("what was her job?"): the asked noun, which an answer need not say
 _ROLE_NOUNS = frozenset("job jobs role roles occupation profession position".split())
-_LIGHT = frozenset("use uses used using have has had".split())
+_LIGHT = frozenset("use uses used using have has had belong belongs belonged".split())
 #: verbs of doing in general: "who MADE / HANDLED the X?" asks who did X, which credits name by X alone
 _DOING = re.compile(
     r"^who\s+((?:made|makes|make|handled|handles|handle|ran|runs|run|did|does|do)"

@@ -33,13 +33,21 @@ _PHRASE = re.compile(
     r"^(?:the\s+)?(?P<what>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})\s+of\s+(?P<owner>.+?)\s*[?.!]*$", re.I
 )
 #: an imperative asking for a name or a value: "name the person who directed it", "tell me the producer of X"
-_IMPERATIVE = re.compile(r"^(?:please\s+)?(?:name|identify|tell\s+me|give\s+me)\s+(?=the\s|a\s|an\s)", re.I)
+_IMPERATIVE = re.compile(
+    r"^(?:please\s+)?(?:name|identify|tell\s+me|give\s+me)\s+(?=(?:the|a|an)\s)"
+    r"(?!(?:the|a|an)\s+(?:\w+\s+)?(?:summary|overview|outline|description|gist|recap|list|transcript)\b)",
+    re.I,
+)
 #: "name the person who directed it" -> "who directed it?"; "name the company that rendered it" -> "which
 #: company rendered it?"
 _RELATIVE = re.compile(
     r"^(?:the|a|an)\s+(?P<noun>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+(?:who|that|which)\s+(?P<rest>.+?)\s*[?.!]*$", re.I
 )
 _NAME_OF = re.compile(r"^(?:what(?:'s|\s+is|\s+was)\s+)?the\s+name\s+of\s+(?P<np>(?:the|a|an)\s+.+)$", re.I)
+_HOW_QUICK = re.compile(
+    r"^how\s+(?:quick(?:ly)?|fast|soon)\s+(?:is\s+it\s+to|can\s+(?:you|i|one|we)|does\s+it\s+take\s+to)\s+(?P<act>.+)$",
+    re.I,
+)
 _SOMEONE = frozenset("person people one man woman someone somebody individual".split())
 _ASKING = frozenset(
     "who whom whose what which when where why how is are was were do does did can could will would has have "
@@ -58,6 +66,8 @@ def plain(question: str) -> str:
     if bare != q and (ind := _INDIRECT.match(bare)) is not None:  # "... who the lead artist was"
         return f"{ind.group('wh')} {ind.group('aux')} {ind.group('np')}{ind.group('rest').rstrip(' .!')}?"
     q = bare
+    if (quick := _HOW_QUICK.match(q)) is not None:  # "how quick is it to get a license?": a duration
+        return f"how long does it take to {quick.group('act').rstrip(' ?.!')}?"
     if (named := _NAME_OF.match(q)) is not None and _RELATIVE.match(named.group("np")) is not None:
         return _relative(named.group("np"))  # "what is the name of the project that presents it?"
     if (imp := _IMPERATIVE.match(q)) is not None:  # "name the person who ...", "tell me the name of ..."
