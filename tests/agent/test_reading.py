@@ -92,6 +92,28 @@ def test_ocr_words_one_edit_from_the_question_are_read_as_it() -> None:
     assert mend_text(["blender"], "Rlender") == "Rlender"  # another first letter: left as read
     assert mend_text(["web"], "WES SUPPORT") == "WES SUPPORT"  # too short to tell a misread from a word
     assert mend_text(["production"], "PROTECTION") == "PROTECTION"  # two edits: another word
+    assert mend_text(["produced"], "PRODUCER") == "PRODUCER"  # the same word by stem: left as read
+    # an organisation's last word, by its spelling ("Microsysteme" and "Microsystems" share a stem)
+    assert mend_text([], "Sun Microsysteme", forms=("microsystems",)) == "Sun Microsystems"
+
+
+def test_a_span_met_through_a_misread_word_is_re_read_before_it_is_trusted() -> None:
+    from vidagent.agent.compose import confident
+    from vidagent.describe import get_embedder
+
+    roll = _screen("film", 519.0, ("RENDER WRANGUER", 0.30, 0.50), ("Cemrpbe Burtor", 0.35, 0.54))
+    query = analyse("Who was the render wrangler?")
+    [mended] = mend_clips(query, [roll])
+    assert mended.misread == {"wrangler"} and mended.boxes[0].text == "RENDER WRANGLER"
+    ranked = rank(query, candidates(query, [mended]), get_embedder("minilm"))
+    assert ranked[0].answer == "Cemrpbe Burtor" and not confident(query, ranked[0])
+    clean = _screen("film", 519.0, ("RENDER WRANGLER", 0.30, 0.50), ("Campbell Barton", 0.35, 0.54))
+    ranked = rank(query, candidates(query, mend_clips(query, [clean])), get_embedder("minilm"))
+    assert ranked[0].answer == "Campbell Barton" and confident(query, ranked[0])
+    org = analyse("Which company provided the rendering?")
+    card = _screen("film", 524.0, ("RENDERNG PROVIDED BY", 0.30, 0.50), ("Sun Microsysteme", 0.35, 0.54))
+    assert _answer("Which company provided the rendering?", card) == "Sun Microsystems"
+    assert org.answer_type == "org"
 
 
 def test_a_name_is_met_by_its_initials_in_the_file_name() -> None:

@@ -14,12 +14,13 @@ from typing import Any
 from .question import Query, head_words, matches
 from .words import _NUMBER_WORDS, _URL, COLOURS, content_stems, same_word, stem, tokens
 
-_ORG_WORDS = re.compile(
-    r"\b(fund|foundation|inc|ltd|llc|gmbh|studios?|systems|company|corp(oration)?|"
-    r"productions?|media|university|institute|labs?|org|group|pictures|films?|"
-    r"workstations|microsystems|amsterdam|commons|society|association|agency)\b",
-    re.IGNORECASE,
-)
+#: words that end an organisation's name (also what `mend` reads a misread word of 6+ letters as)
+ORG_VOCAB = (
+    "fund foundation inc ltd llc gmbh studio studios systems company corp corporation production productions "
+    "media university institute lab labs org group pictures film films workstations microsystems amsterdam "
+    "commons society association agency"
+).split()
+_ORG_WORDS = re.compile(r"\b(" + "|".join(ORG_VOCAB) + r")\b", re.IGNORECASE)
 _TIME = re.compile(
     r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d\d|january|february|march|april|may|june|july|august|"
     r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|"

@@ -16,6 +16,7 @@ import re
 from dataclasses import replace
 
 from .compose import ClipEvidence
+from .fit import ORG_VOCAB
 from .question import Query
 from .words import stem
 
@@ -34,17 +35,19 @@ def one_edit(a: str, b: str) -> bool:
     return short[i:] == long[i + 1 :]
 
 
-def mend_text(asked: list[str], text: str, used: set[str] | None = None) -> str:
-    """`text` with each word one edit from an asked word (and not already that word) read as it; the
-    asked words so read are added to `used`."""
+def mend_text(asked: list[str], text: str, used: set[str] | None = None, forms: tuple[str, ...] = ()) -> str:
+    """`text` with each word one edit from an asked word (and not already that word by stem) read as it;
+    the asked words so read are added to `used`. `forms`: words read as they are spelt, not by stem
+    ("Microsysteme" is "Microsystems", though the stems agree)."""
 
     def fix(m: re.Match[str]) -> str:
         w = m.group(0)
         low = w.lower()
         if len(low) < MIN_LETTERS:
             return w
-        for a in asked:
-            if len(a) >= MIN_LETTERS and a[0] == low[0] and stem(a) != stem(low) and one_edit(low, a):
+        for a in [*asked, *forms]:
+            near = stem(a) != stem(low) or (a in forms and low not in forms)
+            if len(a) >= MIN_LETTERS and a[0] == low[0] and near and one_edit(low, a):
                 if used is not None:
                     used.add(a)
                 return a.upper() if w.isupper() else a.capitalize() if w[:1].isupper() else a
@@ -57,12 +60,14 @@ def mend_clips(query: Query, clips: list[ClipEvidence]) -> list[ClipEvidence]:
     """The clips with their on-screen text (boxes and stored lines) mended toward the question's words
     (the words so read in `misread`: a span met through them is re-read before it is trusted)."""
     asked = sorted({w.lower() for w in query.focus if w.isalpha() and len(w) >= MIN_LETTERS})
-    if not asked:
+    # "Sun Microsysteme": the word that makes a name an organisation's
+    forms = tuple(w for w in ORG_VOCAB if len(w) >= MIN_LETTERS) if query.answer_type in ("org", "maker") else ()
+    if not (asked or forms):
         return clips
     out = []
     for ev in clips:
         used: set[str] = set()
-        boxes = [replace(b, text=mend_text(asked, b.text, used)) for b in ev.boxes]
-        lines = [mend_text(asked, ln, used) for ln in ev.lines]
+        boxes = [replace(b, text=mend_text(asked, b.text, used, forms)) for b in ev.boxes]
+        lines = [mend_text(asked, ln, used, forms) for ln in ev.lines]
         out.append(replace(ev, boxes=boxes, lines=lines, misread=used) if used else ev)
     return out
