@@ -41,6 +41,11 @@ def _screen(video: str, t: float, *lines: tuple[str, float, float]) -> ClipEvide
         ("give me the website of the film", "what is the website of the film?"),
         ("What is the name of John Pierce's dog?", "What is the name of John Pierce's dog?"),  # no clause: as typed
         ("name all videos", "name all videos"),  # a listing, not a name asked
+        ("Give me a short summary of testMovie", "Give me a short summary of testMovie"),  # a summary asked
+        ("What title opens the Creative Commons video?", "what is the opening title of the Creative Commons video?"),
+        ("what text closes the trailer", "what is the closing text of the trailer?"),
+        ("Where can people watch the film online?", "what is the website of the film?"),
+        ("Where can you get a license?", "Where can you get a license?"),  # not online: a place or a way
     ],
 )
 def test_imperatives_and_the_name_of_are_asked_as_questions(typed: str, asked: str) -> None:

@@ -124,7 +124,8 @@ def type_fit(query: Query, answer: str) -> float:
         return 0.0
     if _URL.search(a.replace(" ", "")) and not _asks_site(query):
         return 0.0  # a web address answers "which website?", not "what does the website ask?"
-    if "websit" in query.head and not (_URL.search(a) or any(_URL.search(w) for w in tokens(a))):
+    wants_site = "websit" in query.head | query.attr or (query.qtype in ("what", "which") and _asks_site(query))
+    if wants_site and not (_URL.search(a) or any(_URL.search(w) for w in tokens(a))):
         return 0.0  # "what website...?" is answered by an address ("Just come to our website" names none)
     last = tokens(a)[-1:]
     if last and last[0].lower() in _LEADS:

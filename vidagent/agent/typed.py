@@ -44,6 +44,15 @@ _RELATIVE = re.compile(
     r"^(?:the|a|an)\s+(?P<noun>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+(?:who|that|which)\s+(?P<rest>.+?)\s*[?.!]*$", re.I
 )
 _NAME_OF = re.compile(r"^(?:what(?:'s|\s+is|\s+was)\s+)?the\s+name\s+of\s+(?P<np>(?:the|a|an)\s+.+)$", re.I)
+_OPENS = re.compile(
+    r"^(?:what|which)\s+(?P<noun>[a-z]+)\s+(?P<verb>opens|begins|starts|ends|closes|finishes)\s+(?P<rest>.+?)\s*[?.!]*$",
+    re.I,
+)
+_ONLINE = re.compile(
+    r"^where\s+(?:can|could|do|does|should|would)\s+(?:people|you|i|one|we|they|viewers|users|fans)\s+"
+    r"(?:watch|see|find|get|download|buy|stream|visit)\s+(?P<x>.+?)\s+(?:online|on\s+the\s+(?:web|internet))\s*[?.!]*$",
+    re.I,
+)
 _HOW_QUICK = re.compile(
     r"^how\s+(?:quick(?:ly)?|fast|soon)\s+(?:is\s+it\s+to|can\s+(?:you|i|one|we)|does\s+it\s+take\s+to)\s+(?P<act>.+)$",
     re.I,
@@ -66,6 +75,11 @@ def plain(question: str) -> str:
     if bare != q and (ind := _INDIRECT.match(bare)) is not None:  # "... who the lead artist was"
         return f"{ind.group('wh')} {ind.group('aux')} {ind.group('np')}{ind.group('rest').rstrip(' .!')}?"
     q = bare
+    if (opens := _OPENS.match(q)) is not None:  # "what title opens the video?": its opening title
+        at = "opening" if opens.group("verb").lower() in ("opens", "begins", "starts") else "closing"
+        return f"what is the {at} {opens.group('noun')} of {opens.group('rest')}?"
+    if (online := _ONLINE.match(q)) is not None:  # "where can I watch the film online?": its website
+        return f"what is the website of {online.group('x')}?"
     if (quick := _HOW_QUICK.match(q)) is not None:  # "how quick is it to get a license?": a duration
         return f"how long does it take to {quick.group('act').rstrip(' ?.!')}?"
     if (named := _NAME_OF.match(q)) is not None and _RELATIVE.match(named.group("np")) is not None:
