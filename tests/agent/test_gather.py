@@ -60,7 +60,7 @@ def test_a_video_noun_that_one_file_name_holds_scopes_the_question(tmp_path: Pat
     with Store(tmp_path / "store", create=False) as st:
         box = Toolbox(st, load_settings(cfg))
         scoped = named_scope(box, "Which fund is thanked in the trailer?", 5)
-        assert scoped is not None and scoped[1] == "Which fund is thanked?"
+        assert scoped is not None and scoped[1] == "Which fund is thanked in the trailer?"
         found = st.find_video(scoped[0])
         assert found is not None and found.path.endswith("bbb_trailer.mp4")
         assert named_scope(box, "Which fund is thanked in the film?", 5) is None  # no file says "film"

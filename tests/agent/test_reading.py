@@ -1,6 +1,6 @@
 """Round 13 of the offline answerer: questions typed as imperatives or with a possessive name, stacked
 pairs read upwards, sentences the recogniser cut joined, OCR words one letter off read as the question's,
-names met by their initials in a file name (hand-built evidence, MiniLM, no video)."""
+answers other than the one named (hand-built evidence, MiniLM, no video)."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def test_a_span_met_through_a_misread_word_is_re_read_before_it_is_trusted() -> 
     roll = _screen("film", 519.0, ("RENDER WRANGUER", 0.30, 0.50), ("Cemrpbe Burtor", 0.35, 0.54))
     query = analyse("Who was the render wrangler?")
     [mended] = mend_clips(query, [roll])
-    assert mended.misread == {"wrangler"} and mended.boxes[0].text == "RENDER WRANGLER"
+    assert mended.misread == {"RENDER WRANGLER"} and mended.boxes[0].text == "RENDER WRANGLER"
     ranked = rank(query, candidates(query, [mended]), get_embedder("minilm"))
     assert ranked[0].answer == "Cemrpbe Burtor" and not confident(query, ranked[0])
     clean = _screen("film", 519.0, ("RENDER WRANGLER", 0.30, 0.50), ("Campbell Barton", 0.35, 0.54))
@@ -121,12 +121,12 @@ def test_a_span_met_through_a_misread_word_is_re_read_before_it_is_trusted() -> 
     assert org.answer_type == "org"
 
 
-def test_a_name_is_met_by_its_initials_in_the_file_name() -> None:
+def test_a_name_is_not_met_by_initials_in_a_file_name() -> None:
+    # measured and dropped: "bbb" in moviepy_trailer_bbb.mp4 met "Big Buck Bunny" and "what program was Big
+    # Buck Bunny made in?" was answered "MoviePy" (the trailer's tool): a false answer from thin evidence
     lines = (("COMPOSITING", 0.30, 0.50), ("Andreas Goralczyk", 0.35, 0.54))
-    assert _answer("Who did the compositing on Big Buck Bunny?", _screen("moviepy_bbb_full", 514.0, *lines)) == (
-        "Andreas Goralczyk"
-    )
-    assert _answer("Who did the compositing on Big Buck Bunny?", _screen("other_film", 514.0, *lines)) == ""
+    assert _answer("Who did the compositing on Big Buck Bunny?", _screen("moviepy_bbb_full", 514.0, *lines)) == ""
+    assert _answer("Who did the compositing?", _screen("moviepy_bbb_full", 514.0, *lines)) == "Andreas Goralczyk"
 
 
 def test_sentences_cut_at_pauses_are_joined() -> None:

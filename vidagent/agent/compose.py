@@ -25,7 +25,7 @@ from . import question as qn
 from .fit import extract, name_scope, names_another, precision, type_fit
 from .question import Query, coverage, matched, matches
 from .said import sentences, whole_sentences, word_window
-from .words import content_stems, file_name_words, tokens
+from .words import content_stems, file_name_words
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
@@ -57,7 +57,7 @@ class ClipEvidence:
     tags: list[str] = field(default_factory=list)
     source: str = "stored"
     tag_scores: list[tuple[str, float]] = field(default_factory=list)  # the labels with their probabilities
-    misread: set[str] = field(default_factory=set)  # question words its on-screen text was mended to (`mend`)
+    misread: set[str] = field(default_factory=set)  # its on-screen texts with a word mended (`mend`), as mended
 
     def text(self) -> str:
         """Every line read and sentence said in the clip, as one text (what a name may be met in)."""
@@ -360,8 +360,8 @@ def confident(query: Query, top: Span) -> bool:
     when it is a typed value that fits the type under a label made only of the question's words
     ("Software Developer" for "who was the software developer on the team?", "HARDWARE PROVIDED BY")."""
     d = top.detail
-    if top.clip.misread & set(tokens(f"{top.context} {top.label}".lower())):
-        return False  # met only by reading a misread word as the question's ("RENDER WRANGUER"): re-read it
+    if any(m in top.label or m in top.context for m in top.clip.misread):
+        return False  # read from a line with a misread word read as the question's ("RENDER WRANGUER"): re-read
     if d.get("coverage", 0.0) >= CONFIDENT:
         return True
     return (

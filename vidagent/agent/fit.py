@@ -277,9 +277,7 @@ def name_scope(
     wholes += [[i] for i in name_idx if not any(i in g for g in wholes)]
 
     def met_in(g: list[int], words: set[str]) -> bool:
-        # a name of 3+ words is also met by its initials ("bbb" in moviepy_bbb_full.mp4: file names abbreviate)
-        initials = "".join(min(query.families[i])[:1] for i in g)
-        return all(named_in(query.families[i], words) for i in g) or (len(g) >= 3 and initials in words)
+        return all(named_in(query.families[i], words) for i in g)
 
     def check(span: Any, said: set[str]) -> bool:
         here = said | clip_words(span.clip)

@@ -195,7 +195,8 @@ _THE_NOUN = re.compile(
 
 
 def _noun_scope(box: Toolbox, question: str) -> tuple[str, str] | None:
-    """(the one video whose file name holds the question's video noun, the question without it):
+    """(the one video whose file name holds the question's video noun, the question as asked: the noun is
+    met by the file name):
     "the trailer" is moviepy_trailer_bbb.mp4 when no other file name says "trailer"; None otherwise
     ("the film" with no file so named is any video)."""
     from .anchored import file_words
@@ -208,5 +209,4 @@ def _noun_scope(box: Toolbox, question: str) -> tuple[str, str] | None:
     vids = [v for v in box.store.videos() if v.plan_key is not None and forms & file_words(v)]
     if len(vids) != 1:
         return None
-    rest = " ".join((question[: m.start()] + question[m.end() :]).split())
-    return (vids[0].hash, rest) if analyse(rest).focus else None
+    return vids[0].hash, question  # kept whole: "where in the trailer does X appear?" stays a when-question

@@ -58,7 +58,7 @@ def mend_text(asked: list[str], text: str, used: set[str] | None = None, forms: 
 
 def mend_clips(query: Query, clips: list[ClipEvidence]) -> list[ClipEvidence]:
     """The clips with their on-screen text (boxes and stored lines) mended toward the question's words
-    (the words so read in `misread`: a span met through them is re-read before it is trusted)."""
+    (the texts so mended in `misread`: a span read from one is re-read before it is trusted)."""
     asked = sorted({w.lower() for w in query.focus if w.isalpha() and len(w) >= MIN_LETTERS})
     # "Sun Microsysteme": the word that makes a name an organisation's
     forms = tuple(w for w in ORG_VOCAB if len(w) >= MIN_LETTERS) if query.answer_type in ("org", "maker") else ()
@@ -66,8 +66,9 @@ def mend_clips(query: Query, clips: list[ClipEvidence]) -> list[ClipEvidence]:
         return clips
     out = []
     for ev in clips:
-        used: set[str] = set()
-        boxes = [replace(b, text=mend_text(asked, b.text, used, forms)) for b in ev.boxes]
-        lines = [mend_text(asked, ln, used, forms) for ln in ev.lines]
-        out.append(replace(ev, boxes=boxes, lines=lines, misread=used) if used else ev)
+        boxes = [replace(b, text=mend_text(asked, b.text, None, forms)) for b in ev.boxes]
+        lines = [mend_text(asked, ln, None, forms) for ln in ev.lines]
+        misread = {b.text for b, old in zip(boxes, ev.boxes, strict=True) if b.text != old.text}
+        misread |= {ln for ln, old in zip(lines, ev.lines, strict=True) if ln != old}
+        out.append(replace(ev, boxes=boxes, lines=lines, misread=misread) if misread else ev)
     return out
