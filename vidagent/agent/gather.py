@@ -195,10 +195,9 @@ _THE_NOUN = re.compile(
 
 
 def _noun_scope(box: Toolbox, question: str) -> tuple[str, str] | None:
-    """(the one video whose file name holds the question's video noun, the question as asked: the noun is
-    met by the file name):
-    "the trailer" is moviepy_trailer_bbb.mp4 when no other file name says "trailer"; None otherwise
-    ("the film" with no file so named is any video)."""
+    """(the one video whose file name holds the question's video noun, the question as asked): "the
+    trailer" is moviepy_trailer_bbb.mp4 when no other file name says "trailer" (the noun is then met by
+    the file name); None otherwise ("the film", with no file so named, is any video)."""
     from .anchored import file_words
 
     m = _THE_NOUN.search(question)

@@ -285,9 +285,9 @@ def analyse(question: str) -> Query:
 
     kind = (present_kind(q) if qtype == "yes_no" else asked_kind(q)) or ""
     names = name_groups(q, families)
-    query = Query(q, qtype, atype, focus, families, head, allw, kind, attr=attr, scope=scope, names=names)
-    query.excluded = excluded
-    return query
+    return Query(
+        q, qtype, atype, focus, families, head, allw, kind, attr=attr, scope=scope, names=names, excluded=excluded
+    )
 
 
 #: nouns asking for what someone does ("what was her job?"): the asked noun, which an answer need not say
