@@ -119,15 +119,15 @@ def candidates(query: Query, clips: list[ClipEvidence]) -> list[Span]:
                 # A pair reads either way: NAME | Role, Role | NAME; a stacked label is the upper line
                 # ("NARRATOR / Sara Kraft") or the lower ("THE PEACH OPEN MOVIE PROJECT / PRESENTS").
                 for ans, label in ((p.second, p.first), (p.first, p.second)):
-                    if p.kind == "stack" and label != p.first and p.first in values:
+                    up = p.kind == "stack" and label != p.first
+                    if up and p.first in values:
                         continue  # a value of the label above it ("Enrico Valenza" over the next heading)
-                    ctx = _heading(fl, label) if p.kind == "stack" and label == p.first else ""
+                    ctx = _heading(fl, label) if p.kind == "stack" and not up else ""
                     pk = (normalise(ans), normalise(label), normalise(ctx))  # a heading read right on one frame
                     if pk in seen_pairs:
                         continue
                     seen_pairs.add(pk)
                     a, b = seen_window(ev, ans)
-                    up = p.kind == "stack" and label != p.first
                     out.append(Span(ans, p.text, label, p.kind, ev, a, b, context=ctx, reverse=up))
             for ln in _unwrap(fl):
                 key = normalise(ln.text)

@@ -35,10 +35,10 @@ def one_edit(a: str, b: str) -> bool:
     return short[i:] == long[i + 1 :]
 
 
-def mend_text(asked: list[str], text: str, used: set[str] | None = None, forms: tuple[str, ...] = ()) -> str:
-    """`text` with each word one edit from an asked word (and not already that word by stem) read as it;
-    the asked words so read are added to `used`. `forms`: words read as they are spelt, not by stem
-    ("Microsysteme" is "Microsystems", though the stems agree)."""
+def mend_text(asked: list[str], text: str, forms: tuple[str, ...] = ()) -> str:
+    """`text` with each word one edit from an asked word (and not already that word by stem) read as it.
+    `forms`: words read as they are spelt, not by stem ("Microsysteme" is "Microsystems", though the
+    stems agree)."""
 
     def fix(m: re.Match[str]) -> str:
         w = m.group(0)
@@ -48,8 +48,6 @@ def mend_text(asked: list[str], text: str, used: set[str] | None = None, forms: 
         for a in [*asked, *forms]:
             near = stem(a) != stem(low) or (a in forms and low not in forms)
             if len(a) >= MIN_LETTERS and a[0] == low[0] and near and one_edit(low, a):
-                if used is not None:
-                    used.add(a)
                 return a.upper() if w.isupper() else a.capitalize() if w[:1].isupper() else a
         return w
 
@@ -66,8 +64,8 @@ def mend_clips(query: Query, clips: list[ClipEvidence]) -> list[ClipEvidence]:
         return clips
     out = []
     for ev in clips:
-        boxes = [replace(b, text=mend_text(asked, b.text, None, forms)) for b in ev.boxes]
-        lines = [mend_text(asked, ln, None, forms) for ln in ev.lines]
+        boxes = [replace(b, text=mend_text(asked, b.text, forms)) for b in ev.boxes]
+        lines = [mend_text(asked, ln, forms) for ln in ev.lines]
         misread = {b.text for b, old in zip(boxes, ev.boxes, strict=True) if b.text != old.text}
         misread |= {ln for ln, old in zip(lines, ev.lines, strict=True) if ln != old}
         out.append(replace(ev, boxes=boxes, lines=lines, misread=misread) if misread else ev)
