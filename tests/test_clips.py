@@ -76,3 +76,25 @@ def test_settled_clips_are_exactly_the_final_plans_first_clips() -> None:
     # Most clips settle before the end on a long cut-heavy video: the stream has work early.
     many = scenes_of(*[float(3 * i) for i in range(101)])
     assert len(settled_clips("h", many[:50], ClipsConfig())) >= 40
+
+
+def test_keyframes_sit_on_the_grid_near_the_centres() -> None:
+    """With `keyframe_grid` each keyframe is a multiple of the step strictly inside its clip, at most
+    half a step from the centre it replaces; a clip holding no grid point keeps the exact centres."""
+    import random
+
+    rng = random.Random(3)
+    for _ in range(500):
+        start = round(rng.uniform(0, 500), 3)
+        end = round(start + rng.uniform(0.4, 20), 3)
+        exact = keyframe_times(start, end, 3)
+        snapped = keyframe_times(start, end, 3, 0.125)
+        for e, s in zip(exact, snapped, strict=True):
+            assert start < s < end
+            assert abs(s * 8 - round(s * 8)) < 1e-6
+            assert abs(s - e) <= 0.0625 + 1e-3
+    assert keyframe_times(10.0, 10.1, 3, 0.125) == keyframe_times(10.0, 10.1, 3)  # no grid point inside
+    assert keyframe_times(0, 6.5, 3, 0.125) == (1.125, 3.25, 5.375)
+    clips = plan_clips("h", scenes_of(0, 6.5, 13.0), ClipsConfig(keyframe_grid=0.125))
+    assert clips[1].keyframes == (7.625, 9.75, 11.875)
+    assert plan_clips("h", scenes_of(0, 6.5), ClipsConfig(keyframe_grid=0))[0].keyframes == (1.083, 3.25, 5.417)

@@ -50,6 +50,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "vidagent.pipeline",
             "vidagent.lookahead",
             "vidagent.streaming",
+            "vidagent.interrupts",
             "vidagent.report",
             "vidagent.caption",
             "vidagent.jobs",

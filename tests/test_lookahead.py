@@ -37,10 +37,10 @@ def detections(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     seen: list[dict[str, Any]] = []
     real = pipeline.detect_scenes
 
-    def recording(info: Any, cfg: Any, progress: Any = None, on_shots: Any = None) -> Any:
+    def recording(info: Any, cfg: Any, progress: Any = None, on_shots: Any = None, capture: Any = None) -> Any:
         row = {"path": Path(info.path).name, "thread": threading.current_thread().name, "start": time.monotonic()}
         seen.append(row)
-        out = real(info, cfg, progress, on_shots)
+        out = real(info, cfg, progress, on_shots, capture=capture)
         row["end"] = time.monotonic()
         return out
 

@@ -37,7 +37,7 @@ def slow_detection(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     seen: dict[str, Any] = {"threads": set(), "events": [], "committed": threading.Event()}
     real = pipeline.detect_scenes
 
-    def slow(info: Any, cfg: Any, progress: Any = None, on_shots: Any = None) -> Any:
+    def slow(info: Any, cfg: Any, progress: Any = None, on_shots: Any = None, capture: Any = None) -> Any:
         seen["threads"].add(threading.current_thread().name)
 
         def tick(t: float) -> None:
@@ -51,7 +51,7 @@ def slow_detection(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
             if len(complete) == 5:  # the rest of the video waits until a batch was committed (or 30 s)
                 seen["overlapped"] = seen["committed"].wait(30)
 
-        out = real(info, cfg, tick, shots_so_far)
+        out = real(info, cfg, tick, shots_so_far, capture=capture)
         seen["events"].append(("end", len(out)))
         return out
 
@@ -137,14 +137,14 @@ def test_a_file_that_fails_mid_detection_leaves_nothing(
 
     real = pipeline.detect_scenes
 
-    def failing(info: Any, cfg: Any, progress: Any = None, on_shots: Any = None) -> Any:
+    def failing(info: Any, cfg: Any, progress: Any = None, on_shots: Any = None, capture: Any = None) -> Any:
         def shots_so_far(complete: Any) -> None:
             if on_shots is not None:
                 on_shots(complete)
             if len(complete) >= 5:
                 raise BadVideo(info.path, "decode failed at frame 150")
 
-        return real(info, cfg, progress, shots_so_far)
+        return real(info, cfg, progress, shots_so_far, capture=capture)
 
     monkeypatch.setattr(pipeline, "detect_scenes", failing)
     good = make_video(tmp_path / "good.mp4", [("red", 1.5), ("blue", 1.5)])

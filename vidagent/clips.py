@@ -22,10 +22,28 @@ def clip_id(video_hash: str, start: float, end: float) -> str:
     return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
 
 
-def keyframe_times(start: float, end: float, n: int) -> tuple[float, ...]:
-    """`n` times evenly spread inside [start, end): the centres of n equal parts, never on a cut."""
+def keyframe_times(start: float, end: float, n: int, grid: float = 0.0) -> tuple[float, ...]:
+    """`n` times evenly spread inside [start, end): the centres of n equal parts, never on a cut.
+
+    With `grid` > 0 each centre moves to the nearest multiple of `grid` strictly inside the clip (kept
+    where the clip holds none): the detection pass keeps the frames at those times (`capture.py`),
+    so keyframes need not be decoded a second time. A centre moves by at most `grid / 2`."""
     span = max(end - start, 0.0)
-    return tuple(round(start + span * (i + 0.5) / n, 3) for i in range(n))
+    centres = [start + span * (i + 0.5) / n for i in range(n)]
+    return tuple(round(on_grid(t, start, end, grid), 3) for t in centres)
+
+
+def on_grid(t: float, start: float, end: float, grid: float) -> float:
+    """`t` moved to the nearest multiple of `grid` in (start, end) (the lower one on a tie); `t`
+    itself when the clip holds none."""
+    if grid <= 0:
+        return t
+    low = math.floor(t / grid)
+    for k in sorted((low, low + 1), key=lambda k: (abs(k * grid - t), k)):
+        g = round(k * grid, 3)
+        if start < g < end:
+            return g
+    return t
 
 
 def _groups(scenes: Sequence[Scene], cfg: ClipsConfig) -> list[list[Scene]]:
@@ -91,7 +109,7 @@ def _clips(video_hash: str, groups: list[list[Scene]], cfg: ClipsConfig) -> list
                     index=len(clips),
                     start=s,
                     end=e,
-                    keyframes=keyframe_times(s, e, cfg.keyframes),
+                    keyframes=keyframe_times(s, e, cfg.keyframes, cfg.keyframe_grid),
                     scene_indices=indices,
                 )
             )

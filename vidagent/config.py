@@ -70,6 +70,13 @@ class ClipsConfig(_Section):
     min_duration: float = Field(2.0, ge=0, description="shorter scenes merge into a neighbour (s)")
     max_duration: float = Field(20.0, gt=0, description="longer scenes split into equal parts (s)")
     keyframes: int = Field(3, ge=1, le=64, description="keyframes sampled per clip")
+    keyframe_grid: float = Field(
+        0.125,
+        ge=0,
+        le=1,
+        description="keyframes move to the nearest multiple of this many seconds, so the scene pass can keep "
+        "them (docs/performance.md); 0: the exact centres",
+    )
 
 
 class DescribeConfig(_Section):

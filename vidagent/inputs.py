@@ -48,6 +48,17 @@ def _nearest(ordered: list[float], t: float) -> float:
     return ordered[min(i, len(ordered) - 1)]
 
 
+def keyframe_capture(settings: Settings, describer: Describer) -> Any:
+    """A `KeyframeCapture` for a video's scene pass when its frames can be the describer's (the
+    planned keyframes, on the grid, decoded exactly); None otherwise (`video/capture.py` says why)."""
+    grid = settings.clips.keyframe_grid
+    if grid <= 0 or settings.scenes.fast_decode or describer.frames_per_clip:
+        return None
+    from .video.capture import KeyframeCapture
+
+    return KeyframeCapture(grid, settings.describe.frame_width)
+
+
 def read_inputs(
     info: VideoInfo,
     clips: Sequence[Clip],
@@ -56,12 +67,18 @@ def read_inputs(
     width: int,
     *,
     one_thread: bool = False,
+    kept: Any = None,
 ) -> list[ClipInput]:
     """What a describer sees for some clips of one video: frames decoded in one pass (its own count
-    uniformly over each clip, else the planned keyframes) and the speech inside each clip."""
+    uniformly over each clip, else the planned keyframes) and the speech inside each clip. `kept` (a
+    `KeyframeCapture`) serves the frames the scene pass kept; only the others are decoded."""
     wanted = {c.id: (uniform_times(c, frames_per_clip) if frames_per_clip else c.keyframes) for c in clips}
     times = [t for ts in wanted.values() for t in ts]
-    frames = vmod.frames_at(info.path, times, width=width, one_thread=one_thread)
+    found = kept.take(times) if kept is not None else {}
+    rest = [t for t in times if t not in found]
+    frames = list(found.values()) + (
+        vmod.frames_at(info.path, rest, width=width, one_thread=one_thread) if rest else []
+    )
     by_time = {f.time: f for f in frames}
     ordered = sorted(by_time)
     return [

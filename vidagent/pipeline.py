@@ -11,12 +11,9 @@ A bad file is reported on one line and the batch goes on; an interrupt loses at 
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +32,8 @@ from .errors import (
     one_line,
     ordinary,
 )
-from .inputs import clip_input, read_inputs, speech_between
+from .inputs import clip_input, keyframe_capture, read_inputs, speech_between
+from .interrupts import graceful_sigint, wait_quietly
 from .lookahead import SceneLookahead
 from .report import FileResult, IndexReport, Interrupted, _partial, _Stopped
 from .scenes import detect_scenes
@@ -60,6 +58,7 @@ __all__ = [
     "read_inputs",
     "speech_between",
 ]
+_wait_quietly = wait_quietly  # the name tests and callers knew
 
 
 @dataclass
@@ -111,6 +110,7 @@ class Indexer:
         #: describe a video's first clips while its later cuts are detected (streaming.py)
         self.stream = True
         self._provisional = ""  # the provisional plan of the video streaming now
+        self._kept: Any = None  # the keyframes its scene pass kept (`video/capture.py`), or None
         self._ahead: SceneLookahead | None = None
         self._upcoming: Sequence[str] = ()
 
@@ -219,7 +219,10 @@ class Indexer:
     def _read(self, info: VideoInfo, batch: Sequence[Clip], speech: Sequence[Segment]) -> list[ClipInput]:
         # one decode thread: describing keeps the other core busy meanwhile
         n, width = self.describer.frames_per_clip, self.settings.describe.frame_width
-        return read_inputs(info, batch, speech, n, width, one_thread=True)
+        items = read_inputs(info, batch, speech, n, width, one_thread=True, kept=self._kept)
+        if self._kept is not None and batch:
+            self._kept.release(batch[-1].end)  # clips come in time order: earlier frames are done with
+        return items
 
     # -- the whole job ----------------------------------------------------------------------------
     def _stream(self, info: VideoInfo, speech_job: Future[list[Segment]] | None, result: FileResult) -> int:
@@ -233,7 +236,8 @@ class Indexer:
         if lookahead.adopt(self._ahead, self.store, info, cfg):  # detected while the last video was described
             self.progress("scenes", info.path, info.duration, info.duration)
             return 0
-        stream = ShotStream(info, cfg, self.settings.clips, detect_scenes)
+        self._kept = keyframe_capture(self.settings, self.describer)
+        stream = ShotStream(info, cfg, self.settings.clips, detect_scenes, self._kept)
         result.hash, result.seconds = info.hash, info.duration
         dkey = self.describer_key()
         # A video new to the store is searchable while it streams: its settled clips form a provisional
@@ -287,13 +291,25 @@ class Indexer:
             speech_job = pool.submit(self.speech, info)
             pool.shutdown(wait=False)
         try:
-            early = self._stream(info, speech_job, result)
-            plan = self.plan(info)
-        except BaseException:
-            if speech_job is not None:
-                speech_job.cancel()
-                _wait_quietly(speech_job)
-            raise
+            try:
+                early = self._stream(info, speech_job, result)
+                plan = self.plan(info)
+            except BaseException:
+                if speech_job is not None:
+                    speech_job.cancel()
+                    wait_quietly(speech_job)
+                raise
+            self._finish(info, plan, early, speech_job, result)
+        finally:
+            if self._kept is not None:
+                log.debug("%s: keyframes kept from the scene pass: %s", info.path, self._kept.stats)
+                self._kept.close()
+                self._kept = None
+
+    def _finish(
+        self, info: VideoInfo, plan: Plan, early: int, speech_job: Future[list[Segment]] | None, result: FileResult
+    ) -> None:
+        """The rest of `_index`: make the plan the video's active one, describe what streaming left."""
         if self.activate:
             self.store.set_active(info.hash, plan.plan_key, self.describer_key())
             self.store.remember_describer(self.describer_key(), self.settings.describe.model_dump(mode="json"))
@@ -314,7 +330,7 @@ class Indexer:
         elif early:
             result.status = "indexed"
         elif speech_job is not None:
-            _wait_quietly(speech_job)
+            wait_quietly(speech_job)
 
     def index_file(self, path: str) -> FileResult:
         """Index one file. Its failure comes back as a "failed" result and the batch goes on; a file
@@ -355,7 +371,7 @@ class Indexer:
         report, files = IndexReport.of_paths(paths, on_file)
         self._ahead = SceneLookahead(detect_scenes, self.lookahead)
         try:
-            with _graceful_sigint(self):
+            with graceful_sigint(self):
                 for i, path in enumerate(files):
                     if self.stop_requested:
                         raise Interrupted()
@@ -389,32 +405,3 @@ class Indexer:
                 )
             report.finish()
         return report
-
-
-@contextmanager
-def _graceful_sigint(indexer: Indexer) -> Iterator[None]:
-    """First Ctrl-C: finish and commit the batch in flight, then stop. Second Ctrl-C: stop now."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: Any) -> None:
-        if indexer.stop_requested:
-            raise KeyboardInterrupt
-        indexer.stop_requested = True
-        log.warning("stopping after the current batch (Ctrl-C again to stop now)")
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _wait_quietly(job: Any) -> None:
-    """Wait for a side job whose own error no longer matters (the main path's error is the one to
-    report). Only `Exception`s are swallowed: a Ctrl-C arriving while we wait must still stop the run."""
-    try:
-        job.result()
-    except Exception:
-        pass

@@ -189,17 +189,21 @@ def detect_scenes(
     cfg: ScenesConfig,
     progress: Callable[[float], None] | None = None,
     on_shots: Callable[[list[Scene]], None] | None = None,
+    capture: Any = None,
 ) -> list[Scene]:
     """Decode the video once, scaled for the detector, and return its shots. `on_shots`, when given,
     gets the complete shots so far (all but the open last one) each time a detector reports new cuts,
-    so clips can be planned and described before the whole video is decoded."""
+    so clips can be planned and described before the whole video is decoded; `capture` keeps the
+    describer's keyframes on the way (`video/capture.py`)."""
     det = make_detector(cfg, info)
     size = getattr(det, "frame_size", None)
     width = getattr(det, "width", cfg.detect_width)
     times: list[float] = []
     cuts: list[int] = []
     last_report = 0.0
-    frames = _prefetch(iter_frames(info.path, width=width, pix_fmt=det.pix_fmt, size=size, coarse=cfg.fast_decode))
+    frames = _prefetch(
+        iter_frames(info.path, width=width, pix_fmt=det.pix_fmt, size=size, coarse=cfg.fast_decode, capture=capture)
+    )
     for index, t, img in frames:
         times.append(t)
         new = det.process_frame(index, img)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from .clips import settled_clips
 from .config import ClipsConfig, ScenesConfig
@@ -43,8 +43,12 @@ class Batches(Protocol):
 class ShotStream:
     """One video's scene detection in a background thread, its settled clips readable as they come."""
 
-    def __init__(self, info: VideoInfo, scenes: ScenesConfig, clips: ClipsConfig, detect: Detect) -> None:
+    def __init__(
+        self, info: VideoInfo, scenes: ScenesConfig, clips: ClipsConfig, detect: Detect, capture: Any = None
+    ) -> None:
         self.info = info
+        #: keeps the describer's keyframes from the detection pass (`video/capture.py`), or None
+        self.capture = capture
         self._clips_cfg = clips
         self._detect = detect
         self._cfg = scenes
@@ -68,7 +72,10 @@ class ShotStream:
                 raise Aborted()
 
         try:
-            found = self._detect(self.info, self._cfg, tick, self._on_shots)
+            if self.capture is None:
+                found = self._detect(self.info, self._cfg, tick, self._on_shots)
+            else:
+                found = self._detect(self.info, self._cfg, tick, self._on_shots, capture=self.capture)
         except BaseException as exc:  # handed to the reader, raised there
             with self._cond:
                 self._error = exc
@@ -83,6 +90,8 @@ class ShotStream:
     def _on_shots(self, complete: list[Scene]) -> None:
         clips = settled_clips(self.info.hash, complete, self._clips_cfg)
         if len(clips) > len(self._settled):
+            if self.capture is not None:  # their keyframes are known now: keep those frames only
+                self.capture.settle([t for c in clips for t in c.keyframes], clips[-1].end)
             with self._cond:
                 self._settled = clips
                 self._cond.notify_all()

@@ -173,7 +173,13 @@ def _scaled(width: int, height: int, target_w: int) -> tuple[int, int]:
 
 
 def iter_frames(
-    path: str, width: int = 0, pix_fmt: str = "rgb24", size: tuple[int, int] | None = None, *, coarse: bool = False
+    path: str,
+    width: int = 0,
+    pix_fmt: str = "rgb24",
+    size: tuple[int, int] | None = None,
+    *,
+    coarse: bool = False,
+    capture: Any = None,
 ) -> Iterator[tuple[int, float, np.ndarray]]:
     """Decode every frame in order as (index, seconds, HxWx3 array), scaled while decoding.
 
@@ -182,7 +188,11 @@ def iter_frames(
     other: the decoder skips its deblocking filter (~1/3 of H.264 decoding) and runs one thread (frame
     threads cost ~20% more CPU in all), and 4:2:0 frames are shrunk by OpenCV (`scale.py`, half
     swscale's cost). The images differ from the exact ones by a few grey levels.
+    `capture` (a `capture.KeyframeCapture`) is offered every frame as decoded; never with `coarse`,
+    whose frames are not the ones a second pass would decode.
     """
+    if coarse:
+        capture = None
     container = _open(path)
     try:
         vs, start, tb = _video_stream(container)
@@ -191,10 +201,14 @@ def iter_frames(
             vs.codec_context.options = {"skip_loop_filter": "all"}
         w, h = size if size else _scaled(vs.codec_context.width, vs.codec_context.height, width)
         scale = Scaler(w, h, pix_fmt)
+        if capture is not None:
+            capture.begin(vs.codec_context.width, vs.codec_context.height)
         index = 0
         try:
             for frame in container.decode(vs):
                 t = float((frame.pts - start) * tb) if frame.pts is not None else index / float(vs.average_rate or 25)
+                if capture is not None and frame.pts is not None:
+                    capture.offer(frame, t)
                 if coarse and can_shrink(frame, w, h, pix_fmt):
                     img = shrink(frame, w, h, pix_fmt)
                 else:
