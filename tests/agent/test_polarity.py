@@ -100,6 +100,20 @@ def test_everything_asked_must_be_said_light_verbs_too() -> None:
     assert _settled("Do you give up your copyright with a Creative Commons license?", ev) is None
 
 
+def test_the_closing_setting_may_be_stated_elsewhere_in_the_clip() -> None:
+    """"... with a Creative Commons license?": the setting may be on screen while the rest is said; a clip
+    that never states the setting settles nothing, and what is asked itself must still be said."""
+    said = [Segment(118.0, 119.0, "Creativity."), Segment(119.0, 122.0, "You don't give up your copyright.")]
+    shown = [TextBox(t, 0.3, y, 0.7, y + 0.05, 0.95, 120.0) for t, y in (("creative", 0.2), ("commons", 0.3))]
+    shown.append(TextBox("Get a license", 0.3, 0.6, 0.7, 0.65, 0.95, 120.0))
+    ev = ClipEvidence("p3", "promo.mp4", "h", 116.0, 126.0, speech=said, boxes=shown)
+    q = "Do you give up your copyright with a Creative Commons license?"
+    assert _settled(q, ev) == "No: You don't give up your copyright."
+    bare = ClipEvidence("p4", "promo.mp4", "h", 116.0, 126.0, speech=said)
+    assert not _settled(q, bare)  # nothing in the clip says "Creative Commons"
+    assert not _settled("Do you lose your copyright with a Creative Commons license?", ev)  # "lose" is not said
+
+
 def test_a_sentence_restating_the_question_confirms_it() -> None:
     # "I'm the principal author of Psychopi." holds nothing the question does not: for a what-question
     # it only repeats it, for a yes/no question it is the answer (the name near-spelt, met in the clip)

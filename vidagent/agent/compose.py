@@ -242,6 +242,7 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
     def share(fams: list[set[str]]) -> float:  # the share of the question's concepts these families are
         return sum(sum(query.families[i] in fams for i in g) / len(g) for g in concepts) / len(concepts)
 
+    setting = _setting(query)
     covered = []
     # per span: concepts met, the context discount, and whether the asked noun was left out
     hits: dict[int, tuple[list[bool], float, bool]] = {}
@@ -272,6 +273,11 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
             # Foundation" is no answer to "which studio rendered Big Buck Bunny?")
             away = share([f for f in names if not matches(f, said) and qn.named_in(f, clip_words(s.clip))])
             cov = max(cov, cov + away - CONTEXT_DISCOUNT)
+        if setting and not all(matches(f, said) for f in setting):
+            # "do you give up your copyright with a Creative Commons license?": the closing setting may be
+            # shown or said elsewhere in the clip ("creative commons" on screen), counted as context is
+            met = share([f for f in setting if not matches(f, said) and matches(f, clip_words(s.clip))])
+            cov = max(cov, cov + met - CONTEXT_DISCOUNT)
         if (
             query.head
             and not (beyond or away or qn.names_head(query, said))
@@ -401,3 +407,13 @@ def best(query: Query, ranked: list[Span], margin: float = 0.05, most: int = 6) 
             if len(group) >= most:
                 break
     return ", ".join(s.answer for s in group), group
+
+
+def _setting(query: Query) -> list[set[str]]:
+    """The focus families of a yes/no question's closing phrase of setting (`polarity.setting_words`)."""
+    if query.qtype != "yes_no":
+        return []
+    from .polarity import setting_words
+
+    words = {qn.stem(w) for w in setting_words(query.text)}
+    return [f for f in query.families if matches(f, words)]

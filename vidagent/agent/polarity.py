@@ -63,14 +63,34 @@ def asked(question: str) -> list[tuple[str, bool]]:
     """(word or "verb particle", capitalised) of everything a yes/no question asks, in order: the
     question's own words, light verbs included ("do you GIVE UP your copyright?": "give up" is what is
     asked, and "happy to give to the public" does not say it)."""
+    return [(w, cap) for w, cap, _ in _asked(question)]
+
+
+#: prepositions that open a closing phrase of context: "... your copyright WITH a Creative Commons license?"
+_SETTING = frozenset("with under in using via during".split())
+
+
+def setting_words(question: str) -> list[str]:
+    """The words of a yes/no question's closing phrase of setting (see `_asked`)."""
+    return [w for w, _, setting in _asked(question) if setting]
+
+
+def _asked(question: str) -> list[tuple[str, bool, bool]]:
+    """`asked`, each word marked when it belongs to the question's closing prepositional phrase (its
+    setting: "with a Creative Commons license"), which the video may state anywhere around the sentence
+    that says the rest ("You don't give up your copyright.")."""
     words = re.findall(r"[A-Za-z][\w'-]*", question)[1:]  # the auxiliary that opens it asks nothing
-    out: list[tuple[str, bool]] = []
+    out: list[tuple[str, bool, bool]] = []
+    setting = False
     for w in words:
         low = w.lower()
+        if low in _SETTING and out:
+            setting = True  # the last such preposition after something asked opens the setting
+            out = [(a, c, False) for a, c, _ in out]
         if low in _PARTICLES and out and not out[-1][1] and " " not in out[-1][0]:
-            out[-1] = (f"{out[-1][0]} {low}", False)
+            out[-1] = (f"{out[-1][0]} {low}", False, out[-1][2])
         elif low not in _SMALL:
-            out.append((low, w[0].isupper()))
+            out.append((low, w[0].isupper(), setting))
     return out
 
 
@@ -90,17 +110,25 @@ def _said(word: str, name: bool, stems: set[str], text: str, clip: set[str], vid
 def settle(query: Query, top: Any, text: str) -> str | None:
     """The answer to a yes/no question from its top span: "Yes: ..." / "No: ..." when the span states all
     the question asks; None when it does not (the caller says Not found, with the closest evidence in a
-    note: a partial match is no answer, and may be about another video or person)."""
+    note: a partial match is no answer, and may be about another video or person). The words of the
+    question's closing phrase of setting may be met anywhere in the span's clip instead: "do you give
+    up your copyright with a Creative Commons license?" is settled by "You don't give up your copyright."
+    said while "creative commons" is on screen; a setting the clip does not state settles nothing."""
     pair = top.kind in ("row", "stack")
     said = f"{top.context} {top.evidence if pair else top.label}"
     shown = top.evidence if pair else text
     stems = content_stems(said)
     clip = content_stems(top.clip.text())
     voiced = top.kind == "said"  # a sentence said is the speaker saying it: "does the narrator SAY ...?"
-    if not all(
-        (voiced and w in _SAYING) or _said(w, name, stems, said, clip, top.clip.video) for w, name in asked(query.text)
-    ):
-        return None
+    wide = stems | clip
+    asks = _asked(query.text)
+    if sum(not setting for _, _, setting in asks) < 2:  # the rest must state something itself: verb and object
+        asks = [(w, name, False) for w, name, _ in asks]
+    for w, name, setting in asks:
+        if voiced and w in _SAYING:
+            continue
+        if not _said(w, name, wide if setting else stems, said, clip, top.clip.video):
+            return None
     return f"{'No' if negated(query, said) else 'Yes'}: {shown}"
 
 
