@@ -127,7 +127,9 @@ def test_index_with_kept_frames_stores_what_a_second_pass_gives(
     rows; and the kept ones really served every keyframe."""
     video = make_video(tmp_path / "v.mp4", [("red", 2.5), ("blue", 3.0), ("green", 2.6)], size=(256, 144))
     cfg = tmp_path / "c.yaml"
-    cfg.write_text("clips:\n  min_duration: 1.0\ndescribe:\n  signals: [colour]\n  speech: false\n")
+    cfg.write_text(
+        "clips:\n  min_duration: 1.0\n  keyframe_grid: 0.125\ndescribe:\n  signals: [colour]\n  speech: false\n"
+    )
     stats: list[object] = []
     real = pipeline.keyframe_capture
 
@@ -151,3 +153,15 @@ def test_index_with_kept_frames_stores_what_a_second_pass_gives(
     finally:
         st.close()
     assert _rows(tmp_path / "kept") == _rows(tmp_path / "decoded")
+
+
+def test_by_default_keyframes_are_exact_and_decoded_again() -> None:
+    """The grid is opt-in: the default plan keeps the exact centres (and its stage key, so stores built
+    before the setting existed keep their plans), and no frames are kept."""
+    from vidagent.config import ClipsConfig, Settings, stage_key
+    from vidagent.describe import get_describer
+    from vidagent.inputs import keyframe_capture
+
+    assert keyframe_capture(Settings(), get_describer("offline")) is None
+    assert "keyframe_grid" not in ClipsConfig().key_dump()
+    assert stage_key("clips", "k", ClipsConfig(keyframe_grid=0.125)) != stage_key("clips", "k", ClipsConfig())

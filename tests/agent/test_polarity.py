@@ -101,7 +101,7 @@ def test_everything_asked_must_be_said_light_verbs_too() -> None:
 
 
 def test_the_closing_setting_may_be_stated_elsewhere_in_the_clip() -> None:
-    """"... with a Creative Commons license?": the setting may be on screen while the rest is said; a clip
+    """ "... with a Creative Commons license?": the setting may be on screen while the rest is said; a clip
     that never states the setting settles nothing, and what is asked itself must still be said."""
     said = [Segment(118.0, 119.0, "Creativity."), Segment(119.0, 122.0, "You don't give up your copyright.")]
     shown = [TextBox(t, 0.3, y, 0.7, y + 0.05, 0.95, 120.0) for t, y in (("creative", 0.2), ("commons", 0.3))]

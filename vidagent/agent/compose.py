@@ -276,8 +276,8 @@ def rank(query: Query, spans: list[Span], embed: Any) -> list[Span]:
         if setting and not all(matches(f, said) for f in setting):
             # "do you give up your copyright with a Creative Commons license?": the closing setting may be
             # shown or said elsewhere in the clip ("creative commons" on screen), counted as context is
-            met = share([f for f in setting if not matches(f, said) and matches(f, clip_words(s.clip))])
-            cov = max(cov, cov + met - CONTEXT_DISCOUNT)
+            around = share([f for f in setting if not matches(f, said) and matches(f, clip_words(s.clip))])
+            cov = max(cov, cov + around - CONTEXT_DISCOUNT)
         if (
             query.head
             and not (beyond or away or qn.names_head(query, said))
