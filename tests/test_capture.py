@@ -165,3 +165,17 @@ def test_by_default_keyframes_are_exact_and_decoded_again() -> None:
     assert keyframe_capture(Settings(), get_describer("offline")) is None
     assert "keyframe_grid" not in ClipsConfig().key_dump()
     assert stage_key("clips", "k", ClipsConfig(keyframe_grid=0.125)) != stage_key("clips", "k", ClipsConfig())
+
+
+def test_the_example_config_turns_it_on() -> None:
+    from vidagent.config import load_settings
+    from vidagent.describe import get_describer
+    from vidagent.inputs import keyframe_capture
+
+    from .conftest import REPO
+
+    settings = load_settings(REPO / "examples" / "configs" / "one_decode.yaml")
+    cap = keyframe_capture(settings, get_describer("offline"))
+    assert cap is not None and cap.grid == 0.125 and cap.width == settings.describe.frame_width
+    fast = load_settings(REPO / "examples" / "configs" / "fast_cpu.yaml")  # its coarse decode keeps none
+    assert keyframe_capture(fast.model_copy(update={"clips": settings.clips}), get_describer("offline")) is None
