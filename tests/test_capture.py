@@ -15,7 +15,7 @@ from vidagent.config import load_settings
 from vidagent.pipeline import Indexer
 from vidagent.store import Store
 from vidagent.video import frames_at, iter_frames, probe
-from vidagent.video.capture import ExactCapture, KeyframeCapture
+from vidagent.video.capture import KeyframeCapture
 
 from .conftest import make_video
 
@@ -120,16 +120,15 @@ def _rows(store: Path) -> list[tuple[str, str, str]]:
         st.close()
 
 
-@pytest.mark.parametrize("grid", ["0.125", "0"])
 def test_index_with_kept_frames_stores_what_a_second_pass_gives(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grid: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The offline describer (tagger, colour, OCR) on kept frames and on decoded frames, on the grid and
-    at the exact centres: the same rows; and the kept ones really served every keyframe."""
+    """The offline describer (tagger, colour, people, OCR) on kept frames and on decoded frames: the same
+    rows; and the kept ones really served every keyframe."""
     video = make_video(tmp_path / "v.mp4", [("red", 2.5), ("blue", 3.0), ("green", 2.6)], size=(256, 144))
     cfg = tmp_path / "c.yaml"
     cfg.write_text(
-        f"clips:\n  min_duration: 1.0\n  keyframe_grid: {grid}\ndescribe:\n  signals: [colour]\n  speech: false\n"
+        "clips:\n  min_duration: 1.0\n  keyframe_grid: 0.125\ndescribe:\n  signals: [colour]\n  speech: false\n"
     )
     stats: list[object] = []
     real = pipeline.keyframe_capture
@@ -156,14 +155,14 @@ def test_index_with_kept_frames_stores_what_a_second_pass_gives(
     assert _rows(tmp_path / "kept") == _rows(tmp_path / "decoded")
 
 
-def test_by_default_keyframes_are_exact_and_held_in_a_window() -> None:
+def test_by_default_keyframes_are_exact_and_decoded_again() -> None:
     """The grid is opt-in: the default plan keeps the exact centres (and its stage key, so stores built
-    before the setting existed keep their plans), and the scene pass holds a window of exact frames."""
+    before the setting existed keep their plans), and no frames are kept."""
     from vidagent.config import ClipsConfig, Settings, stage_key
     from vidagent.describe import get_describer
     from vidagent.inputs import keyframe_capture
 
-    assert isinstance(keyframe_capture(Settings(), get_describer("offline")), ExactCapture)
+    assert keyframe_capture(Settings(), get_describer("offline")) is None
     assert "keyframe_grid" not in ClipsConfig().key_dump()
     assert stage_key("clips", "k", ClipsConfig(keyframe_grid=0.125)) != stage_key("clips", "k", ClipsConfig())
 
@@ -180,42 +179,3 @@ def test_the_example_config_turns_it_on() -> None:
     assert cap is not None and cap.grid == 0.125 and cap.width == settings.describe.frame_width
     fast = load_settings(REPO / "examples" / "configs" / "fast_cpu.yaml")  # its coarse decode keeps none
     assert keyframe_capture(fast.model_copy(update={"clips": settings.clips}), get_describer("offline")) is None
-
-
-def test_the_exact_window_serves_only_frames_it_surely_holds(tmp_path: Path) -> None:
-    """Exact keyframe times (off any grid): served frames are the second pass's; past the budget the
-    oldest frames go and no time whose frame may have gone is served; settling drops what is behind."""
-    video = bframe_video(tmp_path / "b.mp4", seconds=6.0)
-    times = [0.05, 0.71, 1.333, 2.9, 4.41, 5.5]
-    cap = ExactCapture(96)
-    _scene_pass(video, cap)
-    kept = cap.take(times)
-    assert sorted(kept) == times and cap.stats.held == 180
-    _assert_same(video, kept, 96)
-
-    raw = 192 * 108 * 3 // 2
-    small = ExactCapture(96, max_bytes=40 * raw)  # about a second of this 30 fps video (frames are padded)
-    _scene_pass(video, small)
-    assert 120 <= small.stats.over_budget < 180 and small.stats.peak_bytes <= 40 * raw
-    got = small.take(times)
-    assert sorted(got) == [5.5]  # only the last second or so is held
-    _assert_same(video, got, 96)
-
-    win = ExactCapture(96)
-    seen: list[float] = []
-    real_offer = win.offer
-
-    def offer(frame: object, t: float) -> None:
-        real_offer(frame, t)
-        if t >= 2.0 and not seen:
-            seen.append(t)
-            win.settle([0.71, 1.333], 1.5)  # clips up to 1.5 s settle: their keyframes kept, the rest dropped
-
-    win.offer = offer  # type: ignore[method-assign]
-    _scene_pass(video, win)
-    early = win.take([0.71, 1.333, 1.0])
-    assert sorted(early) == [0.71, 1.333]  # 1.0 was no keyframe of a settled clip: its frame is gone
-    _assert_same(video, early, 96)
-    win.release(2.0)
-    assert win.take([0.71]) == {}
-    win.close()

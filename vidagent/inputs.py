@@ -52,12 +52,11 @@ def keyframe_capture(settings: Settings, describer: Describer) -> Any:
     """A `KeyframeCapture` for a video's scene pass when its frames can be the describer's (the
     planned keyframes, on the grid, decoded exactly); None otherwise (`video/capture.py` says why)."""
     grid = settings.clips.keyframe_grid
-    if settings.scenes.fast_decode or describer.frames_per_clip:
+    if grid <= 0 or settings.scenes.fast_decode or describer.frames_per_clip:
         return None
-    from .video.capture import ExactCapture, KeyframeCapture
+    from .video.capture import KeyframeCapture
 
-    width = settings.describe.frame_width
-    return KeyframeCapture(grid, width) if grid > 0 else ExactCapture(width)
+    return KeyframeCapture(grid, settings.describe.frame_width)
 
 
 def read_inputs(

@@ -24,7 +24,6 @@ over budget, and the coarse detection decode (`scenes.fast_decode`: different pi
 from __future__ import annotations
 
 import threading
-from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -186,95 +185,3 @@ class KeyframeCapture:
         if self._bytes > self.max_bytes and newest in self._kept:
             self._drop(newest)
             self.stats.over_budget += 1
-
-
-#: decoded frames the exact window holds at most: ~280 720p frames, ~11 s of 24 fps video
-WINDOW_BYTES = 384 << 20
-
-
-class ExactCapture:
-    """The exact keyframes (no grid) from the scene pass, where memory allows.
-
-    Every decoded frame of the unsettled window is held (a reference to the decoder's frame, no
-    conversion); when clips settle their keyframes are converted and the frames before them dropped.
-    Over `max_bytes` the oldest held frames are dropped, and a keyframe whose frame may have been among
-    them is not served: the second pass decodes it. So the store is the same as without it; long shots
-    and large frames get less from it."""
-
-    def __init__(self, width: int, max_bytes: int = WINDOW_BYTES) -> None:
-        self.width = width
-        self.max_bytes = max_bytes
-        self.stats = CaptureStats()
-        self._raw: deque[tuple[float, Any, int]] = deque()  # (time, decoded frame, bytes), in time order
-        self._bytes = 0
-        self._gone = float("-inf")  # the time of the last frame dropped: times up to it are not served
-        self._done: dict[float, Frame] = {}  # converted keyframes by wanted time
-        self._scaler: Scaler | None = None
-        self._lock = threading.Lock()
-
-    def begin(self, coded_width: int, coded_height: int) -> None:
-        """The stream's size as `frames_at` reads it."""
-        from .decode import _scaled
-
-        self._scaler = Scaler(*_scaled(coded_width, coded_height, self.width), "rgb24")
-
-    def offer(self, frame: Any, t: float) -> None:
-        """Every decoded frame, in presentation order: held until settled, released or over budget."""
-        size = _size(frame)
-        with self._lock:
-            self._raw.append((t, frame, size))
-            self._bytes += size
-            self.stats.held += 1
-            while self._bytes > self.max_bytes:
-                self._drop_first()
-                self.stats.over_budget += 1
-            self.stats.peak_bytes = max(self.stats.peak_bytes, self._bytes)
-
-    def _drop_first(self) -> None:
-        t, _, size = self._raw.popleft()
-        self._bytes -= size
-        self._gone = t
-
-    def _convert(self, t: float) -> None:
-        """Convert the first frame at or after `t` (`frames_at`'s rule), if it is surely held."""
-        if self._scaler is None or self._gone >= t - 1e-3:
-            return  # the frame wanted may be one already dropped
-        for ft, frame, _ in self._raw:
-            if ft + 1e-3 >= t:
-                self._done[round(t, 3)] = Frame(time=ft, image=self._scaler(frame))
-                self.stats.converted += 1
-                return
-
-    def settle(self, times: Iterable[float], until: float) -> None:
-        """Clips up to `until` are final and want these times: convert them, drop the frames before."""
-        with self._lock:
-            for t in times:
-                if t < until and round(t, 3) not in self._done:
-                    self._convert(t)
-            while self._raw and self._raw[0][0] < until - 2e-3:
-                self._drop_first()
-
-    def take(self, times: Sequence[float]) -> dict[float, Frame]:
-        """The frames at these times that were kept (converting held ones now); others are absent."""
-        found = {}
-        with self._lock:
-            for t in times:
-                if round(t, 3) not in self._done:
-                    self._convert(t)
-                if round(t, 3) in self._done:
-                    found[t] = self._done[round(t, 3)]
-        self.stats.taken += len(found)
-        return found
-
-    def release(self, before: float) -> None:
-        """Drop the converted frames for times before `before`."""
-        with self._lock:
-            for t in [t for t in self._done if t < before]:
-                del self._done[t]
-
-    def close(self) -> None:
-        """Drop everything."""
-        with self._lock:
-            self._raw.clear()
-            self._done.clear()
-            self._bytes = 0
