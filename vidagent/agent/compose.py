@@ -23,9 +23,10 @@ from ..perception.layout import STACK_GAP, Line, continues, frame_lines, normali
 from ..types import Segment, TextBox
 from . import question as qn
 from .fit import extract, name_scope, names_another, precision, type_fit
+from .polarity import setting_words
 from .question import Query, coverage, matched, matches
 from .said import sentences, whole_sentences, word_window
-from .words import content_stems, file_name_words
+from .words import content_stems, file_name_words, stem
 
 MIN_COVER = 0.5  # share of focus words the span's label/context must cover
 MIN_SIM = 0.15  # MiniLM cosine floor of question vs evidence
@@ -413,7 +414,5 @@ def _setting(query: Query) -> list[set[str]]:
     """The focus families of a yes/no question's closing phrase of setting (`polarity.setting_words`)."""
     if query.qtype != "yes_no":
         return []
-    from .polarity import setting_words
-
-    words = {qn.stem(w) for w in setting_words(query.text)}
+    words = {stem(w) for w in setting_words(query.text)}
     return [f for f in query.families if matches(f, words)]

@@ -85,7 +85,10 @@ class KeyframeCapture:
 
     def offer(self, frame: Any, t: float) -> None:
         """Called with every decoded frame in presentation order (`t`: seconds from the stream start,
-        as `frames_at` computes them): the first frame at or after each grid time is held."""
+        as `frames_at` computes them): the first frame at or after each grid time is held. Nothing is
+        held before `begin` has given the stream's size (a frame's own size may differ from it)."""
+        if self._scaler is None:
+            return
         while True:
             g = round(self._k * self.grid, 3)
             if t + 1e-3 < g:
@@ -159,13 +162,8 @@ class KeyframeCapture:
     def _convert(self, g: float) -> None:
         """Replace a held frame by its image at the describer's size (every grid time it serves)."""
         raw = self._kept[g].obj
-        if isinstance(raw, np.ndarray):
+        if isinstance(raw, np.ndarray) or self._scaler is None:
             return
-        if self._scaler is None:
-            from .decode import _scaled
-
-            w, h = _scaled(raw.width, raw.height, self.width)
-            self._scaler = Scaler(w, h, "rgb24")
         image = self._scaler(raw)
         self.stats.converted += 1
         for other in [o for o, k in self._kept.items() if k.obj is raw]:
